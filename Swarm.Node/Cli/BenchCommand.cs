@@ -1,0 +1,14 @@
+using System.CommandLine;
+
+namespace Swarm.Node.Cli;
+
+/// <summary><c>swarm bench ...</c>: benchmark commands. Each prints its numbers and a ratio against a baseline
+/// measured in the same run; results are recorded in docs/benchmarks.md.</summary>
+public static class BenchCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("bench", "Run a benchmark and print its numbers (see docs/benchmarks.md).");
+        return command;
+    }
+}

@@ -1,0 +1,3 @@
+using Swarm.Node.Cli;
+
+return SwarmCli.Run(args);
