@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test. Each script under scripts/test.d prepares a real component the tests need (for example a
-# PostgreSQL server on loopback) and may export variables for the test run.
+# PostgreSQL server on loopback) and may export variables for the test run. Ends with one summary line,
+# "tests: N passed, N failed, N skipped", read from the run's TRX report.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 configuration="${1:-Release}"
@@ -10,5 +11,27 @@ for step in "$root"/scripts/test.d/*.sh; do
   # shellcheck disable=SC1090
   source "$step"
 done
-exec dotnet test "$root/Swarm.sln" -c "$configuration" --no-build -nologo \
-  --logger "console;verbosity=normal" "$@"
+
+results="$root/.build/test-results"
+rm -rf "$results"
+status=0
+dotnet test "$root/Swarm.sln" -c "$configuration" --no-build -nologo \
+  --logger "console;verbosity=normal" --logger "trx;LogFileName=swarm.trx" --results-directory "$results" "$@" \
+  || status=$?
+
+trx="$(find "$results" -name '*.trx' 2>/dev/null | head -n 1)"
+if [ -n "$trx" ]; then
+  counters="$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)"
+  value() { printf '%s' "$counters" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*'; }
+  passed="$(value passed)"; failed="$(value failed)"; total="$(value total)"; executed="$(value executed)"
+  skipped=$(( ${total:-0} - ${executed:-0} ))
+  echo "tests: ${passed:-0} passed, ${failed:-0} failed, ${skipped} skipped"
+  if [ "${executed:-0}" -eq 0 ]; then
+    echo "[swarm] no test was executed" >&2
+    status=1
+  fi
+else
+  echo "[swarm] the test run wrote no report" >&2
+  [ "$status" -ne 0 ] || status=1
+fi
+exit "$status"
