@@ -1,0 +1,79 @@
+using System.Buffers.Binary;
+
+namespace Swarm.Learning.Updates;
+
+/// <summary>
+/// The canonical byte form of a <see cref="SparseUpdate"/>, as published in a blob: magic "SWU1", the vector
+/// length and the shared count (int32, little-endian), the indices (int32) and then the values (IEEE float32),
+/// all little-endian. A dense update omits the indices (flag byte 1).
+/// </summary>
+public static class UpdateCodec
+{
+    private const int HeaderBytes = 4 + 1 + 4 + 4;
+    private static ReadOnlySpan<byte> Magic => "SWU1"u8;
+
+    public static byte[] Encode(SparseUpdate update)
+    {
+        var dense = update.IsDense;
+        var bytes = new byte[HeaderBytes + (dense ? 0 : 4 * update.Count) + (4 * update.Count)];
+        Magic.CopyTo(bytes);
+        bytes[4] = dense ? (byte)1 : (byte)0;
+        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(5), update.Length);
+        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(9), update.Count);
+        var offset = HeaderBytes;
+        if (!dense)
+        {
+            foreach (var index in update.Indices)
+            {
+                BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(offset), index);
+                offset += 4;
+            }
+        }
+        foreach (var value in update.Values)
+        {
+            BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(offset), value);
+            offset += 4;
+        }
+        return bytes;
+    }
+
+    /// <summary>Decodes and validates an update; anything malformed throws <see cref="InvalidUpdateException"/>
+    /// naming the problem.</summary>
+    public static SparseUpdate Decode(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.Length < HeaderBytes || !bytes[..4].SequenceEqual(Magic))
+        {
+            throw new InvalidUpdateException("update blob does not start with the SWU1 header");
+        }
+        var flag = bytes[4];
+        if (flag > 1)
+        {
+            throw new InvalidUpdateException($"update blob has an unknown layout flag {flag}");
+        }
+        var dense = flag == 1;
+        var length = BinaryPrimitives.ReadInt32LittleEndian(bytes[5..]);
+        var count = BinaryPrimitives.ReadInt32LittleEndian(bytes[9..]);
+        if (length < 0 || count < 0 || count > length || (dense && count != length))
+        {
+            throw new InvalidUpdateException($"update blob declares {count} shared coordinates of {length}");
+        }
+        var expected = HeaderBytes + ((dense ? 4L : 8L) * count);
+        if (bytes.Length != expected)
+        {
+            throw new InvalidUpdateException($"update blob is {bytes.Length} bytes, expected {expected}");
+        }
+        var indices = new int[count];
+        var values = new float[count];
+        var offset = HeaderBytes;
+        for (var i = 0; i < count; i++)
+        {
+            indices[i] = dense ? i : BinaryPrimitives.ReadInt32LittleEndian(bytes[(offset + (4 * i))..]);
+        }
+        offset += dense ? 0 : 4 * count;
+        for (var i = 0; i < count; i++)
+        {
+            values[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes[(offset + (4 * i))..]);
+        }
+        return SparseUpdate.Create(length, indices, values);
+    }
+}

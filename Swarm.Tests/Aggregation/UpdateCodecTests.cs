@@ -1,0 +1,79 @@
+using System.Buffers.Binary;
+using Swarm.Learning.Updates;
+
+namespace Swarm.Tests.Aggregation;
+
+public sealed class UpdateCodecTests
+{
+    [Fact]
+    public void Sparse_and_dense_updates_round_trip_exactly()
+    {
+        var sparse = SparseUpdate.Create(10, [1, 4, 9], [-0.5f, 1e-30f, 3f]);
+        var dense = SparseUpdate.Dense([1f, -2f, 0f]);
+
+        foreach (var update in new[] { sparse, dense })
+        {
+            var back = UpdateCodec.Decode(UpdateCodec.Encode(update));
+            Assert.Equal(update.Length, back.Length);
+            Assert.Equal(update.Indices, back.Indices);
+            Assert.Equal(update.Values, back.Values);
+        }
+    }
+
+    [Fact]
+    public void Dense_updates_do_not_carry_indices()
+    {
+        Assert.Equal(13 + (4 * 3), UpdateCodec.Encode(SparseUpdate.Dense([1f, 2f, 3f])).Length);
+    }
+
+    [Fact]
+    public void Truncated_bytes_are_rejected_with_the_expected_size()
+    {
+        var bytes = UpdateCodec.Encode(SparseUpdate.Create(10, [1, 4], [1f, 2f]));
+
+        var error = Assert.Throws<InvalidUpdateException>(() => UpdateCodec.Decode(bytes.AsSpan(0, bytes.Length - 1)));
+
+        Assert.Contains("expected", error.Message);
+    }
+
+    [Fact]
+    public void A_wrong_header_is_rejected()
+    {
+        var error = Assert.Throws<InvalidUpdateException>(() => UpdateCodec.Decode("NOPE-not-an-update"u8));
+
+        Assert.Contains("SWU1", error.Message);
+    }
+
+    [Fact]
+    public void Unordered_indices_are_rejected()
+    {
+        var bytes = UpdateCodec.Encode(SparseUpdate.Create(10, [1, 4], [1f, 2f]));
+        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(13 + 4), 0);
+
+        var error = Assert.Throws<InvalidUpdateException>(() => UpdateCodec.Decode(bytes));
+
+        Assert.Contains("out of order", error.Message);
+    }
+
+    [Fact]
+    public void A_non_finite_value_is_rejected()
+    {
+        var bytes = UpdateCodec.Encode(SparseUpdate.Dense([1f, 2f]));
+        BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(13 + 4), float.PositiveInfinity);
+
+        var error = Assert.Throws<InvalidUpdateException>(() => UpdateCodec.Decode(bytes));
+
+        Assert.Contains("not finite", error.Message);
+    }
+
+    [Fact]
+    public void Model_digest_changes_with_any_bit_of_the_parameters()
+    {
+        float[] a = [1f, 2f, 3f];
+        float[] b = [1f, 2f, BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(3f) ^ 1)];
+
+        Assert.Equal(ModelDigest.Hex(a), ModelDigest.Hex([1f, 2f, 3f]));
+        Assert.NotEqual(ModelDigest.Hex(a), ModelDigest.Hex(b));
+        Assert.Equal(64, ModelDigest.Hex(a).Length);
+    }
+}
