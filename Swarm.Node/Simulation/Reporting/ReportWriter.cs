@@ -1,0 +1,127 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace Swarm.Node.Simulation.Reporting;
+
+/// <summary>Writes a simulation's report folder: report.md, results.json, per-round curves (SVG), the chain's
+/// blocks and the configuration used.</summary>
+public static class ReportWriter
+{
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    /// <summary>Writes every file into <paramref name="folder"/> (created if missing) and returns the paths written.</summary>
+    public static IReadOnlyList<string> Write(string folder, SimulationResults results)
+    {
+        Directory.CreateDirectory(folder);
+        var files = new Dictionary<string, string>
+        {
+            ["results.json"] = JsonSerializer.Serialize(ToJson(results), Json),
+            ["report.md"] = Markdown(results),
+            ["curves-auc.svg"] = AucChart(results).Render(),
+            ["curves-loss.svg"] = LossChart(results).Render(),
+            ["config.conf"] = results.Configuration,
+        };
+        foreach (var (name, text) in files)
+        {
+            File.WriteAllText(Path.Combine(folder, name), text);
+        }
+        return files.Keys.Select(name => Path.Combine(folder, name)).ToArray();
+    }
+
+    private static object ToJson(SimulationResults r) => new
+    {
+        r.Dataset,
+        r.Model,
+        r.Sites,
+        r.Seed,
+        r.Partition,
+        Final = new
+        {
+            r.Swarm,
+            r.Centralized,
+            LocalOnlyMean = r.LocalOnlyMean,
+            LocalOnly = r.LocalOnly,
+            Personalized = r.Personalized,
+        },
+        r.Rounds,
+        r.Blocks,
+    };
+
+    private static SvgLineChart AucChart(SimulationResults r)
+    {
+        var last = Math.Max(1, r.Rounds.Count);
+        (double, double)[] Flat(double y) => [(1, y), (last, y)];
+        return new SvgLineChart($"{r.Dataset} / {r.Model}: validation AUC per round", "round", "AUC")
+            .Add("swarm (validation)", r.Rounds.Select(m => ((double)m.Round, m.ValidationAuc)).ToArray())
+            .Add("centralized (test)", Flat(r.Centralized.Auc), dashed: true)
+            .Add("local-only mean (test)", Flat(r.LocalOnlyMean.Auc), dashed: true);
+    }
+
+    private static SvgLineChart LossChart(SimulationResults r) =>
+        new SvgLineChart($"{r.Dataset} / {r.Model}: mean training loss per round", "round", "loss")
+            .Add("swarm", r.Rounds.Select(m => ((double)m.Round, m.TrainLoss)).ToArray());
+
+    private static string Markdown(SimulationResults r)
+    {
+        var md = new StringBuilder();
+        md.AppendLine(Inv($"# Swarm simulation: {r.Dataset}, {r.Model}, {r.Sites} sites ({r.Partition}, seed {r.Seed})"));
+        md.AppendLine();
+        md.AppendLine("| method | test AUC | test ACC |");
+        md.AppendLine("|---|---|---|");
+        Row(md, "swarm (global model)", r.Swarm);
+        Row(md, "centralized", r.Centralized);
+        Row(md, "local-only (mean over sites)", r.LocalOnlyMean);
+        foreach (var site in r.LocalOnly)
+        {
+            Row(md, $"local-only {site.Site}", site.Score);
+        }
+        if (r.Personalized.Count > 0)
+        {
+            md.AppendLine();
+            md.AppendLine("## Personalization (each site's own test split)");
+            md.AppendLine();
+            md.AppendLine("| site | global AUC | personalized AUC | global ACC | personalized ACC |");
+            md.AppendLine("|---|---|---|---|---|");
+            foreach (var p in r.Personalized)
+            {
+                md.AppendLine(Inv($"| {p.Site} | {p.Global.Auc:0.0000} | {p.Personalized.Auc:0.0000} | {p.Global.Accuracy:0.0000} | {p.Personalized.Accuracy:0.0000} |"));
+            }
+        }
+        md.AppendLine();
+        md.AppendLine("## Rounds");
+        md.AppendLine();
+        md.AppendLine("| round | val AUC | val ACC | train loss | updates | wall s | model hash |");
+        md.AppendLine("|---|---|---|---|---|---|---|");
+        foreach (var m in r.Rounds)
+        {
+            md.AppendLine(Inv($"| {m.Round} | {m.ValidationAuc:0.0000} | {m.ValidationAccuracy:0.0000} | {m.TrainLoss:0.0000} | {m.Updates} | {m.WallSeconds:0.00} | `{Short(m.ModelHash)}` |"));
+        }
+        md.AppendLine();
+        md.AppendLine("![validation AUC](curves-auc.svg) ![training loss](curves-loss.svg)");
+        md.AppendLine();
+        md.AppendLine("## Chain");
+        md.AppendLine();
+        md.AppendLine("| height | kind | round | proposer | signatures | hash |");
+        md.AppendLine("|---|---|---|---|---|---|");
+        foreach (var b in r.Blocks)
+        {
+            md.AppendLine(Inv($"| {b.Height} | {b.Kind} | {b.Round?.ToString(CultureInfo.InvariantCulture) ?? "-"} | {b.Proposer} | {b.Signatures} | `{Short(b.Hash)}` |"));
+        }
+        md.AppendLine();
+        md.AppendLine("The exact configuration is in `config.conf`; every number above is in `results.json`.");
+        return md.ToString();
+    }
+
+    private static void Row(StringBuilder md, string name, Score s) =>
+        md.AppendLine(Inv($"| {name} | {s.Auc:0.0000} | {s.Accuracy:0.0000} |"));
+
+    private static string Short(string hash) => hash.Length > 16 ? hash[..16] : hash;
+
+    private static string Inv(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

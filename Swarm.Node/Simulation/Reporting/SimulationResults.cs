@@ -1,0 +1,43 @@
+namespace Swarm.Node.Simulation.Reporting;
+
+/// <summary>Everything a simulation reports: final scores per method, per-round curves, the chain's blocks and
+/// the exact configuration used. Serialized as results.json.</summary>
+public sealed record SimulationResults(
+    string Dataset,
+    string Model,
+    int Sites,
+    int Seed,
+    string Partition,
+    Score Swarm,
+    Score Centralized,
+    IReadOnlyList<SiteScore> LocalOnly,
+    IReadOnlyList<PersonalizedScore> Personalized,
+    IReadOnlyList<RoundMetrics> Rounds,
+    IReadOnlyList<BlockSummary> Blocks,
+    string Configuration)
+{
+    /// <summary>The mean of the local-only baselines over the sites.</summary>
+    public Score LocalOnlyMean => Score.Mean(LocalOnly.Select(s => s.Score));
+}
+
+/// <summary>Test AUC and accuracy of one model.</summary>
+public sealed record Score(double Auc, double Accuracy)
+{
+    public static Score Mean(IEnumerable<Score> scores)
+    {
+        var list = scores.ToList();
+        return list.Count == 0 ? new Score(double.NaN, double.NaN) : new Score(list.Average(s => s.Auc), list.Average(s => s.Accuracy));
+    }
+}
+
+/// <summary>One site's score.</summary>
+public sealed record SiteScore(string Site, Score Score);
+
+/// <summary>The global and the personalized model, both on one site's own test split.</summary>
+public sealed record PersonalizedScore(string Site, Score Global, Score Personalized);
+
+/// <summary>The metrics of one committed round.</summary>
+public sealed record RoundMetrics(int Round, double ValidationAuc, double ValidationAccuracy, double TrainLoss, double WallSeconds, int Updates, string ModelHash);
+
+/// <summary>A line per block of the task's chain.</summary>
+public sealed record BlockSummary(long Height, string Hash, string Kind, int? Round, string Proposer, int Signatures);
