@@ -1,0 +1,55 @@
+namespace Swarm.Learning.Tasks;
+
+/// <summary>
+/// What a researcher asks for when starting a training task: model, data per site, participants, the round
+/// schedule, aggregation, the partial-share fraction θ, the k-of-n quorum with its deadline, personalization
+/// and privacy. It is the payload of the task chain's genesis block, so every participant trains under exactly
+/// these terms.
+/// </summary>
+public sealed record TaskSpec
+{
+    public required string Id { get; init; }
+
+    /// <summary>Model from the zoo (smallcnn, resnet18, resnet18-gn).</summary>
+    public required string Model { get; init; }
+
+    /// <summary>The node ids taking part, in the order the spec lists them.</summary>
+    public required IReadOnlyList<string> Participants { get; init; }
+
+    /// <summary>The data set each participant trains on (site id → data set name).</summary>
+    public required IReadOnlyDictionary<string, string> Datasets { get; init; }
+
+    public int Rounds { get; init; } = 10;
+
+    public int LocalEpochs { get; init; } = 1;
+
+    public OptimizerSpec Optimizer { get; init; } = new();
+
+    public AggregationSpec Aggregation { get; init; } = new();
+
+    /// <summary>θ: the fraction of each update's coordinates (largest magnitudes) that leaves a site.</summary>
+    public double PartialShareFraction { get; init; } = 1.0;
+
+    /// <summary>k of the k-of-n quorum: the updates needed to close a round before its deadline.</summary>
+    public int Quorum { get; init; }
+
+    public TimeSpan RoundDeadline { get; init; } = TimeSpan.FromMinutes(5);
+
+    public PersonalizationSpec Personalization { get; init; } = new();
+
+    public PrivacySpec Privacy { get; init; } = new();
+
+    public int Seed { get; init; } = 1;
+}
+
+/// <summary>Local optimizer of every site.</summary>
+public sealed record OptimizerSpec(string Name = "adam", double LearningRate = 1e-3, double Momentum = 0.9, double WeightDecay = 0, int BatchSize = 128);
+
+/// <summary>Aggregation rule and its robustness parameters.</summary>
+public sealed record AggregationSpec(string Strategy = "fedavg", int Byzantine = 1, double TrimFraction = 0.2);
+
+/// <summary>After the last round: none, fine-tune the global model locally, or FedPer (keep <paramref name="LocalLayers"/> local throughout).</summary>
+public sealed record PersonalizationSpec(string Mode = "finetune", int Epochs = 2, IReadOnlyList<string>? LocalLayers = null);
+
+/// <summary>Privacy options: DP-SGD at each site and secure aggregation.</summary>
+public sealed record PrivacySpec(bool DifferentialPrivacy = false, double NoiseMultiplier = 1.0, double ClipNorm = 2.0, double Delta = 1e-4, bool SecureAggregation = false);
