@@ -9,7 +9,8 @@ internal static class TestChains
     /// <summary>Canonical bytes of the test block at <paramref name="height"/>: varied length, every byte value.</summary>
     public static byte[] BlockBytes(int seed, long height, int length = -1)
     {
-        var random = new Random(HashCode.Combine(seed, height));
+        // Not HashCode.Combine: it is seeded per process, and a child process must derive the same bytes.
+        var random = new Random(unchecked((int)((seed * 1_000_003L) ^ (height * 7_919L))));
         var bytes = new byte[length >= 0 ? length : 1 + random.Next(2_000)];
         random.NextBytes(bytes);
         return bytes;
