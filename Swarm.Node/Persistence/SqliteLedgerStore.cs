@@ -44,11 +44,11 @@ public sealed class SqliteLedgerStore : ILedgerStore
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         LedgerValidation.CheckChainId(chainId);
         var fullPath = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
         var connection = new SqliteConnection(ConnectionString(fullPath));
         SqliteLedgerStore? store = null;
         try
         {
+            Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
             connection.Open();
             Configure(connection, fullPath);
             SqliteLedgerSchema.Ensure(connection, fullPath);
@@ -58,17 +58,14 @@ public sealed class SqliteLedgerStore : ILedgerStore
         }
         catch (Exception e)
         {
-            if (store is null)
-            {
-                connection.Dispose();
-            }
-            else
-            {
-                store.Dispose();
-            }
+            ((IDisposable?)store ?? connection).Dispose();
             if (e is SqliteException sqlite)
             {
                 throw Unusable(fullPath, sqlite);
+            }
+            if (e is IOException or UnauthorizedAccessException)
+            {
+                throw new LedgerException($"ledger database '{fullPath}' cannot be created: {e.Message}", e);
             }
             throw;
         }

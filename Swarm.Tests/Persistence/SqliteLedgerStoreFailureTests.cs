@@ -23,6 +23,23 @@ public sealed class SqliteLedgerStoreFailureTests : IDisposable
     }
 
     [Fact]
+    public void A_path_that_is_a_directory_is_a_clear_error()
+    {
+        Directory.CreateDirectory(DatabasePath);
+        var error = Assert.Throws<LedgerException>(() => SqliteLedgerStore.Open(DatabasePath, "task-a"));
+        Assert.Contains(DatabasePath, error.Message);
+    }
+
+    [Fact]
+    public void A_path_below_a_file_is_a_clear_error()
+    {
+        File.WriteAllText(DatabasePath, "");
+        var below = Path.Combine(DatabasePath, "ledger.db");
+        var error = Assert.Throws<LedgerException>(() => SqliteLedgerStore.Open(below, "task-a"));
+        Assert.Contains("cannot be created", error.Message);
+    }
+
+    [Fact]
     public void A_database_with_a_destroyed_header_is_a_clear_error()
     {
         WriteChain(5);
