@@ -18,6 +18,7 @@ namespace Swarm.Consensus.Storage;
 /// <item>Two appenders of the same height on the same chain (two store instances over one database) never both
 /// win: exactly one succeeds and the other gets a <see cref="LedgerException"/>.</item>
 /// <item>Returned blocks and state values are copies: mutating them never changes the store.</item>
+/// <item>An instance may be used from several threads; its calls are serialized.</item>
 /// </list>
 /// The interface is synchronous on purpose: the consensus actor persists before it sends (etcd raft: "no messages
 /// be sent until the latest HardState has been persisted"), so it waits for the write either way.

@@ -315,6 +315,62 @@ public abstract class LedgerStoreConformance : IDisposable
         Assert.Throws<ObjectDisposedException>(() => store.Append(TestChains.Next(null)));
     }
 
+    [Fact]
+    public void Random_operations_agree_with_a_simple_model()
+    {
+        var seed = Random.Shared.Next();
+        var random = new Random(seed);
+        var model = new List<StoredBlock>();
+        var state = new Dictionary<string, byte[]>();
+        var store = Open();
+        for (var step = 0; step < 150; step++)
+        {
+            var head = model.Count == 0 ? null : model[^1].AsHead();
+            var roll = random.Next(100);
+            if (roll < 55)
+            {
+                var block = TestChains.Next(head, seed, random.Next(300));
+                store.Append(block);
+                model.Add(block);
+            }
+            else if (roll < 80)
+            {
+                var bad = Invalid(head, random, seed);
+                Assert.Throws<LedgerException>(() => store.Append(bad));
+            }
+            else if (roll < 92)
+            {
+                var (key, value) = ($"k{random.Next(4)}", TestChains.BlockBytes(seed, step, random.Next(20)));
+                store.SaveState(key, value);
+                state[key] = value;
+            }
+            else
+            {
+                store.Dispose();
+                store = Open();
+            }
+            Assert.True(Equals(model.Count == 0 ? null : model[^1].AsHead(), store.Head), $"seed {seed} step {step}: head differs from the model");
+        }
+        Assert.Equal(model, store.ReadRange(0, model.Count));
+        foreach (var (key, value) in state)
+        {
+            Assert.Equal(value, store.LoadState(key));
+        }
+    }
+
+    /// <summary>A block that must be refused after <paramref name="head"/>, broken in one of several ways.</summary>
+    private static StoredBlock Invalid(LedgerHead? head, Random random, int seed)
+    {
+        var good = TestChains.Next(head, seed);
+        return random.Next(4) switch
+        {
+            0 => good with { Height = good.Height + 1 + random.Next(3) },
+            1 => good with { PreviousHash = BlockHashing.Hash([(byte)random.Next(256)]) },
+            2 => good with { Block = [.. good.Block, 1] },
+            _ => good with { Hash = good.Hash[..31] },
+        };
+    }
+
     /// <summary>Starts one append per store at the same instant (a barrier) and returns each one's exception or null.</summary>
     private static Exception?[] RaceAppends(ILedgerStore[] stores, StoredBlock[] blocks)
     {
