@@ -89,7 +89,7 @@ public sealed class LedgerCrashTests : IDisposable
 
     private Process StartWriter(string kind, string target, long holdAt)
     {
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        var start = new ProcessStartInfo(DotnetHost())
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
@@ -105,6 +105,12 @@ public sealed class LedgerCrashTests : IDisposable
         start.Environment[LedgerCrashWriter.TargetVariable] = target;
         return Process.Start(start) ?? throw new InvalidOperationException("the ledger writer child process did not start");
     }
+
+    /// <summary>The dotnet host running this test (the test host is started through it), else the one on PATH.</summary>
+    private static string DotnetHost() =>
+        Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet"
+            ? Environment.ProcessPath!
+            : Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
 
     private string ReadLine(Process child, string phase)
     {
