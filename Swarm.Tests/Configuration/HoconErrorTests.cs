@@ -67,4 +67,26 @@ public sealed class HoconErrorTests
     {
         Assert.Contains("not an array", Hocon.Fails("[1, 2]").Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Nesting_deeper_than_the_limit_is_an_error_not_a_crash()
+    {
+        var text = "a = " + new string('[', 10_000) + new string(']', 10_000);
+        Assert.Contains("nested more than", Hocon.Fails(text).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Windows_line_endings_and_a_byte_order_mark_are_accepted()
+    {
+        var config = Hocon.Load("\uFEFFa = 1\r\nb {\r\n  c = two\r\n}\r\n");
+        Assert.Equal(1, config.GetInt("a"));
+        Assert.Equal("two", config.GetString("b.c"));
+        Assert.Equal(3, config.GetValue("b.c").Origin.Line);
+    }
+
+    [Fact]
+    public void A_key_named_include_is_still_a_key()
+    {
+        Assert.Equal(5, Hocon.Load("include = 5").GetInt("include"));
+    }
 }

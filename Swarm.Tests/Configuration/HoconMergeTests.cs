@@ -58,4 +58,20 @@ public sealed class HoconMergeTests
         var config = Hocon.Load("port = 7400\nport = ${?SWARM_PORT}", new Dictionary<string, string> { ["SWARM_PORT"] = "7500" });
         Assert.Equal(7500, config.GetInt("port"));
     }
+
+    [Fact]
+    public void A_self_reference_inside_an_object_sees_the_earlier_value_of_that_key()
+    {
+        var config = Hocon.Load("a { b = 1, list = [x] }\na { b = ${a.b}2 }\na.list += y");
+        Assert.Equal("12", config.GetString("a.b"));
+        Assert.Equal(["x", "y"], config.GetStringList("a.list"));
+    }
+
+    [Fact]
+    public void An_object_laid_over_a_substitution_merges_with_its_value()
+    {
+        var config = Hocon.Load("defaults { x = 1, y = 1 }\nsite = ${defaults}\nsite { y = 2 }");
+        Assert.Equal(1, config.GetInt("site.x"));
+        Assert.Equal(2, config.GetInt("site.y"));
+    }
 }

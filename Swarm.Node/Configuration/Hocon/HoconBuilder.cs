@@ -204,7 +204,7 @@ internal sealed class HoconBuilder
             var chain = string.Join(" -> ", context.Stack.Select(Path.GetFileName).Append(Path.GetFileName(full)));
             throw new HoconException(include.Origin, null, $"include cycle: {chain}");
         }
-        var syntax = HoconParser.Parse(File.ReadAllText(full), display);
+        var syntax = HoconParser.Parse(HoconLayer.ReadFile(full, display, include.Origin), display);
         var inner = new IncludeContext(Path.GetDirectoryName(full)!, Path.GetDirectoryName(display) ?? "", [.. context.Stack, full]);
         Fill(container, prefix, syntax, inner);
     }

@@ -24,6 +24,19 @@ public sealed record HoconLayer(string SourceName, string? Text, string? FilePat
         {
             throw new HoconException(null, null, $"configuration file '{SourceName}' not found (looked for {FilePath})");
         }
-        return File.ReadAllText(FilePath!);
+        return ReadFile(FilePath!, SourceName, null);
+    }
+
+    /// <summary>Reads a configuration file; a file that exists but cannot be read is an error, not a crash.</summary>
+    internal static string ReadFile(string fullPath, string displayName, HoconOrigin? includedFrom)
+    {
+        try
+        {
+            return File.ReadAllText(fullPath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new HoconException(includedFrom, null, $"cannot read configuration file '{displayName}': {e.Message}");
+        }
     }
 }

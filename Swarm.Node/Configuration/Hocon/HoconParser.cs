@@ -6,8 +6,12 @@ namespace Swarm.Node.Configuration.Hocon;
 /// commas or line breaks; a key is followed by '=', ':', '+=' or directly by '{'.</summary>
 internal sealed class HoconParser
 {
+    /// <summary>Deepest nesting of objects and arrays accepted: a bound, so a hostile file cannot overflow the stack.</summary>
+    private const int DepthMax = 128;
+
     private readonly IReadOnlyList<HoconToken> _tokens;
     private int _pos;
+    private int _depth;
 
     private HoconParser(IReadOnlyList<HoconToken> tokens)
     {
@@ -281,15 +285,27 @@ internal sealed class HoconParser
                     continue;
                 case HoconTokenKind.LeftBrace:
                     _pos++;
+                    Enter(token, key);
                     parts.Add(ParseBody(token.Origin, braced: true, at));
+                    _depth--;
                     continue;
                 case HoconTokenKind.LeftBracket:
                     _pos++;
+                    Enter(token, key);
                     parts.Add(ParseArray(token.Origin, key, at));
+                    _depth--;
                     continue;
                 default:
                     return FinishValue(parts, key, token);
             }
+        }
+    }
+
+    private void Enter(HoconToken open, string? key)
+    {
+        if (++_depth > DepthMax)
+        {
+            throw new HoconException(open.Origin, key, $"objects and arrays are nested more than {DepthMax} deep");
         }
     }
 
