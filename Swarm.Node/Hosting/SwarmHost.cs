@@ -24,6 +24,7 @@ public static class SwarmHost
             .Configure(settings => SettingsBinder.BindInto(settings, configuration))
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<NodeSettings>>(new NodeSettingsValidation(configuration));
+        builder.Services.AddSingleton(services => services.GetRequiredService<IOptions<NodeSettings>>().Value);
 
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(options =>

@@ -101,8 +101,16 @@ public static class HoconRenderer
             case HoconNumber { IsIntegral: true } whole:
                 writer.WriteNumberValue(whole.IntegralValue);
                 break;
-            case HoconNumber number:
-                writer.WriteNumberValue(number.Value);
+            case HoconNumber number when double.IsFinite(number.Value):
+                // Keep the number as written ("8.0" stays 8.0) when it is already valid JSON.
+                if (IsJsonNumber(number.Text))
+                {
+                    writer.WriteRawValue(number.Text);
+                }
+                else
+                {
+                    writer.WriteNumberValue(number.Value);
+                }
                 break;
             case HoconBoolean boolean:
                 writer.WriteBooleanValue(boolean.Value);
@@ -111,8 +119,15 @@ public static class HoconRenderer
                 writer.WriteNullValue();
                 break;
             default:
+                // Strings, and numbers too large for a double, which JSON cannot hold as numbers.
                 writer.WriteStringValue(value.ScalarText);
                 break;
         }
+    }
+
+    private static bool IsJsonNumber(string text)
+    {
+        var digits = text.StartsWith('-') ? text[1..] : text;
+        return digits.Length > 0 && !(digits.Length > 1 && digits[0] == '0' && char.IsAsciiDigit(digits[1]));
     }
 }
