@@ -59,6 +59,11 @@ public sealed class SettingsBinder
             Missing(key, "section");
             return;
         }
+        if (section.Value is not null)
+        {
+            Error(key, $"expected an object (a section of settings), got \"{section.Value}\"", $"write {ToDotted(key)} {{ ... }} with the keys of reference.conf");
+            return;
+        }
         var child = property.Info.GetValue(target) ?? Activator.CreateInstance(property.Info.PropertyType)!;
         BindSection(child, key);
         property.Info.SetValue(target, child);
@@ -72,6 +77,10 @@ public sealed class SettingsBinder
             if (section.GetChildren().Any())
             {
                 Error(key, "expected a single value, got an object or array", "write one value for this key");
+            }
+            else if (_configuration.Providers.Any(p => p.TryGet(key, out _)))
+            {
+                Error(key, "has no value (null)", "give it a value, or remove the line to keep the default");
             }
             else
             {

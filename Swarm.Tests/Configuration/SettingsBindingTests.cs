@@ -163,4 +163,22 @@ public sealed class SettingsBindingTests
     {
         Assert.Equal(["store.postgres-connection-string", "tls.key-password"], SecretSettings.Keys.Order(StringComparer.Ordinal));
     }
+
+    [Fact]
+    public void A_scalar_where_a_section_belongs_is_an_error()
+    {
+        using var dir = new TempDirectory();
+        var problem = Assert.Single(NodeConfig.BindFails(dir, NodeConfig.Minimal + "gossip = fast").Errors);
+        Assert.Equal("gossip", problem.Key);
+        Assert.Equal("expected an object (a section of settings), got \"fast\"", problem.Problem);
+    }
+
+    [Fact]
+    public void A_null_or_an_array_where_a_value_belongs_is_an_error()
+    {
+        using var dir = new TempDirectory();
+        var errors = NodeConfig.BindFails(dir, NodeConfig.Minimal + "store.kind = null\nhttp.port = [1, 2]").Errors;
+        Assert.Contains(errors, e => e.Key == "store.kind" && e.Problem == "has no value (null)");
+        Assert.Contains(errors, e => e.Key == "http.port" && e.Problem.StartsWith("expected a single value", StringComparison.Ordinal));
+    }
 }
