@@ -64,4 +64,20 @@ public sealed class HoconSubstitutionTests
         Assert.Equal("s", error.Key);
         Assert.Contains("cannot concatenate an object with a string", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_key_can_refer_to_a_sibling_inside_a_merged_object()
+    {
+        var config = Hocon.Load("base { p = 1, q = 1 }\na = ${base} { x = ${a.p}, y = ${a.z}, z = 3, q = 2 }\nb = ${a.q}");
+        Assert.Equal(1, config.GetInt("a.x"));
+        Assert.Equal(3, config.GetInt("a.y"));
+        Assert.Equal(2, config.GetInt("b"));
+    }
+
+    [Fact]
+    public void Siblings_that_refer_to_each_other_inside_a_merged_object_are_a_cycle()
+    {
+        var error = Hocon.Fails("base { p = 1 }\na = ${base} { x = ${a.y}, y = ${a.x} }");
+        Assert.Contains("substitution cycle", error.Message, StringComparison.Ordinal);
+    }
 }

@@ -113,6 +113,10 @@ internal sealed class HoconResolver
                     current = child;
                     continue;
                 }
+                if (_active.Contains(at) && at.Count < path.Count)
+                {
+                    return LookupInsideActive(child, at, path.Segments.Skip(at.Count).ToList());
+                }
                 var resolved = ResolveField(at, child);
                 if (resolved is null)
                 {
@@ -127,6 +131,65 @@ internal sealed class HoconResolver
             }
         }
         return treePosition ? ResolveField(path, current) : current;
+    }
+
+    /// <summary>A key read from inside a value that is being resolved right now (<c>a = ${base} { x = ${a.y} }</c>):
+    /// its parts are searched latest first; the first that defines the key as a non-object decides, objects found
+    /// on the way merge over it.</summary>
+    private HoconValue? LookupInsideActive(HoconValue raw, HoconPath at, IReadOnlyList<string> rest)
+    {
+        IReadOnlyList<HoconValue> items = raw switch
+        {
+            HoconMerge merge => merge.Items,
+            HoconConcatenation concat => concat.Parts,
+            _ => [raw],
+        };
+        var objects = new List<HoconObject>();
+        for (var i = items.Count - 1; i >= 0; i--)
+        {
+            if (items[i] is HoconString { IsWhitespace: true })
+            {
+                continue;
+            }
+            var container = items[i] is HoconObject obj ? obj : ResolveValue(items[i], at, inTree: false);
+            var value = container is null ? null : FindInside(container, at, rest);
+            if (value is HoconObject found)
+            {
+                objects.Insert(0, found);
+            }
+            else if (value is not null)
+            {
+                return objects.Count == 0 ? value : objects.Aggregate((below, above) => below.MergedWith(above));
+            }
+        }
+        return objects.Count == 0 ? null : objects.Aggregate((below, above) => below.MergedWith(above));
+    }
+
+    private HoconValue? FindInside(HoconValue container, HoconPath at, IReadOnlyList<string> rest)
+    {
+        var current = container;
+        var path = at;
+        foreach (var segment in rest)
+        {
+            if (current is not HoconObject obj || !obj.TryGetValue(segment, out var child))
+            {
+                return null;
+            }
+            path = path.Append(segment);
+            if (_active.Contains(path))
+            {
+                var chain = string.Join(" -> ", _active.SkipWhile(p => !p.Equals(path)).Append(path));
+                throw new HoconException(child.Origin, path.ToString(), $"substitution cycle: {chain}");
+            }
+            _active.Add(path);
+            current = ResolveValue(child, path, inTree: false);
+            _active.RemoveAt(_active.Count - 1);
+            if (current is null)
+            {
+                return null;
+            }
+        }
+        return current;
     }
 
     private HoconValue? ResolveMerge(HoconMerge merge, HoconPath at)
