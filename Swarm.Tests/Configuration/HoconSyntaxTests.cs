@@ -109,4 +109,15 @@ public sealed class HoconSyntaxTests
         Assert.Equal(new HoconOrigin("test.conf", 1), config.GetValue("a").Origin);
         Assert.Equal(new HoconOrigin("test.conf", 4), config.GetValue("b.c").Origin);
     }
+
+    [Fact]
+    public void A_json_document_is_read_as_hocon()
+    {
+        var config = Hocon.Load("""{ "a": { "b c": [1, 2.5, "x", true, null] }, "d": "e" }""");
+        var list = config.GetList("a.\"b c\"");
+        Assert.Equal(5, list.Count);
+        Assert.Equal(2.5, ((HoconNumber)list[1]).Value);
+        Assert.Equal(1, config.GetConfig("a").Root.Count);
+        Assert.Equal("e", config.GetString("d"));
+    }
 }
