@@ -1,0 +1,47 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Swarm.Node.Configuration;
+
+namespace Swarm.Node.Hosting;
+
+/// <summary>Builds the Generic Host of a node: the layered HOCON configuration, <see cref="NodeSettings"/> as
+/// validated options (checked when the host starts, so a bad file stops the node before anything listens), and
+/// console logging at <c>logging.level</c>.</summary>
+public static class SwarmHost
+{
+    public static HostApplicationBuilder CreateBuilder(string? configFile, IReadOnlyList<string> switches, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ApplicationName = "swarm" });
+        // Settings bind from the node's own layers: the host adds keys of its own (applicationName,
+        // contentRoot) that the strict binder would rightly call unknown.
+        var configuration = SwarmConfiguration.Build(configFile, switches, environment);
+        builder.Configuration.AddConfiguration(configuration);
+
+        builder.Services.AddOptions<NodeSettings>()
+            .Configure(settings => SettingsBinder.BindInto(settings, configuration))
+            .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<NodeSettings>>(new NodeSettingsValidation(configuration));
+        builder.Services.AddSingleton(services => services.GetRequiredService<IOptions<NodeSettings>>().Value);
+
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(options =>
+        {
+            options.SingleLine = true;
+            options.TimestampFormat = "HH:mm:ss.fff ";
+        });
+        builder.Logging.SetMinimumLevel(ConfiguredLevel(configuration));
+        return builder;
+    }
+
+    /// <summary>The level from <c>logging.level</c>; a bad value is reported by validation at start, so here it
+    /// falls back to Information.</summary>
+    private static LogLevel ConfiguredLevel(IConfigurationRoot configuration)
+    {
+        var level = configuration["logging:level"];
+        var property = typeof(LoggingSettings).GetProperty(nameof(LoggingSettings.Level))!;
+        return level is not null && SettingsValueConverter.TryConvert(level, property, out var value, out _) ? (LogLevel)value! : LogLevel.Information;
+    }
+}

@@ -1,0 +1,92 @@
+using Swarm.Node.Configuration.Hocon;
+
+namespace Swarm.Tests.Configuration;
+
+public sealed class HoconErrorTests
+{
+    [Fact]
+    public void A_wrong_type_names_file_line_and_key()
+    {
+        var config = Hocon.Load("network {\n  port = abc\n}");
+        var error = Assert.Throws<HoconException>(() => config.GetInt("network.port"));
+        Assert.Equal("test.conf:2: key 'network.port': expected a whole number, got \"abc\"", error.Message);
+    }
+
+    [Fact]
+    public void A_missing_closing_brace_points_at_the_opening_one()
+    {
+        var error = Hocon.Fails("a = 1\nb {\n  c = 2\n");
+        Assert.Equal(2, error.Line);
+        Assert.Contains("missing '}'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Two_fields_on_one_line_without_a_comma_are_an_error_naming_the_key()
+    {
+        var error = Hocon.Fails("x = 0\na = 1 b = 2");
+        Assert.Equal(2, error.Line);
+        Assert.Equal("a", error.Key);
+    }
+
+    [Fact]
+    public void A_key_without_a_value_is_an_error()
+    {
+        var error = Hocon.Fails("a {\n  b =\n}");
+        Assert.Equal("test.conf:2: key 'a.b': expected a value, got end of line", error.Message);
+    }
+
+    [Fact]
+    public void An_unterminated_string_is_an_error_at_its_line()
+    {
+        var error = Hocon.Fails("a = 1\nb = \"open\nc = 2");
+        Assert.Equal(2, error.Line);
+        Assert.Contains("unterminated string", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_forbidden_character_in_unquoted_text_is_an_error()
+    {
+        var error = Hocon.Fails("a = hello@world");
+        Assert.Contains("unexpected character '@'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_bad_escape_is_an_error()
+    {
+        Assert.Contains("unknown escape", Hocon.Fails("a = \"\\q\"").Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_empty_path_element_is_an_error()
+    {
+        Assert.Contains("empty element", Hocon.Fails("a..b = 1").Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_root_array_is_an_error()
+    {
+        Assert.Contains("not an array", Hocon.Fails("[1, 2]").Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Nesting_deeper_than_the_limit_is_an_error_not_a_crash()
+    {
+        var text = "a = " + new string('[', 10_000) + new string(']', 10_000);
+        Assert.Contains("nested more than", Hocon.Fails(text).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Windows_line_endings_and_a_byte_order_mark_are_accepted()
+    {
+        var config = Hocon.Load("\uFEFFa = 1\r\nb {\r\n  c = two\r\n}\r\n");
+        Assert.Equal(1, config.GetInt("a"));
+        Assert.Equal("two", config.GetString("b.c"));
+        Assert.Equal(3, config.GetValue("b.c").Origin.Line);
+    }
+
+    [Fact]
+    public void A_key_named_include_is_still_a_key()
+    {
+        Assert.Equal(5, Hocon.Load("include = 5").GetInt("include"));
+    }
+}

@@ -1,0 +1,46 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Swarm.Node.Configuration;
+using Swarm.Node.Hosting;
+
+namespace Swarm.Tests.Configuration;
+
+public sealed class SwarmHostTests
+{
+    [Fact]
+    public async Task The_host_binds_node_settings_and_the_log_level()
+    {
+        using var dir = new TempDirectory();
+        var file = dir.Write("node.conf", "node.id = a\nlogging.level = warning");
+        using var host = SwarmHost.CreateBuilder(file, ["--network.listen-port=7409"], new Dictionary<string, string>()).Build();
+        await host.StartAsync(CancellationToken.None);
+        var settings = host.Services.GetRequiredService<IOptions<NodeSettings>>().Value;
+        Assert.Equal(7409, settings.Network.ListenPort);
+        Assert.Equal(LogLevel.Warning, settings.Logging.Level);
+        var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("test");
+        Assert.False(logger.IsEnabled(LogLevel.Information));
+        Assert.True(logger.IsEnabled(LogLevel.Warning));
+        await host.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task The_host_refuses_to_start_with_invalid_settings()
+    {
+        using var dir = new TempDirectory();
+        var file = dir.Write("node.conf", "node.id = a\nnetwork.listen-port = 70000");
+        using var host = SwarmHost.CreateBuilder(file, [], new Dictionary<string, string>()).Build();
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(CancellationToken.None));
+        Assert.Contains("node.conf:2: key 'network.listen-port': 70000 is out of range", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_host_refuses_to_start_with_an_unknown_key()
+    {
+        using var dir = new TempDirectory();
+        var file = dir.Write("node.conf", "node.id = a\nnetwork.listen-prot = 7401");
+        using var host = SwarmHost.CreateBuilder(file, [], new Dictionary<string, string>()).Build();
+        var error = await Assert.ThrowsAsync<SettingsException>(() => host.StartAsync(CancellationToken.None));
+        Assert.Equal("network.listen-prot", Assert.Single(error.Errors).Key);
+    }
+}
