@@ -2,14 +2,14 @@ namespace Swarm.Actors.Runtime;
 
 /// <summary>
 /// Death watch: a watcher records the watch on its side and sends <see cref="Watch"/> to the watchee; a stopping cell
-/// sends <see cref="DeathWatchNotification"/> to its parent and watchers, which turn it into a user-visible
-/// <see cref="Terminated"/> (still one message at a time, on the watcher's thread).
+/// sends <see cref="DeathWatchNotification"/> to its parent and watchers; a watcher queues a
+/// <see cref="TerminatedSignal"/> in its own mailbox, which becomes the user-visible <see cref="Terminated"/>.
 /// </summary>
 internal sealed partial class ActorCell
 {
     private readonly HashSet<ActorRef> _watching = [];
     private readonly HashSet<ActorRef> _watchers = [];
-    private readonly List<Terminated> _pendingTerminated = [];
+    private readonly List<ActorRef> _pendingTerminated = [];
 
     public void Watch(ActorRef actor)
     {
@@ -26,7 +26,7 @@ internal sealed partial class ActorCell
         if (_watching.Remove(actor))
         {
             actor.SendSystemMessage(new Unwatch(actor, Self));
-            _pendingTerminated.RemoveAll(t => t.ActorRef.Equals(actor));
+            _pendingTerminated.Remove(actor);
         }
     }
 
@@ -52,9 +52,9 @@ internal sealed partial class ActorCell
         {
             ForgetChild(cell);
         }
-        if (_watching.Remove(actor))
+        if (_watching.Contains(actor))
         {
-            DeliverTerminated(new Terminated(actor));
+            EnqueueTerminated(actor);
         }
         if (_terminating)
         {
@@ -69,28 +69,17 @@ internal sealed partial class ActorCell
         }
     }
 
-    /// <summary>Terminated is delivered like a message; while the actor is suspended or restarting it waits.</summary>
-    private void DeliverTerminated(Terminated terminated)
+    /// <summary>Queues the Terminated behind the messages already in the mailbox; when the mailbox is full it waits
+    /// in a side list that is served once the mailbox has drained, so it is never lost and never overtakes.</summary>
+    private void EnqueueTerminated(ActorRef actor)
     {
-        if (_terminating)
+        if (_terminating || _pendingTerminated.Contains(actor))
         {
             return;
         }
-        if (_actor is null || _suspended || _pendingRestartCause is not null)
+        if (_pendingTerminated.Count > 0 || !_mailbox.Writer.TryWrite(new Envelope(new TerminatedSignal(actor), actor)))
         {
-            _pendingTerminated.Add(terminated);
-            return;
-        }
-        Invoke(terminated, terminated.ActorRef);
-    }
-
-    private void DeliverPendingTerminated()
-    {
-        while (_pendingTerminated.Count > 0 && _actor is not null && !_suspended)
-        {
-            var next = _pendingTerminated[0];
-            _pendingTerminated.RemoveAt(0);
-            Invoke(next, next.ActorRef);
+            _pendingTerminated.Add(actor);
         }
     }
 

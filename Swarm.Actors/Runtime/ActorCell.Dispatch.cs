@@ -83,18 +83,28 @@ internal sealed partial class ActorCell : IThreadPoolWorkItem
         _actor is not null && !_suspended && !_terminating && _pendingRestartCause is null;
 
     private bool HasWork() =>
-        !_systemMessages.IsEmpty || CanProcessUserMessages && _mailbox.Reader.TryPeek(out _);
+        !_systemMessages.IsEmpty
+        || CanProcessUserMessages && (_mailbox.Reader.TryPeek(out _) || _pendingTerminated.Count > 0);
 
     private void ProcessUserMessages()
     {
         var reader = _mailbox.Reader;
         for (var processed = 0; processed < _throughput && CanProcessUserMessages; processed++)
         {
-            if (!reader.TryRead(out var envelope))
+            if (reader.TryRead(out var envelope))
+            {
+                Invoke(envelope.Message, envelope.Sender);
+            }
+            else if (_pendingTerminated.Count > 0)
+            {
+                var dead = _pendingTerminated[0];
+                _pendingTerminated.RemoveAt(0);
+                Invoke(new TerminatedSignal(dead), dead);
+            }
+            else
             {
                 return;
             }
-            Invoke(envelope.Message, envelope.Sender);
             if (!_systemMessages.IsEmpty)
             {
                 ProcessSystemMessages();
@@ -102,19 +112,26 @@ internal sealed partial class ActorCell : IThreadPoolWorkItem
         }
     }
 
+    private object? Unwrap(AutoReceived auto) => auto switch
+    {
+        TimerMessage timer => _timers?.Fired(timer),
+        TerminatedSignal signal => _watching.Remove(signal.Actor) ? new Terminated(signal.Actor) : null,
+        _ => throw new InvalidOperationException($"unknown runtime message {auto.GetType().Name}"),
+    };
+
     /// <summary>Runs the actor on one message; an exception suspends the actor and asks the parent what to do.</summary>
     private void Invoke(object message, ActorRef? sender)
     {
         _currentSender = sender;
         try
         {
-            if (message is TimerMessage timer)
+            if (message is AutoReceived auto)
             {
-                if (_timers?.Fired(timer) is not { } timed)
+                if (Unwrap(auto) is not { } unwrapped)
                 {
                     return;
                 }
-                message = timed;
+                message = unwrapped;
             }
             else if (message is PoisonPill)
             {

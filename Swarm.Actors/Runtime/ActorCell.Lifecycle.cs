@@ -102,7 +102,6 @@ internal sealed partial class ActorCell
             return;
         }
         _suspended = false;
-        DeliverPendingTerminated();
     }
 
     /// <summary>The actor threw: stop taking user messages and let the parent's strategy decide.</summary>
@@ -138,7 +137,6 @@ internal sealed partial class ActorCell
         {
             child.SendSystemMessage(Resume.Instance);
         }
-        DeliverPendingTerminated();
     }
 
     private void BeginRestart(Exception cause)
@@ -220,7 +218,7 @@ internal sealed partial class ActorCell
         _mailbox.Writer.TryComplete();
         while (_mailbox.Reader.TryRead(out var envelope))
         {
-            if (envelope.Message is not TimerMessage)
+            if (envelope.Message is not AutoReceived)
             {
                 _system.PublishDeadLetter(envelope.Message, envelope.Sender, Self, "recipient stopped");
             }
