@@ -11,6 +11,8 @@ public static class SwarmCli
         root.Subcommands.Add(VersionCommand.Create());
         root.Subcommands.Add(SimulateCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(KeygenCommand.Create());
+        root.Subcommands.Add(ConsortiumCommand.Create());
         return root;
     }
 
