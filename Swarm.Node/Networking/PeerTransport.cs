@@ -54,6 +54,8 @@ public sealed class PeerTransport : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         var listener = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        // A restarted node must get its port back while old connections linger in TIME_WAIT.
+        listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
         listener.Bind(endpoint);
         listener.Listen(128);
         _listener = listener;

@@ -51,13 +51,13 @@ public sealed class LoopbackNodes : IAsyncDisposable
     }
 
     /// <summary>Starts (or restarts) one node with its existing identity.</summary>
-    public void StartNode(string id, Consortium consortium, TransportOptions? options = null)
+    public void StartNode(string id, Consortium consortium, TransportOptions? options = null, int port = 0)
     {
         var router = new PayloadRouter();
         var handler = new RecordingHandler();
         router.Route(Envelope.PayloadOneofCase.Actor, handler);
         var transport = new PeerTransport(Identities[id], consortium, options ?? FastOptions, router, Log);
-        transport.Start(new IPEndPoint(IPAddress.Loopback, 0));
+        transport.Start(new IPEndPoint(IPAddress.Loopback, port));
         _transports[id] = transport;
         Handlers[id] = handler;
         Routers[id] = router;
