@@ -102,7 +102,14 @@ public sealed class BlobTransfer : IEnvelopeHandler, IAsyncDisposable
         var serve = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
         if (_serves.TryRemove((peer, request.Hash), out var previous))
         {
-            previous.Cancel();
+            try
+            {
+                previous.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // That stream had just finished on its own.
+            }
         }
         _serves[(peer, request.Hash)] = serve;
         _ = Task.Run(() => StreamAsync(peer, request.Hash, (long)request.Offset, serve));
@@ -253,6 +260,10 @@ public sealed class BlobTransfer : IEnvelopeHandler, IAsyncDisposable
         catch (OperationCanceledException)
         {
             // Shutting down.
+        }
+        catch (Exception e) when (e is ArgumentException or ObjectDisposedException)
+        {
+            Finish(download, BlobCheck.Failed(download.Hash, $"cannot ask {download.PeerId}: {e.Message}"), deletePartial: false);
         }
     }
 
