@@ -1,4 +1,5 @@
 using Swarm.Node.Blobs;
+using Swarm.Node.Networking.Wire;
 using Swarm.Tests.Networking;
 
 namespace Swarm.Tests.Blobs;
@@ -145,5 +146,31 @@ public sealed class BlobTransferTests
         Assert.True(result.Succeeded, result.Error);
         Assert.Equal(3_000_000 + (1024 * 1024), firstChunkOffset);
         Assert.True((await pair.StoreB.VerifyAsync(hash)).Succeeded);
+    }
+
+    [Fact]
+    public async Task A_download_without_progress_for_the_stall_timeout_asks_again_from_its_offset()
+    {
+        using var dir = new TempDirectory();
+        await using var nodes = LoopbackNodes.Start("a", "b");
+        var requests = new RecordingHandler();
+        nodes.Routers["a"].Route(Envelope.PayloadOneofCase.BlobRequest, requests);
+        var time = new ManualTimeProvider();
+        await using var transfer = new BlobTransfer(new BlobStore(dir.Sub("b")), new BlobTransferOptions { StallTimeout = TimeSpan.FromSeconds(8) }, nodes.Log, time);
+        transfer.RouteOn(nodes.Routers["b"]);
+        transfer.Attach(nodes["b"]);
+        var hash = new string('d', 64);
+
+        var fetch = transfer.FetchAsync("a", hash);
+        var first = await requests.NextAsync("a receiving the first request");
+        time.Advance(TimeSpan.FromSeconds(4));
+        Assert.False(requests.TryNext(out _));
+        time.Advance(TimeSpan.FromSeconds(6));
+        var second = await requests.NextAsync("a receiving the request after the stall");
+
+        Assert.Equal(hash, first.Envelope.BlobRequest.Hash);
+        Assert.Equal(first.Envelope.BlobRequest, second.Envelope.BlobRequest);
+        await nodes.Log.WaitForAsync(l => l.Contains($"resuming blob {hash} from a at byte 0: no progress for 8 s", StringComparison.Ordinal), "stall logged");
+        Assert.False(fetch.IsCompleted);
     }
 }
