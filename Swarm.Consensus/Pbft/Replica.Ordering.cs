@@ -15,6 +15,7 @@ public sealed partial class Replica
     private readonly Dictionary<long, PreparedProof> _prepared = [];
     private readonly SortedDictionary<long, CertifiedBlock> _committed = [];
     private readonly Dictionary<int, Queue<VerifiedMessage>> _future = [];
+    private readonly Dictionary<int, long> _futureViews = [];
 
     private long HighWatermark => _stable.Sequence + _parameters.WatermarkWindowBlocks;
 
@@ -69,12 +70,37 @@ public sealed partial class Replica
             return;
         }
         queue.Enqueue(verified);
+        CatchUpWithFutureView(verified);
+    }
+
+    /// <summary>Normal-case messages for a higher view from f + 1 distinct replicas show that at least one correct
+    /// replica installed that view: this replica (restarted, or cut off during the view change) asks to move
+    /// there too, and the replicas in that view answer its view change with their new-view message.</summary>
+    private void CatchUpWithFutureView(VerifiedMessage verified)
+    {
+        var view = verified.Message switch
+        {
+            PrePrepare m => m.View,
+            Prepare m => m.View,
+            Commit m => m.View,
+            _ => -1,
+        };
+        if (view > _futureViews.GetValueOrDefault(verified.Sender, -1))
+        {
+            _futureViews[verified.Sender] = view;
+        }
+        var views = _futureViews.Values.Where(v => v > _view).OrderByDescending(v => v).ToList();
+        if (views.Count >= _config.WeakQuorum)
+        {
+            StartViewChange(views[_config.WeakQuorum - 1]);
+        }
     }
 
     private void ReplayFuture()
     {
         var waiting = _future.Values.SelectMany(q => q).ToList();
         _future.Clear();
+        _futureViews.Clear();
         foreach (var verified in waiting)
         {
             OnOrdering(verified);

@@ -106,6 +106,18 @@ public sealed partial class Replica
         _highestAccepted = _lastExecuted;
     }
 
+    /// <summary>Relayed requests can be lost; like a PBFT client retransmitting to all replicas (§4.1), a replica
+    /// relays its oldest waiting requests again every half request timeout.</summary>
+    private void RelayAgain()
+    {
+        if (_pending.Count == 0 || _ticks % Math.Max(1, _options.RequestTimeoutTicks / 2) != 0)
+        {
+            return;
+        }
+        var oldest = _pendingOrder.Take(_parameters.BatchSizeMax).ToArray();
+        SignAndBroadcast(new RequestBatch(_id, oldest));
+    }
+
     private void FlushRelay()
     {
         if (_relay.Count == 0)

@@ -17,7 +17,7 @@ public sealed partial class Replica
 
     private void StartViewChange(long newView)
     {
-        if (newView <= _view && !(_mode == ReplicaMode.Normal && newView == _view + 1))
+        if (newView <= _view)
         {
             return;
         }

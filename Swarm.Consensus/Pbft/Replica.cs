@@ -132,6 +132,7 @@ public sealed partial class Replica
         _nowMs = tick.NowMs;
         _clockKnown = true;
         FlushRelay();
+        RelayAgain();
         if (_mode == ReplicaMode.Normal)
         {
             if (!Waiting)
