@@ -98,6 +98,10 @@ public sealed partial class Replica
         {
             _checkpointVotes.Remove(sequence);
         }
+        foreach (var sequence in _executed.Keys.Where(s => s < stable.Sequence).ToList())
+        {
+            _executed.Remove(sequence);
+        }
         foreach (var sequence in _ownCheckpoints.Keys.Where(s => s < stable.Sequence).ToList())
         {
             _ownCheckpoints.Remove(sequence);

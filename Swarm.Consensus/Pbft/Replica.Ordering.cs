@@ -16,6 +16,7 @@ public sealed partial class Replica
     private readonly SortedDictionary<long, CertifiedBlock> _committed = [];
     private readonly Dictionary<int, Queue<VerifiedMessage>> _future = [];
     private readonly Dictionary<int, long> _futureViews = [];
+    private readonly Dictionary<long, (Digest Hash, long TimestampMs)> _executed = [];
 
     private long HighWatermark => _stable.Sequence + _parameters.WatermarkWindowBlocks;
 
@@ -38,7 +39,9 @@ public sealed partial class Replica
             return;
         }
         // §4.2: accept only sequence numbers between the low and high watermarks; above the last executed.
-        if (sequence <= _stable.Sequence || sequence > HighWatermark || sequence <= _lastExecuted)
+        // A re-proposal of a block this replica already executed still gets its votes (§4.4: replicas redo the
+        // protocol for the new view's set O without executing twice), so that replicas behind it can commit.
+        if (sequence <= _stable.Sequence || sequence > HighWatermark || (sequence <= _lastExecuted && !_plan.ContainsKey(sequence)))
         {
             return;
         }
@@ -130,6 +133,12 @@ public sealed partial class Replica
         {
             Reject(pp.Sender, verdict.Reason);
             return;
+        }
+        if (pp.Sequence <= _lastExecuted)
+        {
+            // The set O is computed from a quorum of view changes; it always holds every committed block.
+            Invariant.Assert(ExecutedAt(pp.Sequence)?.Hash == pp.Block.Hash,
+                $"replica {_id}: the new view re-proposes another block at {pp.Sequence} than the one it executed");
         }
         slot.PrePrepare = signed;
         slot.Block = pp.Block;
@@ -254,9 +263,13 @@ public sealed partial class Replica
     {
         Digest hash;
         long timestamp;
-        if (n - 1 == _lastExecuted)
+        if (n - 1 <= _lastExecuted)
         {
-            (hash, timestamp) = (_lastExecutedHash, _lastExecutedTimestamp);
+            if (ExecutedAt(n - 1) is not { } executed)
+            {
+                return false;
+            }
+            (hash, timestamp) = executed;
         }
         else if (_slots.TryGetValue(n - 1, out var previous) && previous.Prepared && previous.Block is { } previousBlock)
         {
@@ -340,6 +353,7 @@ public sealed partial class Replica
         _lastExecuted = block.Height;
         _lastExecutedHash = block.Hash;
         _lastExecutedTimestamp = block.TimestampMs;
+        _executed[block.Height] = (block.Hash, block.TimestampMs);
         _slots.Remove(block.Height);
         _progressDeadline = _ticks + _options.RequestTimeoutTicks;
         if (emit)
@@ -357,6 +371,16 @@ public sealed partial class Replica
         }
     }
 
+    /// <summary>Hash and timestamp of an executed block above the stable checkpoint (or the checkpoint itself).</summary>
+    private (Digest Hash, long TimestampMs)? ExecutedAt(long height)
+    {
+        if (height == _stable.Sequence)
+        {
+            return (_stable.Hash, _stable.TimestampMs);
+        }
+        return _executed.TryGetValue(height, out var executed) ? executed : null;
+    }
+
     private void ScheduleMembershipChange(MembershipChange change, long height)
     {
         var baseConfig = _nextConfig ?? _config;
@@ -367,6 +391,7 @@ public sealed partial class Replica
         {
             _knownMembers[member.Id] = member;
         }
+        _knownConfiguration = null;
     }
 
     private void ActivateNextConfiguration()

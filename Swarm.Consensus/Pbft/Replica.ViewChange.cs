@@ -146,7 +146,7 @@ public sealed partial class Replica
         _slots.Clear();
         _plan.Clear();
         _votedThrough = 0;
-        foreach (var block in plan.Blocks.Where(b => b.Height > _lastExecuted))
+        foreach (var block in plan.Blocks.Where(b => b.Height > _stable.Sequence))
         {
             _plan[block.Height] = block;
         }
@@ -165,7 +165,7 @@ public sealed partial class Replica
                 Vote(new PrePrepare(_id, view, block.Height, block), block.Height);
             }
         }
-        foreach (var block in _plan.Values)
+        foreach (var block in _plan.Values.Where(b => b.Height > _lastExecuted))
         {
             MarkInFlight(block);
             _highestAccepted = Math.Max(_highestAccepted, block.Height);

@@ -20,6 +20,7 @@ public sealed partial class Replica
     private Configuration? _nextConfig;
     private long _nextConfigHeight = long.MaxValue;
     private readonly Dictionary<int, Member> _knownMembers = [];
+    private Configuration? _knownConfiguration;
 
     private long _view;
     private ReplicaMode _mode = ReplicaMode.Normal;
@@ -91,7 +92,7 @@ public sealed partial class Replica
 
     /// <summary>Every member this replica has known (current and past configurations), for the edge's envelope
     /// check: old members' signatures are still needed to verify old certificates.</summary>
-    public Configuration KnownMembers => new(_knownMembers.Values.ToList(), 0);
+    public Configuration KnownMembers => _knownConfiguration ??= new(_knownMembers.Values.ToList(), 0);
 
     public ReplicaStatus Status => new(_id, _view, _lastExecuted, _stable.Sequence, _mode, _pending.Count + _inFlight.Count);
 

@@ -2,14 +2,15 @@ namespace Swarm.Tests.Consensus.Simulation;
 
 /// <summary>A named fault schedule. Faults act until <see cref="HealAtMs"/>; then the network is repaired and
 /// crashed honest replicas restart from their stores, and every honest replica must reach
-/// <see cref="TargetHeight"/> within <see cref="LivenessBoundMs"/>.</summary>
+/// <see cref="TargetHeight"/> more blocks than the highest honest replica had at the heal, within
+/// <see cref="LivenessBoundMs"/>.</summary>
 public sealed record Scenario(string Name, int N, int F)
 {
     public Dictionary<int, ByzantineKind> Byzantine { get; init; } = [];
     public List<ScheduledFault> Faults { get; init; } = [];
     public long HealAtMs { get; init; } = 1_000;
     public long TargetHeight { get; init; } = 12;
-    public long LivenessBoundMs { get; init; } = 30_000;
+    public long LivenessBoundMs { get; init; } = 20_000;
     public bool RealEcdsa { get; init; }
     public bool SqliteStore { get; init; }
     public long WorkloadIntervalMs { get; init; } = 10;

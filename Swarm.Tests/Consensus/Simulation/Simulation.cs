@@ -37,6 +37,7 @@ public sealed class Simulation
     private long _nextRequest;
     private string? _failure;
     private bool _done;
+    private long _target;
 
     public Simulation(Scenario scenario, ulong seed, Func<int, IReplicaLedger>? ledgers = null)
     {
@@ -85,7 +86,7 @@ public sealed class Simulation
             {
                 if (at.Time > deadline)
                 {
-                    _failure = $"liveness: not every honest replica reached height {Scenario.TargetHeight} within {Scenario.LivenessBoundMs} ms after the heal at {Scenario.HealAtMs} ms";
+                    _failure = $"liveness: not every honest replica reached height {_target} within {Scenario.LivenessBoundMs} ms after the heal at {Scenario.HealAtMs} ms";
                     break;
                 }
                 NowMs = at.Time;
@@ -164,7 +165,7 @@ public sealed class Simulation
 
     private void CheckDone()
     {
-        if (NowMs >= Scenario.HealAtMs && Nodes.Where(n => n.Honest).All(n => n.CommittedHashes.Count >= Scenario.TargetHeight))
+        if (_target > 0 && Nodes.Where(n => n.Honest).All(n => n.CommittedHashes.Count >= _target))
         {
             _done = true;
         }
@@ -323,6 +324,7 @@ public sealed class Simulation
         {
             Restart(node.Id);
         }
+        _target = Nodes.Where(n => n.Honest).Max(n => n.CommittedHashes.Count) + Scenario.TargetHeight;
         CheckDone();
     }
 
