@@ -9,6 +9,7 @@ public static class BenchCommand
     public static Command Create()
     {
         var command = new Command("bench", "Run a benchmark and print its numbers (see docs/benchmarks.md).");
+        command.Subcommands.Add(Persistence.LedgerBenchCommand.Create());
         return command;
     }
 }
