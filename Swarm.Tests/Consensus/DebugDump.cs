@@ -11,7 +11,8 @@ public sealed class DebugDump
         foreach (var s in ScenarioCatalog.All)
         {
             var sw = System.Diagnostics.Stopwatch.StartNew();
-            var r = ScenarioCatalog.Create(s, 20261122).Run();
+            using var sim = ScenarioCatalog.Create(s, 20261122);
+            var r = sim.Run();
             lines.Add($"{sw.ElapsedMilliseconds} ms\n" + r.Report);
         }
         File.WriteAllLines("/tmp/pbft-dump.txt", lines);

@@ -17,7 +17,7 @@ public sealed class ScenarioTableTests
     {
         var scenario = ScenarioCatalog.All.Single(s => s.Name == name);
         var seed = SimulationSeeds.FromEnvironment() ?? DefaultSeed;
-        var simulation = ScenarioCatalog.Create(scenario, seed);
+        using var simulation = ScenarioCatalog.Create(scenario, seed);
         var result = simulation.Run();
         Assert.True(result.Ok, result.Report);
         ScenarioCatalog.CheckExpectations(scenario, simulation, result.Report);

@@ -1,3 +1,6 @@
+using Swarm.Actors.Consensus;
+using Swarm.Node.Persistence;
+
 namespace Swarm.Tests.Consensus.Simulation;
 
 /// <summary>The named scenario table of issue 4.</summary>
@@ -33,12 +36,13 @@ public static class ScenarioCatalog
         {
             Faults =
             [
-                new(300, "crash replica 2", s => s.Crash(2)),
-                new(1_200, "restart replica 2 from its store", s => s.Restart(2)),
+                new(150, "crash replica 2", s => s.Crash(2)),
+                new(500, "restart replica 2 from its SQLite store", s => s.Restart(2)),
             ],
-            HealAtMs = 1_500,
-            TargetHeight = 20,
+            HealAtMs = 600,
+            TargetHeight = 12,
             SqliteStore = true,
+            WorkloadIntervalMs = 25,
         },
         new("swizzle-clog", 4, 1) { Faults = [new(200, "swizzle-clog every 40 ms", s => s.SwizzleClog(40))], HealAtMs = 2_500 },
         new("forged signatures", 4, 1) { Byzantine = { [3] = ByzantineKind.Forger }, HealAtMs = 0, RealEcdsa = true, TargetHeight = 8 },
@@ -59,7 +63,29 @@ public static class ScenarioCatalog
         },
     ];
 
-    public static Simulation Create(Scenario scenario, ulong seed) => new(scenario, seed);
+    /// <summary>Builds the simulation; scenarios marked <see cref="Scenario.SqliteStore"/> keep each replica's
+    /// ledger in a real SQLite database in a temporary folder, so a restart reads what SQLite made durable.</summary>
+    public static Simulation Create(Scenario scenario, ulong seed)
+    {
+        if (!scenario.SqliteStore)
+        {
+            return new Simulation(scenario, seed);
+        }
+        var folder = Path.Combine(Path.GetTempPath(), $"swarm-sim-{Environment.ProcessId}-{seed}-{Guid.NewGuid():N}");
+        var stores = new List<SqliteLedgerStore>();
+        var simulation = new Simulation(scenario, seed, (id, genesis) =>
+        {
+            var store = SqliteLedgerStore.Open(Path.Combine(folder, $"replica-{id}.db"), genesis.ChainId);
+            stores.Add(store);
+            return new LedgerStoreReplicaLedger(store, genesis);
+        });
+        simulation.OnDispose(() =>
+        {
+            stores.ForEach(s => s.Dispose());
+            Directory.Delete(folder, recursive: true);
+        });
+        return simulation;
+    }
 
     /// <summary>Checks that the scenario's fault really happened, so that a passing run is not a vacuous one.</summary>
     public static void CheckExpectations(Scenario scenario, Simulation simulation, string report)

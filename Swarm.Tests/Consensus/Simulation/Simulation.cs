@@ -11,7 +11,7 @@ namespace Swarm.Tests.Consensus.Simulation;
 /// real edge (<see cref="ReplicaHost"/>: envelope verification, signing, persisting), a faulty network and
 /// Byzantine replicas. Every commit is checked for safety at once; the run checks liveness after the heal.
 /// The same seed always replays the same run (TigerBeetle's VOPR; FoundationDB's simulation testing).</summary>
-public sealed class Simulation
+public sealed class Simulation : IDisposable
 {
     public static readonly ChainParameters SimParameters = new(BatchSizeMax: 8, CheckpointIntervalBlocks: 4,
         WatermarkWindowBlocks: 8, ClockSkewMaxMs: 60_000, GenesisTimestampMs: 0);
@@ -39,7 +39,7 @@ public sealed class Simulation
     private bool _done;
     private long _target;
 
-    public Simulation(Scenario scenario, ulong seed, Func<int, IReplicaLedger>? ledgers = null)
+    public Simulation(Scenario scenario, ulong seed, Func<int, Genesis, IReplicaLedger>? ledgers = null)
     {
         Scenario = scenario;
         Seed = seed;
@@ -50,11 +50,11 @@ public sealed class Simulation
         _verifier = ecdsa is not null ? ecdsa : new FakeSignatureScheme();
         var signers = Enumerable.Range(0, scenario.N)
             .Select(i => scenario.RealEcdsa ? (ISigner)EcdsaSigner.Generate() : FakeSignatureScheme.CreateSigner(i)).ToArray();
-        Genesis = new Genesis($"sim-{scenario.Name}", signers.Select((s, i) => new Member(i, s.PublicKey)).ToArray(), scenario.F, SimParameters);
+        Genesis = new Genesis($"sim-{scenario.Name.Replace(' ', '-')}", signers.Select((s, i) => new Member(i, s.PublicKey)).ToArray(), scenario.F, SimParameters);
         _certificates = new CertificateVerifier(Genesis.ChainId, _verifier);
-        ledgers ??= _ => new InMemoryReplicaLedger();
+        ledgers ??= (_, _) => new InMemoryReplicaLedger();
         Nodes = Enumerable.Range(0, scenario.N)
-            .Select(i => new SimNode(i, scenario.Byzantine.GetValueOrDefault(i), signers[i], ledgers(i))).ToArray();
+            .Select(i => new SimNode(i, scenario.Byzantine.GetValueOrDefault(i), signers[i], ledgers(i, Genesis))).ToArray();
     }
 
     public Scenario Scenario { get; }
@@ -115,6 +115,19 @@ public sealed class Simulation
             text.AppendLine($"  {node.StatusLine}, edge rejections {node.EdgeRejections}, core rejections {node.CoreRejections}");
         }
         return text.ToString();
+    }
+
+    private readonly List<Action> _onDispose = [];
+
+    public void OnDispose(Action action) => _onDispose.Add(action);
+
+    public void Dispose()
+    {
+        foreach (var node in Nodes)
+        {
+            node.Host = null;
+        }
+        _onDispose.ForEach(a => a());
     }
 
     public void Schedule(long delayMs, Action action) => _events.Enqueue(action, (NowMs + delayMs, _order++));
