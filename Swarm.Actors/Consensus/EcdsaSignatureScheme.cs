@@ -1,18 +1,18 @@
-using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Swarm.Consensus.Blocks;
 
 namespace Swarm.Actors.Consensus;
 
 /// <summary>ECDSA P-256 verification of canonical bytes (SHA-256, IEEE P1363 signatures), outside the pure core.
-/// Public keys are SEC1 uncompressed points (0x04 ‖ X ‖ Y); imported keys are cached per key. A malformed key or
-/// signature is a failed verification, never an exception.</summary>
+/// Public keys are SEC1 uncompressed points (0x04 ‖ X ‖ Y); imported keys are cached per key and per thread (an
+/// ECDsa object is not documented as safe for concurrent use), so verification may run on several threads. A
+/// malformed key or signature is a failed verification, never an exception.</summary>
 public sealed class EcdsaSignatureScheme : ISignatureVerifier, IDisposable
 {
     public const int SignatureBytes = 64;
     public const int PublicKeyBytes = 65;
     private const int CachedKeysMax = 4_096;
-    private readonly ConcurrentDictionary<string, ECDsa?> _keys = new();
+    private readonly ThreadLocal<Dictionary<string, ECDsa?>> _keys = new(() => [], trackAllValues: true);
 
     public bool Verify(ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature)
     {
@@ -25,17 +25,18 @@ public sealed class EcdsaSignatureScheme : ISignatureVerifier, IDisposable
 
     private ECDsa? Key(ReadOnlySpan<byte> publicKey)
     {
+        var keys = _keys.Value!;
         var id = Convert.ToBase64String(publicKey);
-        if (_keys.TryGetValue(id, out var cached))
+        if (keys.TryGetValue(id, out var cached))
         {
             return cached;
         }
-        if (_keys.Count >= CachedKeysMax)
+        if (keys.Count >= CachedKeysMax)
         {
-            _keys.Clear();
+            keys.Clear();
         }
         var key = Import(publicKey);
-        _keys[id] = key;
+        keys[id] = key;
         return key;
     }
 
@@ -71,10 +72,10 @@ public sealed class EcdsaSignatureScheme : ISignatureVerifier, IDisposable
 
     public void Dispose()
     {
-        foreach (var key in _keys.Values)
+        foreach (var key in _keys.Values.SelectMany(k => k.Values))
         {
             key?.Dispose();
         }
-        _keys.Clear();
+        _keys.Dispose();
     }
 }

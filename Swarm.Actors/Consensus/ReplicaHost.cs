@@ -54,15 +54,27 @@ public sealed class ReplicaHost
     /// <summary>Verifies a message from the network and, if it passes, steps the replica with it.</summary>
     public Verdict Deliver(SignedMessage message)
     {
-        var verdict = _verifier.Verify(Replica.KnownMembers, message, out var verified);
+        var verdict = Verify(message, out var verified);
+        if (verdict.Ok)
+        {
+            Deliver(verified!);
+        }
+        return verdict;
+    }
+
+    /// <summary>The edge check alone (signatures, membership). It reads the replica's membership but never steps
+    /// it, so an owner may verify many messages in parallel while no step runs, then deliver them in order.</summary>
+    public Verdict Verify(SignedMessage message, out VerifiedMessage? verified)
+    {
+        var verdict = _verifier.Verify(Replica.KnownMembers, message, out verified);
         if (!verdict.Ok)
         {
             Rejected?.Invoke(new Rejected(message.Message.Sender, verdict.Reason));
-            return verdict;
         }
-        Run(new Receive(verified!));
         return verdict;
     }
+
+    public void Deliver(VerifiedMessage verified) => Run(new Receive(verified));
 
     private void Run(ReplicaInput input)
     {

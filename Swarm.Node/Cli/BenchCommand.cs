@@ -10,6 +10,7 @@ public static class BenchCommand
     {
         var command = new Command("bench", "Run a benchmark and print its numbers (see docs/benchmarks.md).");
         command.Subcommands.Add(Persistence.LedgerBenchCommand.Create());
+        command.Subcommands.Add(Bench.ConsensusBench.Create());
         return command;
     }
 }
