@@ -16,9 +16,9 @@ public static class ConsensusBench
     public static Command Create()
     {
         var requests = new Option<int>("--requests") { Description = "Requests committed per run.", DefaultValueFactory = _ => 100_000 };
-        var window = new Option<int>("--window") { Description = "Requests in flight (closed loop).", DefaultValueFactory = _ => 256 };
-        var batch = new Option<int>("--batch") { Description = "BatchSizeMax: requests per block at most.", DefaultValueFactory = _ => 256 };
-        var pipeline = new Option<int>("--pipeline") { Description = "PipelineBlocksMax: blocks in flight.", DefaultValueFactory = _ => 2 };
+        var window = new Option<int>("--window") { Description = "Requests in flight (closed loop).", DefaultValueFactory = _ => 200 };
+        var batch = new Option<int>("--batch") { Description = "BatchSizeMax: requests per block at most.", DefaultValueFactory = _ => 200 };
+        var pipeline = new Option<int>("--pipeline") { Description = "PipelineBlocksMax: blocks in flight.", DefaultValueFactory = _ => 1 };
         var command = new Command("consensus", "PBFT committed requests/s and commit latency, ECDSA P-256 against no signatures.");
         command.Options.Add(requests);
         command.Options.Add(window);
