@@ -45,6 +45,11 @@ public sealed partial class Replica
         {
             return;
         }
+        if (!ConfigurationFor(sequence).Contains(verified.Sender))
+        {
+            Reject(verified.Sender, $"replica {verified.Sender} is not a member of the configuration at height {sequence}");
+            return;
+        }
         switch (verified.Message)
         {
             case PrePrepare pp:

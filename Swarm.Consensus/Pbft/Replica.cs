@@ -233,7 +233,8 @@ public sealed partial class Replica
         SignAndBroadcast(message);
     }
 
-    private bool CanVote(long sequence) => _view != _restoredView || sequence > _restoredVoteFloor;
+    private bool CanVote(long sequence) =>
+        (_view != _restoredView || sequence > _restoredVoteFloor) && ConfigurationFor(sequence).Contains(_id);
 
     private void PersistHardState() =>
         Emit(new PersistState(new HardState(_view, _votedThrough, _stable.Sequence, _stable.Hash, _stable.TimestampMs, _stable.Proof)));
