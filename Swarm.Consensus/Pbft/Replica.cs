@@ -76,6 +76,10 @@ public sealed partial class Replica
             if (state.StableSequence <= replica._lastExecuted && state.StableSequence > 0)
             {
                 replica._stable = new StableCheckpoint(state.StableSequence, state.StableHash, state.StableTimestampMs, state.StableProof);
+                foreach (var height in replica._executed.Keys.Where(h => h < state.StableSequence).ToList())
+                {
+                    replica._executed.Remove(height);
+                }
             }
         }
         return replica;

@@ -9,6 +9,11 @@ internal static class SweepRunner
     public static void Run(int n, int seeds)
     {
         var only = SimulationSeeds.FromEnvironment();
+        // SWARM_SIM_SWEEP_SEEDS raises the count for a longer soak run outside CI.
+        if (int.TryParse(Environment.GetEnvironmentVariable("SWARM_SIM_SWEEP_SEEDS"), out var more) && more > seeds)
+        {
+            seeds = more;
+        }
         var failures = new StringBuilder();
         var failed = 0;
         var list = only is { } seed ? [seed] : Enumerable.Range(1, seeds).Select(i => (ulong)i);
