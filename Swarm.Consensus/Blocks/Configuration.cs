@@ -54,15 +54,17 @@ public sealed class Configuration
         return members.Any(m => m.Id < 0) ? "member ids must not be negative" : null;
     }
 
-    public Configuration Apply(MembershipChange change)
+    /// <summary>The configuration after a change, with f = ⌊(n − 1) / 3⌋; null when the change would leave no
+    /// usable configuration (for example, removing the last member). Every replica decides this identically.</summary>
+    public Configuration? Apply(MembershipChange change)
     {
         var members = Members.Where(m => m.Id != change.Member.Id).ToList();
         if (change.Kind == MembershipChangeKind.Add)
         {
             members.Add(change.Member);
         }
-        var f = (members.Count - 1) / 3;
-        return new Configuration(members, f);
+        var f = Math.Max(0, (members.Count - 1) / 3);
+        return Validate(members, f) is null && members.Count > 0 ? new Configuration(members, f) : null;
     }
 
     public override string ToString() => $"n={N} f={F} quorum={Quorum}";

@@ -389,7 +389,10 @@ public sealed partial class Replica
     private void ScheduleMembershipChange(MembershipChange change, long height)
     {
         var baseConfig = _nextConfig ?? _config;
-        var changed = baseConfig.Apply(change);
+        if (baseConfig.Apply(change) is not { } changed)
+        {
+            return;
+        }
         _nextConfig = changed;
         _nextConfigHeight = MembershipChange.ActivationHeight(height, _parameters);
         foreach (var member in changed.Members)

@@ -142,6 +142,7 @@ public sealed partial class Replica
         _view = view;
         _mode = ReplicaMode.Normal;
         _viewChangeAttempts = 0;
+        _newViewResent.Clear();
         RequeueInFlight();
         _slots.Clear();
         _plan.Clear();
