@@ -57,8 +57,10 @@ public sealed partial class Replica
         {
             return;
         }
-        var quorum = ConfigurationFor(sequence).Quorum;
-        var group = votes.Values.GroupBy(v => ((Checkpoint)v.Message).BlockHash).FirstOrDefault(g => g.Count() >= quorum);
+        var config = ConfigurationFor(sequence);
+        var quorum = config.Quorum;
+        var group = votes.Values.Where(v => config.Contains(v.Message.Sender))
+            .GroupBy(v => ((Checkpoint)v.Message).BlockHash).FirstOrDefault(g => g.Count() >= quorum);
         if (group is null)
         {
             return;

@@ -117,9 +117,10 @@ public sealed partial class Replica
 
     private void OnPrePrepare(SignedMessage signed, PrePrepare pp)
     {
-        if (pp.Sender != _config.Primary(_view))
+        var primary = ConfigurationFor(pp.Sequence).Primary(_view);
+        if (pp.Sender != primary)
         {
-            Reject(pp.Sender, $"pre-prepare for {pp.Sequence} from {pp.Sender}, but the primary of view {_view} is {_config.Primary(_view)}");
+            Reject(pp.Sender, $"pre-prepare for {pp.Sequence} from {pp.Sender}, but the primary of view {_view} is {primary}");
             return;
         }
         var slot = GetSlot(pp.Sequence);
@@ -176,7 +177,7 @@ public sealed partial class Replica
 
     private void OnVote(SignedMessage signed, int sender, long sequence, Digest hash, bool commit)
     {
-        if (!commit && sender == _config.Primary(_view))
+        if (!commit && sender == ConfigurationFor(sequence).Primary(_view))
         {
             Reject(sender, $"the primary of view {_view} sent a prepare for {sequence}");
             return;
@@ -235,7 +236,7 @@ public sealed partial class Replica
         {
             return;
         }
-        var primary = _config.Primary(_view);
+        var primary = ConfigurationFor(n).Primary(_view);
         if (!slot.SentPrepare && primary != _id)
         {
             slot.SentPrepare = true;
@@ -291,7 +292,7 @@ public sealed partial class Replica
         if (!slot.LinkRejected)
         {
             slot.LinkRejected = true;
-            Reject(_config.Primary(_view), $"block {n} does not extend block {n - 1} (wrong previous hash or an earlier timestamp)");
+            Reject(ConfigurationFor(n).Primary(_view), $"block {n} does not extend block {n - 1} (wrong previous hash or an earlier timestamp)");
         }
         return false;
     }
@@ -405,6 +406,7 @@ public sealed partial class Replica
     private void ActivateNextConfiguration()
     {
         _config = _nextConfig!;
+        _configHistory.Add((_nextConfigHeight, _config));
         _nextConfig = null;
         _nextConfigHeight = long.MaxValue;
     }

@@ -132,7 +132,7 @@ public sealed partial class Replica
     /// the last executed one and staying below the high watermark (§4.2, §4.3).</summary>
     private void TryPropose()
     {
-        if (_mode != ReplicaMode.Normal || !IsPrimary)
+        if (_mode != ReplicaMode.Normal || ConfigurationFor(_proposeCursor.Sequence + 1).Primary(_view) != _id)
         {
             return;
         }

@@ -48,7 +48,7 @@ public sealed partial class Replica
             }
             return;
         }
-        var verdict = ViewChangeValidator.Check(vc, _config, _genesis);
+        var verdict = ViewChangeValidator.Check(vc, ConfigurationFor, _genesis);
         if (!verdict.Ok)
         {
             Reject(vc.Sender, verdict.Reason);
@@ -122,7 +122,7 @@ public sealed partial class Replica
             {
                 return Verdict.Reject($"new view {nv.View} holds a message that is not a view change for it");
             }
-            var verdict = ViewChangeValidator.Check(vc, _config, _genesis);
+            var verdict = ViewChangeValidator.Check(vc, ConfigurationFor, _genesis);
             if (!verdict.Ok)
             {
                 return verdict;

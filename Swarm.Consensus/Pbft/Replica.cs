@@ -19,6 +19,7 @@ public sealed partial class Replica
     private Configuration _config;
     private Configuration? _nextConfig;
     private long _nextConfigHeight = long.MaxValue;
+    private readonly List<(long AboveHeight, Configuration Configuration)> _configHistory = [];
     private readonly Dictionary<int, Member> _knownMembers = [];
     private Configuration? _knownConfiguration;
 
@@ -46,6 +47,7 @@ public sealed partial class Replica
         _options = options;
         _id = id;
         _config = genesis.InitialConfiguration;
+        _configHistory.Add((0, _config));
         foreach (var member in _config.Members)
         {
             _knownMembers[member.Id] = member;
@@ -105,7 +107,21 @@ public sealed partial class Replica
     public ReplicaStatus Status => new(_id, _view, _lastExecuted, _stable.Sequence, _mode, _pending.Count + _inFlight.Count);
 
     /// <summary>The configuration that orders height <paramref name="height"/> (see <see cref="MembershipChange"/>).</summary>
-    public Configuration ConfigurationFor(long height) => _nextConfig is not null && height > _nextConfigHeight ? _nextConfig : _config;
+    public Configuration ConfigurationFor(long height)
+    {
+        if (_nextConfig is not null && height > _nextConfigHeight)
+        {
+            return _nextConfig;
+        }
+        for (var i = _configHistory.Count - 1; i > 0; i--)
+        {
+            if (height > _configHistory[i].AboveHeight)
+            {
+                return _configHistory[i].Configuration;
+            }
+        }
+        return _configHistory[0].Configuration;
+    }
 
     public IReadOnlyList<ReplicaOutput> Step(ReplicaInput input)
     {

@@ -3,17 +3,18 @@ using Swarm.Consensus.Blocks;
 namespace Swarm.Consensus.Pbft;
 
 /// <summary>Structural checks of a view-change message (Castro and Liskov §4.4): a correct checkpoint proof and
-/// well-formed prepared certificates inside the watermark window above it. Signatures were checked at the edge.</summary>
+/// well-formed prepared certificates inside the watermark window above it, each judged by the configuration in
+/// force at its height. Signatures were checked at the edge.</summary>
 internal static class ViewChangeValidator
 {
-    public static Verdict Check(ViewChange vc, Configuration config, Genesis genesis)
+    public static Verdict Check(ViewChange vc, Func<long, Configuration> configFor, Genesis genesis)
     {
         var parameters = genesis.Parameters;
         if (vc.NewView < 1 || vc.StableSequence < 0 || vc.StableSequence % parameters.CheckpointIntervalBlocks != 0)
         {
             return Verdict.Reject($"view change from {vc.Sender}: view {vc.NewView} or checkpoint {vc.StableSequence} is invalid");
         }
-        var checkpoint = CheckCheckpointProof(vc, config, genesis);
+        var checkpoint = CheckCheckpointProof(vc, configFor(vc.StableSequence), genesis);
         if (!checkpoint.Ok)
         {
             return checkpoint;
@@ -21,7 +22,7 @@ internal static class ViewChangeValidator
         var seen = new HashSet<long>();
         foreach (var proof in vc.Prepared)
         {
-            var verdict = CheckPrepared(vc, proof, config, parameters);
+            var verdict = CheckPrepared(vc, proof, configFor(proof.Proposal.Sequence), parameters);
             if (!verdict.Ok)
             {
                 return verdict;

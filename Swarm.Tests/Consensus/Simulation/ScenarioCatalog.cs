@@ -1,4 +1,5 @@
 using Swarm.Actors.Consensus;
+using Swarm.Consensus.Blocks;
 using Swarm.Node.Persistence;
 
 namespace Swarm.Tests.Consensus.Simulation;
@@ -54,6 +55,16 @@ public static class ScenarioCatalog
             Byzantine = { [0] = ByzantineKind.Equivocate, [4] = ByzantineKind.Silent },
             HealAtMs = 0,
         },
+        new("membership change removes a replica", 5, 1)
+        {
+            Faults =
+            [
+                new(100, "commit the removal of replica 4", s =>
+                    s.Submit(0, new MembershipChange(MembershipChangeKind.Remove, s.Genesis.Members[4]).ToRequest(1))),
+                new(120, "drop 2%", s => s.Network.DropProbability = 0.02),
+            ],
+            HealAtMs = 1_500,
+        },
         new("primary crash with real ECDSA", 4, 1)
         {
             Faults = [new(300, "crash the primary of view 0", s => s.Crash(0))],
@@ -104,6 +115,9 @@ public static class ScenarioCatalog
             case "primary crash":
             case "primary crash with real ECDSA":
                 Assert.True(nodes.Where(n => n.Honest && n.Id != 0).All(n => n.Status.View >= 1), "a view change replaced the primary\n" + report);
+                break;
+            case "membership change removes a replica":
+                Assert.All(nodes.Where(n => n.Up), n => Assert.Equal(4, n.Host!.Replica.Configuration.N));
                 break;
             case "future-view flood":
                 Assert.True(nodes.Where(n => n.Honest).Sum(n => n.CoreRejections) > 0, "the flood hit the per-peer bounds");

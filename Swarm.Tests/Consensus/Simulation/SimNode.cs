@@ -17,6 +17,7 @@ public sealed class SimNode(int id, ByzantineKind kind, ISigner signer, IReplica
     public List<Digest> CommittedHashes { get; } = [];
     public int EdgeRejections { get; set; }
     public int CoreRejections { get; set; }
+    public string? LastRejection { get; set; }
     public List<SignedMessage> Recorded { get; } = [];
 
     public ReplicaStatus Status => Host?.Replica.Status ?? new ReplicaStatus(Id, -1, CommittedHashes.Count, -1, ReplicaMode.Normal, 0);

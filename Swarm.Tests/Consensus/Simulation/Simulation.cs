@@ -112,7 +112,8 @@ public sealed class Simulation : IDisposable
         text.AppendLine(_failure is null ? "result: ok" : "FAILED: " + _failure);
         foreach (var node in Nodes)
         {
-            text.AppendLine($"  {node.StatusLine}, edge rejections {node.EdgeRejections}, core rejections {node.CoreRejections}");
+            text.AppendLine($"  {node.StatusLine}, edge rejections {node.EdgeRejections}, core rejections {node.CoreRejections}" +
+                (node.LastRejection is null ? "" : $", last: {node.LastRejection}"));
         }
         return text.ToString();
     }
@@ -136,7 +137,11 @@ public sealed class Simulation : IDisposable
     {
         var host = new ReplicaHost(replica, Genesis.ChainId, node.Signer, _verifier, node.Ledger, new NodeTransport(this, node.Id));
         host.Committed += committed => OnCommitted(node, committed);
-        host.Rejected += _ => node.CoreRejections++;
+        host.Rejected += r =>
+        {
+            node.CoreRejections++;
+            node.LastRejection = $"from {r.From}: {r.Reason}";
+        };
         return host;
     }
 
@@ -160,7 +165,7 @@ public sealed class Simulation : IDisposable
             _failure = $"safety: replica {node.Id} block {block.Height} does not extend its committed prefix";
             return;
         }
-        var verdict = _certificates.Verify(Genesis.InitialConfiguration, block, committed.Block.Certificate);
+        var verdict = _certificates.Verify(node.Host!.Replica.ConfigurationFor(block.Height), block, committed.Block.Certificate);
         if (!verdict.Ok)
         {
             _failure = $"safety: replica {node.Id} committed block {block.Height} with a bad certificate: {verdict.Reason}";
@@ -253,6 +258,9 @@ public sealed class Simulation : IDisposable
             node.EdgeRejections++;
         }
     }
+
+    /// <summary>Submits a request at a replica, as a client of that node would.</summary>
+    public void Submit(int id, ClientRequest request) => Nodes[id].Host?.Submit(request);
 
     public void Crash(int id)
     {
