@@ -13,6 +13,7 @@ public sealed partial class Replica
     private long _fetchTarget;
     private long _fetchDeadline;
     private int _fetchPeer;
+    private StableCheckpoint? _pendingStable;
 
     private void OnOwnCheckpoint(Block block, bool emit)
     {
@@ -82,8 +83,6 @@ public sealed partial class Replica
             RaiseFetchTarget(sequence, immediately: true);
         }
     }
-
-    private StableCheckpoint? _pendingStable;
 
     private void MakeStable(StableCheckpoint stable)
     {
