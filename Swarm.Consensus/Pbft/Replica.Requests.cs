@@ -20,9 +20,12 @@ public sealed partial class Replica
     /// <summary>True while something should make progress: the backup's request timer runs (§4.4).</summary>
     private bool Waiting => _pending.Count > 0 || _inFlight.Count > 0 || _highestAccepted > _lastExecuted;
 
+    /// <summary>A request submitted at a backup is relayed to all replicas. One submitted at the primary of an
+    /// installed view is proposed directly: relaying it would not help against a primary that withholds it (it
+    /// would withhold the relay too), and if a view change comes first the periodic relay carries it.</summary>
     private void OnSubmit(ClientRequest request)
     {
-        if (AddPending(request, _id))
+        if (AddPending(request, _id) && !(IsPrimary && _mode == ReplicaMode.Normal))
         {
             _relay.Add(request);
             if (_relay.Count >= _parameters.BatchSizeMax)
