@@ -1,8 +1,11 @@
+using Swarm.Consensus.Blocks;
+
 namespace Swarm.Tests.Consensus.Simulation;
 
 /// <summary>Draws a fault schedule from a seed for the randomized sweep: network faults (drop, delay and
-/// reordering, duplication, a partition, swizzle-clogging), a crash-restart of an honest replica, and up to f
-/// Byzantine replicas of random kinds. Faults stop at the heal; then liveness is required.</summary>
+/// reordering, duplication, a partition, swizzle-clogging), a crash-restart of an honest replica, up to f
+/// Byzantine replicas of random kinds, and sometimes a committed membership change that removes a replica.
+/// Faults stop at the heal; then liveness is required.</summary>
 public static class RandomScenario
 {
     private static readonly ByzantineKind[] Kinds =
@@ -63,6 +66,20 @@ public static class RandomScenario
             var step = random.Range(5, 30);
             faults.Add(new(at, "swizzle-clog", s => s.SwizzleClog(step)));
             description.Add($"swizzle-clog from {at} every {step}");
+        }
+        if (random.Chance(0.2) && (byzantine.Count > 0 || n > 4))
+        {
+            // Reconfiguration under faults: evict a Byzantine replica, or an honest one where f stays the same.
+            var removed = byzantine.Count > 0 ? byzantine.Keys.Min() : honest[random.Next(honest.Length)];
+            var at = random.Range(20, heal);
+            faults.Add(new(at, $"remove {removed}", s =>
+            {
+                if (s.Nodes.FirstOrDefault(node => node.Honest && node.Up && node.Id != removed) is { } submitter)
+                {
+                    s.Submit(submitter.Id, new MembershipChange(MembershipChangeKind.Remove, s.Genesis.Members[removed]).ToRequest(1));
+                }
+            }));
+            description.Add($"remove member {removed} at {at}");
         }
         description.AddRange(byzantine.Select(b => $"{b.Value} {b.Key}"));
         return new Scenario($"sweep n={n} [{string.Join("; ", description)}]", n, f)
