@@ -13,6 +13,7 @@ public static class BenchCommand
         command.Subcommands.Add(Persistence.LedgerBenchCommand.Create());
         command.Subcommands.Add(ActorsBench.Create());
         command.Subcommands.Add(Bench.TransportBench.Create());
+        command.Subcommands.Add(Bench.ConsensusBench.Create());
         return command;
     }
 }

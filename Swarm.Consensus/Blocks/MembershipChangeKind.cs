@@ -1,0 +1,7 @@
+namespace Swarm.Consensus.Blocks;
+
+public enum MembershipChangeKind : byte
+{
+    Add = 1,
+    Remove = 2,
+}

@@ -1,0 +1,219 @@
+using Swarm.Consensus.Blocks;
+using Swarm.Consensus.Encoding;
+
+namespace Swarm.Consensus.Pbft;
+
+// Checkpoints and garbage collection (§4.3) and state transfer (§5.3, here over a certified chain: a replica
+// that fell behind fetches committed blocks with their certificates and checks each before executing it).
+public sealed partial class Replica
+{
+    private readonly Dictionary<long, Dictionary<int, SignedMessage>> _checkpointVotes = [];
+    private readonly Dictionary<long, (Digest Hash, long TimestampMs)> _ownCheckpoints = [];
+    private readonly HashSet<int> _serving = [];
+    private long _fetchTarget;
+    private long _fetchDeadline;
+    private int _fetchPeer;
+    private StableCheckpoint? _pendingStable;
+
+    private void OnOwnCheckpoint(Block block, bool emit)
+    {
+        _ownCheckpoints[block.Height] = (block.Hash, block.TimestampMs);
+        if (emit)
+        {
+            SignAndBroadcast(new Checkpoint(_id, block.Height, block.Hash, block.TimestampMs));
+        }
+        TryStabilize(block.Height);
+    }
+
+    private void OnCheckpoint(SignedMessage signed, Checkpoint cp)
+    {
+        if (cp.Sequence <= _stable.Sequence)
+        {
+            return;
+        }
+        if (cp.Sequence % _parameters.CheckpointIntervalBlocks != 0)
+        {
+            Reject(cp.Sender, $"checkpoint at {cp.Sequence}, not a multiple of {_parameters.CheckpointIntervalBlocks}");
+            return;
+        }
+        var mine = _checkpointVotes.Where(e => e.Value.ContainsKey(cp.Sender)).Select(e => e.Key).ToList();
+        if (mine.Count >= _options.PeerCheckpointVotesMax)
+        {
+            _checkpointVotes[mine.Min()].Remove(cp.Sender);
+        }
+        if (!_checkpointVotes.TryGetValue(cp.Sequence, out var votes))
+        {
+            votes = [];
+            _checkpointVotes[cp.Sequence] = votes;
+        }
+        votes[cp.Sender] = signed;
+        TryStabilize(cp.Sequence);
+    }
+
+    /// <summary>A checkpoint with a quorum of matching messages is stable (§4.3). If this replica has executed
+    /// it, the log below it is discarded; if not, the replica is behind and fetches the missing blocks.</summary>
+    private void TryStabilize(long sequence)
+    {
+        if (sequence <= _stable.Sequence || !_checkpointVotes.TryGetValue(sequence, out var votes))
+        {
+            return;
+        }
+        var config = ConfigurationFor(sequence);
+        var quorum = config.Quorum;
+        var group = votes.Values.Where(v => config.Contains(v.Message.Sender))
+            .GroupBy(v => ((Checkpoint)v.Message).BlockHash).FirstOrDefault(g => g.Count() >= quorum);
+        if (group is null)
+        {
+            return;
+        }
+        var first = (Checkpoint)group.First().Message;
+        var stable = new StableCheckpoint(sequence, first.BlockHash, first.TimestampMs, group.Take(quorum).ToArray());
+        if (sequence <= _lastExecuted)
+        {
+            if (_ownCheckpoints.TryGetValue(sequence, out var own))
+            {
+                Invariant.Assert(own.Hash == first.BlockHash,
+                    $"replica {_id}: a quorum checkpointed block {first.BlockHash} at {sequence}, this replica executed {own.Hash}");
+            }
+            MakeStable(stable);
+        }
+        else
+        {
+            _pendingStable = stable.Sequence > (_pendingStable?.Sequence ?? 0) ? stable : _pendingStable;
+            RaiseFetchTarget(sequence, immediately: true);
+        }
+    }
+
+    private void MakeStable(StableCheckpoint stable)
+    {
+        _stable = stable;
+        foreach (var sequence in _slots.Keys.Where(s => s <= stable.Sequence).ToList())
+        {
+            _slots.Remove(sequence);
+        }
+        foreach (var sequence in _prepared.Keys.Where(s => s <= stable.Sequence).ToList())
+        {
+            _prepared.Remove(sequence);
+        }
+        foreach (var sequence in _checkpointVotes.Keys.Where(s => s <= stable.Sequence).ToList())
+        {
+            _checkpointVotes.Remove(sequence);
+        }
+        foreach (var sequence in _executed.Keys.Where(s => s < stable.Sequence).ToList())
+        {
+            _executed.Remove(sequence);
+        }
+        foreach (var sequence in _ownCheckpoints.Keys.Where(s => s < stable.Sequence).ToList())
+        {
+            _ownCheckpoints.Remove(sequence);
+        }
+        if (_pendingStable is not null && _pendingStable.Sequence <= stable.Sequence)
+        {
+            _pendingStable = null;
+        }
+        PersistHardState();
+    }
+
+    /// <summary>Commits seen for a sequence this replica cannot execute yet are evidence that it fell behind;
+    /// it waits FetchTimeoutTicks for the normal path before it fetches.</summary>
+    private void NoteCommitEvidence(long sequence, Slot slot, Digest hash)
+    {
+        if (sequence > _lastExecuted + 1 && slot.Commits.Values.Count(c => VoteHash(c) == hash) >= ConfigurationFor(sequence).Quorum)
+        {
+            RaiseFetchTarget(sequence - 1, immediately: false);
+        }
+    }
+
+    private void RaiseFetchTarget(long sequence, bool immediately)
+    {
+        if (sequence <= _fetchTarget)
+        {
+            return;
+        }
+        var idle = _fetchTarget <= _lastExecuted;
+        _fetchTarget = sequence;
+        if (immediately)
+        {
+            StartFetch();
+        }
+        else if (idle)
+        {
+            _fetchDeadline = _ticks + _options.FetchTimeoutTicks;
+        }
+    }
+
+    /// <summary>Asks the next peer, round robin, for the blocks above the last executed one.</summary>
+    private void StartFetch()
+    {
+        if (_fetchTarget <= _lastExecuted)
+        {
+            return;
+        }
+        var peers = _config.Members.Where(m => m.Id != _id).ToArray();
+        var peer = peers[_fetchPeer++ % peers.Length].Id;
+        var from = _lastExecuted + 1;
+        var to = Math.Min(_fetchTarget, from + _options.FetchBlocksMax - 1);
+        SignAndSend(new FetchBlocks(_id, from, to), peer);
+        _fetchDeadline = _ticks + _options.FetchTimeoutTicks;
+    }
+
+    /// <summary>Serves a peer's fetch from the ledger; one read at a time per peer bounds a flooding peer.</summary>
+    private void OnFetch(FetchBlocks fetch)
+    {
+        if (fetch.Sender == _id || _serving.Contains(fetch.Sender))
+        {
+            return;
+        }
+        var from = Math.Max(1, fetch.FromHeight);
+        var to = Math.Min(Math.Min(fetch.ToHeight, _lastExecuted), from + _options.FetchBlocksMax - 1);
+        if (from > to)
+        {
+            return;
+        }
+        _serving.Add(fetch.Sender);
+        Emit(new ReadBlocks(fetch.Sender, from, to));
+    }
+
+    private void OnBlocksRead(BlocksRead read)
+    {
+        _serving.Remove(read.Requester);
+        if (read.Blocks.Count > 0)
+        {
+            SignAndSend(new BlocksReply(_id, read.Blocks), read.Requester);
+        }
+    }
+
+    /// <summary>Each fetched block must extend the executed chain and carry a certificate of a quorum of the
+    /// configuration in force at its height; the edge already verified the signatures in it.</summary>
+    private void OnBlocksReply(BlocksReply reply)
+    {
+        foreach (var certified in reply.Blocks.OrderBy(b => b.Block.Height))
+        {
+            var block = certified.Block;
+            if (block.Height <= _lastExecuted)
+            {
+                continue;
+            }
+            if (block.Height != _lastExecuted + 1)
+            {
+                return;
+            }
+            var verdict = CertificateVerifier.CheckStructure(ConfigurationFor(block.Height), block, certified.Certificate);
+            if (!verdict.Ok || block.PreviousHash != _lastExecutedHash)
+            {
+                Reject(reply.Sender, verdict.Ok ? $"fetched block {block.Height} does not extend the executed chain" : verdict.Reason);
+                return;
+            }
+            Execute(certified, emit: true);
+            if (_pendingStable is { } pending && pending.Sequence == _lastExecuted)
+            {
+                Invariant.Assert(pending.Hash == _lastExecutedHash, $"replica {_id}: fetched block {block.Height} contradicts a stable checkpoint");
+                MakeStable(pending);
+            }
+        }
+        if (_fetchTarget > _lastExecuted)
+        {
+            StartFetch();
+        }
+    }
+}

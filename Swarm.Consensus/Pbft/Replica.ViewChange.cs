@@ -1,0 +1,191 @@
+using Swarm.Consensus.Blocks;
+
+namespace Swarm.Consensus.Pbft;
+
+// View changes (§4.4) with the liveness rules of §4.5.2: exponential back-off of the new-view timer, and joining
+// a view change once f + 1 replicas ask for a higher view.
+public sealed partial class Replica
+{
+    private readonly Dictionary<int, SignedMessage> _viewChanges = [];
+    private readonly Dictionary<long, Block> _plan = [];
+    private readonly HashSet<(int Peer, long View)> _newViewResent = [];
+    private long _planMax;
+    private long _viewChangeDeadline;
+    private int _viewChangeAttempts;
+    private long _newViewSentFor = -1;
+    private SignedMessage? _lastNewView;
+
+    private void StartViewChange(long newView)
+    {
+        if (newView <= _view)
+        {
+            return;
+        }
+        _view = newView;
+        _mode = ReplicaMode.ViewChange;
+        _viewChangeAttempts++;
+        var shift = Math.Min(_viewChangeAttempts - 1, _options.ViewChangeBackoffShiftMax);
+        _viewChangeDeadline = _ticks + ((long)_options.ViewChangeTimeoutTicks << shift);
+        RequeueInFlight();
+        _slots.Clear();
+        _plan.Clear();
+        _planMax = 0;
+        _votedThrough = 0;
+        PersistHardState();
+        var prepared = _prepared.Where(e => e.Key > _stable.Sequence).OrderBy(e => e.Key).Select(e => e.Value).ToArray();
+        SignAndBroadcast(new ViewChange(_id, newView, _stable.Sequence, _stable.Hash, _stable.TimestampMs, _stable.Proof, prepared));
+    }
+
+    private void OnViewChange(SignedMessage signed, ViewChange vc)
+    {
+        if (vc.NewView <= _view && _mode == ReplicaMode.Normal)
+        {
+            // A replica still asking for a view this one has passed missed the new view: send it again (bounded:
+            // once per peer and view), so that a restarted or partitioned replica can rejoin.
+            if (_lastNewView is not null && vc.Sender != _id && _newViewResent.Add((vc.Sender, _view)))
+            {
+                Emit(new Send(vc.Sender, _lastNewView));
+            }
+            return;
+        }
+        var verdict = ViewChangeValidator.Check(vc, ConfigurationFor, _genesis);
+        if (!verdict.Ok)
+        {
+            Reject(vc.Sender, verdict.Reason);
+            return;
+        }
+        if (_viewChanges.TryGetValue(vc.Sender, out var earlier) && ((ViewChange)earlier.Message).NewView >= vc.NewView)
+        {
+            return;
+        }
+        _viewChanges[vc.Sender] = signed;
+        JoinIfOthersMovedOn();
+        TryNewView();
+    }
+
+    /// <summary>§4.5.2: with f + 1 view changes for views above its own, a replica moves to the smallest of them
+    /// without waiting for its timer, since at least one correct replica suspects the primary.</summary>
+    private void JoinIfOthersMovedOn()
+    {
+        var ahead = _viewChanges.Values.Select(s => ((ViewChange)s.Message).NewView)
+            .Where(v => v > _view).ToList();
+        if (ahead.Count >= _config.WeakQuorum)
+        {
+            StartViewChange(ahead.Min());
+        }
+    }
+
+    private void TryNewView()
+    {
+        if (_mode != ReplicaMode.ViewChange || !IsPrimary || _newViewSentFor == _view)
+        {
+            return;
+        }
+        var forView = _viewChanges.Values.Where(s => ((ViewChange)s.Message).NewView == _view)
+            .OrderBy(s => s.Message.Sender == _id ? -1 : s.Message.Sender).ToList();
+        if (forView.Count < _config.Quorum || forView[0].Message.Sender != _id)
+        {
+            return;
+        }
+        _newViewSentFor = _view;
+        SignAndBroadcast(new NewView(_id, _view, forView.Take(_config.Quorum).ToArray()));
+    }
+
+    private void OnNewView(SignedMessage signed, NewView nv)
+    {
+        if (nv.View < _view || (nv.View == _view && _mode == ReplicaMode.Normal))
+        {
+            return;
+        }
+        var verdict = CheckNewView(nv);
+        if (!verdict.Ok)
+        {
+            Reject(nv.Sender, verdict.Reason);
+            return;
+        }
+        var viewChanges = nv.ViewChanges.Select(s => (ViewChange)s.Message).ToList();
+        var plan = NewViewPlan.Compute(viewChanges, nv.View, nv.Sender);
+        _lastNewView = signed;
+        Install(nv.View, plan);
+    }
+
+    private Verdict CheckNewView(NewView nv)
+    {
+        if (nv.Sender != _config.Primary(nv.View))
+        {
+            return Verdict.Reject($"new view {nv.View} from {nv.Sender}, but its primary is {_config.Primary(nv.View)}");
+        }
+        var senders = new HashSet<int>();
+        foreach (var signed in nv.ViewChanges)
+        {
+            if (signed.Message is not ViewChange vc || vc.NewView != nv.View)
+            {
+                return Verdict.Reject($"new view {nv.View} holds a message that is not a view change for it");
+            }
+            var verdict = ViewChangeValidator.Check(vc, ConfigurationFor, _genesis);
+            if (!verdict.Ok)
+            {
+                return verdict;
+            }
+            senders.Add(vc.Sender);
+        }
+        return senders.Count >= _config.Quorum
+            ? Verdict.Accept
+            : Verdict.Reject($"new view {nv.View} has {senders.Count} view changes, needs {_config.Quorum}");
+    }
+
+    /// <summary>Enters a view: the re-proposals of the plan become the only acceptable pre-prepares up to
+    /// max-s, a stable checkpoint above this replica's state is fetched, and the new primary sends a signed
+    /// pre-prepare for every re-proposal.</summary>
+    private void Install(long view, NewViewPlan plan)
+    {
+        _view = view;
+        _mode = ReplicaMode.Normal;
+        _viewChangeAttempts = 0;
+        _newViewResent.Clear();
+        RequeueInFlight();
+        _slots.Clear();
+        _plan.Clear();
+        _votedThrough = 0;
+        foreach (var block in plan.Blocks.Where(b => b.Height > _stable.Sequence))
+        {
+            _plan[block.Height] = block;
+        }
+        _planMax = plan.MaxSequence;
+        _progressDeadline = _ticks + _options.RequestTimeoutTicks;
+        PersistHardState();
+        AdoptBase(plan.Base);
+        var last = plan.Blocks.Count > 0 ? plan.Blocks[^1] : null;
+        _proposeCursor = last is not null
+            ? (last.Height, last.Hash, last.TimestampMs)
+            : (plan.Base.Sequence, plan.Base.Hash, plan.Base.TimestampMs);
+        if (IsPrimary)
+        {
+            foreach (var block in _plan.Values.OrderBy(b => b.Height))
+            {
+                Vote(new PrePrepare(_id, view, block.Height, block), block.Height);
+            }
+        }
+        foreach (var block in _plan.Values.Where(b => b.Height > _lastExecuted))
+        {
+            MarkInFlight(block);
+            _highestAccepted = Math.Max(_highestAccepted, block.Height);
+        }
+        ReplayFuture();
+    }
+
+    private void AdoptBase(StableCheckpoint @base)
+    {
+        if (@base.Sequence <= _stable.Sequence)
+        {
+            return;
+        }
+        if (@base.Sequence <= _lastExecuted)
+        {
+            MakeStable(@base);
+            return;
+        }
+        _pendingStable = @base.Sequence > (_pendingStable?.Sequence ?? 0) ? @base : _pendingStable;
+        RaiseFetchTarget(@base.Sequence, immediately: true);
+    }
+}

@@ -1,0 +1,261 @@
+using Swarm.Consensus.Blocks;
+using Swarm.Consensus.Encoding;
+
+namespace Swarm.Consensus.Pbft;
+
+/// <summary>A PBFT replica (Castro and Liskov, "Practical Byzantine Fault Tolerance", OSDI 1999, and "Practical
+/// Byzantine Fault Tolerance and Proactive Recovery", TOCS 2002) as a deterministic state machine: <see cref="Step"/>
+/// takes one input and returns what the edge must do, in order. No I/O, clock, randomness or threads: signing,
+/// persisting and reading the ledger are outputs whose results come back as inputs, and time is a tick count.
+/// The sequence number of a PBFT instance is the height of the block it orders.</summary>
+public sealed partial class Replica
+{
+    private readonly Genesis _genesis;
+    private readonly ChainParameters _parameters;
+    private readonly ReplicaOptions _options;
+    private readonly int _id;
+    private List<ReplicaOutput> _out = [];
+
+    private Configuration _config;
+    private Configuration? _nextConfig;
+    private long _nextConfigHeight = long.MaxValue;
+    private readonly List<(long AboveHeight, Configuration Configuration)> _configHistory = [];
+    private readonly Dictionary<int, Member> _knownMembers = [];
+    private Configuration? _knownConfiguration;
+
+    private long _view;
+    private ReplicaMode _mode = ReplicaMode.Normal;
+    private long _ticks;
+    private long _nowMs;
+    private bool _clockKnown;
+
+    private long _lastExecuted;
+    private Digest _lastExecutedHash;
+    private long _lastExecutedTimestamp;
+    private StableCheckpoint _stable;
+
+    private long _votedThrough;
+    private long _restoredView = -1;
+    private long _restoredVoteFloor;
+
+    public Replica(Genesis genesis, int id, ReplicaOptions options)
+    {
+        var error = genesis.Validate() ?? options.Validate();
+        Invariant.Assert(error is null, "replica built from an unvalidated genesis or options: " + error);
+        _genesis = genesis;
+        _parameters = genesis.Parameters;
+        _options = options;
+        _id = id;
+        _config = genesis.InitialConfiguration;
+        _configHistory.Add((0, _config));
+        foreach (var member in _config.Members)
+        {
+            _knownMembers[member.Id] = member;
+        }
+        _lastExecutedHash = genesis.Hash;
+        _lastExecutedTimestamp = _parameters.GenesisTimestampMs;
+        _stable = new StableCheckpoint(0, _lastExecutedHash, _lastExecutedTimestamp, []);
+        _proposeCursor = (0, _lastExecutedHash, _lastExecutedTimestamp);
+        _progressDeadline = options.RequestTimeoutTicks;
+    }
+
+    /// <summary>Rebuilds a replica after a restart from its ledger (every committed block, in order, already
+    /// certified) and its hard state. Re-executing the chain restores duplicate suppression and membership.</summary>
+    public static Replica Restore(Genesis genesis, int id, ReplicaOptions options, HardState? state, IEnumerable<CertifiedBlock> chain)
+    {
+        var replica = new Replica(genesis, id, options);
+        foreach (var certified in chain)
+        {
+            replica.Execute(certified, emit: false);
+        }
+        replica._proposeCursor = (replica._lastExecuted, replica._lastExecutedHash, replica._lastExecutedTimestamp);
+        if (state is not null)
+        {
+            replica._view = state.View;
+            replica._restoredView = state.View;
+            replica._restoredVoteFloor = state.VotedThrough;
+            replica._votedThrough = state.VotedThrough;
+            if (state.StableSequence <= replica._lastExecuted && state.StableSequence > 0)
+            {
+                replica._stable = new StableCheckpoint(state.StableSequence, state.StableHash, state.StableTimestampMs, state.StableProof);
+                foreach (var height in replica._executed.Keys.Where(h => h < state.StableSequence).ToList())
+                {
+                    replica._executed.Remove(height);
+                }
+            }
+        }
+        return replica;
+    }
+
+    public int Id => _id;
+    public long View => _view;
+    public ReplicaMode Mode => _mode;
+    public long LastExecuted => _lastExecuted;
+    public Digest LastExecutedHash => _lastExecutedHash;
+    public long StableSequence => _stable.Sequence;
+    public Configuration Configuration => _config;
+    public bool IsPrimary => _config.Primary(_view) == _id;
+
+    /// <summary>Every member this replica has known (current and past configurations), for the edge's envelope
+    /// check: old members' signatures are still needed to verify old certificates.</summary>
+    public Configuration KnownMembers => _knownConfiguration ??= new(_knownMembers.Values.ToList(), 0);
+
+    /// <summary>Entries held in the message log (slots, prepared certificates, checkpoint votes), for tests of
+    /// watermarks and garbage collection.</summary>
+    public int LogEntries => _slots.Count + _prepared.Count + _checkpointVotes.Count;
+
+    public ReplicaStatus Status => new(_id, _view, _lastExecuted, _stable.Sequence, _mode, _pending.Count + _inFlight.Count);
+
+    /// <summary>The configuration that orders height <paramref name="height"/> (see <see cref="MembershipChange"/>).</summary>
+    public Configuration ConfigurationFor(long height)
+    {
+        if (_nextConfig is not null && height > _nextConfigHeight)
+        {
+            return _nextConfig;
+        }
+        for (var i = _configHistory.Count - 1; i > 0; i--)
+        {
+            if (height > _configHistory[i].AboveHeight)
+            {
+                return _configHistory[i].Configuration;
+            }
+        }
+        return _configHistory[0].Configuration;
+    }
+
+    public IReadOnlyList<ReplicaOutput> Step(ReplicaInput input)
+    {
+        _out = [];
+        switch (input)
+        {
+            case Tick tick:
+                OnTick(tick);
+                break;
+            case SubmitRequest submit:
+                OnSubmit(submit.Request);
+                break;
+            case Receive receive:
+                Handle(receive.Message);
+                break;
+            case Signed signed:
+                OnSigned(signed);
+                break;
+            case BlocksRead read:
+                OnBlocksRead(read);
+                break;
+            default:
+                Invariant.Assert(false, $"unknown input {input.GetType().Name}");
+                break;
+        }
+        Settle();
+        return _out;
+    }
+
+    private void OnTick(Tick tick)
+    {
+        _ticks++;
+        _nowMs = tick.NowMs;
+        _clockKnown = true;
+        FlushRelay();
+        RelayAgain();
+        if (_mode == ReplicaMode.Normal)
+        {
+            if (!Waiting)
+            {
+                _progressDeadline = _ticks + _options.RequestTimeoutTicks;
+            }
+            else if (_ticks >= _progressDeadline)
+            {
+                // §4.4: the backup's timer expired while a request waited, so it suspects the primary.
+                StartViewChange(_view + 1);
+            }
+        }
+        else if (_ticks >= _viewChangeDeadline)
+        {
+            // §4.5.2: no new view in time; try the next view, with a doubled timeout.
+            StartViewChange(_view + 1);
+        }
+        if (_fetchTarget > _lastExecuted && _ticks >= _fetchDeadline)
+        {
+            StartFetch();
+        }
+    }
+
+    private void OnSigned(Signed signed)
+    {
+        if (signed.To is int to)
+        {
+            Emit(new Send(to, signed.Message));
+            return;
+        }
+        Emit(new Broadcast(signed.Message));
+        if (signed.Message.Message is not RequestBatch)
+        {
+            // A replica's own broadcast counts as received by itself, through the same checks as a peer's.
+            Handle(VerifiedMessage.Own(signed.Message));
+        }
+    }
+
+    private void Handle(VerifiedMessage verified)
+    {
+        var message = verified.Message;
+        if (!_knownMembers.ContainsKey(message.Sender))
+        {
+            Reject(message.Sender, $"{message.GetType().Name} from {message.Sender}, which is not a member");
+            return;
+        }
+        switch (message)
+        {
+            case RequestBatch batch:
+                OnRequestBatch(batch);
+                break;
+            case PrePrepare or Prepare or Commit:
+                OnOrdering(verified);
+                break;
+            case Checkpoint checkpoint:
+                OnCheckpoint(verified.Signed, checkpoint);
+                break;
+            case ViewChange viewChange:
+                OnViewChange(verified.Signed, viewChange);
+                break;
+            case NewView newView:
+                OnNewView(verified.Signed, newView);
+                break;
+            case FetchBlocks fetch:
+                OnFetch(fetch);
+                break;
+            case BlocksReply reply:
+                OnBlocksReply(reply);
+                break;
+            default:
+                Reject(message.Sender, $"unexpected message {message.GetType().Name}");
+                break;
+        }
+    }
+
+    private void Emit(ReplicaOutput output) => _out.Add(output);
+
+    private void Reject(int from, string reason) => Emit(new Rejected(from, reason));
+
+    private void SignAndBroadcast(PbftMessage message) => Emit(new SignRequest(message, null));
+
+    private void SignAndSend(PbftMessage message, int to) => Emit(new SignRequest(message, to));
+
+    /// <summary>Votes (pre-prepare, prepare, commit) are preceded by a durable record of the highest sequence
+    /// voted for in this view, so that a replica restarted from its store never votes twice for one slot.</summary>
+    private void Vote(PbftMessage message, long sequence)
+    {
+        if (sequence > _votedThrough)
+        {
+            _votedThrough = sequence;
+            PersistHardState();
+        }
+        SignAndBroadcast(message);
+    }
+
+    private bool CanVote(long sequence) =>
+        (_view != _restoredView || sequence > _restoredVoteFloor) && ConfigurationFor(sequence).Contains(_id);
+
+    private void PersistHardState() =>
+        Emit(new PersistState(new HardState(_view, _votedThrough, _stable.Sequence, _stable.Hash, _stable.TimestampMs, _stable.Proof)));
+}

@@ -1,0 +1,181 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Swarm.Actors.Consensus;
+using Swarm.Consensus.Blocks;
+using Swarm.Consensus.Pbft;
+
+namespace Swarm.Node.Cli.Bench;
+
+/// <summary><c>swarm bench consensus</c>: committed requests per second and commit latency (p50, p99) of an
+/// in-process PBFT cluster (n = 4 and n = 7) whose every message is signed and verified with ECDSA P-256 at the
+/// edge, against the same run with a no-op signature scheme as the baseline. One thread steps every replica (a
+/// 2-core machine cannot give each its own core) while the envelopes of each delivery round are verified in
+/// parallel, as an edge may; batching amortizes the signatures over many requests.</summary>
+public static class ConsensusBench
+{
+    public static Command Create()
+    {
+        var requests = new Option<int>("--requests") { Description = "Requests committed per run.", DefaultValueFactory = _ => 100_000 };
+        var window = new Option<int>("--window") { Description = "Requests in flight (closed loop).", DefaultValueFactory = _ => 200 };
+        var batch = new Option<int>("--batch") { Description = "BatchSizeMax: requests per block at most.", DefaultValueFactory = _ => 200 };
+        var pipeline = new Option<int>("--pipeline") { Description = "PipelineBlocksMax: blocks in flight.", DefaultValueFactory = _ => 1 };
+        var command = new Command("consensus", "PBFT committed requests/s and commit latency, ECDSA P-256 against no signatures.");
+        command.Options.Add(requests);
+        command.Options.Add(window);
+        command.Options.Add(batch);
+        command.Options.Add(pipeline);
+        command.SetAction(parse => Run(parse.GetValue(requests), parse.GetValue(window), parse.GetValue(batch), parse.GetValue(pipeline)));
+        return command;
+    }
+
+    private static int Run(int requests, int window, int batch, int pipeline)
+    {
+        if (requests < 1 || window < 1 || pipeline < 1 || batch < 1 || batch > BlockCodec.RequestsMax)
+        {
+            Console.Error.WriteLine($"swarm bench consensus: --requests, --window and --pipeline must be ≥ 1, --batch within 1..{BlockCodec.RequestsMax}");
+            return ExitCodes.Usage;
+        }
+        Console.WriteLine($"swarm bench consensus: {requests} requests per run, {window} in flight, blocks of at most {batch}, {pipeline} blocks in flight, " +
+            $"{Environment.ProcessorCount} cores: replicas step on one thread, envelopes are verified in parallel");
+        Console.WriteLine($"{"n",3} {"signatures",-12} {"requests/s",12} {"p50 ms",8} {"p99 ms",8} {"blocks",7} {"req/block",9}");
+        foreach (var n in new[] { 4, 7 })
+        {
+            Measure(n, ecdsa: true, Math.Min(requests, 5_000), window, batch, pipeline);
+            var signed = Measure(n, ecdsa: true, requests, window, batch, pipeline);
+            Print(n, "ECDSA P-256", signed);
+            Measure(n, ecdsa: false, Math.Min(requests, 5_000), window, batch, pipeline);
+            var baseline = Measure(n, ecdsa: false, requests, window, batch, pipeline);
+            Print(n, "none", baseline);
+            Console.WriteLine($"    n={n}: signed/unsigned throughput ratio {signed.Throughput / baseline.Throughput:F2}");
+        }
+        return ExitCodes.Ok;
+    }
+
+    private static void Print(int n, string scheme, Result r) =>
+        Console.WriteLine($"{n,3} {scheme,-12} {r.Throughput,12:F0} {r.P50Ms,8:F2} {r.P99Ms,8:F2} {r.Blocks,7} {(double)r.Committed / r.Blocks,9:F1}");
+
+    private sealed record Result(double Throughput, double P50Ms, double P99Ms, long Blocks, long Committed);
+
+    private static Result Measure(int n, bool ecdsa, int requests, int window, int batch, int pipeline)
+    {
+        var cluster = new Cluster(n, ecdsa, batch, pipeline);
+        var submitted = new Dictionary<long, long>();
+        var latencies = new List<double>(requests);
+        var clock = Stopwatch.StartNew();
+        long next = 0;
+        long blocks = 0;
+        cluster.Hosts[0].Committed += c =>
+        {
+            blocks++;
+            var now = clock.ElapsedTicks;
+            foreach (var request in c.Block.Block.Requests)
+            {
+                if (submitted.Remove(request.RequestId, out var at))
+                {
+                    latencies.Add((now - at) * 1000.0 / Stopwatch.Frequency);
+                }
+            }
+        };
+        var lastTickMs = -1L;
+        while (latencies.Count < requests)
+        {
+            while (submitted.Count < window && next < requests)
+            {
+                next++;
+                submitted[next] = clock.ElapsedTicks;
+                cluster.Hosts[0].Submit(new ClientRequest("bench", next, BitConverter.GetBytes(next)));
+            }
+            var nowMs = clock.ElapsedMilliseconds;
+            if (nowMs != lastTickMs || !cluster.HasMessages)
+            {
+                lastTickMs = nowMs;
+                cluster.TickAll(nowMs);
+            }
+            cluster.DeliverAll();
+        }
+        var seconds = clock.Elapsed.TotalSeconds;
+        latencies.Sort();
+        return new Result(requests / seconds, Percentile(latencies, 0.50), Percentile(latencies, 0.99), blocks, latencies.Count);
+    }
+
+    private static double Percentile(List<double> sorted, double p) => sorted[Math.Min(sorted.Count - 1, (int)(p * sorted.Count))];
+
+    /// <summary>n replicas behind their real edges, connected by an in-memory FIFO.</summary>
+    private sealed class Cluster : IReplicaTransport
+    {
+        private readonly Queue<(int To, SignedMessage Message)> _queue = new();
+
+        public Cluster(int n, bool ecdsa, int batch, int pipeline)
+        {
+            var signers = Enumerable.Range(0, n).Select(_ => ecdsa ? (ISigner)EcdsaSigner.Generate() : new NoSignature()).ToArray();
+            ISignatureVerifier verifier = ecdsa ? new EcdsaSignatureScheme() : new NoSignature();
+            var parameters = new ChainParameters(batch, CheckpointIntervalBlocks: 16, WatermarkWindowBlocks: 64, ClockSkewMaxMs: 60_000, GenesisTimestampMs: 0);
+            var genesis = new Genesis("bench", signers.Select((s, i) => new Member(i, s.PublicKey)).ToArray(), (n - 1) / 3, parameters);
+            var options = new ReplicaOptions { RequestTimeoutTicks = 10_000, ViewChangeTimeoutTicks = 10_000, PipelineBlocksMax = pipeline };
+            Hosts = Enumerable.Range(0, n)
+                .Select(i => new ReplicaHost(new Replica(genesis, i, options), genesis.ChainId, signers[i], verifier, new InMemoryReplicaLedger(), this))
+                .ToArray();
+        }
+
+        public ReplicaHost[] Hosts { get; }
+
+        public bool HasMessages => _queue.Count > 0;
+
+        public void Send(int from, int to, SignedMessage message) => _queue.Enqueue((to, message));
+
+        public void Broadcast(int from, SignedMessage message)
+        {
+            for (var i = 0; i < Hosts.Length; i++)
+            {
+                if (i != from)
+                {
+                    _queue.Enqueue((i, message));
+                }
+            }
+        }
+
+        public void TickAll(long nowMs)
+        {
+            foreach (var host in Hosts)
+            {
+                host.Tick(nowMs);
+            }
+        }
+
+        /// <summary>Delivers in rounds: the queued messages are verified in parallel (the edge work, on every
+        /// core), then stepped one by one in queue order; what they cause is delivered in the next round.</summary>
+        public void DeliverAll()
+        {
+            while (_queue.Count > 0)
+            {
+                var round = _queue.ToArray();
+                _queue.Clear();
+                var verified = new VerifiedMessage?[round.Length];
+                var reasons = new string?[round.Length];
+                Parallel.For(0, round.Length, i =>
+                {
+                    var verdict = Hosts[round[i].To].Verify(round[i].Message, out verified[i]);
+                    reasons[i] = verdict.Ok ? null : verdict.Reason;
+                });
+                for (var i = 0; i < round.Length; i++)
+                {
+                    if (verified[i] is not { } message)
+                    {
+                        throw new InvalidOperationException("benchmark cluster rejected a message: " + reasons[i]);
+                    }
+                    Hosts[round[i].To].Deliver(message);
+                }
+            }
+        }
+    }
+
+    /// <summary>The baseline: empty signatures that always verify.</summary>
+    private sealed class NoSignature : ISigner, ISignatureVerifier
+    {
+        public byte[] PublicKey { get; } = [1];
+
+        public byte[] Sign(ReadOnlySpan<byte> message) => [];
+
+        public bool Verify(ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature) => true;
+    }
+}

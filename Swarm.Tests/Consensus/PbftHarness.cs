@@ -1,0 +1,141 @@
+using Swarm.Actors.Consensus;
+using Swarm.Consensus.Blocks;
+using Swarm.Consensus.Pbft;
+using Swarm.Tests.Consensus.Simulation;
+
+namespace Swarm.Tests.Consensus;
+
+/// <summary>Drives pure replicas by hand for transcript tests: it signs what a replica asks to sign (feeding the
+/// result back), keeps each replica's ledger, and delivers messages only when a test says so.</summary>
+internal sealed class PbftHarness
+{
+    public static readonly ChainParameters Parameters = new(BatchSizeMax: 4, CheckpointIntervalBlocks: 2,
+        WatermarkWindowBlocks: 4, ClockSkewMaxMs: 60_000, GenesisTimestampMs: 0);
+
+    public static readonly ReplicaOptions Options = new()
+    {
+        RequestTimeoutTicks = 5,
+        ViewChangeTimeoutTicks = 5,
+        FetchTimeoutTicks = 2,
+        PipelineBlocksMax = 1,
+        FetchBlocksMax = 8,
+    };
+
+    private readonly ISigner[] _signers;
+    private readonly EnvelopeVerifier _verifier;
+
+    public PbftHarness(int n = 4, ISignatureVerifier? verifier = null, IReadOnlyList<ISigner>? signers = null)
+    {
+        _signers = signers?.ToArray() ?? Enumerable.Range(0, n).Select(FakeSignatureScheme.CreateSigner).ToArray();
+        Verifier = verifier ?? new FakeSignatureScheme();
+        Genesis = new Genesis("transcript", _signers.Select((s, i) => new Member(i, s.PublicKey)).ToArray(), (n - 1) / 3, Parameters);
+        _verifier = new EnvelopeVerifier(Genesis.ChainId, Verifier);
+        Replicas = Enumerable.Range(0, n).Select(i => new Replica(Genesis, i, Options)).ToArray();
+        Ledgers = Enumerable.Range(0, n).Select(_ => new List<CertifiedBlock>()).ToArray();
+        Outbox = Enumerable.Range(0, n).Select(_ => new List<(int? To, SignedMessage Message)>()).ToArray();
+    }
+
+    public Genesis Genesis { get; }
+    public ISignatureVerifier Verifier { get; }
+    public Replica[] Replicas { get; }
+    public List<CertifiedBlock>[] Ledgers { get; }
+
+    /// <summary>Messages each replica sent (To null: broadcast), not yet delivered.</summary>
+    public List<(int? To, SignedMessage Message)>[] Outbox { get; }
+
+    public SignedMessage Sign(int signer, PbftMessage message) =>
+        new(message, _signers[signer].Sign(MessageCodec.SigningBytes(Genesis.ChainId, message)));
+
+    public VerifiedMessage Verify(SignedMessage message)
+    {
+        var verdict = _verifier.Verify(Genesis.InitialConfiguration, message, out var verified);
+        Assert.True(verdict.Ok, verdict.Reason);
+        return verified!;
+    }
+
+    /// <summary>Steps a replica and everything its signing requests lead to; returns every output in order.</summary>
+    public List<ReplicaOutput> Run(int id, ReplicaInput input)
+    {
+        var all = new List<ReplicaOutput>();
+        var inputs = new Queue<ReplicaInput>([input]);
+        while (inputs.TryDequeue(out var next))
+        {
+            foreach (var output in Replicas[id].Step(next))
+            {
+                all.Add(output);
+                switch (output)
+                {
+                    case SignRequest sign:
+                        inputs.Enqueue(new Signed(Sign(id, sign.Message), sign.To));
+                        break;
+                    case Broadcast broadcast:
+                        Outbox[id].Add((null, broadcast.Message));
+                        break;
+                    case Send send:
+                        Outbox[id].Add((send.To, send.Message));
+                        break;
+                    case PersistBlock persist:
+                        Ledgers[id].Add(persist.Block);
+                        break;
+                    case ReadBlocks read:
+                        inputs.Enqueue(new BlocksRead(read.Requester,
+                            Ledgers[id].Where(b => b.Block.Height >= read.From && b.Block.Height <= read.To).ToArray()));
+                        break;
+                }
+            }
+        }
+        return all;
+    }
+
+    public List<ReplicaOutput> Deliver(int to, SignedMessage message) => Run(to, new Receive(Verify(message)));
+
+    /// <summary>Takes (and forgets) what a replica sent so far.</summary>
+    public List<(int? To, SignedMessage Message)> TakeOutbox(int id)
+    {
+        var sent = Outbox[id].ToList();
+        Outbox[id].Clear();
+        return sent;
+    }
+
+    /// <summary>Delivers every sent message to its receivers (except the excluded replicas) until none is left.</summary>
+    public void Pump(params int[] isolated)
+    {
+        for (var round = 0; round < 10_000; round++)
+        {
+            var sender = Enumerable.Range(0, Replicas.Length).FirstOrDefault(i => Outbox[i].Count > 0, -1);
+            if (sender < 0)
+            {
+                return;
+            }
+            foreach (var (to, message) in TakeOutbox(sender))
+            {
+                if (isolated.Contains(sender))
+                {
+                    continue;
+                }
+                var targets = to is int single ? [single] : Enumerable.Range(0, Replicas.Length).Where(i => i != sender);
+                foreach (var target in targets.Where(t => !isolated.Contains(t)))
+                {
+                    Deliver(target, message);
+                }
+            }
+        }
+        Assert.Fail("the harness network did not go quiet");
+    }
+
+    public void TickAll(int ticks, params int[] stopped)
+    {
+        for (var t = 0; t < ticks; t++)
+        {
+            for (var i = 0; i < Replicas.Length; i++)
+            {
+                if (!stopped.Contains(i))
+                {
+                    Run(i, new Tick(t * 10));
+                }
+            }
+        }
+    }
+
+    public static ClientRequest Request(long id, string client = "alice") => new(client, id, BitConverter.GetBytes(id));
+}
