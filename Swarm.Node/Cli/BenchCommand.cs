@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Swarm.Node.Cli.Bench;
 
 namespace Swarm.Node.Cli;
 
@@ -10,6 +11,7 @@ public static class BenchCommand
     {
         var command = new Command("bench", "Run a benchmark and print its numbers (see docs/benchmarks.md).");
         command.Subcommands.Add(Persistence.LedgerBenchCommand.Create());
+        command.Subcommands.Add(ActorsBench.Create());
         return command;
     }
 }
