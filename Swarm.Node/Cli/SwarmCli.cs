@@ -13,6 +13,8 @@ public static class SwarmCli
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(PrivacyCommand.Create());
         root.Subcommands.Add(ConfigCommand.Create());
+        root.Subcommands.Add(KeygenCommand.Create());
+        root.Subcommands.Add(ConsortiumCommand.Create());
         return root;
     }
 

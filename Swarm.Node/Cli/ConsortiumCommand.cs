@@ -1,0 +1,134 @@
+using System.CommandLine;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Swarm.Node.Identity;
+
+namespace Swarm.Node.Cli;
+
+/// <summary><c>swarm consortium init|add|show</c>: manage the consortium file that pins each member's key.</summary>
+public static class ConsortiumCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("consortium", "Manage the consortium file: the members and their pinned key fingerprints.");
+        command.Subcommands.Add(CreateInit());
+        command.Subcommands.Add(CreateAdd());
+        command.Subcommands.Add(CreateShow());
+        return command;
+    }
+
+    private static Option<string> FileOption() =>
+        new("--file") { Description = "The consortium file.", Required = true };
+
+    private static Command CreateInit()
+    {
+        var command = new Command("init", "Create an empty consortium file.");
+        var name = new Option<string>("--name") { Description = "The consortium's name.", Required = true };
+        var file = FileOption();
+        var force = new Option<bool>("--force") { Description = "Replace an existing file." };
+        command.Options.Add(name);
+        command.Options.Add(file);
+        command.Options.Add(force);
+        command.SetAction(parse =>
+        {
+            var path = parse.GetValue(file)!;
+            if (File.Exists(path) && !parse.GetValue(force))
+            {
+                Console.Error.WriteLine($"swarm consortium init: {path} already exists (use --force to replace it)");
+                return ExitCodes.Failure;
+            }
+            var consortium = new Consortium(parse.GetValue(name)!, []);
+            return SaveValid("init", path, consortium);
+        });
+        return command;
+    }
+
+    private static Command CreateAdd()
+    {
+        var command = new Command("add", "Add a member (id, endpoint and the fingerprint of its key).");
+        var file = FileOption();
+        var id = new Option<string>("--id") { Description = "The member's node id.", Required = true };
+        var endpoint = new Option<string>("--endpoint") { Description = "HOST:PORT where the member listens.", Required = true };
+        var cert = new Option<string>("--cert") { Description = "The member's certificate (PEM); its key is pinned." };
+        var fingerprint = new Option<string>("--fingerprint") { Description = "The member's key fingerprint (hex)." };
+        foreach (var option in new Option[] { file, id, endpoint, cert, fingerprint })
+        {
+            command.Options.Add(option);
+        }
+        command.SetAction(parse =>
+        {
+            var certPath = parse.GetValue(cert);
+            var hex = parse.GetValue(fingerprint);
+            if ((certPath is null) == (hex is null))
+            {
+                Console.Error.WriteLine("swarm consortium add: give exactly one of --cert PATH or --fingerprint HEX");
+                return ExitCodes.Usage;
+            }
+            try
+            {
+                var pinned = hex?.ToLowerInvariant() ?? FingerprintOfCertificate(certPath!);
+                var consortium = ConsortiumFile.Load(parse.GetValue(file)!);
+                var added = consortium.With(new ConsortiumMember(parse.GetValue(id)!, parse.GetValue(endpoint)!, pinned));
+                return SaveValid("add", parse.GetValue(file)!, added);
+            }
+            catch (Exception e) when (e is IOException or ConsortiumFormatException or CryptographicException)
+            {
+                Console.Error.WriteLine($"swarm consortium add: {e.Message}");
+                return ExitCodes.Config;
+            }
+        });
+        return command;
+    }
+
+    private static Command CreateShow()
+    {
+        var command = new Command("show", "Print the consortium and check it.");
+        var file = FileOption();
+        command.Options.Add(file);
+        command.SetAction(parse =>
+        {
+            try
+            {
+                var consortium = ConsortiumFile.Load(parse.GetValue(file)!);
+                Console.WriteLine($"consortium {consortium.Name}: {consortium.Members.Count} member(s)");
+                foreach (var m in consortium.Members)
+                {
+                    Console.WriteLine($"  {m.Id,-16} {m.Endpoint,-24} {m.Fingerprint}");
+                }
+                return ReportProblems("show", consortium.Validate()) ? ExitCodes.Config : ExitCodes.Ok;
+            }
+            catch (Exception e) when (e is IOException or ConsortiumFormatException)
+            {
+                Console.Error.WriteLine($"swarm consortium show: {e.Message}");
+                return ExitCodes.Config;
+            }
+        });
+        return command;
+    }
+
+    private static string FingerprintOfCertificate(string path)
+    {
+        using var certificate = X509Certificate2.CreateFromPem(File.ReadAllText(path));
+        return Fingerprint.Of(certificate);
+    }
+
+    private static int SaveValid(string verb, string path, Consortium consortium)
+    {
+        if (ReportProblems(verb, consortium.Validate()))
+        {
+            return ExitCodes.Config;
+        }
+        ConsortiumFile.Save(path, consortium);
+        Console.WriteLine($"{path}: consortium {consortium.Name}, {consortium.Members.Count} member(s)");
+        return ExitCodes.Ok;
+    }
+
+    private static bool ReportProblems(string verb, IReadOnlyList<string> problems)
+    {
+        foreach (var problem in problems)
+        {
+            Console.Error.WriteLine($"swarm consortium {verb}: {problem}");
+        }
+        return problems.Count > 0;
+    }
+}

@@ -1,0 +1,203 @@
+using System.Text;
+
+namespace Swarm.Node.Identity;
+
+/// <summary>Recursive-descent reader for the fixed consortium shape (see <see cref="ConsortiumFile"/>). Accepts
+/// HOCON's separators (<c>=</c> or <c>:</c>, commas or newlines) and comments (<c>#</c>, <c>//</c>).</summary>
+internal sealed class ConsortiumReader(string text, string source)
+{
+    private int _position;
+    private int _line = 1;
+
+    public Consortium ReadDocument()
+    {
+        Expect("consortium");
+        SkipOptional('=', ':');
+        Expect('{');
+        string? name = null;
+        List<ConsortiumMember>? members = null;
+        while (!TryConsume('}'))
+        {
+            var key = ReadKey();
+            ExpectSeparator(key);
+            switch (key)
+            {
+                case "name":
+                    name = ReadString(key);
+                    break;
+                case "members":
+                    members = ReadMembers();
+                    break;
+                default:
+                    throw Error($"unknown key 'consortium.{key}' (expected name or members)");
+            }
+            SkipOptional(',');
+        }
+        SkipTrivia();
+        if (_position < text.Length)
+        {
+            throw Error("unexpected text after the closing '}' of consortium");
+        }
+        return new Consortium(name ?? throw Error("consortium.name is missing"), members ?? []);
+    }
+
+    private List<ConsortiumMember> ReadMembers()
+    {
+        Expect('[');
+        var members = new List<ConsortiumMember>();
+        while (!TryConsume(']'))
+        {
+            members.Add(ReadMember(members.Count));
+            SkipOptional(',');
+        }
+        return members;
+    }
+
+    private ConsortiumMember ReadMember(int index)
+    {
+        Expect('{');
+        var fields = new Dictionary<string, string>(StringComparer.Ordinal);
+        while (!TryConsume('}'))
+        {
+            var key = ReadKey();
+            if (key is not ("id" or "endpoint" or "fingerprint"))
+            {
+                throw Error($"unknown key 'members[{index}].{key}' (expected id, endpoint or fingerprint)");
+            }
+            ExpectSeparator(key);
+            fields[key] = ReadString($"members[{index}].{key}");
+            SkipOptional(',');
+        }
+        foreach (var required in new[] { "id", "endpoint", "fingerprint" })
+        {
+            if (!fields.ContainsKey(required))
+            {
+                var who = fields.TryGetValue("id", out var id) ? $"member '{id}'" : $"members[{index}]";
+                throw Error($"{who}: {required} is missing");
+            }
+        }
+        return new ConsortiumMember(fields["id"], fields["endpoint"], fields["fingerprint"]);
+    }
+
+    private string ReadKey()
+    {
+        SkipTrivia();
+        var start = _position;
+        while (_position < text.Length && (char.IsAsciiLetterOrDigit(text[_position]) || text[_position] is '_' or '-'))
+        {
+            _position++;
+        }
+        if (start == _position)
+        {
+            throw Error(_position < text.Length ? $"expected a key, found '{text[_position]}'" : "expected a key, found end of file");
+        }
+        return text[start.._position];
+    }
+
+    private string ReadString(string key)
+    {
+        SkipTrivia();
+        if (_position >= text.Length || text[_position] != '"')
+        {
+            throw Error($"{key} must be a quoted string");
+        }
+        _position++;
+        var value = new StringBuilder();
+        while (_position < text.Length && text[_position] != '"')
+        {
+            var c = text[_position++];
+            if (c == '\n')
+            {
+                throw Error($"{key}: string is not closed on its line");
+            }
+            if (c == '\\' && _position < text.Length)
+            {
+                c = text[_position++];
+            }
+            value.Append(c);
+        }
+        if (_position >= text.Length)
+        {
+            throw Error($"{key}: string is not closed");
+        }
+        _position++;
+        return value.ToString();
+    }
+
+    private void Expect(string word)
+    {
+        var key = ReadKey();
+        if (key != word)
+        {
+            throw Error($"expected '{word}', found '{key}'");
+        }
+    }
+
+    private void Expect(char c)
+    {
+        if (!TryConsume(c))
+        {
+            throw Error(_position < text.Length ? $"expected '{c}', found '{text[_position]}'" : $"expected '{c}', found end of file");
+        }
+    }
+
+    private void ExpectSeparator(string key)
+    {
+        if (!TryConsume('=') && !TryConsume(':'))
+        {
+            throw Error($"expected '=' after '{key}'");
+        }
+    }
+
+    private void SkipOptional(params char[] candidates)
+    {
+        foreach (var c in candidates)
+        {
+            if (TryConsume(c))
+            {
+                return;
+            }
+        }
+    }
+
+    private bool TryConsume(char c)
+    {
+        SkipTrivia();
+        if (_position < text.Length && text[_position] == c)
+        {
+            _position++;
+            return true;
+        }
+        return false;
+    }
+
+    private void SkipTrivia()
+    {
+        while (_position < text.Length)
+        {
+            var c = text[_position];
+            if (c == '\n')
+            {
+                _line++;
+                _position++;
+            }
+            else if (char.IsWhiteSpace(c))
+            {
+                _position++;
+            }
+            else if (c == '#' || (c == '/' && _position + 1 < text.Length && text[_position + 1] == '/'))
+            {
+                while (_position < text.Length && text[_position] != '\n')
+                {
+                    _position++;
+                }
+            }
+            else
+            {
+                return;
+            }
+        }
+    }
+
+    private ConsortiumFormatException Error(string message) => new($"{source}:{_line}: {message}");
+}

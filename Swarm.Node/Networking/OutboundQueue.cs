@@ -1,0 +1,100 @@
+using Swarm.Node.Networking.Wire;
+
+namespace Swarm.Node.Networking;
+
+/// <summary>The bounded queue of envelopes waiting for one peer's link, limited in messages and in encoded bytes.
+/// Producers either wait for room (<see cref="EnqueueAsync"/>) or are told no (<see cref="TryEnqueue"/>). The
+/// queue assigns the per-link sequence numbers, so their order is the order of delivery.</summary>
+internal sealed class OutboundQueue(int messagesMax, long bytesMax)
+{
+    private readonly Lock _gate = new();
+    private readonly Queue<(Envelope Envelope, int Bytes)> _items = new();
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _bytes;
+    private ulong _sequence;
+
+    public int Count
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _items.Count;
+            }
+        }
+    }
+
+    public bool TryEnqueue(Envelope envelope, int bytes)
+    {
+        lock (_gate)
+        {
+            // A single envelope may always enter an empty queue, so one large frame cannot block a link forever.
+            if (_items.Count >= messagesMax || (_items.Count > 0 && _bytes + bytes > bytesMax))
+            {
+                return false;
+            }
+            envelope.Sequence = ++_sequence;
+            _items.Enqueue((envelope, bytes));
+            _bytes += bytes;
+            PulseLocked();
+            return true;
+        }
+    }
+
+    public async ValueTask EnqueueAsync(Envelope envelope, int bytes, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            Task changed;
+            lock (_gate)
+            {
+                if (TryEnqueue(envelope, bytes))
+                {
+                    return;
+                }
+                changed = _changed.Task;
+            }
+            await changed.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public bool TryDequeue(out Envelope envelope)
+    {
+        lock (_gate)
+        {
+            if (_items.TryDequeue(out var item))
+            {
+                _bytes -= item.Bytes;
+                PulseLocked();
+                envelope = item.Envelope;
+                return true;
+            }
+        }
+        envelope = null!;
+        return false;
+    }
+
+    public async ValueTask<Envelope> DequeueAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            Task changed;
+            lock (_gate)
+            {
+                if (TryDequeue(out var envelope))
+                {
+                    return envelope;
+                }
+                changed = _changed.Task;
+            }
+            await changed.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private void PulseLocked()
+    {
+        var previous = _changed;
+        _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        previous.TrySetResult();
+    }
+}
