@@ -57,7 +57,7 @@ public sealed class MessagingTests() : ActorTestKit(new ActorSystemSettings { Ma
         var probe = CreateProbe();
         var counter = Sys.ActorOf(Props.Create(() => new CounterActor(probe.Ref)), "counter");
         await probe.ExpectMsgAsync<CounterActor.Lifecycle>(l => l.Hook == "PreStart");
-        probe.Watch(counter);
+        await probe.WatchAsync(counter);
 
         probe.Send(counter, "get");
         counter.Tell(PoisonPill.Instance);

@@ -9,7 +9,7 @@ internal sealed class ProbeActor(ChannelWriter<ProbeActor.Received> received) : 
 {
     internal sealed record Received(object Message, ActorRef Sender);
 
-    internal sealed record WatchRequest(ActorRef Target, bool Watch);
+    internal sealed record WatchRequest(ActorRef Target, bool Watch, TaskCompletionSource Done);
 
     protected override void Receive(object message)
     {
@@ -23,6 +23,7 @@ internal sealed class ProbeActor(ChannelWriter<ProbeActor.Received> received) : 
             {
                 Context.Unwatch(request.Target);
             }
+            request.Done.TrySetResult();
             return;
         }
         received.TryWrite(new Received(message, Sender));

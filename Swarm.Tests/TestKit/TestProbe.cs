@@ -33,11 +33,12 @@ public sealed class TestProbe
     public void Reply(object message) =>
         (LastSender ?? throw new InvalidOperationException($"probe {Ref.Path} has received nothing to reply to")).Tell(message, Ref);
 
-    /// <summary>Have this probe watch <paramref name="target"/>; see <see cref="ExpectTerminatedAsync"/>.</summary>
-    public void Watch(ActorRef target) => Ref.Tell(new ProbeActor.WatchRequest(target, Watch: true));
+    /// <summary>Have this probe watch <paramref name="target"/> (see <see cref="ExpectTerminatedAsync"/>); completes
+    /// once the watch is registered, so a stop issued afterwards is certain to be seen.</summary>
+    public Task WatchAsync(ActorRef target) => Request(target, watch: true);
 
-    /// <summary>Stop watching <paramref name="target"/>.</summary>
-    public void Unwatch(ActorRef target) => Ref.Tell(new ProbeActor.WatchRequest(target, Watch: false));
+    /// <summary>Stop watching <paramref name="target"/>; completes once the watch is removed.</summary>
+    public Task UnwatchAsync(ActorRef target) => Request(target, watch: false);
 
     /// <summary>The next message must be a <typeparamref name="T"/> (matching <paramref name="predicate"/>).</summary>
     public async Task<T> ExpectMsgAsync<T>(Func<T, bool>? predicate = null, TimeSpan? timeout = null, string phase = "")
@@ -99,6 +100,13 @@ public sealed class TestProbe
     /// <summary>The next message must be the <see cref="Terminated"/> of <paramref name="target"/>.</summary>
     public Task<Terminated> ExpectTerminatedAsync(ActorRef target, TimeSpan? timeout = null, string phase = "") =>
         ExpectMsgAsync<Terminated>(t => t.ActorRef.Equals(target), timeout, $"{phase} (expecting Terminated of {target.Path})");
+
+    private async Task Request(ActorRef target, bool watch)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Ref.Tell(new ProbeActor.WatchRequest(target, watch, done));
+        await done.Task.WaitAsync(DefaultTimeout).ConfigureAwait(false);
+    }
 
     private async Task<ProbeActor.Received?> NextAsync(TimeSpan timeout)
     {
