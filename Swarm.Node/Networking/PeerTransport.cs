@@ -31,8 +31,17 @@ public sealed class PeerTransport : IAsyncDisposable
         _context = new TransportContext(identity, options, handler, new EnvelopeSigner(identity.GetSigningKey()),
             logger ?? NullLogger.Instance, time ?? TimeProvider.System)
         {
-            Consortium = consortium,
+            Consortium = Validated(consortium),
         };
+    }
+
+    private static Consortium Validated(Consortium consortium)
+    {
+        ArgumentNullException.ThrowIfNull(consortium);
+        var problems = consortium.Validate();
+        return problems.Count == 0
+            ? consortium
+            : throw new ArgumentException($"invalid consortium: {string.Join("; ", problems)}", nameof(consortium));
     }
 
     public string NodeId => _context.Identity.NodeId;
@@ -43,7 +52,7 @@ public sealed class PeerTransport : IAsyncDisposable
     public Consortium Consortium
     {
         get => _context.Consortium;
-        set => _context.Consortium = value;
+        set => _context.Consortium = Validated(value);
     }
 
     /// <summary>Raised when a connection a peer dialed to us closes (the peer may have lost what it was sending).</summary>
@@ -165,8 +174,19 @@ public sealed class PeerTransport : IAsyncDisposable
         _inbound[connection] = Task.Run(async () =>
         {
             await registered.Task.ConfigureAwait(false);
-            await connection.RunAsync(ct).ConfigureAwait(false);
-            _inbound.TryRemove(connection, out _);
+            try
+            {
+                await connection.RunAsync(ct).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                // Unexpected, so a bug: reported loudly, but one connection's bug must not stop the node.
+                _context.Logger.LogError(e, "inbound connection from {Peer} failed", connection.PeerId);
+            }
+            finally
+            {
+                _inbound.TryRemove(connection, out _);
+            }
             if (connection.PeerId is not null && !ct.IsCancellationRequested)
             {
                 InboundLinkClosed?.Invoke(connection.PeerId);
