@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Swarm.Node.Configuration;
 using Swarm.Node.Configuration.Hocon;
@@ -32,6 +33,8 @@ public static class NodeCommand
         {
             var builder = SwarmHost.CreateBuilder(configFile, switches);
             builder.Services.AddHostedService<NodeHostedService>();
+            // A failed start is reported once, as a clear line below, not again as the host's stack trace.
+            builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
             builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(30));
             host = builder.Build();
         }

@@ -48,9 +48,12 @@ public sealed class ClusterNode : IAsyncDisposable
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var id = _settings.Node.Id;
+        // Files are checked before anything is opened, so a misconfigured node leaves nothing behind.
+        var consortium = _settings.Consortium.File.Length == 0 ? null : LoadConsortium(_settings.Consortium.File, id);
+        _identity = consortium is null ? null : IdentityLoader.Load(_settings.Tls, id);
         var incarnation = OpenStore();
         _system = new ActorSystem(id, new ActorSystemSettings { MailboxCapacity = _settings.Actors.MailboxCapacity }, _time, _loggers);
-        var seeds = StartTransport();
+        var seeds = consortium is null ? [] : StartTransport(consortium, _identity!);
         var options = new GossipActorOptions(incarnation, seeds, MembershipOptionsOf(_settings.Gossip), _settings.Gossip.Interval, Random.Shared.Next());
         _gossip = _system.ActorOf(GossipActor.Props(options), GossipActorOptions.ActorName);
         _http = await NodeHttpServer.StartAsync(_settings.Http.Port, this, cancellationToken).ConfigureAwait(false);
@@ -89,6 +92,11 @@ public sealed class ClusterNode : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_system is not null)
+        {
+            // Returns the same task when StopAsync already shut the system down.
+            await _system.ShutdownAsync().WaitAsync(_settings.Actors.ShutdownTimeout).ConfigureAwait(false);
+        }
         if (_transport is not null)
         {
             await _transport.DisposeAsync().ConfigureAwait(false);
@@ -129,19 +137,12 @@ public sealed class ClusterNode : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts the mutual-TLS transport when a consortium is configured; returns the other members (the
-    /// seeds of the gossip), or none for a node that runs alone.</summary>
-    private IReadOnlyList<string> StartTransport()
+    /// <summary>Starts the mutual-TLS transport; returns the other members of the consortium (the gossip's seeds).</summary>
+    private IReadOnlyList<string> StartTransport(Consortium consortium, NodeIdentity identity)
     {
-        if (_settings.Consortium.File.Length == 0)
-        {
-            return [];
-        }
-        var consortium = LoadConsortium(_settings.Consortium.File, _settings.Node.Id);
-        _identity = IdentityLoader.Load(_settings.Tls, _settings.Node.Id);
         _remote = new RemoteActorTransport(_system!, _loggers.CreateLogger<RemoteActorTransport>());
         var router = new PayloadRouter().Route(Envelope.PayloadOneofCase.Actor, _remote);
-        _transport = new PeerTransport(_identity, consortium, TransportOptionsOf(_settings.Network), router,
+        _transport = new PeerTransport(identity, consortium, TransportOptionsOf(_settings.Network), router,
             _loggers.CreateLogger<PeerTransport>(), _time);
         _remote.Attach(_transport);
         _system!.AttachTransport(_remote);
