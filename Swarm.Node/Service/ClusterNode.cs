@@ -140,7 +140,7 @@ public sealed class ClusterNode : IAsyncDisposable
     /// <summary>Starts the mutual-TLS transport; returns the other members of the consortium (the gossip's seeds).</summary>
     private IReadOnlyList<string> StartTransport(Consortium consortium, NodeIdentity identity)
     {
-        _remote = new RemoteActorTransport(_system!, _loggers.CreateLogger<RemoteActorTransport>());
+        _remote = new RemoteActorTransport(_system!, _loggers.CreateLogger<RemoteActorTransport>(), id => consortium.Find(id) is not null);
         var router = new PayloadRouter().Route(Envelope.PayloadOneofCase.Actor, _remote);
         _transport = new PeerTransport(identity, consortium, TransportOptionsOf(_settings.Network), router,
             _loggers.CreateLogger<PeerTransport>(), _time);

@@ -17,13 +17,19 @@ public sealed class RemoteActorTransport : IRemoteTransport, IEnvelopeHandler
 {
     private readonly ActorSystem _system;
     private readonly ILogger _logger;
+    private readonly Func<string, bool> _isMember;
     private readonly ConcurrentDictionary<(ActorPath Remote, ActorRef Watcher), byte> _watches = new();
     private PeerTransport? _transport;
 
-    public RemoteActorTransport(ActorSystem system, ILogger logger)
+    /// <param name="system">The local actor system (this node).</param>
+    /// <param name="logger">Where refused messages are logged.</param>
+    /// <param name="isMember">Whether a node id is in the consortium: gossip naming any other node is refused, so
+    /// a member cannot make the others gossip with (or report) nodes that do not exist.</param>
+    public RemoteActorTransport(ActorSystem system, ILogger logger, Func<string, bool> isMember)
     {
         _system = system;
         _logger = logger;
+        _isMember = isMember;
         system.EventStream.Subscribe<MemberChanged>(OnMemberChanged);
     }
 
@@ -69,6 +75,10 @@ public sealed class RemoteActorTransport : IRemoteTransport, IEnvelopeHandler
     {
         ArgumentNullException.ThrowIfNull(envelope);
         var message = MembershipWireCodec.TryDecode(fromNodeId, envelope.Actor, out var problem);
+        if (message is GossipPayload gossip && gossip.View.Members.Keys.FirstOrDefault(id => !_isMember(id)) is { } stranger)
+        {
+            (message, problem) = (null, $"gossip lists '{stranger}', which is not a member of the consortium");
+        }
         ActorPath? path = null;
         if (message is not null && !ActorPath.TryParse($"{ActorPath.Scheme}{_system.Name}{envelope.ToActorPath}", out path, out var pathError))
         {
