@@ -16,8 +16,7 @@ internal sealed partial class ActorCell
         {
             return; // a stale report from a child that is already gone or being stopped
         }
-        var strategy = _actor?.SupervisorStrategy ?? SupervisorStrategy.Default;
-        var directive = Decide(strategy, failed.Cause);
+        var (strategy, directive) = Decide(failed.Cause);
         if (directive == Directive.Escalate && _parent is null)
         {
             directive = Directive.Stop; // nobody above a guardian: a top-level actor that escalates is stopped
@@ -42,15 +41,19 @@ internal sealed partial class ActorCell
         }
     }
 
-    private static Directive Decide(SupervisorStrategy strategy, Exception cause)
+    /// <summary>Runs user code (the strategy property and its decider); if that throws, this actor cannot
+    /// supervise, so the failure goes up to the grandparent.</summary>
+    private (SupervisorStrategy Strategy, Directive Directive) Decide(Exception cause)
     {
+        var strategy = SupervisorStrategy.Default;
         try
         {
-            return strategy.Decider(cause);
+            strategy = _actor?.SupervisorStrategy ?? SupervisorStrategy.Default;
+            return (strategy, strategy.Decider(cause));
         }
         catch (Exception)
         {
-            return Directive.Escalate; // a decider that throws cannot supervise; let the grandparent decide
+            return (strategy, Directive.Escalate);
         }
     }
 

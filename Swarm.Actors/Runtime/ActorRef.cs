@@ -68,7 +68,7 @@ public abstract class ActorRef : IEquatable<ActorRef>
     public bool Equals(ActorRef? other) => other is not null && ReferenceEquals(System, other.System) && Path.Equals(other.Path) && SameIncarnation(other);
 
     /// <summary>Local refs are equal only when they point at the same incarnation (cell) of a path.</summary>
-    private protected virtual bool SameIncarnation(ActorRef other) => true;
+    private protected virtual bool SameIncarnation(ActorRef other) => other is not LocalActorRef;
 
     public override bool Equals(object? obj) => Equals(obj as ActorRef);
 

@@ -66,7 +66,11 @@ public sealed class EventStream
     {
         lock (_gate)
         {
-            _subscriptions = [.. _subscriptions.Where(s => !match(s))];
+            // Every stopping actor unsubscribes; most never subscribed, so copy only when something matches.
+            if (_subscriptions.Any(match))
+            {
+                _subscriptions = [.. _subscriptions.Where(s => !match(s))];
+            }
         }
     }
 

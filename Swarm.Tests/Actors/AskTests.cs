@@ -58,6 +58,20 @@ public sealed class AskTests : ActorTestKit
     }
 
     [Fact]
+    public void A_synchronous_test_can_use_the_blocking_probe_forms()
+    {
+        var probe = CreateProbe();
+        var counter = Sys.ActorOf(Props.Create(() => new CounterActor(null)), "counter");
+
+        probe.Send(counter, "get");
+
+        Assert.Equal(0, probe.ExpectMsg<int>());
+        Assert.Equal(counter, probe.LastSender);
+        probe.Tell("to myself");
+        Assert.Equal("to myself", probe.FishForMessage<string>(_ => true));
+    }
+
+    [Fact]
     public async Task A_StatusFailure_reply_fails_the_ask_with_its_cause()
     {
         var probe = CreateProbe();

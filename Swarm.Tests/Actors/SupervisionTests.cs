@@ -170,6 +170,18 @@ public sealed class SupervisionTests : ActorTestKit
         Assert.Equal(0, await counter.Ask<int>("get", AskTimeout));
     }
 
+    [Fact]
+    public async Task An_actor_whose_constructor_throws_is_created_again_by_its_supervisor()
+    {
+        var attempts = 0;
+        var actor = Sys.ActorOf(Props.Create(() => Interlocked.Increment(ref attempts) == 1
+            ? throw new InvalidOperationException("first construction fails")
+            : new CounterActor(null)), "flaky");
+
+        Assert.Equal(0, await actor.Ask<int>("get", AskTimeout));
+        Assert.Equal(2, Volatile.Read(ref attempts));
+    }
+
     private async Task<ActorRef> CreateChildAsync(TestProbe probe, SupervisorStrategy strategy)
     {
         Sys.ActorOf(Props.Create(() => new ParentActor(

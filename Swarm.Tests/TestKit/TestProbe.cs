@@ -26,6 +26,9 @@ public sealed class TestProbe
     /// <summary>The sender of the last message taken by an expectation.</summary>
     public ActorRef? LastSender { get; private set; }
 
+    /// <summary>Tells <paramref name="message"/> to the probe itself, as any actor would.</summary>
+    public void Tell(object message, ActorRef? sender = null) => Ref.Tell(message, sender);
+
     /// <summary>Tells <paramref name="message"/> to <paramref name="target"/> with this probe as the sender.</summary>
     public void Send(ActorRef target, object message) => target.Tell(message, Ref);
 
@@ -100,6 +103,23 @@ public sealed class TestProbe
     /// <summary>The next message must be the <see cref="Terminated"/> of <paramref name="target"/>.</summary>
     public Task<Terminated> ExpectTerminatedAsync(ActorRef target, TimeSpan? timeout = null, string phase = "") =>
         ExpectMsgAsync<Terminated>(t => t.ActorRef.Equals(target), timeout, $"{phase} (expecting Terminated of {target.Path})");
+
+    /// <summary>Blocking form of <see cref="ExpectMsgAsync{T}(Func{T, bool}?, TimeSpan?, string)"/> for
+    /// synchronous tests. It holds a thread-pool thread while it waits, which the actors under test may need on a
+    /// 2-core machine: prefer the async form.</summary>
+    public T ExpectMsg<T>(Func<T, bool>? predicate = null, TimeSpan? timeout = null, string phase = "") =>
+        ExpectMsgAsync(predicate, timeout, phase).GetAwaiter().GetResult();
+
+    /// <summary>Blocking form of <see cref="ExpectNoMsgAsync"/> (see <see cref="ExpectMsg{T}"/>).</summary>
+    public void ExpectNoMsg(TimeSpan duration, string phase = "") => ExpectNoMsgAsync(duration, phase).GetAwaiter().GetResult();
+
+    /// <summary>Blocking form of <see cref="FishForMessageAsync{T}"/> (see <see cref="ExpectMsg{T}"/>).</summary>
+    public T FishForMessage<T>(Func<T, bool> predicate, TimeSpan? timeout = null, string phase = "") =>
+        FishForMessageAsync(predicate, timeout, phase).GetAwaiter().GetResult();
+
+    /// <summary>Blocking form of <see cref="ExpectTerminatedAsync"/> (see <see cref="ExpectMsg{T}"/>).</summary>
+    public Terminated ExpectTerminated(ActorRef target, TimeSpan? timeout = null, string phase = "") =>
+        ExpectTerminatedAsync(target, timeout, phase).GetAwaiter().GetResult();
 
     private async Task Request(ActorRef target, bool watch)
     {
