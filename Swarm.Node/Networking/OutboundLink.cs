@@ -123,13 +123,14 @@ internal sealed class OutboundLink(string peerId, TransportContext context) : IA
         }
     }
 
-    private void Append(ArrayBufferWriter<byte> batch, Envelope envelope)
+    private void Append(ArrayBufferWriter<byte> batch, (Envelope Envelope, int Bytes, Action? Encoded) item)
     {
-        if (EnvelopeSigner.MustBeSigned(envelope))
+        if (EnvelopeSigner.MustBeSigned(item.Envelope))
         {
-            context.Signer.Sign(envelope);
+            context.Signer.Sign(item.Envelope);
         }
-        FrameWriter.Append(batch, envelope);
+        FrameWriter.Append(batch, item.Envelope);
+        item.Encoded?.Invoke();
     }
 
     /// <summary>The acceptor only ever answers heartbeats on this connection; anything else ends it.</summary>

@@ -8,7 +8,7 @@ namespace Swarm.Node.Networking;
 internal sealed class OutboundQueue(int messagesMax, long bytesMax)
 {
     private readonly Lock _gate = new();
-    private readonly Queue<(Envelope Envelope, int Bytes)> _items = new();
+    private readonly Queue<(Envelope Envelope, int Bytes, Action? Encoded)> _items = new();
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _bytes;
     private ulong _sequence;
@@ -24,7 +24,9 @@ internal sealed class OutboundQueue(int messagesMax, long bytesMax)
         }
     }
 
-    public bool TryEnqueue(Envelope envelope, int bytes)
+    /// <summary><paramref name="encoded"/> runs once the envelope has been copied into a frame, so a caller can
+    /// reuse the buffers the envelope points into.</summary>
+    public bool TryEnqueue(Envelope envelope, int bytes, Action? encoded = null)
     {
         lock (_gate)
         {
@@ -34,21 +36,21 @@ internal sealed class OutboundQueue(int messagesMax, long bytesMax)
                 return false;
             }
             envelope.Sequence = ++_sequence;
-            _items.Enqueue((envelope, bytes));
+            _items.Enqueue((envelope, bytes, encoded));
             _bytes += bytes;
             PulseLocked();
             return true;
         }
     }
 
-    public async ValueTask EnqueueAsync(Envelope envelope, int bytes, CancellationToken cancellationToken)
+    public async ValueTask EnqueueAsync(Envelope envelope, int bytes, Action? encoded, CancellationToken cancellationToken)
     {
         while (true)
         {
             Task changed;
             lock (_gate)
             {
-                if (TryEnqueue(envelope, bytes))
+                if (TryEnqueue(envelope, bytes, encoded))
                 {
                     return;
                 }
@@ -58,32 +60,30 @@ internal sealed class OutboundQueue(int messagesMax, long bytesMax)
         }
     }
 
-    public bool TryDequeue(out Envelope envelope)
+    public bool TryDequeue(out (Envelope Envelope, int Bytes, Action? Encoded) item)
     {
         lock (_gate)
         {
-            if (_items.TryDequeue(out var item))
+            if (_items.TryDequeue(out item))
             {
                 _bytes -= item.Bytes;
                 PulseLocked();
-                envelope = item.Envelope;
                 return true;
             }
         }
-        envelope = null!;
         return false;
     }
 
-    public async ValueTask<Envelope> DequeueAsync(CancellationToken cancellationToken)
+    public async ValueTask<(Envelope Envelope, int Bytes, Action? Encoded)> DequeueAsync(CancellationToken cancellationToken)
     {
         while (true)
         {
             Task changed;
             lock (_gate)
             {
-                if (TryDequeue(out var envelope))
+                if (TryDequeue(out var item))
                 {
-                    return envelope;
+                    return item;
                 }
                 changed = _changed.Task;
             }

@@ -10,7 +10,7 @@ namespace Swarm.Node.Networking;
 
 /// <summary>This node's end of the consortium network: it listens for peers, keeps one long-lived mutual-TLS 1.3
 /// connection to each peer it sends to, and hands received envelopes to an <see cref="IEnvelopeHandler"/>.
-/// <see cref="SendAsync"/> and the handler are the hook for remote actor refs (<c>swarm://node-id/user/...</c>):
+/// <see cref="SendAsync(string, Envelope, CancellationToken)"/> and the handler are the hook for remote actor refs (<c>swarm://node-id/user/...</c>):
 /// the actor runtime serialises a message into an <see cref="ActorMessage"/> addressed by <c>to_actor_path</c>.</summary>
 public sealed class PeerTransport : IAsyncDisposable
 {
@@ -76,10 +76,18 @@ public sealed class PeerTransport : IAsyncDisposable
     public ValueTask SendAsync(string nodeId, Envelope envelope, CancellationToken cancellationToken = default)
     {
         var (link, bytes) = Prepare(nodeId, envelope);
-        return link.Queue.EnqueueAsync(envelope, bytes, cancellationToken);
+        return link.Queue.EnqueueAsync(envelope, bytes, null, cancellationToken);
     }
 
-    /// <summary>Like <see cref="SendAsync"/> but returns false at once when the peer's queue is full.</summary>
+    /// <summary>Like <see cref="SendAsync(string, Envelope, CancellationToken)"/>; <paramref name="encoded"/> runs once
+    /// the envelope is copied into a frame, after which buffers it points into may be reused (blob chunks).</summary>
+    internal ValueTask SendAsync(string nodeId, Envelope envelope, Action encoded, CancellationToken cancellationToken)
+    {
+        var (link, bytes) = Prepare(nodeId, envelope);
+        return link.Queue.EnqueueAsync(envelope, bytes, encoded, cancellationToken);
+    }
+
+    /// <summary>Like <see cref="SendAsync(string, Envelope, CancellationToken)"/> but returns false at once when the peer's queue is full.</summary>
     public bool TrySend(string nodeId, Envelope envelope)
     {
         var (link, bytes) = Prepare(nodeId, envelope);

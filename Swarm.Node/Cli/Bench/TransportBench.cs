@@ -23,13 +23,17 @@ public static class TransportBench
         var command = new Command("transport", "Loopback blob throughput (MB/s) and round-trip latency between two mTLS transports.");
         var blobMb = new Option<int>("--blob-mb") { Description = "Size of the blob to transfer, in MiB.", DefaultValueFactory = _ => 512 };
         var roundTrips = new Option<int>("--round-trips") { Description = "Small-message round trips to time.", DefaultValueFactory = _ => 5000 };
-        var dir = new Option<string?>("--dir") { Description = "Scratch directory (default: a new temp directory, deleted after)." };
+        var dir = new Option<string?>("--dir") { Description = "Where to put the scratch directory (default: the temp directory); it is deleted after." };
         command.Options.Add(blobMb);
         command.Options.Add(roundTrips);
         command.Options.Add(dir);
         command.SetAction(async (parse, ct) =>
         {
-            var scratch = parse.GetValue(dir) ?? Directory.CreateTempSubdirectory("swarm-bench-").FullName;
+            // Always a fresh directory of our own (inside --dir when given), so deleting it afterwards is safe.
+            var parent = parse.GetValue(dir);
+            var scratch = parent is null
+                ? Directory.CreateTempSubdirectory("swarm-bench-").FullName
+                : Directory.CreateDirectory(Path.Combine(parent, $"swarm-bench-{Guid.NewGuid():N}")).FullName;
             try
             {
                 await RunAsync(scratch, parse.GetValue(blobMb) * 1024L * 1024, parse.GetValue(roundTrips), ct).ConfigureAwait(false);
