@@ -3,9 +3,10 @@ using Swarm.Node.Identity;
 
 namespace Swarm.Tests.Cluster;
 
-/// <summary>A temporary directory with what an operator prepares for a cluster of loopback nodes: one identity per
-/// node (key + certificate, as <c>swarm keygen</c> writes them), the consortium file pinning them all, and one
-/// node.conf each with short gossip and failure-detector timings. Deleted on dispose.</summary>
+/// <summary>A temporary directory with what an operator prepares for a cluster of loopback nodes, made with the
+/// real commands: one identity per node (<c>swarm keygen</c>), the consortium file pinning them all
+/// (<c>swarm consortium init/add</c>), and one node.conf each with short gossip and failure-detector timings.
+/// Deleted on dispose.</summary>
 internal sealed class ClusterFiles : IDisposable
 {
     /// <summary>Ports of this test's range (47800-47899): peer transport at PeerPortBase + i, HTTP at HttpPortBase + i.</summary>
@@ -17,14 +18,14 @@ internal sealed class ClusterFiles : IDisposable
         Root = Path.Combine(Path.GetTempPath(), "swarm-cluster-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Root);
         Names = Enumerable.Range(0, size).Select(i => $"node-{(char)('a' + i)}").ToList();
-        var consortium = new Consortium("loopback-test", []);
+        SwarmCliProcess.Run("consortium", "init", "--name", "loopback-test", "--file", ConsortiumPath);
         for (var i = 0; i < size; i++)
         {
-            using var identity = NodeIdentity.Create(Names[i], validityYears: 1);
-            identity.Save(Path.Combine(Root, Names[i]), overwrite: false);
-            consortium = consortium.With(new ConsortiumMember(Names[i], $"127.0.0.1:{PeerPortBase + i}", identity.Fingerprint));
+            var dir = Path.Combine(Root, Names[i]);
+            SwarmCliProcess.Run("keygen", "--out", dir, "--node-id", Names[i]);
+            SwarmCliProcess.Run("consortium", "add", "--file", ConsortiumPath, "--id", Names[i],
+                "--endpoint", $"127.0.0.1:{PeerPortBase + i}", "--cert", Path.Combine(dir, NodeIdentity.CertificateFileName));
         }
-        ConsortiumFile.Save(ConsortiumPath, consortium);
         for (var i = 0; i < size; i++)
         {
             File.WriteAllText(ConfigPath(i), NodeConf(i));

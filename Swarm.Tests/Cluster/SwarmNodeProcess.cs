@@ -22,6 +22,9 @@ internal sealed partial class SwarmNodeProcess : IDisposable
         _process = process;
     }
 
+    /// <summary>The <c>swarm</c> executable built with the tests (Swarm.Node is a project reference).</summary>
+    public static string SwarmDll => Path.Combine(AppContext.BaseDirectory, "swarm.dll");
+
     public string Name { get; }
 
     public Uri HttpAddress { get; }
@@ -38,7 +41,7 @@ internal sealed partial class SwarmNodeProcess : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { "exec", Path.Combine(AppContext.BaseDirectory, "swarm.dll"), "node", "--config", configFile })
+        foreach (var argument in new[] { "exec", SwarmDll, "node", "--config", configFile })
         {
             start.ArgumentList.Add(argument);
         }
@@ -133,7 +136,7 @@ internal sealed partial class SwarmNodeProcess : IDisposable
     }
 
     /// <summary>The dotnet host running this test (the test host is started through it), else the one on PATH.</summary>
-    private static string DotnetHost() =>
+    public static string DotnetHost() =>
         Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet"
             ? Environment.ProcessPath!
             : Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
