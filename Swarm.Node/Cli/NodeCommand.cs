@@ -32,6 +32,15 @@ public static class NodeCommand
         try
         {
             var builder = SwarmHost.CreateBuilder(configFile, switches);
+            if (string.Equals(builder.Configuration["logging:format"], nameof(LogFormat.Json), StringComparison.OrdinalIgnoreCase))
+            {
+                builder.Logging.ClearProviders();
+                builder.Logging.AddJsonConsole(json =>
+                {
+                    json.UseUtcTimestamp = true;
+                    json.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+                });
+            }
             builder.Services.AddHostedService<NodeHostedService>();
             // A failed start is reported once, as a clear line below, not again as the host's stack trace.
             builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
