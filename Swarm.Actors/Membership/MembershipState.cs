@@ -6,8 +6,8 @@ namespace Swarm.Actors.Membership;
 /// <para>Rules (each one only raises an entry in the (incarnation, status) order, so applying them in any order
 /// on any member reaches the same view; see docs/operations.md):</para>
 /// <list type="number">
-/// <item>A node starts as Joining with an incarnation above any of its earlier lives (the node uses wall-clock
-/// milliseconds at start). Gossip carries it to the seeds.</item>
+/// <item>A node starts as Joining with an incarnation above any of its earlier lives (the node takes the
+/// larger of wall-clock milliseconds and its stored last incarnation + 1). Gossip carries it to the seeds.</item>
 /// <item>Joining becomes Up when the node itself receives gossip from a peer that already lists it (its join was
 /// acknowledged), or at once when it has no seeds at all (a cluster of one).</item>
 /// <item>Joining or Up becomes Unreachable when this member's φ detector for it passes the threshold.</item>
