@@ -15,6 +15,8 @@ public static class SwarmCli
         root.Subcommands.Add(ConfigCommand.Create());
         root.Subcommands.Add(KeygenCommand.Create());
         root.Subcommands.Add(ConsortiumCommand.Create());
+        root.Subcommands.Add(NodeCommand.Create());
+        root.Subcommands.Add(StatusCommand.Create());
         return root;
     }
 

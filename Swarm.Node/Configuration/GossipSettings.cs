@@ -1,6 +1,6 @@
 namespace Swarm.Node.Configuration;
 
-/// <summary><c>gossip { interval, phi-threshold, down-after }</c>: membership gossip and the phi accrual failure
+/// <summary><c>gossip { interval, phi-threshold, down-after, acceptable-heartbeat-pause, min-std-deviation, fanout }</c>: membership gossip and the phi accrual failure
 /// detector (Hayashibara et al., "The φ Accrual Failure Detector", SRDS 2004).</summary>
 public sealed record GossipSettings : ISettingsSection
 {
@@ -12,6 +12,16 @@ public sealed record GossipSettings : ISettingsSection
 
     [DurationRange("10ms", "1h")]
     public TimeSpan DownAfter { get; init; }
+
+    [DurationRange("0ms", "10m")]
+    public TimeSpan AcceptableHeartbeatPause { get; init; }
+
+    [DurationRange("1ms", "1m")]
+    public TimeSpan MinStdDeviation { get; init; }
+
+    /// <summary>Peers gossiped to per round.</summary>
+    [SettingRange(1, 16)]
+    public int Fanout { get; init; }
 
     public IEnumerable<SettingsProblem> CheckTogether()
     {

@@ -1,0 +1,86 @@
+using System.CommandLine;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Swarm.Node.Configuration;
+using Swarm.Node.Configuration.Hocon;
+using Swarm.Node.Hosting;
+using Swarm.Node.Service;
+
+namespace Swarm.Node.Cli;
+
+/// <summary><c>swarm node --config node.conf [--section.key=value ...]</c>: runs this institution's node as a
+/// long-lived service until SIGTERM or SIGINT, then stops it in order (see <see cref="ClusterNode"/>).</summary>
+public static class NodeCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("node", "Run a node as a long-lived service: peer transport (mTLS), gossip membership, "
+            + "/health and /metrics on loopback. Stops gracefully on SIGTERM.");
+        var config = new Option<string?>("--config") { Description = "The node's HOCON file (laid over reference.conf)." };
+        command.Options.Add(config);
+        command.TreatUnmatchedTokensAsErrors = false;
+        command.SetAction(parse => Run(parse.GetValue(config), parse.UnmatchedTokens));
+        return command;
+    }
+
+    /// <summary>Runs the node to the end; returns the exit code (0 after a graceful stop).</summary>
+    public static int Run(string? configFile, IReadOnlyList<string> switches)
+    {
+        IHost host;
+        try
+        {
+            var builder = SwarmHost.CreateBuilder(configFile, switches);
+            if (string.Equals(builder.Configuration["logging:format"], nameof(LogFormat.Json), StringComparison.OrdinalIgnoreCase))
+            {
+                builder.Logging.ClearProviders();
+                builder.Logging.AddJsonConsole(json =>
+                {
+                    json.UseUtcTimestamp = true;
+                    json.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+                });
+            }
+            builder.Services.AddHostedService<NodeHostedService>();
+            // A failed start is reported once, as a clear line below, not again as the host's stack trace.
+            builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
+            builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(30));
+            host = builder.Build();
+        }
+        catch (Exception e) when (e is HoconException or SettingsException)
+        {
+            return ConfigError(e);
+        }
+        using (host)
+        {
+            try
+            {
+                host.Run();
+                return ExitCodes.Ok;
+            }
+            catch (OptionsValidationException e)
+            {
+                foreach (var failure in e.Failures)
+                {
+                    Console.Error.WriteLine($"swarm: configuration error: {failure}");
+                }
+                return ExitCodes.Config;
+            }
+            catch (NodeStartException e)
+            {
+                Console.Error.WriteLine($"swarm node: {e.Message}");
+                return ExitCodes.Environment;
+            }
+        }
+    }
+
+    private static int ConfigError(Exception e)
+    {
+        var lines = e is SettingsException settings ? settings.Errors.Select(x => x.ToString()) : [e.Message];
+        foreach (var line in lines)
+        {
+            Console.Error.WriteLine($"swarm: configuration error: {line}");
+        }
+        return ExitCodes.Config;
+    }
+}

@@ -1,0 +1,85 @@
+using System.CommandLine;
+using System.Net.Http.Json;
+using Swarm.Node.Configuration;
+using Swarm.Node.Configuration.Hocon;
+using Swarm.Node.Service;
+
+namespace Swarm.Node.Cli;
+
+/// <summary><c>swarm status [--config FILE | --url http://127.0.0.1:PORT]</c>: asks a running node's /health and
+/// prints the members it sees and their states.</summary>
+public static class StatusCommand
+{
+    private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(5);
+
+    public static Command Create()
+    {
+        var command = new Command("status", "Print the cluster members a running node sees, from its /health endpoint.");
+        var config = new Option<string?>("--config") { Description = "The node's HOCON file: the node is reached on its http.port." };
+        var url = new Option<string?>("--url") { Description = "The node's HTTP endpoint, e.g. http://127.0.0.1:7480." };
+        command.Options.Add(config);
+        command.Options.Add(url);
+        command.TreatUnmatchedTokensAsErrors = false;
+        command.SetAction(async (parse, ct) =>
+        {
+            var endpoint = Endpoint(parse.GetValue(config), parse.GetValue(url), parse.UnmatchedTokens, out var exitCode);
+            return endpoint is null ? exitCode : await PrintAsync(endpoint, Console.Out, Console.Error, ct).ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    public static async Task<int> PrintAsync(Uri endpoint, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        HealthReport? report;
+        try
+        {
+            using var http = new HttpClient { Timeout = RequestTimeout };
+            report = await http.GetFromJsonAsync<HealthReport>(new Uri(endpoint, "/health"), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException)
+        {
+            error.WriteLine($"swarm status: no node answers at {endpoint}: {e.Message} (is `swarm node` running with that http.port?)");
+            return ExitCodes.Failure;
+        }
+        if (report is null)
+        {
+            error.WriteLine($"swarm status: {endpoint}/health returned no report");
+            return ExitCodes.Failure;
+        }
+        output.WriteLine($"node {report.Node}  status {report.Status}  incarnation {report.Incarnation}  uptime {report.UptimeSeconds:0}s");
+        output.WriteLine($"{"MEMBER",-24} {"STATUS",-12} {"INCARNATION",14} {"PHI",8}");
+        foreach (var member in report.Members)
+        {
+            output.WriteLine($"{member.Node,-24} {member.Status,-12} {member.Incarnation,14} {member.Phi,8:0.00}");
+        }
+        var up = report.Members.Count(m => m.Status == "up");
+        output.WriteLine($"{report.Members.Count} members, {up} up");
+        return ExitCodes.Ok;
+    }
+
+    private static Uri? Endpoint(string? configFile, string? url, IReadOnlyList<string> switches, out int exitCode)
+    {
+        exitCode = ExitCodes.Ok;
+        if (url is not null)
+        {
+            if (Uri.TryCreate(url, UriKind.Absolute, out var parsed) && parsed.Scheme is "http")
+            {
+                return parsed;
+            }
+            Console.Error.WriteLine($"swarm status: --url '{url}' is not an http:// address (e.g. http://127.0.0.1:7480)");
+            exitCode = ExitCodes.Usage;
+            return null;
+        }
+        try
+        {
+            var settings = SwarmConfiguration.Bind(SwarmConfiguration.Build(configFile, switches, SwarmConfiguration.ProcessEnvironment()));
+            return new Uri($"http://127.0.0.1:{settings.Http.Port}");
+        }
+        catch (Exception e) when (e is HoconException or SettingsException)
+        {
+            Console.Error.WriteLine($"swarm: configuration error: {e.Message}");
+            exitCode = ExitCodes.Config;
+            return null;
+        }
+    }
+}

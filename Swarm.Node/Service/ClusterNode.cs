@@ -1,0 +1,203 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Swarm.Actors.Gossip;
+using Swarm.Actors.Membership;
+using Swarm.Actors.Runtime;
+using Swarm.Consensus.Storage;
+using Swarm.Node.Configuration;
+using Swarm.Node.Identity;
+using Swarm.Node.Networking;
+using Swarm.Node.Networking.Wire;
+using Swarm.Node.Persistence;
+
+namespace Swarm.Node.Service;
+
+/// <summary>One running node: its store, actor system, peer transport, gossip actor and HTTP endpoint, started
+/// and stopped in order. Start: store (incarnation persisted) → actors → transport → gossip → HTTP. Stop (SIGTERM):
+/// leave the cluster by gossiping Leaving → let that gossip go out → stop the actors → close the transport (stop
+/// accepting peers) → stop HTTP → close the store.</summary>
+public sealed class ClusterNode : IAsyncDisposable
+{
+    /// <summary>Chain id under which the node keeps its own state in the ledger store.</summary>
+    public const string NodeChainId = "node";
+
+    private readonly NodeSettings _settings;
+    private readonly ILoggerFactory _loggers;
+    private readonly ILogger _log;
+    private readonly TimeProvider _time;
+    private readonly long _started;
+    private ILedgerStore? _store;
+    private ActorSystem? _system;
+    private RemoteActorTransport? _remote;
+    private PeerTransport? _transport;
+    private NodeIdentity? _identity;
+    private ActorRef? _gossip;
+    private NodeHttpServer? _http;
+
+    public ClusterNode(NodeSettings settings, ILoggerFactory loggers, TimeProvider time)
+    {
+        _settings = settings;
+        _loggers = loggers;
+        _log = loggers.CreateLogger<ClusterNode>();
+        _time = time;
+        _started = time.GetTimestamp();
+    }
+
+    public Uri? HttpAddress => _http?.Address;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var id = _settings.Node.Id;
+        // Files are checked before anything is opened, so a misconfigured node leaves nothing behind.
+        var consortium = _settings.Consortium.File.Length == 0 ? null : LoadConsortium(_settings.Consortium.File, id);
+        _identity = consortium is null ? null : IdentityLoader.Load(_settings.Tls, id);
+        var incarnation = OpenStore();
+        _system = new ActorSystem(id, new ActorSystemSettings { MailboxCapacity = _settings.Actors.MailboxCapacity }, _time, _loggers);
+        var seeds = consortium is null ? [] : StartTransport(consortium, _identity!);
+        var options = new GossipActorOptions(incarnation, seeds, MembershipOptionsOf(_settings.Gossip), _settings.Gossip.Interval, Random.Shared.Next());
+        _gossip = _system.ActorOf(GossipActor.Props(options), GossipActorOptions.ActorName);
+        _http = await NodeHttpServer.StartAsync(_settings.Http.Port, this, cancellationToken).ConfigureAwait(false);
+        _log.LogInformation("node {Node} incarnation {Incarnation} started: peers on {Peers}, HTTP on {Http}", id, incarnation,
+            _transport?.LocalEndpoint?.ToString() ?? "(alone, no transport)", _http.Address);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_gossip is not null)
+        {
+            await LeaveAsync(cancellationToken).ConfigureAwait(false);
+        }
+        if (_system is not null)
+        {
+            await _system.ShutdownAsync(cancellationToken).WaitAsync(_settings.Actors.ShutdownTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        await DisposeAsync().ConfigureAwait(false);
+        _log.LogInformation("node {Node} stopped", _settings.Node.Id);
+    }
+
+    public async Task<HealthReport> HealthAsync(CancellationToken cancellationToken)
+    {
+        var snapshot = await SnapshotAsync(cancellationToken).ConfigureAwait(false);
+        var members = snapshot.View.Members.Values.Select(m => new MemberReport(m.NodeId, m.Incarnation, PrometheusText.Lower(m.Status),
+            snapshot.Phi.TryGetValue(m.NodeId, out var phi) ? Math.Round(Math.Min(phi, 1e9), 3) : 0)).ToList();
+        return new HealthReport(_settings.Node.Id, PrometheusText.Lower(snapshot.Self.Status), snapshot.Self.Incarnation,
+            Math.Round(_time.GetElapsedTime(_started).TotalSeconds, 3), members);
+    }
+
+    public async Task<string> MetricsAsync(CancellationToken cancellationToken)
+    {
+        var snapshot = await SnapshotAsync(cancellationToken).ConfigureAwait(false);
+        return PrometheusText.Write(_settings.Node.Id, snapshot, _remote?.Counters ?? new TransportCounters(), _time.GetElapsedTime(_started));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_system is not null)
+        {
+            // Returns the same task when StopAsync already shut the system down.
+            await _system.ShutdownAsync().WaitAsync(_settings.Actors.ShutdownTimeout).ConfigureAwait(false);
+        }
+        if (_transport is not null)
+        {
+            await _transport.DisposeAsync().ConfigureAwait(false);
+            _transport = null;
+        }
+        if (_http is not null)
+        {
+            await _http.DisposeAsync().ConfigureAwait(false);
+            _http = null;
+        }
+        _identity?.Dispose();
+        _store?.Dispose();
+        _store = null;
+    }
+
+    public static MembershipOptions MembershipOptionsOf(GossipSettings gossip) => new(
+        gossip.DownAfter,
+        new FailureDetectorOptions(gossip.PhiThreshold, gossip.Interval, gossip.MinStdDeviation, gossip.AcceptableHeartbeatPause),
+        gossip.Fanout);
+
+    private Task<MembershipSnapshot> SnapshotAsync(CancellationToken cancellationToken) =>
+        _gossip!.Ask<MembershipSnapshot>(GetMembership.Instance, _settings.Actors.AskTimeout, cancellationToken);
+
+    private long OpenStore()
+    {
+        try
+        {
+            Directory.CreateDirectory(_settings.Node.DataDir);
+            var target = _settings.Store.Kind == StoreKind.Postgres ? _settings.Store.PostgresConnectionString : _settings.Store.SqlitePath;
+            var factory = new LedgerStoreFactory(LedgerStoreOptions.Parse(_settings.Store.Kind.ToString(), target),
+                _loggers.CreateLogger<LedgerStoreFactory>());
+            _store = factory.Open(NodeChainId);
+            return IncarnationStore.Next(_store, _time);
+        }
+        catch (Exception e) when (e is LedgerException or IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            throw new NodeStartException($"cannot open the node's store: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Starts the mutual-TLS transport; returns the other members of the consortium (the gossip's seeds).</summary>
+    private IReadOnlyList<string> StartTransport(Consortium consortium, NodeIdentity identity)
+    {
+        _remote = new RemoteActorTransport(_system!, _loggers.CreateLogger<RemoteActorTransport>(), id => consortium.Find(id) is not null);
+        var router = new PayloadRouter().Route(Envelope.PayloadOneofCase.Actor, _remote);
+        _transport = new PeerTransport(identity, consortium, TransportOptionsOf(_settings.Network), router,
+            _loggers.CreateLogger<PeerTransport>(), _time);
+        _remote.Attach(_transport);
+        _system!.AttachTransport(_remote);
+        try
+        {
+            _transport.Start(new IPEndPoint(IPAddress.Parse(_settings.Network.ListenHost), _settings.Network.ListenPort));
+        }
+        catch (Exception e) when (e is System.Net.Sockets.SocketException or FormatException)
+        {
+            throw new NodeStartException($"cannot listen for peers on {_settings.Network.ListenHost}:{_settings.Network.ListenPort} (network.listen-host, network.listen-port): {e.Message}", e);
+        }
+        return consortium.Members.Select(m => m.Id).Where(m => m != _settings.Node.Id).ToList();
+    }
+
+    private static Consortium LoadConsortium(string path, string nodeId)
+    {
+        Consortium consortium;
+        try
+        {
+            consortium = ConsortiumFile.Load(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ConsortiumFormatException)
+        {
+            throw new NodeStartException($"cannot read consortium.file '{path}': {e.Message}", e);
+        }
+        if (consortium.Find(nodeId) is null)
+        {
+            throw new NodeStartException($"node.id '{nodeId}' is not a member of consortium '{consortium.Name}' in '{path}' (add it with: swarm consortium add)");
+        }
+        return consortium;
+    }
+
+    private static TransportOptions TransportOptionsOf(NetworkSettings network) => new()
+    {
+        FrameBytesMax = (int)Math.Min(network.FrameBytesMax, int.MaxValue),
+        PeerQueueMessagesMax = network.PeerOutboundQueueMessagesMax,
+        PeerQueueBytesMax = Math.Max(network.FrameBytesMax, 16L * 1024 * 1024),
+        ReconnectDelayMin = network.ReconnectBackoffMin,
+        ReconnectDelayMax = network.ReconnectBackoffMax,
+    };
+
+    /// <summary>Gossips Leaving to every live peer, then waits one gossip interval (at most a second) so that the
+    /// messages leave the peer queues before the transport closes.</summary>
+    private async Task LeaveAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var left = await _gossip!.Ask<LeftCluster>(LeaveCluster.Instance, _settings.Actors.AskTimeout, cancellationToken).ConfigureAwait(false);
+            _log.LogInformation("leaving the cluster as {Self}", left.Self);
+            var linger = TimeSpan.FromTicks(Math.Min(_settings.Gossip.Interval.Ticks, TimeSpan.FromSeconds(1).Ticks));
+            await Task.Delay(linger, _time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AskTimeoutException)
+        {
+            _log.LogWarning("the gossip actor did not confirm leaving within {Timeout}; stopping anyway", _settings.Actors.AskTimeout);
+        }
+    }
+}

@@ -1,0 +1,122 @@
+using System.Diagnostics;
+using Swarm.Node.Service;
+
+namespace Swarm.Tests.Cluster;
+
+/// <summary>Four real <c>swarm node</c> processes on loopback with mutual TLS: they converge on membership; one is
+/// killed with SIGKILL and the others mark it unreachable, then down; restarted, it rejoins with a higher
+/// incarnation; finally one stops on SIGTERM, leaves gracefully (removed, never down) and exits 0.</summary>
+public sealed class FourNodeClusterTests : IDisposable
+{
+    private const int Size = 4;
+    private const int Victim = 3;
+    private const int Leaver = 0;
+    private static readonly TimeSpan PhaseTimeout = TimeSpan.FromSeconds(45);
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
+    private readonly ClusterFiles _files = new(Size);
+    private readonly SwarmNodeProcess?[] _nodes = new SwarmNodeProcess?[Size];
+
+    [Fact]
+    public async Task Four_nodes_converge_mark_a_killed_node_unreachable_then_down_and_take_it_back_after_a_restart()
+    {
+        for (var i = 0; i < Size; i++)
+        {
+            _nodes[i] = SwarmNodeProcess.Start(_files.Names[i], _files.ConfigPath(i), ClusterFiles.HttpPort(i));
+        }
+        await WaitUntilAsync("converge", Nodes(), report => AllUp(report, Size));
+        var victim = _files.Names[Victim];
+        var firstLife = (await _nodes[Victim]!.HealthAsync())!.Incarnation;
+
+        _nodes[Victim]!.Kill();
+        var seen = await WatchUntilDownAsync(victim);
+        foreach (var (observer, statuses) in seen)
+        {
+            var unreachable = statuses.IndexOf("unreachable");
+            Assert.True(unreachable >= 0 && unreachable < statuses.IndexOf("down"),
+                $"{observer} saw {victim} as: {string.Join(" -> ", statuses)} (expected up -> unreachable -> down)");
+            Assert.All(statuses, s => Assert.Contains(s, new[] { "up", "unreachable", "down" }));
+        }
+
+        _nodes[Victim]!.Dispose();
+        _nodes[Victim] = SwarmNodeProcess.Start(victim, _files.ConfigPath(Victim), ClusterFiles.HttpPort(Victim));
+        await WaitUntilAsync("rejoin", Nodes(), report => AllUp(report, Size));
+        foreach (var node in Nodes())
+        {
+            var entry = (await node.HealthAsync())!.Members.Single(m => m.Node == victim);
+            Assert.True(entry.Incarnation > firstLife, $"{node.Name} sees {victim} at incarnation {entry.Incarnation}, not above {firstLife}");
+        }
+        Assert.Contains("swarm_members{status=\"up\"} 4", await _nodes[1]!.MetricsAsync());
+
+        var leaver = _nodes[Leaver]!;
+        leaver.Terminate();
+        Assert.Equal(0, await leaver.WaitForExitAsync(PhaseTimeout, "graceful stop"));
+        var rest = Nodes().Where(n => n != leaver).ToList();
+        await WaitUntilAsync("removed after leaving", rest, report => report.Members.Single(m => m.Node == leaver.Name).Status == "removed");
+        Assert.Contains("leaving the cluster", leaver.Output(), StringComparison.Ordinal);
+    }
+
+    public void Dispose()
+    {
+        foreach (var node in _nodes)
+        {
+            node?.Dispose();
+        }
+        _files.Dispose();
+    }
+
+    private static bool AllUp(HealthReport report, int count) =>
+        report.Members.Count == count && report.Members.All(m => m.Status == "up");
+
+    private List<SwarmNodeProcess> Nodes() => _nodes.OfType<SwarmNodeProcess>().ToList();
+
+    /// <summary>Polls the survivors until all see <paramref name="victim"/> down; returns, per survivor, the
+    /// sequence of distinct statuses it reported for the victim.</summary>
+    private async Task<Dictionary<string, List<string>>> WatchUntilDownAsync(string victim)
+    {
+        var survivors = Nodes().Where(n => n.Name != victim).ToList();
+        var seen = survivors.ToDictionary(n => n.Name, _ => new List<string>());
+        await WaitUntilAsync("unreachable then down", survivors, report =>
+        {
+            var status = report.Members.Single(m => m.Node == victim).Status;
+            var statuses = seen[report.Node];
+            if (statuses.Count == 0 || statuses[^1] != status)
+            {
+                statuses.Add(status);
+            }
+            return status == "down";
+        });
+        return seen;
+    }
+
+    /// <summary>Polls every node's /health until <paramref name="done"/> holds for all of them at once; on timeout
+    /// fails naming the phase, each node's last report and its recent output.</summary>
+    private static async Task WaitUntilAsync(string phase, IReadOnlyList<SwarmNodeProcess> nodes, Func<HealthReport, bool> done)
+    {
+        var clock = Stopwatch.StartNew();
+        var last = new Dictionary<string, HealthReport?>();
+        while (true)
+        {
+            var allDone = true;
+            foreach (var node in nodes)
+            {
+                Assert.False(node.HasExited, $"phase '{phase}': node {node.Name} exited with code {(node.HasExited ? node.ExitCode : 0)}\n{node.Output()}");
+                var report = last[node.Name] = await node.HealthAsync();
+                allDone &= report is not null && done(report);
+            }
+            if (allDone)
+            {
+                return;
+            }
+            if (clock.Elapsed > PhaseTimeout)
+            {
+                Assert.Fail($"phase '{phase}' not reached within {PhaseTimeout.TotalSeconds} s:\n"
+                    + string.Join("\n", nodes.Select(n => $"{n.Name}: {Describe(last[n.Name])}"))
+                    + "\n" + string.Join("\n", nodes.Select(n => n.Output(15))));
+            }
+            await Task.Delay(PollInterval);
+        }
+    }
+
+    private static string Describe(HealthReport? report) =>
+        report is null ? "no answer" : string.Join(", ", report.Members.Select(m => $"{m.Node}@{m.Incarnation}:{m.Status}"));
+}
