@@ -5,6 +5,9 @@ public interface ITrainer : IDisposable
 {
     ParameterLayout Layout { get; }
 
+    /// <summary>Number of classes the model predicts.</summary>
+    int Classes { get; }
+
     void GetParameters(Span<float> destination);
 
     void SetParameters(ReadOnlySpan<float> source);

@@ -3,19 +3,13 @@ namespace Swarm.Learning.Training;
 /// <summary>Process-wide settings of the native engine.</summary>
 public static class TorchRuntime
 {
-    private static int _threads;
-
     /// <summary>Sets libtorch's intra-op threads (and pins the inter-op pool to one thread on first use).
-    /// Results are reproducible for a fixed seed and thread count.</summary>
+    /// Results are reproducible for a fixed seed and thread count. OpenMP keeps the thread count per calling
+    /// thread, so training calls set it again on the thread that trains (it costs next to nothing).</summary>
     public static void SetThreads(int threads)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
-        if (Volatile.Read(ref _threads) == threads)
-        {
-            return;
-        }
         TorchException.ThrowIfFailed(Invoke(() => NativeMethods.SetThreads(threads)), "set threads");
-        Volatile.Write(ref _threads, threads);
     }
 
     /// <summary>Runs a native call, turning a missing native library into a <see cref="TorchException"/>.</summary>

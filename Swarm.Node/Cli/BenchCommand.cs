@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Swarm.Node.Cli.Bench;
 
 namespace Swarm.Node.Cli;
 
@@ -9,6 +10,7 @@ public static class BenchCommand
     public static Command Create()
     {
         var command = new Command("bench", "Run a benchmark and print its numbers (see docs/benchmarks.md).");
+        command.Subcommands.Add(TrainBench.Create());
         return command;
     }
 }
