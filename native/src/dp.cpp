@@ -1,6 +1,13 @@
 #include "dp.h"
 
+#include <ATen/Parallel.h>
+
 #include <unordered_map>
+
+// oneDNN's row-major SGEMM (declared in oneapi/dnnl/dnnl.h, whose header Debian does not ship; the C ABI is stable
+// across oneDNN 2.x): C = alpha * op(A) * op(B) + beta * C.
+extern "C" int dnnl_sgemm(char transa, char transb, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
+                          int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc);
 
 namespace swarm {
 namespace {
@@ -14,6 +21,27 @@ struct Captured {
   at::Tensor backprop;  // d(sum of per-example losses) / d(layer output)
   at::Tensor cached;    // per-example weight gradients when small enough to keep, else undefined
 };
+
+// Per-example convolution weight gradients grad_i = backprop_i [Cout x L] * cols_i^T [L x K] for examples
+// [start, end), one SGEMM per example spread over the intra-op threads (each SGEMM runs on one thread, so the
+// result does not depend on the thread count).
+at::Tensor per_example_conv_grads(const at::Tensor& backprops, const at::Tensor& cols, int64_t start, int64_t end) {
+  auto g = backprops.slice(0, start, end).contiguous();
+  auto a = cols.slice(0, start, end).contiguous();
+  const int64_t cout = g.size(1), l = g.size(2), k = a.size(1);
+  auto out = at::empty({end - start, cout, k}, g.options());
+  const float* gp = g.data_ptr<float>();
+  const float* ap = a.data_ptr<float>();
+  float* op = out.data_ptr<float>();
+  at::parallel_for(0, end - start, 1, [&](int64_t begin, int64_t finish) {
+    for (int64_t i = begin; i < finish; ++i) {
+      const int status = dnnl_sgemm('N', 'T', cout, k, l, 1.0f, gp + i * cout * l, l, ap + i * k * l, l, 0.0f,
+                                    op + i * cout * k, k);
+      if (status != 0) throw std::runtime_error("oneDNN sgemm failed with status " + std::to_string(status));
+    }
+  });
+  return out;
+}
 
 at::Tensor unfold(const Conv2d& conv, const at::Tensor& input) {
   return at::im2col(input, {conv.kernel, conv.kernel}, {1, 1}, {conv.padding, conv.padding}, {conv.stride, conv.stride});
@@ -39,12 +67,12 @@ void add_squared_norms(Captured& c, LayerKind kind, torch::nn::Module* layer, at
       const int64_t per_example = gm.size(1) * cols.size(1);
       const int64_t chunk = std::max<int64_t>(1, ChunkFloatsMax / per_example);
       if (chunk >= n) {
-        c.cached = at::bmm(gm, cols.transpose(1, 2));
+        c.cached = per_example_conv_grads(gm, cols, 0, n);
         norms2.add_(c.cached.pow(2).sum({1, 2}));
       } else {
         for (int64_t start = 0; start < n; start += chunk) {
           const int64_t end = std::min(n, start + chunk);
-          auto part = at::bmm(gm.slice(0, start, end), cols.slice(0, start, end).transpose(1, 2));
+          auto part = per_example_conv_grads(gm, cols, start, end);
           norms2.slice(0, start, end).add_(part.pow(2).sum({1, 2}));
         }
       }
