@@ -43,6 +43,38 @@ at::Tensor per_example_conv_grads(const at::Tensor& backprops, const at::Tensor&
   return out;
 }
 
+// Per-example weight gradients of a stride-1 convolution without im2col (whose CPU kernel dominated the DP step):
+// for each kernel offset (kh, kw), grad_i[:, :, kh, kw] = backprop_i [Cout x H*Wp] * window_i^T, where window_i
+// is the zero-padded input read from offset kh*Wp + kw with the padded row length Wp as a [Cin x H*Wp] matrix.
+// The backprop gets Wp - W zero columns, so the reads that wrap into the next row multiply zeros; one extra
+// padded row at the bottom keeps the last window inside its channel. Returns [n, Cout, Cin*k*k].
+at::Tensor per_example_conv_grads_shifted(const Conv2d& conv, const at::Tensor& input, const at::Tensor& backprop,
+                                          int64_t start, int64_t end) {
+  const int64_t k = conv.kernel, p = conv.padding;
+  auto xp = at::constant_pad_nd(input.slice(0, start, end), {p, p, p, p + 1}, 0).contiguous();
+  auto g = backprop.slice(0, start, end);
+  const int64_t n = xp.size(0), cin = xp.size(1), hp = xp.size(2), wp = xp.size(3);
+  const int64_t cout = g.size(1), h = g.size(2), w = g.size(3);
+  auto gp = at::constant_pad_nd(g, {0, wp - w}, 0).contiguous();
+  auto out = at::empty({n, k * k, cout, cin}, g.options());
+  const float* gptr = gp.data_ptr<float>();
+  const float* xptr = xp.data_ptr<float>();
+  float* optr = out.data_ptr<float>();
+  at::parallel_for(0, n, 1, [&](int64_t begin, int64_t finish) {
+    for (int64_t i = begin; i < finish; ++i) {
+      for (int64_t kh = 0; kh < k; ++kh) {
+        for (int64_t kw = 0; kw < k; ++kw) {
+          const int status = dnnl_sgemm('N', 'T', cout, cin, h * wp, 1.0f, gptr + i * cout * h * wp, h * wp,
+                                        xptr + i * cin * hp * wp + kh * wp + kw, hp * wp, 0.0f,
+                                        optr + (i * k * k + kh * k + kw) * cout * cin, cin);
+          if (status != 0) throw std::runtime_error("oneDNN sgemm failed with status " + std::to_string(status));
+        }
+      }
+    }
+  });
+  return out.permute({0, 2, 3, 1}).reshape({n, cout, cin * k * k});
+}
+
 at::Tensor unfold(const Conv2d& conv, const at::Tensor& input) {
   return at::im2col(input, {conv.kernel, conv.kernel}, {1, 1}, {conv.padding, conv.padding}, {conv.stride, conv.stride});
 }
@@ -62,17 +94,20 @@ void add_squared_norms(Captured& c, LayerKind kind, torch::nn::Module* layer, at
       // Unfolded (im2col) activations turn the convolution into a matmul per example:
       // grad_W_i = backprop_i [Cout x L] * unfold(a_i)^T [L x Cin*k*k].
       auto& conv = static_cast<Conv2d&>(*layer);
-      auto cols = unfold(conv, a);
       auto gm = g.flatten(2);
-      const int64_t per_example = gm.size(1) * cols.size(1);
-      const int64_t chunk = std::max<int64_t>(1, ChunkFloatsMax / per_example);
+      auto cols = conv.stride == 1 ? at::Tensor() : unfold(conv, a);
+      auto grads = [&](int64_t start, int64_t end) {
+        return conv.stride == 1 ? per_example_conv_grads_shifted(conv, a, g, start, end)
+                                : per_example_conv_grads(gm, cols, start, end);
+      };
+      const int64_t chunk = std::max<int64_t>(1, ChunkFloatsMax / conv.weight.numel());
       if (chunk >= n) {
-        c.cached = per_example_conv_grads(gm, cols, 0, n);
+        c.cached = grads(0, n);
         norms2.add_(c.cached.pow(2).sum({1, 2}));
       } else {
         for (int64_t start = 0; start < n; start += chunk) {
           const int64_t end = std::min(n, start + chunk);
-          auto part = per_example_conv_grads(gm, cols, start, end);
+          auto part = grads(start, end);
           norms2.slice(0, start, end).add_(part.pow(2).sum({1, 2}));
         }
       }
@@ -127,7 +162,6 @@ void set_weighted_sum(const Captured& c, LayerKind kind, torch::nn::Module* laye
     }
   }
 }
-
 
 // One batched forward recording every Linear/Conv2d/GroupNorm application, one batched backward to the layer
 // outputs only (no parameter gradients are formed there). With a summed loss, row i of each backprop is the
