@@ -12,6 +12,7 @@ public static class SwarmCli
         root.Subcommands.Add(SimulateCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(PrivacyCommand.Create());
         return root;
     }
 

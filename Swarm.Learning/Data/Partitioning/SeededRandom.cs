@@ -3,7 +3,10 @@ namespace Swarm.Learning.Data.Partitioning;
 /// <summary>A seeded xoshiro256** generator (Blackman and Vigna, "Scrambled linear pseudorandom number
 /// generators", 2021) with its state expanded from the seed by SplitMix64, as its authors recommend. We use our
 /// own generator rather than <see cref="System.Random"/> because its sequence for a seed is not promised across
-/// .NET versions, and simulations must replay from their seed on every machine.</summary>
+/// .NET versions, and simulations must replay from their seed on every machine. The integer stream, shuffles
+/// and bounded integers are exact everywhere; Gamma and normal draws also go through Math.Log, Math.Pow and
+/// Math.Sqrt, which .NET computes alike on its supported platforms in practice but does not promise to the last
+/// bit.</summary>
 public sealed class SeededRandom
 {
     private ulong _s0;
