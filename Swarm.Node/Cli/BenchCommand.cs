@@ -14,6 +14,7 @@ public static class BenchCommand
         command.Subcommands.Add(ActorsBench.Create());
         command.Subcommands.Add(Bench.TransportBench.Create());
         command.Subcommands.Add(Bench.ConsensusBench.Create());
+        command.Subcommands.Add(TrainBench.Create());
         return command;
     }
 }
