@@ -12,6 +12,7 @@ public static class BenchCommand
         var command = new Command("bench", "Run a benchmark and print its numbers (see docs/benchmarks.md).");
         command.Subcommands.Add(Persistence.LedgerBenchCommand.Create());
         command.Subcommands.Add(ActorsBench.Create());
+        command.Subcommands.Add(TrainBench.Create());
         return command;
     }
 }

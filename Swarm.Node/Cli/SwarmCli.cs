@@ -10,6 +10,7 @@ public static class SwarmCli
         var root = new RootCommand("Swarm: serverless swarm learning for medical imaging, one PBFT chain per task.");
         root.Subcommands.Add(VersionCommand.Create());
         root.Subcommands.Add(SimulateCommand.Create());
+        root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(PrivacyCommand.Create());
         root.Subcommands.Add(ConfigCommand.Create());

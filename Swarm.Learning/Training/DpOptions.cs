@@ -1,0 +1,11 @@
+namespace Swarm.Learning.Training;
+
+/// <summary>DP-SGD settings (Abadi et al. 2016): each example's gradient is clipped to <see cref="ClipNorm"/>,
+/// Gaussian noise of standard deviation <see cref="NoiseMultiplier"/> × C is added to the sum, and batches are
+/// Poisson samples with probability <see cref="SamplingRate"/> per example.</summary>
+public sealed record DpOptions(double ClipNorm, double NoiseMultiplier, double SamplingRate)
+{
+    /// <summary>Divisor of a single <c>TrainBatch</c> DP step; 0 means the batch's size. An epoch always divides
+    /// by the expected Poisson batch size q·N.</summary>
+    public double ExpectedBatchSize { get; init; }
+}

@@ -1,0 +1,104 @@
+using Swarm.Learning.Training;
+
+namespace Swarm.Tests.Training;
+
+public sealed class DpSgdTests
+{
+    private static readonly ImageShape Small = new(1, 28, 28);
+
+    [Theory]
+    [InlineData("smallcnn", 28)]
+    [InlineData("resnet18-gn", 8)]
+    public void Batched_per_sample_norms_match_a_naive_per_example_backward(string model, int side)
+    {
+        var shape = new ImageShape(model == "smallcnn" ? 1 : 3, side, side);
+        var data = SyntheticImages.Make(4, shape, 3, seed: 21);
+        using var trainer = TorchTrainer.Create(model, shape.Channels, 3, side, seed: 2);
+        var batched = trainer.PerSampleGradientNorms(data);
+        var gradient = new float[trainer.Layout.TrainableLength];
+        for (var i = 0; i < data.Count; i++)
+        {
+            trainer.Gradient(SyntheticImages.Slice(data, i, 1), gradient);
+            var naive = SyntheticImages.Norm(gradient);
+            Assert.True(Math.Abs(naive - batched[i]) <= 1e-3 * Math.Max(1, naive), $"example {i}: {batched[i]} vs {naive}");
+        }
+    }
+
+    [Fact]
+    public void Every_clipped_per_example_gradient_has_norm_at_most_c()
+    {
+        const double clip = 0.05;
+        var data = SyntheticImages.Make(6, Small, 2, seed: 5);
+        using var trainer = TorchTrainer.Create("smallcnn", 1, 2, seed: 3);
+        var norms = trainer.PerSampleGradientNorms(data);
+        Assert.All(norms, n => Assert.True(n > clip, $"norm {n} should exceed C so that clipping acts"));
+        var start = new float[trainer.Layout.TotalLength];
+        trainer.GetParameters(start);
+        var after = new float[start.Length];
+        var options = new TrainOptions
+        {
+            Optimizer = OptimizerKind.Sgd, LearningRate = 1.0,
+            Privacy = new DpOptions(clip, 0, 1) { ExpectedBatchSize = 1 },
+        };
+        for (var i = 0; i < data.Count; i++)
+        {
+            // A one-example DP step with lr 1 and no noise moves the parameters by exactly the clipped gradient.
+            trainer.SetParameters(start);
+            trainer.TrainBatch(SyntheticImages.Slice(data, i, 1), options);
+            trainer.GetParameters(after);
+            var step = new float[start.Length];
+            for (var j = 0; j < step.Length; j++)
+            {
+                step[j] = after[j] - start[j];
+            }
+            var norm = SyntheticImages.Norm(step);
+            Assert.True(norm <= clip + 1e-4, $"example {i}: clipped norm {norm} > C");
+            Assert.True(norm >= clip - 1e-4, $"example {i}: clipped norm {norm} should be C");
+        }
+    }
+
+    [Fact]
+    public void Dp_with_no_noise_and_a_huge_clip_norm_equals_the_plain_averaged_step()
+    {
+        var data = SyntheticImages.Make(16, Small, 2, seed: 8);
+        var plain = new TrainOptions { Optimizer = OptimizerKind.Sgd, LearningRate = 0.1 };
+        var dp = plain with { Privacy = new DpOptions(1e6, 0, 1) };
+        var expected = StepOnce("smallcnn", data, plain);
+        var actual = StepOnce("smallcnn", data, dp);
+        for (var i = 0; i < expected.Length; i++)
+        {
+            Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-5, $"parameter {i}: {actual[i]} vs {expected[i]}");
+        }
+    }
+
+    [Fact]
+    public void Noise_makes_the_dp_step_depend_on_the_seed_and_the_seed_makes_it_reproducible()
+    {
+        var data = SyntheticImages.Make(8, Small, 2, seed: 8);
+        var options = new TrainOptions { Optimizer = OptimizerKind.Sgd, Privacy = new DpOptions(1.0, 1.0, 0.5), Seed = 3 };
+        var first = StepOnce("smallcnn", data, options);
+        var again = StepOnce("smallcnn", data, options);
+        var other = StepOnce("smallcnn", data, options with { Seed = 4 });
+        Assert.Equal(first, again);
+        Assert.NotEqual(first, other);
+    }
+
+    [Fact]
+    public void A_dp_epoch_takes_one_over_q_poisson_steps()
+    {
+        var data = SyntheticImages.Make(40, Small, 2, seed: 1);
+        using var trainer = TorchTrainer.Create("smallcnn", 1, 2);
+        var result = trainer.TrainEpoch(data, new TrainOptions { Privacy = new DpOptions(1.0, 1.0, 0.25) });
+        Assert.Equal(4, result.Steps);
+        Assert.True(double.IsFinite(result.MeanLoss));
+    }
+
+    private static float[] StepOnce(string model, TrainingData data, TrainOptions options)
+    {
+        using var trainer = TorchTrainer.Create(model, 1, 2, seed: 6);
+        trainer.TrainBatch(data, options);
+        var parameters = new float[trainer.Layout.TotalLength];
+        trainer.GetParameters(parameters);
+        return parameters;
+    }
+}
