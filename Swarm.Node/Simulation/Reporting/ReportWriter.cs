@@ -51,6 +51,8 @@ public static class ReportWriter
         },
         r.Rounds,
         r.Blocks,
+        r.Timings,
+        r.Notes,
     };
 
     private static SvgLineChart AucChart(SimulationResults r)
@@ -112,6 +114,34 @@ public static class ReportWriter
         foreach (var b in r.Blocks)
         {
             md.AppendLine(Inv($"| {b.Height} | {b.Kind} | {b.Round?.ToString(CultureInfo.InvariantCulture) ?? "-"} | {b.Proposer} | {b.Signatures} | `{Short(b.Hash)}` |"));
+        }
+        if (r.Blocks.Count == 0)
+        {
+            md.AppendLine("| - | - | - | - | - | - |");
+            md.AppendLine();
+            md.AppendLine("No chain blocks: this run commits no blocks (see the notes below).");
+        }
+        if (r.Timings.Count > 0)
+        {
+            md.AppendLine();
+            md.AppendLine("## Wall time");
+            md.AppendLine();
+            md.AppendLine("| part | seconds |");
+            md.AppendLine("|---|---|");
+            foreach (var t in r.Timings)
+            {
+                md.AppendLine(Inv($"| {t.Method} | {t.WallSeconds:0.0} |"));
+            }
+        }
+        if (r.Notes.Count > 0)
+        {
+            md.AppendLine();
+            md.AppendLine("## Notes");
+            md.AppendLine();
+            foreach (var note in r.Notes)
+            {
+                md.AppendLine("- " + note);
+            }
         }
         md.AppendLine();
         md.AppendLine("The exact configuration is in `config.conf`; every number above is in `results.json`.");

@@ -16,6 +16,12 @@ public sealed record SimulationResults(
     IReadOnlyList<BlockSummary> Blocks,
     string Configuration)
 {
+    /// <summary>Wall time of each part of the run.</summary>
+    public IReadOnlyList<MethodTiming> Timings { get; init; } = [];
+
+    /// <summary>Plain statements about how the numbers were obtained (model selection, what the chain holds).</summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
+
     /// <summary>The mean of the local-only baselines over the sites.</summary>
     public Score LocalOnlyMean => Score.Mean(LocalOnly.Select(s => s.Score));
 }
@@ -41,3 +47,6 @@ public sealed record RoundMetrics(int Round, double ValidationAuc, double Valida
 
 /// <summary>A line per block of the task's chain.</summary>
 public sealed record BlockSummary(long Height, string Hash, string Kind, int? Round, string Proposer, int Signatures);
+
+/// <summary>How long one part of a simulation took.</summary>
+public sealed record MethodTiming(string Method, double WallSeconds);
