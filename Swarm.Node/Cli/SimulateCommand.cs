@@ -29,11 +29,12 @@ public static class SimulateCommand
         var seed = new Option<int>("--seed") { Description = "Seed of the split, initialisation and shuffling", DefaultValueFactory = _ => d.Seed };
         var threads = new Option<int>("--threads") { Description = "libtorch threads", DefaultValueFactory = _ => d.Threads };
         var lr = new Option<double>("--lr") { Description = "Adam learning rate (MultiStep schedule over rounds × local epochs)", DefaultValueFactory = _ => d.LearningRate };
+        var batchSize = new Option<int>("--batch-size") { Description = "Mini-batch size", DefaultValueFactory = _ => d.BatchSize };
         var personalization = new Option<int>("--personalization-epochs") { Description = "Local fine-tuning epochs after the last round", DefaultValueFactory = _ => d.PersonalizationEpochs };
         var limit = new Option<int>("--train-limit") { Description = "Use only the first N training images (0 = all)", DefaultValueFactory = _ => 0 };
         var output = new Option<string?>("--out") { Description = "Report folder (default reports/simulate-<UTC time>)" };
         var quiet = new Option<bool>("--quiet") { Description = "No progress display" };
-        foreach (var option in new Option[] { sites, dataset, model, rounds, localEpochs, theta, strategy, quorum, partition, alpha, seed, threads, lr, personalization, limit, output, quiet })
+        foreach (var option in new Option[] { sites, dataset, model, rounds, localEpochs, theta, strategy, quorum, partition, alpha, seed, threads, lr, batchSize, personalization, limit, output, quiet })
         {
             command.Options.Add(option);
         }
@@ -43,7 +44,7 @@ public static class SimulateCommand
             Rounds = parse.GetValue(rounds), LocalEpochs = parse.GetValue(localEpochs), Theta = parse.GetValue(theta),
             Strategy = parse.GetValue(strategy)!, Quorum = parse.GetValue(quorum), Partition = parse.GetValue(partition)!,
             Alpha = parse.GetValue(alpha), Seed = parse.GetValue(seed), Threads = parse.GetValue(threads),
-            LearningRate = parse.GetValue(lr), PersonalizationEpochs = parse.GetValue(personalization),
+            LearningRate = parse.GetValue(lr), BatchSize = parse.GetValue(batchSize), PersonalizationEpochs = parse.GetValue(personalization),
             TrainLimit = parse.GetValue(limit),
         }, parse.GetValue(output), parse.GetValue(quiet), ct));
         return command;

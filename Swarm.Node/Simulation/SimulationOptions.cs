@@ -12,7 +12,7 @@ public sealed record SimulationOptions
     public int Sites { get; init; } = 4;
     public string Dataset { get; init; } = "pneumoniamnist";
     public string Model { get; init; } = "smallcnn";
-    public int Rounds { get; init; } = 10;
+    public int Rounds { get; init; } = 5;
     public int LocalEpochs { get; init; } = 1;
     /// <summary>The top-θ fraction of Δ each site shares per round.</summary>
     public double Theta { get; init; } = 1.0;
@@ -25,9 +25,9 @@ public sealed record SimulationOptions
     public int Seed { get; init; } = 1;
     public int Threads { get; init; } = 2;
     public double LearningRate { get; init; } = 1e-3;
-    public int BatchSize { get; init; } = 128;
+    public int BatchSize { get; init; } = 64;
     public LearningRateSchedule Schedule { get; init; } = LearningRateSchedule.MultiStep;
-    public int PersonalizationEpochs { get; init; } = 3;
+    public int PersonalizationEpochs { get; init; } = 2;
     /// <summary>Personalization fine-tunes at this fraction of the base learning rate.</summary>
     public double PersonalizationRateFactor { get; init; } = 0.1;
     /// <summary>Uses only the first N training images when positive (quick checks).</summary>
