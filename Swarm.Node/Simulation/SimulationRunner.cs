@@ -40,7 +40,7 @@ public sealed class SimulationRunner
         var timings = new List<MethodTiming>();
         var watch = Stopwatch.StartNew();
         var swarm = await RunSwarmAsync(splits, sites, cancellation).ConfigureAwait(false);
-        timings.Add(new MethodTiming("swarm", watch.Elapsed.TotalSeconds));
+        timings.Add(new MethodTiming("swarm total (set-up, rounds, personalization)", watch.Elapsed.TotalSeconds));
 
         watch.Restart();
         var centralized = RunCentralized(splits, cancellation);

@@ -94,6 +94,11 @@ public static class ReportWriter
             {
                 md.AppendLine(Inv($"| {p.Site} | {p.Global.Auc:0.0000} | {p.Personalized.Auc:0.0000} | {p.Global.Accuracy:0.0000} | {p.Personalized.Accuracy:0.0000} |"));
             }
+            var global = Score.Mean(r.Personalized.Select(p => p.Global));
+            var personalized = Score.Mean(r.Personalized.Select(p => p.Personalized));
+            md.AppendLine(Inv($"| mean | {global.Auc:0.0000} | {personalized.Auc:0.0000} | {global.Accuracy:0.0000} | {personalized.Accuracy:0.0000} |"));
+            md.AppendLine();
+            md.AppendLine("AUC is undefined (NaN) on a site test slice that holds one class only; means are over the sites that define it.");
         }
         md.AppendLine();
         md.AppendLine("## Rounds");

@@ -29,10 +29,18 @@ public sealed record SimulationResults(
 /// <summary>Test AUC and accuracy of one model.</summary>
 public sealed record Score(double Auc, double Accuracy)
 {
+    /// <summary>The mean of each metric over the scores where it is defined: AUC is undefined (NaN) on a slice
+    /// holding one class only, as a skewed site's own test slice can. NaN when no score defines it.</summary>
     public static Score Mean(IEnumerable<Score> scores)
     {
         var list = scores.ToList();
-        return list.Count == 0 ? new Score(double.NaN, double.NaN) : new Score(list.Average(s => s.Auc), list.Average(s => s.Accuracy));
+        return new Score(DefinedMean(list.Select(s => s.Auc)), DefinedMean(list.Select(s => s.Accuracy)));
+    }
+
+    private static double DefinedMean(IEnumerable<double> values)
+    {
+        var defined = values.Where(v => !double.IsNaN(v)).ToList();
+        return defined.Count == 0 ? double.NaN : defined.Average();
     }
 }
 
