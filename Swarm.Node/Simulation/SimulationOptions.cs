@@ -33,6 +33,8 @@ public sealed record SimulationOptions
     /// <summary>Uses only the first N training images when positive (quick checks).</summary>
     public int TrainLimit { get; init; }
 
+    private const int KrumMinimumUpdates = 5;
+
     public int EffectiveQuorum => Quorum <= 0 ? Sites : Quorum;
 
     public int TotalEpochs => Rounds * LocalEpochs;
@@ -55,6 +57,12 @@ public sealed record SimulationOptions
         if (!AggregationStrategies.Names.Contains(Strategy))
         {
             return $"unknown --strategy '{Strategy}'; known: {string.Join(", ", AggregationStrategies.Names)}";
+        }
+        // Krum (Blanchard et al., NeurIPS 2017, §4) with f = 1 Byzantine site scores each update against its
+        // n − f − 2 nearest neighbours and needs n ≥ 2f + 3 updates in every round.
+        if (Strategy == "krum" && EffectiveQuorum < KrumMinimumUpdates)
+        {
+            return $"--strategy krum (f = 1) needs at least {KrumMinimumUpdates} updates per round (2f + 3); quorum is {EffectiveQuorum}";
         }
         if (Partition is not ("iid" or "dirichlet"))
         {

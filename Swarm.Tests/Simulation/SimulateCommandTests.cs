@@ -47,6 +47,16 @@ public sealed class SimulateCommandTests : IDisposable
         Assert.False(Directory.Exists(_folder));
     }
 
+    [Fact]
+    public async Task Simulate_refuses_krum_with_fewer_updates_than_it_needs_before_training()
+    {
+        var code = await SimulateCommand.RunAsync(new SimulationOptions { Strategy = "krum", Sites = 4 }, _folder, quiet: true, CancellationToken.None);
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("krum", new SimulationOptions { Strategy = "krum", Sites = 4 }.Validate(), StringComparison.Ordinal);
+        Assert.Null(new SimulationOptions { Strategy = "krum", Sites = 5 }.Validate());
+    }
+
     public void Dispose()
     {
         if (Directory.Exists(_folder))
