@@ -70,6 +70,9 @@ public sealed class SimulationRunner
 
     private async Task<SwarmOutcome> RunSwarmAsync(MedMnistSplits splits, SiteData[] sites, CancellationToken cancellation)
     {
+        // The evaluator comes first: a missing or broken engine fails here, before any actor starts.
+        using var evaluator = _models();
+        TorchRuntime.SetThreads(_options.Threads);
         var settings = new SiteSettings(TrainOptions(), _options.Schedule, AggregationStrategies.Create(_options.Strategy));
         using var gate = new SemaphoreSlim(1, 1);
         await using var system = new ActorSystem("simulation");
@@ -83,8 +86,6 @@ public sealed class SimulationRunner
         var coordinator = system.ActorOf(Props.Create(() => new RoundCoordinatorActor(refs, _options.EffectiveQuorum,
             settings.Strategy, r => _progress.SiteTrained(r.Update.SiteId, r.Round, r.MeanLoss, r.Elapsed))), "coordinator");
 
-        using var evaluator = _models();
-        TorchRuntime.SetThreads(_options.Threads);
         var global = new float[evaluator.Layout.TotalLength];
         evaluator.GetParameters(global);
         var rounds = new List<RoundMetrics>();
