@@ -33,7 +33,7 @@ public sealed record SimulationOptions
     /// <summary>Uses only the first N training images when positive (quick checks).</summary>
     public int TrainLimit { get; init; }
 
-    private const int KrumMinimumUpdates = 5;
+    private const int KrumUpdatesMin = 5;
 
     public int EffectiveQuorum => Quorum <= 0 ? Sites : Quorum;
 
@@ -60,9 +60,9 @@ public sealed record SimulationOptions
         }
         // Krum (Blanchard et al., NeurIPS 2017, §4) with f = 1 Byzantine site scores each update against its
         // n − f − 2 nearest neighbours and needs n ≥ 2f + 3 updates in every round.
-        if (Strategy == "krum" && EffectiveQuorum < KrumMinimumUpdates)
+        if (Strategy == "krum" && EffectiveQuorum < KrumUpdatesMin)
         {
-            return $"--strategy krum (f = 1) needs at least {KrumMinimumUpdates} updates per round (2f + 3); quorum is {EffectiveQuorum}";
+            return $"--strategy krum (f = 1) needs at least {KrumUpdatesMin} updates per round (2f + 3); quorum is {EffectiveQuorum}";
         }
         if (Partition is not ("iid" or "dirichlet"))
         {
