@@ -1,19 +1,144 @@
 using System.CommandLine;
+using System.Globalization;
+using Spectre.Console;
+using Swarm.Learning.Data;
+using Swarm.Learning.Training;
+using Swarm.Node.Simulation;
+using Swarm.Node.Simulation.Reporting;
 
 namespace Swarm.Node.Cli;
 
-/// <summary><c>swarm simulate</c>: the main job, a swarm of sites in one process.</summary>
+/// <summary><c>swarm simulate</c>: the main job, a swarm of sites in one process that really trains, side by side
+/// with the centralized and local-only baselines, written to a report folder.</summary>
 public static class SimulateCommand
 {
     public static Command Create()
     {
-        var command = new Command("simulate", "Simulate a swarm of sites on this machine (embedded SQLite store).");
-        command.SetAction(_ =>
+        var command = new Command("simulate", "Simulate a swarm of sites in this process: real actors and real training, with baselines.");
+        var d = new SimulationOptions();
+        var sites = new Option<int>("--sites") { Description = "Number of sites", DefaultValueFactory = _ => d.Sites };
+        var dataset = new Option<string>("--dataset") { Description = "pneumoniamnist, breastmnist or retinamnist", DefaultValueFactory = _ => d.Dataset };
+        var model = new Option<string>("--model") { Description = "smallcnn, resnet18, resnet18-gn", DefaultValueFactory = _ => d.Model };
+        var rounds = new Option<int>("--rounds") { Description = "Swarm rounds", DefaultValueFactory = _ => d.Rounds };
+        var localEpochs = new Option<int>("--local-epochs") { Description = "Local epochs per round", DefaultValueFactory = _ => d.LocalEpochs };
+        var theta = new Option<double>("--theta") { Description = "Top-θ fraction of Δ each site shares", DefaultValueFactory = _ => d.Theta };
+        var strategy = new Option<string>("--strategy") { Description = "fedavg, median, trimmed-mean or krum", DefaultValueFactory = _ => d.Strategy };
+        var quorum = new Option<int>("--quorum") { Description = "Updates that close a round (k of n; 0 = all sites)", DefaultValueFactory = _ => 0 };
+        var partition = new Option<string>("--partition") { Description = "iid or dirichlet", DefaultValueFactory = _ => d.Partition };
+        var alpha = new Option<double>("--alpha") { Description = "Dirichlet concentration α", DefaultValueFactory = _ => d.Alpha };
+        var seed = new Option<int>("--seed") { Description = "Seed of the split, initialisation and shuffling", DefaultValueFactory = _ => d.Seed };
+        var threads = new Option<int>("--threads") { Description = "libtorch threads", DefaultValueFactory = _ => d.Threads };
+        var lr = new Option<double>("--lr") { Description = "Adam learning rate (MultiStep schedule over rounds × local epochs)", DefaultValueFactory = _ => d.LearningRate };
+        var batchSize = new Option<int>("--batch-size") { Description = "Mini-batch size", DefaultValueFactory = _ => d.BatchSize };
+        var personalization = new Option<int>("--personalization-epochs") { Description = "Local fine-tuning epochs after the last round", DefaultValueFactory = _ => d.PersonalizationEpochs };
+        var limit = new Option<int>("--train-limit") { Description = "Use only the first N training images (0 = all)", DefaultValueFactory = _ => 0 };
+        var output = new Option<string?>("--out") { Description = "Report folder (default reports/simulate-<UTC time>)" };
+        var quiet = new Option<bool>("--quiet") { Description = "No progress display" };
+        foreach (var option in new Option[] { sites, dataset, model, rounds, localEpochs, theta, strategy, quorum, partition, alpha, seed, threads, lr, batchSize, personalization, limit, output, quiet })
         {
-            Console.WriteLine($"swarm {VersionCommand.Version}: node started");
-            Console.WriteLine("status: up");
-            return ExitCodes.Ok;
-        });
+            command.Options.Add(option);
+        }
+        command.SetAction((parse, ct) => RunAsync(new SimulationOptions
+        {
+            Sites = parse.GetValue(sites), Dataset = parse.GetValue(dataset)!, Model = parse.GetValue(model)!,
+            Rounds = parse.GetValue(rounds), LocalEpochs = parse.GetValue(localEpochs), Theta = parse.GetValue(theta),
+            Strategy = parse.GetValue(strategy)!, Quorum = parse.GetValue(quorum), Partition = parse.GetValue(partition)!,
+            Alpha = parse.GetValue(alpha), Seed = parse.GetValue(seed), Threads = parse.GetValue(threads),
+            LearningRate = parse.GetValue(lr), BatchSize = parse.GetValue(batchSize), PersonalizationEpochs = parse.GetValue(personalization),
+            TrainLimit = parse.GetValue(limit),
+        }, parse.GetValue(output), parse.GetValue(quiet), ct));
         return command;
     }
+
+    /// <summary>Runs a simulation and writes its report; the command's whole code path (tests call it).</summary>
+    public static async Task<int> RunAsync(SimulationOptions options, string? folder, bool quiet, CancellationToken cancellation)
+    {
+        if (options.Validate() is { } problem)
+        {
+            Console.Error.WriteLine($"swarm simulate: {problem}");
+            return ExitCodes.Usage;
+        }
+        MedMnistSplits splits;
+        try
+        {
+            splits = MedMnist.Load(options.Dataset);
+        }
+        catch (DataSetException e)
+        {
+            Console.Error.WriteLine($"swarm simulate: {e.Message}");
+            return ExitCodes.Environment;
+        }
+        folder ??= Path.Combine("reports", "simulate-" + DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
+        var train = splits.Train;
+        Func<ITrainer> models = () => TorchTrainer.Create(options.Model, train.Channels, train.Classes, train.Height, (ulong)options.Seed);
+        try
+        {
+            Console.WriteLine($"swarm simulate: {options.Sites} sites, {options.Dataset}, {options.Model}, {options.Rounds} rounds × " +
+                $"{options.LocalEpochs} local epochs, θ={options.Theta.ToString(CultureInfo.InvariantCulture)}, {options.Strategy}, " +
+                $"quorum {options.EffectiveQuorum}/{options.Sites}, {options.PartitionLabel}, seed {options.Seed}, {options.Threads} threads");
+            var results = quiet
+                ? await new SimulationRunner(options, models, new SilentProgress()).RunAsync(splits, cancellation).ConfigureAwait(false)
+                : await RunWithProgressAsync(options, models, splits, cancellation).ConfigureAwait(false);
+            ReportWriter.Write(folder, results);
+            PrintTable(results);
+            Console.WriteLine($"report: {Path.GetFullPath(folder)}");
+            return ExitCodes.Ok;
+        }
+        catch (TorchException e)
+        {
+            Console.Error.WriteLine($"swarm simulate: {e.Message}");
+            return e.Status == TorchStatus.LibraryMissing ? ExitCodes.Environment : ExitCodes.Failure;
+        }
+        catch (Exception e) when (e is SimulationException or ArgumentException)
+        {
+            Console.Error.WriteLine($"swarm simulate: {e.Message}");
+            return ExitCodes.Failure;
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine("swarm simulate: interrupted");
+            return ExitCodes.Interrupted;
+        }
+    }
+
+    private static async Task<SimulationResults> RunWithProgressAsync(SimulationOptions options, Func<ITrainer> models,
+        MedMnistSplits splits, CancellationToken cancellation)
+    {
+        SimulationResults? results = null;
+        await AnsiConsole.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .StartAsync(async context =>
+            {
+                var progress = new ConsoleProgress(context,
+                    Enumerable.Range(0, options.Sites).Select(SimulationRunner.SiteId), options.Rounds);
+                results = await new SimulationRunner(options, models, progress).RunAsync(splits, cancellation).ConfigureAwait(false);
+            }).ConfigureAwait(false);
+        return results!;
+    }
+
+    private static void PrintTable(SimulationResults r)
+    {
+        var table = new Table().AddColumns("method", "test AUC", "test ACC");
+        void Row(string name, Score s) => table.AddRow(name, F(s.Auc), F(s.Accuracy));
+        Row("swarm (global model)", r.Swarm);
+        Row("centralized", r.Centralized);
+        Row("local-only (mean)", r.LocalOnlyMean);
+        foreach (var site in r.LocalOnly)
+        {
+            Row($"local-only {site.Site}", site.Score);
+        }
+        if (r.Personalized.Count > 0)
+        {
+            Row("global on own site tests (mean)", Score.Mean(r.Personalized.Select(p => p.Global)));
+            Row("personalized on own site tests (mean)", Score.Mean(r.Personalized.Select(p => p.Personalized)));
+        }
+        AnsiConsole.Write(table);
+        foreach (var t in r.Timings)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{t.Method}: {t.WallSeconds:F1}s"));
+        }
+    }
+
+    private static string F(double value) => value.ToString("F4", CultureInfo.InvariantCulture);
 }

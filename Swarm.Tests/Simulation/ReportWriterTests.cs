@@ -64,6 +64,16 @@ public sealed class ReportWriterTests : IDisposable
         Assert.Equal(2, lines[0].Attribute("points")!.Value.Split(' ').Length);
     }
 
+    [Fact]
+    public void Mean_scores_skip_an_auc_that_a_single_class_slice_leaves_undefined()
+    {
+        var mean = Score.Mean([new Score(0.9, 0.8), new Score(double.NaN, 1.0), new Score(0.7, 0.6)]);
+
+        Assert.Equal(0.8, mean.Auc, 10);
+        Assert.Equal(0.8, mean.Accuracy, 10);
+        Assert.True(double.IsNaN(Score.Mean([new Score(double.NaN, 0.5)]).Auc));
+    }
+
     public void Dispose()
     {
         if (Directory.Exists(_folder))

@@ -51,6 +51,8 @@ public static class ReportWriter
         },
         r.Rounds,
         r.Blocks,
+        r.Timings,
+        r.Notes,
     };
 
     private static SvgLineChart AucChart(SimulationResults r)
@@ -92,6 +94,11 @@ public static class ReportWriter
             {
                 md.AppendLine(Inv($"| {p.Site} | {p.Global.Auc:0.0000} | {p.Personalized.Auc:0.0000} | {p.Global.Accuracy:0.0000} | {p.Personalized.Accuracy:0.0000} |"));
             }
+            var global = Score.Mean(r.Personalized.Select(p => p.Global));
+            var personalized = Score.Mean(r.Personalized.Select(p => p.Personalized));
+            md.AppendLine(Inv($"| mean | {global.Auc:0.0000} | {personalized.Auc:0.0000} | {global.Accuracy:0.0000} | {personalized.Accuracy:0.0000} |"));
+            md.AppendLine();
+            md.AppendLine("AUC is undefined (NaN) on a site test slice that holds one class only; means are over the sites that define it.");
         }
         md.AppendLine();
         md.AppendLine("## Rounds");
@@ -112,6 +119,34 @@ public static class ReportWriter
         foreach (var b in r.Blocks)
         {
             md.AppendLine(Inv($"| {b.Height} | {b.Kind} | {b.Round?.ToString(CultureInfo.InvariantCulture) ?? "-"} | {b.Proposer} | {b.Signatures} | `{Short(b.Hash)}` |"));
+        }
+        if (r.Blocks.Count == 0)
+        {
+            md.AppendLine("| - | - | - | - | - | - |");
+            md.AppendLine();
+            md.AppendLine("No chain blocks: this run commits no blocks (see the notes below).");
+        }
+        if (r.Timings.Count > 0)
+        {
+            md.AppendLine();
+            md.AppendLine("## Wall time");
+            md.AppendLine();
+            md.AppendLine("| part | seconds |");
+            md.AppendLine("|---|---|");
+            foreach (var t in r.Timings)
+            {
+                md.AppendLine(Inv($"| {t.Method} | {t.WallSeconds:0.0} |"));
+            }
+        }
+        if (r.Notes.Count > 0)
+        {
+            md.AppendLine();
+            md.AppendLine("## Notes");
+            md.AppendLine();
+            foreach (var note in r.Notes)
+            {
+                md.AppendLine("- " + note);
+            }
         }
         md.AppendLine();
         md.AppendLine("The exact configuration is in `config.conf`; every number above is in `results.json`.");

@@ -16,6 +16,12 @@ public sealed record SimulationResults(
     IReadOnlyList<BlockSummary> Blocks,
     string Configuration)
 {
+    /// <summary>Wall time of each part of the run.</summary>
+    public IReadOnlyList<MethodTiming> Timings { get; init; } = [];
+
+    /// <summary>Plain statements about how the numbers were obtained (model selection, what the chain holds).</summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
+
     /// <summary>The mean of the local-only baselines over the sites.</summary>
     public Score LocalOnlyMean => Score.Mean(LocalOnly.Select(s => s.Score));
 }
@@ -23,10 +29,18 @@ public sealed record SimulationResults(
 /// <summary>Test AUC and accuracy of one model.</summary>
 public sealed record Score(double Auc, double Accuracy)
 {
+    /// <summary>The mean of each metric over the scores where it is defined: AUC is undefined (NaN) on a slice
+    /// holding one class only, as a skewed site's own test slice can. NaN when no score defines it.</summary>
     public static Score Mean(IEnumerable<Score> scores)
     {
         var list = scores.ToList();
-        return list.Count == 0 ? new Score(double.NaN, double.NaN) : new Score(list.Average(s => s.Auc), list.Average(s => s.Accuracy));
+        return new Score(DefinedMean(list.Select(s => s.Auc)), DefinedMean(list.Select(s => s.Accuracy)));
+    }
+
+    private static double DefinedMean(IEnumerable<double> values)
+    {
+        var defined = values.Where(v => !double.IsNaN(v)).ToList();
+        return defined.Count == 0 ? double.NaN : defined.Average();
     }
 }
 
@@ -41,3 +55,6 @@ public sealed record RoundMetrics(int Round, double ValidationAuc, double Valida
 
 /// <summary>A line per block of the task's chain.</summary>
 public sealed record BlockSummary(long Height, string Hash, string Kind, int? Round, string Proposer, int Signatures);
+
+/// <summary>How long one part of a simulation took.</summary>
+public sealed record MethodTiming(string Method, double WallSeconds);

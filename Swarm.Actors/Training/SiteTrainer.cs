@@ -1,0 +1,125 @@
+using System.Diagnostics;
+using Swarm.Learning.Training;
+using Swarm.Learning.Updates;
+
+namespace Swarm.Actors.Training;
+
+/// <summary>A site's side of the round protocol over one local model: local training to a published partial
+/// update, recomputation of the round's aggregate, evaluation and personalization. Not thread-safe; the
+/// <see cref="TrainerActor"/> calls it one message at a time.</summary>
+public sealed class SiteTrainer : IDisposable
+{
+    private readonly ITrainer _trainer;
+    private readonly SiteSettings _settings;
+    private readonly ulong _siteSeed;
+
+    public SiteTrainer(string siteId, int siteIndex, ITrainer trainer, SiteData data, SiteSettings settings)
+    {
+        SiteId = siteId;
+        _trainer = trainer;
+        Data = data;
+        _settings = settings;
+        // Each site shuffles with its own stream, derived from the task's seed so a simulation repeats exactly.
+        _siteSeed = settings.Options.Seed * 1_000_003UL + (ulong)siteIndex * 7_919UL;
+    }
+
+    public string SiteId { get; }
+
+    public SiteData Data { get; }
+
+    /// <summary>Local epochs from the global model, then Δ = θ_local − θ_global cut to its top-θ share.</summary>
+    public TrainRes Train(TrainIns ins)
+    {
+        var watch = Stopwatch.StartNew();
+        RequireLength(ins.GlobalParameters);
+        _trainer.SetParameters(ins.GlobalParameters);
+        var loss = 0.0;
+        for (var e = 0; e < ins.Epochs; e++)
+        {
+            loss += TrainEpoch(ins.EpochOffset + e, ins.TotalEpochs).MeanLoss;
+        }
+        var local = new float[ins.GlobalParameters.Length];
+        _trainer.GetParameters(local);
+        var delta = new float[local.Length];
+        for (var i = 0; i < delta.Length; i++)
+        {
+            delta[i] = local[i] - ins.GlobalParameters[i];
+        }
+        var bytes = UpdateCodec.Encode(PartialUpdate.SelectTop(delta, ins.Theta));
+        var update = new PublishedUpdate(SiteId, Data.Train.Count, bytes, RoundAggregate.HashOf(bytes));
+        return new TrainRes(ins.Round, update, loss / Math.Max(1, ins.Epochs), watch.Elapsed);
+    }
+
+    /// <summary>The site's own recomputation of the round's aggregate from the published bytes.</summary>
+    public AggregateRes Verify(AggregateIns ins)
+    {
+        try
+        {
+            RequireLength(ins.GlobalParameters);
+            var aggregate = RoundAggregate.Compute(_settings.Strategy, ins.GlobalParameters, ins.Updates);
+            return new AggregateRes(SiteId, ins.Round, aggregate.AggregateHash, aggregate.ModelHash);
+        }
+        catch (Exception e) when (e is InvalidUpdateException or ArgumentException)
+        {
+            return new AggregateRes(SiteId, ins.Round, "", "", e.Message);
+        }
+    }
+
+    public EvaluateRes Evaluate(EvaluateIns ins)
+    {
+        RequireLength(ins.Parameters);
+        _trainer.SetParameters(ins.Parameters);
+        var split = ins.Split == EvaluationSplit.Validation ? Data.Validation : Data.Test;
+        var (metrics, loss) = CentralTraining.Evaluate(_trainer, split);
+        return new EvaluateRes(SiteId, ins.Split, metrics, loss, split.Count);
+    }
+
+    /// <summary>Fine-tunes the global model on the site's training data, keeps the epoch with the best AUC on the
+    /// site's validation slice, and scores both models on the site's test slice.</summary>
+    public PersonalizeRes Personalize(PersonalizeIns ins)
+    {
+        RequireLength(ins.GlobalParameters);
+        _trainer.SetParameters(ins.GlobalParameters);
+        var global = CentralTraining.Evaluate(_trainer, Data.Test).Metrics;
+        var best = new float[ins.GlobalParameters.Length];
+        var bestAuc = double.NegativeInfinity;
+        var bestEpoch = 0;
+        for (var e = 0; e < ins.Epochs; e++)
+        {
+            TrainEpoch(e, ins.Epochs, ins.LearningRate);
+            var validation = CentralTraining.Evaluate(_trainer, Data.Validation).Metrics;
+            if (validation.Auc > bestAuc)
+            {
+                bestAuc = validation.Auc;
+                bestEpoch = e + 1;
+                _trainer.GetParameters(best);
+            }
+        }
+        var personalized = global;
+        if (bestEpoch > 0)
+        {
+            _trainer.SetParameters(best);
+            personalized = CentralTraining.Evaluate(_trainer, Data.Test).Metrics;
+        }
+        return new PersonalizeRes(SiteId, global, personalized, bestEpoch);
+    }
+
+    public void Dispose() => _trainer.Dispose();
+
+    private EpochResult TrainEpoch(int epoch, int totalEpochs, double? constantRate = null)
+    {
+        var options = _settings.Options;
+        var rate = constantRate ?? _settings.Schedule.At(options.LearningRate, epoch, Math.Max(1, totalEpochs));
+        return _trainer.TrainEpoch(Data.Train.ToTrainingData(),
+            options with { LearningRate = rate, Seed = _siteSeed + (ulong)epoch });
+    }
+
+    private void RequireLength(float[] parameters)
+    {
+        if (parameters.Length != _trainer.Layout.TotalLength)
+        {
+            throw new ArgumentException(
+                $"site '{SiteId}' got {parameters.Length} parameters, its model has {_trainer.Layout.TotalLength}");
+        }
+    }
+}

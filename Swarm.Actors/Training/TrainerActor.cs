@@ -1,0 +1,71 @@
+using Swarm.Actors.Runtime;
+using Swarm.Learning.Training;
+using Swarm.Learning.Updates;
+
+namespace Swarm.Actors.Training;
+
+/// <summary>The Trainer actor of one site: a thin adapter that runs <see cref="SiteTrainer"/> on the actor's turn
+/// and replies to the sender. The model is built in PreStart, so a restart after a crash starts from a fresh
+/// model (the next round's instruction carries the global parameters).</summary>
+public sealed class TrainerActor : Actor
+{
+    private readonly Func<SiteTrainer> _factory;
+    private readonly SemaphoreSlim? _computeGate;
+    private SiteTrainer? _site;
+
+    /// <param name="factory">Builds the site's trainer (model and data).</param>
+    /// <param name="computeGate">When set, heavy work waits for it: sites of one process then train one after
+    /// another, each with all of its libtorch threads, instead of oversubscribing a small machine's cores.</param>
+    public TrainerActor(Func<SiteTrainer> factory, SemaphoreSlim? computeGate = null)
+    {
+        _factory = factory;
+        _computeGate = computeGate;
+    }
+
+    protected internal override void PreStart() => _site = _factory();
+
+    protected internal override void PostStop() => _site?.Dispose();
+
+    protected internal override void Receive(object message)
+    {
+        var site = _site!;
+        switch (message)
+        {
+            case TrainIns train:
+                Reply(site, train.Round, () => site.Train(train));
+                break;
+            case AggregateIns aggregate:
+                Reply(site, aggregate.Round, () => site.Verify(aggregate));
+                break;
+            case EvaluateIns evaluate:
+                Reply(site, 0, () => site.Evaluate(evaluate));
+                break;
+            case PersonalizeIns personalize:
+                Reply(site, 0, () => site.Personalize(personalize));
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
+    }
+
+    private void Reply(SiteTrainer site, int round, Func<object> work)
+    {
+        object answer;
+        _computeGate?.Wait();
+        try
+        {
+            answer = work();
+        }
+        catch (Exception e) when (e is ArgumentException or TorchException or InvalidUpdateException)
+        {
+            // Bad instructions and engine errors are expected faults: answer them, keep the site alive.
+            answer = new TrainingFailed(site.SiteId, round, e.Message);
+        }
+        finally
+        {
+            _computeGate?.Release();
+        }
+        Sender.Tell(answer, Self);
+    }
+}

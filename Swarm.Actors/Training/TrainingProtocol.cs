@@ -1,0 +1,44 @@
+using Swarm.Learning.Metrics;
+
+namespace Swarm.Actors.Training;
+
+/// <summary>A site's update as published for a round: the encoded sparse Δ (<c>UpdateCodec</c>) and its SHA-256,
+/// so every site aggregates exactly the same bytes.</summary>
+public sealed record PublishedUpdate(string SiteId, long SampleCount, byte[] Bytes, string Hash);
+
+/// <summary>Train <paramref name="Epochs"/> local epochs from <paramref name="GlobalParameters"/> and publish the
+/// top-θ share of Δ. <paramref name="EpochOffset"/> and <paramref name="TotalEpochs"/> place these epochs in the
+/// task's learning-rate schedule.</summary>
+public sealed record TrainIns(int Round, float[] GlobalParameters, int Epochs, int EpochOffset, int TotalEpochs, double Theta);
+
+/// <summary>A site's answer to <see cref="TrainIns"/>: its published update and mean local training loss.</summary>
+public sealed record TrainRes(int Round, PublishedUpdate Update, double MeanLoss, TimeSpan Elapsed);
+
+/// <summary>Recompute a round's aggregate from the published update bytes; the site answers with the hashes it got.</summary>
+public sealed record AggregateIns(int Round, float[] GlobalParameters, IReadOnlyList<PublishedUpdate> Updates);
+
+/// <summary>A site's own recomputation of a round: the aggregate Δ's and the new global model's digests, or the
+/// reason it could not reproduce the aggregate (then both hashes are empty).</summary>
+public sealed record AggregateRes(string SiteId, int Round, string AggregateHash, string ModelHash, string? Error = null);
+
+/// <summary>Which of the site's own slices to score a model on.</summary>
+public enum EvaluationSplit
+{
+    Validation,
+    Test,
+}
+
+/// <summary>Score <paramref name="Parameters"/> on one of the site's own slices.</summary>
+public sealed record EvaluateIns(float[] Parameters, EvaluationSplit Split);
+
+public sealed record EvaluateRes(string SiteId, EvaluationSplit Split, ClassificationResult Metrics, double Loss, int Count);
+
+/// <summary>Fine-tune the global model on the site's own training data (personalization after the last round), at a
+/// constant <paramref name="LearningRate"/>.</summary>
+public sealed record PersonalizeIns(float[] GlobalParameters, int Epochs, double LearningRate);
+
+/// <summary>The global and the personalized model, both scored on the site's own test slice.</summary>
+public sealed record PersonalizeRes(string SiteId, ClassificationResult Global, ClassificationResult Personalized, int BestEpoch);
+
+/// <summary>A site could not carry out an instruction (bad input or an engine error); the site keeps running.</summary>
+public sealed record TrainingFailed(string SiteId, int Round, string Reason);

@@ -1,0 +1,111 @@
+using System.Globalization;
+using System.Text;
+using Swarm.Learning.Aggregation;
+using Swarm.Learning.Data.Partitioning;
+using Swarm.Learning.Training;
+
+namespace Swarm.Node.Simulation;
+
+/// <summary>Everything a simulation run is made of. The defaults are the ones <c>swarm simulate</c> uses.</summary>
+public sealed record SimulationOptions
+{
+    public int Sites { get; init; } = 4;
+    public string Dataset { get; init; } = "pneumoniamnist";
+    public string Model { get; init; } = "smallcnn";
+    public int Rounds { get; init; } = 5;
+    public int LocalEpochs { get; init; } = 1;
+    /// <summary>The top-θ fraction of Δ each site shares per round.</summary>
+    public double Theta { get; init; } = 1.0;
+    public string Strategy { get; init; } = "fedavg";
+    /// <summary>Updates needed to close a round (k of n); 0 means all sites.</summary>
+    public int Quorum { get; init; }
+    /// <summary><c>iid</c> or <c>dirichlet</c>.</summary>
+    public string Partition { get; init; } = "iid";
+    public double Alpha { get; init; } = 0.3;
+    public int Seed { get; init; } = 1;
+    public int Threads { get; init; } = 2;
+    public double LearningRate { get; init; } = 1e-3;
+    public int BatchSize { get; init; } = 64;
+    public LearningRateSchedule Schedule { get; init; } = LearningRateSchedule.MultiStep;
+    public int PersonalizationEpochs { get; init; } = 2;
+    /// <summary>Personalization fine-tunes at this fraction of the base learning rate.</summary>
+    public double PersonalizationRateFactor { get; init; } = 0.1;
+    /// <summary>Uses only the first N training images when positive (quick checks).</summary>
+    public int TrainLimit { get; init; }
+
+    private const int KrumUpdatesMin = 5;
+
+    public int EffectiveQuorum => Quorum <= 0 ? Sites : Quorum;
+
+    public int TotalEpochs => Rounds * LocalEpochs;
+
+    /// <summary>The first problem with these options, or null when they are usable.</summary>
+    public string? Validate()
+    {
+        if (Sites < 1 || Rounds < 1 || LocalEpochs < 1 || Threads < 1 || BatchSize < 1 || PersonalizationEpochs < 0 || TrainLimit < 0)
+        {
+            return "--sites, --rounds, --local-epochs, --threads and --batch-size must be at least 1";
+        }
+        if (!(Theta > 0 && Theta <= 1))
+        {
+            return $"--theta must be in (0, 1], got {Theta.ToString(CultureInfo.InvariantCulture)}";
+        }
+        if (EffectiveQuorum > Sites)
+        {
+            return $"--quorum {Quorum} is more than the {Sites} sites";
+        }
+        if (!AggregationStrategies.Names.Contains(Strategy))
+        {
+            return $"unknown --strategy '{Strategy}'; known: {string.Join(", ", AggregationStrategies.Names)}";
+        }
+        // Krum (Blanchard et al., NeurIPS 2017, §4) with f = 1 Byzantine site scores each update against its
+        // n − f − 2 nearest neighbours and needs n ≥ 2f + 3 updates in every round.
+        if (Strategy == "krum" && EffectiveQuorum < KrumUpdatesMin)
+        {
+            return $"--strategy krum (f = 1) needs at least {KrumUpdatesMin} updates per round (2f + 3); quorum is {EffectiveQuorum}";
+        }
+        if (Partition is not ("iid" or "dirichlet"))
+        {
+            return $"unknown --partition '{Partition}'; known: iid, dirichlet";
+        }
+        return Partition == "dirichlet" && !(Alpha > 0) ? "--alpha must be positive" : null;
+    }
+
+    public IPartitioner CreatePartitioner() =>
+        Partition == "dirichlet" ? new DirichletLabelPartitioner(Alpha, minPerSite: 1) : new IidPartitioner();
+
+    public string PartitionLabel => Partition == "dirichlet"
+        ? string.Create(CultureInfo.InvariantCulture, $"dirichlet(alpha={Alpha})")
+        : "iid";
+
+    /// <summary>The configuration as HOCON, written to the report's config.conf.</summary>
+    public string ToHocon()
+    {
+        var text = new StringBuilder();
+        text.AppendLine("simulation {");
+        void Line(string key, object value) => text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"  {key} = {value}"));
+        Line("sites", Sites);
+        Line("dataset", Dataset);
+        Line("model", Model);
+        Line("rounds", Rounds);
+        Line("local-epochs", LocalEpochs);
+        Line("theta", Theta);
+        Line("strategy", Strategy);
+        Line("quorum", EffectiveQuorum);
+        Line("partition", Partition);
+        Line("alpha", Alpha);
+        Line("seed", Seed);
+        Line("threads", Threads);
+        Line("optimizer", "adam");
+        Line("learning-rate", LearningRate);
+        Line("schedule", Schedule.ToString().ToLowerInvariant());
+        Line("batch-size", BatchSize);
+        Line("train-limit", TrainLimit);
+        text.AppendLine("  personalization {");
+        Line("  epochs", PersonalizationEpochs);
+        Line("  learning-rate", LearningRate * PersonalizationRateFactor);
+        text.AppendLine("  }");
+        text.AppendLine("}");
+        return text.ToString();
+    }
+}
