@@ -22,7 +22,7 @@ public sealed class CertificateVerifierTests : IDisposable
         _certified = h.Ledgers[1].Single();
     }
 
-    private Verdict Verify(CommitCertificate certificate, Configuration? members = null) =>
+    private Verdict Verify(CommitCertificate certificate, Swarm.Consensus.Blocks.Configuration? members = null) =>
         new CertificateVerifier(_genesis.ChainId, _scheme).Verify(members ?? _genesis.InitialConfiguration, _certified.Block, certificate);
 
     [Fact]
@@ -57,7 +57,7 @@ public sealed class CertificateVerifierTests : IDisposable
     public void Certificate_checked_against_the_wrong_members_is_rejected()
     {
         using var other = EcdsaSigner.Generate();
-        var wrong = new Configuration(_genesis.Members.Select(m => m with { PublicKey = other.PublicKey }).ToArray(), 1);
+        var wrong = new Swarm.Consensus.Blocks.Configuration(_genesis.Members.Select(m => m with { PublicKey = other.PublicKey }).ToArray(), 1);
         Assert.Contains("does not verify", Verify(_certified.Certificate, wrong).Reason);
     }
 

@@ -48,9 +48,9 @@ public sealed class ReconfigurationTests
     [Fact]
     public void Change_that_leaves_no_usable_configuration_is_ignored()
     {
-        var single = new Configuration([new Member(0, [1])], 0);
+        var single = new Swarm.Consensus.Blocks.Configuration([new Member(0, [1])], 0);
         Assert.Null(single.Apply(new MembershipChange(MembershipChangeKind.Remove, single.Members[0])));
-        var four = new Configuration([new Member(0, [1]), new Member(1, [2]), new Member(2, [3]), new Member(3, [4])], 1);
+        var four = new Swarm.Consensus.Blocks.Configuration([new Member(0, [1]), new Member(1, [2]), new Member(2, [3]), new Member(3, [4])], 1);
         var grown = four.Apply(new MembershipChange(MembershipChangeKind.Add, new Member(4, [5])));
         Assert.Equal((5, 1, 4), (grown!.N, grown.F, grown.Quorum));
     }
