@@ -9,9 +9,9 @@ namespace Swarm.Tests.Cluster;
 /// Deleted on dispose.</summary>
 internal sealed class ClusterFiles : IDisposable
 {
-    /// <summary>Ports of this test's range (47800-47899): peer transport at PeerPortBase + i, HTTP at HttpPortBase + i.</summary>
-    public const int PeerPortBase = 47800;
-    public const int HttpPortBase = 47840;
+    /// <summary>Ports of this test's range (27800-27899, below Linux's ephemeral range 32768-60999 so that no port-0 socket of a parallel test can take them): peer transport at PeerPortBase + i, HTTP at HttpPortBase + i.</summary>
+    public const int PeerPortBase = 27800;
+    public const int HttpPortBase = 27840;
 
     public ClusterFiles(int size)
     {

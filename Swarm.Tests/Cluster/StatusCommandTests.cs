@@ -34,10 +34,10 @@ public sealed class StatusCommandTests : IDisposable
     {
         var error = new StringWriter();
 
-        var code = await StatusCommand.PrintAsync(new Uri("http://127.0.0.1:47899"), TextWriter.Null, error, CancellationToken.None);
+        var code = await StatusCommand.PrintAsync(new Uri("http://127.0.0.1:27899"), TextWriter.Null, error, CancellationToken.None);
 
         Assert.Equal(ExitCodes.Failure, code);
-        Assert.Contains("no node answers at http://127.0.0.1:47899", error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("no node answers at http://127.0.0.1:27899", error.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
