@@ -14,7 +14,9 @@ namespace Swarm.Tests.Persistence;
 public sealed class LedgerCrashTests : IDisposable
 {
     private const int KillRounds = 4;
-    private const long HeightMax = 400;
+    // How far past the kill point a writer may run before it waits to be killed: on a fast, idle machine the
+    // writer outruns the kill, and a fixed overall bound let it finish the chain in the first round.
+    private const long RunAheadMax = 64;
     private static readonly TimeSpan ChildLineTimeout = TimeSpan.FromSeconds(60);
 
     private readonly TempDirectory _directory = new();
@@ -63,7 +65,7 @@ public sealed class LedgerCrashTests : IDisposable
     /// held before its commit), kills it with SIGKILL and returns the last height it reported committed.</summary>
     private long RunChildUntilKilled(string kind, string target, long killAt, bool midTransaction, string phase)
     {
-        using var child = StartWriter(kind, target, midTransaction ? killAt : -1);
+        using var child = StartWriter(kind, target, killAt + RunAheadMax, midTransaction ? killAt : -1);
         long reported = -1;
         try
         {
@@ -87,7 +89,7 @@ public sealed class LedgerCrashTests : IDisposable
         return reported;
     }
 
-    private Process StartWriter(string kind, string target, long holdAt)
+    private Process StartWriter(string kind, string target, long heightMax, long holdAt)
     {
         var start = new ProcessStartInfo(DotnetHost())
         {
@@ -97,7 +99,7 @@ public sealed class LedgerCrashTests : IDisposable
             UseShellExecute = false,
         };
         foreach (var argument in new[] { "exec", typeof(ChildProcessMain).Assembly.Location, LedgerCrashWriter.Mode, kind, "task-a",
-                     _seed.ToString(CultureInfo.InvariantCulture), HeightMax.ToString(CultureInfo.InvariantCulture),
+                     _seed.ToString(CultureInfo.InvariantCulture), heightMax.ToString(CultureInfo.InvariantCulture),
                      holdAt.ToString(CultureInfo.InvariantCulture) })
         {
             start.ArgumentList.Add(argument);

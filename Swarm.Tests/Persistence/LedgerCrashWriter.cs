@@ -40,6 +40,9 @@ internal static class LedgerCrashWriter
             Console.Out.WriteLine($"committed {block.Height}");
             head = block.AsHead();
         }
+        // At the bound the writer waits for its kill instead of exiting, so every round ends in a SIGKILL.
+        Console.Out.WriteLine($"bound {heightMax}");
+        Console.In.ReadLine();
         return 0;
 
         ILedgerStore Open(string kind, string target, string chainId)
