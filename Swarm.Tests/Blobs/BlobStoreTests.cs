@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Swarm.Node.Blobs;
+using Swarm.Node.Cli.Bench;
 
 namespace Swarm.Tests.Blobs;
 
@@ -36,7 +37,7 @@ public sealed class BlobStoreTests
     {
         using var dir = new TempDirectory();
         var store = new BlobStore(dir.Path);
-        var hash = await store.PutAsync(new SeededStream(7, 100_000));
+        var hash = await store.PutAsync(new SeededBytes(7, 100_000));
         await using (var file = new FileStream(store.PathOf(hash), FileMode.Open, FileAccess.ReadWrite))
         {
             file.Position = 5_000;
@@ -55,7 +56,7 @@ public sealed class BlobStoreTests
     {
         using var dir = new TempDirectory();
         var store = new BlobStore(dir.Path);
-        var hash = await store.PutAsync(new SeededStream(8, 10_000));
+        var hash = await store.PutAsync(new SeededBytes(8, 10_000));
         Assert.True((await store.VerifyAsync(hash)).Succeeded);
         var missing = new string('0', 64);
         var check = await store.VerifyAsync(missing);

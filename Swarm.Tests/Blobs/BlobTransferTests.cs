@@ -1,4 +1,5 @@
 using Swarm.Node.Blobs;
+using Swarm.Node.Cli.Bench;
 using Swarm.Node.Networking.Wire;
 using Swarm.Tests.Networking;
 
@@ -62,7 +63,7 @@ public sealed class BlobTransferTests
     {
         using var dir = new TempDirectory();
         await using var pair = Start(dir);
-        var hash = await pair.StoreA.PutAsync(new SeededStream(1, 3_500_000));
+        var hash = await pair.StoreA.PutAsync(new SeededBytes(1, 3_500_000));
 
         var result = await Within(pair.TransferB.FetchAsync("a", hash), "small blob a -> b", 30);
 
@@ -76,7 +77,7 @@ public sealed class BlobTransferTests
     {
         using var dir = new TempDirectory();
         await using var pair = Start(dir);
-        var hash = await pair.StoreA.PutAsync(new SeededStream(500, BigBlobBytes));
+        var hash = await pair.StoreA.PutAsync(new SeededBytes(500, BigBlobBytes));
         var cutAt = -1L;
         pair.TransferB.Progress += (_, received) =>
         {
@@ -100,7 +101,7 @@ public sealed class BlobTransferTests
     {
         using var dir = new TempDirectory();
         await using var pair = Start(dir);
-        var hash = await pair.StoreA.PutAsync(new SeededStream(2, 2_000_000));
+        var hash = await pair.StoreA.PutAsync(new SeededBytes(2, 2_000_000));
         await using (var file = new FileStream(pair.StoreA.PathOf(hash), FileMode.Open, FileAccess.ReadWrite))
         {
             file.Position = 1_234_567;
@@ -130,7 +131,7 @@ public sealed class BlobTransferTests
     {
         using var dir = new TempDirectory();
         await using var pair = Start(dir);
-        var hash = await pair.StoreA.PutAsync(new SeededStream(3, 5_000_000));
+        var hash = await pair.StoreA.PutAsync(new SeededBytes(3, 5_000_000));
         await using (var source = pair.StoreA.OpenRead(hash)!)
         await using (var partial = File.Create(pair.StoreB.PartialPathOf(hash)))
         {
