@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Swarm.Learning.Metrics;
 using Swarm.Learning.Training;
 using Swarm.Learning.Updates;
 
@@ -57,7 +58,17 @@ public sealed class SiteTrainer : IDisposable
         {
             RequireLength(ins.GlobalParameters);
             var aggregate = RoundAggregate.Compute(_settings.Strategy, ins.GlobalParameters, ins.Updates);
-            return new AggregateRes(SiteId, ins.Round, aggregate.AggregateHash, aggregate.ModelHash);
+            ClassificationResult? validation = null;
+            if (ins.Evaluate)
+            {
+                _trainer.SetParameters(aggregate.Parameters);
+                validation = CentralTraining.Evaluate(_trainer, Data.Validation).Metrics;
+            }
+            return new AggregateRes(SiteId, ins.Round, aggregate.AggregateHash, aggregate.ModelHash)
+            {
+                Parameters = aggregate.Parameters,
+                Validation = validation,
+            };
         }
         catch (Exception e) when (e is InvalidUpdateException or ArgumentException)
         {

@@ -15,11 +15,22 @@ public sealed record TrainIns(int Round, float[] GlobalParameters, int Epochs, i
 public sealed record TrainRes(int Round, PublishedUpdate Update, double MeanLoss, TimeSpan Elapsed);
 
 /// <summary>Recompute a round's aggregate from the published update bytes; the site answers with the hashes it got.</summary>
-public sealed record AggregateIns(int Round, float[] GlobalParameters, IReadOnlyList<PublishedUpdate> Updates);
+public sealed record AggregateIns(int Round, float[] GlobalParameters, IReadOnlyList<PublishedUpdate> Updates)
+{
+    /// <summary>Also score the new global model on the site's own validation slice (the metrics a round block records).</summary>
+    public bool Evaluate { get; init; }
+}
 
 /// <summary>A site's own recomputation of a round: the aggregate Δ's and the new global model's digests, or the
 /// reason it could not reproduce the aggregate (then both hashes are empty).</summary>
-public sealed record AggregateRes(string SiteId, int Round, string AggregateHash, string ModelHash, string? Error = null);
+public sealed record AggregateRes(string SiteId, int Round, string AggregateHash, string ModelHash, string? Error = null)
+{
+    /// <summary>The new global parameters this site computed (null when it could not).</summary>
+    public float[]? Parameters { get; init; }
+
+    /// <summary>The new global model on the site's validation slice, when <see cref="AggregateIns.Evaluate"/> asked.</summary>
+    public ClassificationResult? Validation { get; init; }
+}
 
 /// <summary>Which of the site's own slices to score a model on.</summary>
 public enum EvaluationSplit

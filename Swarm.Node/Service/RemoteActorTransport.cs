@@ -9,7 +9,7 @@ using MemberStatus = Swarm.Actors.Membership.MemberStatus;
 namespace Swarm.Node.Service;
 
 /// <summary>Joins the actor runtime to the peer transport. Outbound: a message for <c>swarm://peer/user/...</c> is
-/// encoded (<see cref="MembershipWireCodec"/>) into a signed <see cref="ActorMessage"/> envelope and queued for that
+/// encoded (<see cref="ActorWireCodecs"/>) into a signed <see cref="ActorMessage"/> envelope and queued for that
 /// peer without waiting (a full queue drops it: gossip repeats itself). Inbound: an actor envelope is decoded and
 /// delivered to the local actor its <c>to_actor_path</c> names. Death watch of remote actors follows membership: a
 /// watched actor's node becoming unreachable, down or removed sends the watcher <see cref="Terminated"/>.</summary>
@@ -18,6 +18,7 @@ public sealed class RemoteActorTransport : IRemoteTransport, IEnvelopeHandler
     private readonly ActorSystem _system;
     private readonly ILogger _logger;
     private readonly Func<string, bool> _isMember;
+    private readonly ActorWireCodecs _codecs;
     private readonly ConcurrentDictionary<(ActorPath Remote, ActorRef Watcher), byte> _watches = new();
     private PeerTransport? _transport;
 
@@ -25,8 +26,10 @@ public sealed class RemoteActorTransport : IRemoteTransport, IEnvelopeHandler
     /// <param name="logger">Where refused messages are logged.</param>
     /// <param name="isMember">Whether a node id is in the consortium: gossip naming any other node is refused, so
     /// a member cannot make the others gossip with (or report) nodes that do not exist.</param>
-    public RemoteActorTransport(ActorSystem system, ILogger logger, Func<string, bool> isMember)
+    /// <param name="codecs">Message families beyond membership that this node sends and receives.</param>
+    public RemoteActorTransport(ActorSystem system, ILogger logger, Func<string, bool> isMember, ActorWireCodecs? codecs = null)
     {
+        _codecs = codecs ?? new ActorWireCodecs();
         _system = system;
         _logger = logger;
         _isMember = isMember;
@@ -40,7 +43,7 @@ public sealed class RemoteActorTransport : IRemoteTransport, IEnvelopeHandler
 
     public void Send(ActorPath recipient, object message, ActorRef? sender)
     {
-        if (_transport is null || !MembershipWireCodec.TryEncode(message, out var encoded))
+        if (_transport is null || !_codecs.TryEncode(message, out var encoded))
         {
             Counters.CountDropped();
             _logger.LogDebug("not sent to {Recipient}: {Reason}", recipient,
@@ -74,7 +77,7 @@ public sealed class RemoteActorTransport : IRemoteTransport, IEnvelopeHandler
     public ValueTask HandleAsync(string fromNodeId, Envelope envelope, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(envelope);
-        var message = MembershipWireCodec.TryDecode(fromNodeId, envelope.Actor, out var problem);
+        var message = _codecs.TryDecode(fromNodeId, envelope.Actor, out var problem);
         if (message is GossipPayload gossip && gossip.View.Members.Keys.FirstOrDefault(id => !_isMember(id)) is { } stranger)
         {
             (message, problem) = (null, $"gossip lists '{stranger}', which is not a member of the consortium");

@@ -1,0 +1,35 @@
+namespace Swarm.Actors.Tasks;
+
+/// <summary>Where a node keeps its tasks: the task manager is <c>/user/tasks</c> and each task's local peer (its
+/// chain replica, trainer and round protocol) is the manager's child <c>/user/tasks/&lt;task-id&gt;</c>, so the
+/// peers of one task address each other as <c>swarm://&lt;node&gt;/user/tasks/&lt;task-id&gt;</c>.</summary>
+public static class TaskPaths
+{
+    public const string ManagerName = "tasks";
+
+    public static string Peer(string nodeId, string taskId) => $"swarm://{nodeId}/user/{ManagerName}/{taskId}";
+}
+
+/// <summary>Where a task stands on one node.</summary>
+public enum TaskState
+{
+    Starting,
+    Running,
+    Completed,
+    Cancelled,
+    Failed,
+}
+
+/// <summary>Asked of a task's local peer; answered with <see cref="TaskProgress"/>.</summary>
+public sealed record GetTaskProgress
+{
+    public static GetTaskProgress Instance { get; } = new();
+}
+
+/// <summary>A task's progress as one node sees it: the round it is in (the last finalized round when completed),
+/// the global model hash of the last finalized round, and the height of the task's chain.</summary>
+public sealed record TaskProgress(string TaskId, TaskState State, int Round, int Rounds, string? ModelHash, long ChainHeight, string? Detail);
+
+/// <summary>Told to a task's local peer: cancel the task. The peer records the cancellation on the task's chain, so
+/// every participant stops at the same height, and answers <see cref="TaskProgress"/>.</summary>
+public sealed record CancelTask(string Reason);
