@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Microsoft.Extensions.Logging;
 using Spectre.Console;
 using Swarm.Learning.Data;
 using Swarm.Learning.Training;
@@ -34,7 +35,8 @@ public static class SimulateCommand
         var limit = new Option<int>("--train-limit") { Description = "Use only the first N training images (0 = all)", DefaultValueFactory = _ => 0 };
         var output = new Option<string?>("--out") { Description = "Report folder (default reports/simulate-<UTC time>)" };
         var quiet = new Option<bool>("--quiet") { Description = "No progress display" };
-        foreach (var option in new Option[] { sites, dataset, model, rounds, localEpochs, theta, strategy, quorum, partition, alpha, seed, threads, lr, batchSize, personalization, limit, output, quiet })
+        var log = new Option<string?>("--log") { Description = "Write the sites' protocol log (chain, rounds, votes) to this file" };
+        foreach (var option in new Option[] { sites, dataset, model, rounds, localEpochs, theta, strategy, quorum, partition, alpha, seed, threads, lr, batchSize, personalization, limit, output, quiet, log })
         {
             command.Options.Add(option);
         }
@@ -46,12 +48,13 @@ public static class SimulateCommand
             Alpha = parse.GetValue(alpha), Seed = parse.GetValue(seed), Threads = parse.GetValue(threads),
             LearningRate = parse.GetValue(lr), BatchSize = parse.GetValue(batchSize), PersonalizationEpochs = parse.GetValue(personalization),
             TrainLimit = parse.GetValue(limit),
-        }, parse.GetValue(output), parse.GetValue(quiet), ct));
+        }, parse.GetValue(output), parse.GetValue(quiet), ct, parse.GetValue(log)));
         return command;
     }
 
     /// <summary>Runs a simulation and writes its report; the command's whole code path (tests call it).</summary>
-    public static async Task<int> RunAsync(SimulationOptions options, string? folder, bool quiet, CancellationToken cancellation)
+    public static async Task<int> RunAsync(SimulationOptions options, string? folder, bool quiet, CancellationToken cancellation,
+        string? logFile = null)
     {
         if (options.Validate() is { } problem)
         {
@@ -71,14 +74,15 @@ public static class SimulateCommand
         folder ??= Path.Combine("reports", "simulate-" + DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
         var train = splits.Train;
         Func<ITrainer> models = () => TorchTrainer.Create(options.Model, train.Channels, train.Classes, train.Height, (ulong)options.Seed);
+        using var log = logFile is null ? null : new FileLog(logFile);
         try
         {
             Console.WriteLine($"swarm simulate: {options.Sites} sites, {options.Dataset}, {options.Model}, {options.Rounds} rounds × " +
                 $"{options.LocalEpochs} local epochs, θ={options.Theta.ToString(CultureInfo.InvariantCulture)}, {options.Strategy}, " +
                 $"quorum {options.EffectiveQuorum}/{options.Sites}, {options.PartitionLabel}, seed {options.Seed}, {options.Threads} threads");
             var results = quiet
-                ? await new SimulationRunner(options, models, new SilentProgress()).RunAsync(splits, cancellation).ConfigureAwait(false)
-                : await RunWithProgressAsync(options, models, splits, cancellation).ConfigureAwait(false);
+                ? await new SimulationRunner(options, models, new SilentProgress(), folder, log).RunAsync(splits, cancellation).ConfigureAwait(false)
+                : await RunWithProgressAsync(options, models, splits, folder, log, cancellation).ConfigureAwait(false);
             ReportWriter.Write(folder, results);
             PrintTable(results);
             Console.WriteLine($"report: {Path.GetFullPath(folder)}");
@@ -102,7 +106,7 @@ public static class SimulateCommand
     }
 
     private static async Task<SimulationResults> RunWithProgressAsync(SimulationOptions options, Func<ITrainer> models,
-        MedMnistSplits splits, CancellationToken cancellation)
+        MedMnistSplits splits, string folder, ILoggerFactory? log, CancellationToken cancellation)
     {
         SimulationResults? results = null;
         await AnsiConsole.Progress()
@@ -112,7 +116,7 @@ public static class SimulateCommand
             {
                 var progress = new ConsoleProgress(context,
                     Enumerable.Range(0, options.Sites).Select(SimulationRunner.SiteId), options.Rounds);
-                results = await new SimulationRunner(options, models, progress).RunAsync(splits, cancellation).ConfigureAwait(false);
+                results = await new SimulationRunner(options, models, progress, folder, log).RunAsync(splits, cancellation).ConfigureAwait(false);
             }).ConfigureAwait(false);
         return results!;
     }

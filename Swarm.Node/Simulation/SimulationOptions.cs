@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Swarm.Learning.Aggregation;
 using Swarm.Learning.Data.Partitioning;
+using Swarm.Learning.Tasks;
 using Swarm.Learning.Training;
 
 namespace Swarm.Node.Simulation;
@@ -33,7 +34,33 @@ public sealed record SimulationOptions
     /// <summary>Uses only the first N training images when positive (quick checks).</summary>
     public int TrainLimit { get; init; }
 
+    /// <summary>How long a site waits for a round to close before it asks the chain to close it with the updates
+    /// recorded so far (k of n is then not required).</summary>
+    public TimeSpan RoundDeadline { get; init; } = TimeSpan.FromMinutes(30);
+
     private const int KrumUpdatesMin = 5;
+
+    /// <summary>The task these options describe, with sites <c>site-0</c> … as its participants.</summary>
+    public TaskSpec ToTaskSpec()
+    {
+        var sites = Enumerable.Range(0, Sites).Select(i => $"site-{i}").ToList();
+        return new TaskSpec
+        {
+            Id = string.Create(CultureInfo.InvariantCulture, $"simulate-{Seed}"),
+            Model = Model,
+            Participants = sites,
+            Datasets = sites.ToDictionary(s => s, _ => Dataset),
+            Rounds = Rounds,
+            LocalEpochs = LocalEpochs,
+            Optimizer = new OptimizerSpec("adam", LearningRate, BatchSize: BatchSize),
+            Aggregation = new AggregationSpec(Strategy),
+            PartialShareFraction = Theta,
+            Quorum = EffectiveQuorum,
+            RoundDeadline = RoundDeadline,
+            Personalization = new PersonalizationSpec(PersonalizationEpochs > 0 ? "finetune" : "none", PersonalizationEpochs),
+            Seed = Seed,
+        };
+    }
 
     public int EffectiveQuorum => Quorum <= 0 ? Sites : Quorum;
 

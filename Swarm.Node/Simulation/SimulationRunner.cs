@@ -1,5 +1,7 @@
 using System.Diagnostics;
-using Swarm.Actors.Runtime;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Swarm.Actors.Tasks;
 using Swarm.Actors.Training;
 using Swarm.Learning.Aggregation;
 using Swarm.Learning.Data;
@@ -22,15 +24,29 @@ public sealed class SimulationRunner
     private readonly SimulationOptions _options;
     private readonly Func<ITrainer> _models;
     private readonly ISimulationProgress _progress;
+    private readonly string _workDirectory;
+    private readonly ILoggerFactory? _loggers;
+    private readonly Func<int, SiteSettings, SiteSettings>? _siteSettings;
+    private readonly Func<TaskPeerContext, TaskPeerContext>? _configure;
 
     /// <param name="options">The run's configuration.</param>
     /// <param name="progress">Receives progress, possibly from actor threads.</param>
     /// <param name="models">Builds a fresh model; every call must give the same initial parameters.</param>
-    public SimulationRunner(SimulationOptions options, Func<ITrainer> models, ISimulationProgress progress)
+    /// <param name="workDirectory">Where the sites keep their chain ledgers (<c>swarm/chain</c>) and blobs.</param>
+    /// <param name="loggers">Logs of the sites' actors (none by default).</param>
+    /// <param name="siteSettings">Adjusts a site's settings by index (tests: Byzantine behaviours).</param>
+    /// <param name="configure">Adjusts a site's task peer context (tests: timers).</param>
+    public SimulationRunner(SimulationOptions options, Func<ITrainer> models, ISimulationProgress progress, string workDirectory,
+        ILoggerFactory? loggers = null, Func<int, SiteSettings, SiteSettings>? siteSettings = null,
+        Func<TaskPeerContext, TaskPeerContext>? configure = null)
     {
         _options = options;
         _models = models;
         _progress = progress;
+        _workDirectory = workDirectory;
+        _loggers = loggers;
+        _siteSettings = siteSettings;
+        _configure = configure;
     }
 
     public async Task<SimulationResults> RunAsync(MedMnistSplits splits, CancellationToken cancellation = default)
@@ -51,7 +67,7 @@ public sealed class SimulationRunner
         timings.Add(new MethodTiming("local-only (all sites)", watch.Elapsed.TotalSeconds));
 
         return new SimulationResults(_options.Dataset, _options.Model, _options.Sites, _options.Seed,
-            _options.PartitionLabel, swarm.Test, centralized, localOnly, swarm.Personalized, swarm.Rounds, [],
+            _options.PartitionLabel, swarm.Test, centralized, localOnly, swarm.Personalized, swarm.Rounds, swarm.Blocks,
             _options.ToHocon())
         {
             Timings = [.. swarm.Timings, .. timings],
@@ -60,9 +76,10 @@ public sealed class SimulationRunner
                 $"Swarm test score: the global model of round {swarm.SelectedRound} (best global validation AUC; the "
                 + "global validation split is the union of the sites' validation slices). Centralized and local-only "
                 + "pick their best epoch by validation AUC the same way.",
-                "Each round is accepted only when every included site recomputed the same aggregate and model "
-                + "SHA-256 from the published update bytes. Rounds are not yet committed through PBFT, so the chain "
-                + "table is empty: no blocks are made up.",
+                "Every round is decided on the task's PBFT chain (one SQLite ledger per site): each site publishes its "
+                + "update's SHA-256, the round closes at the quorum, and the round is final only when enough sites "
+                + "recomputed the same aggregate and model SHA-256 from the published bytes and voted them "
+                + "(⌈(n + f + 1) / 2⌉ matching votes).",
                 $"Sites train one after another (one process, {_options.Threads} libtorch threads each).",
             ],
         };
@@ -73,82 +90,106 @@ public sealed class SimulationRunner
         // The evaluator comes first: a missing or broken engine fails here, before any actor starts.
         using var evaluator = _models();
         TorchRuntime.SetThreads(_options.Threads);
+        var initial = new float[evaluator.Layout.TotalLength];
+        evaluator.GetParameters(initial);
         var settings = new SiteSettings(TrainOptions(), _options.Schedule, AggregationStrategies.Create(_options.Strategy));
-        using var gate = new SemaphoreSlim(1, 1);
-        await using var system = new ActorSystem("simulation");
-        var refs = new Dictionary<string, ActorRef>(StringComparer.Ordinal);
-        for (var s = 0; s < sites.Length; s++)
-        {
-            var (id, index, data) = (SiteId(s), s, sites[s]);
-            refs[id] = system.ActorOf(Props.Create(() => new TrainerActor(
-                () => new SiteTrainer(id, index, _models(), data, settings), gate)), id);
-        }
-        var coordinator = system.ActorOf(Props.Create(() => new RoundCoordinatorActor(refs, _options.EffectiveQuorum,
-            settings.Strategy, r => _progress.SiteTrained(r.Update.SiteId, r.Round, r.MeanLoss, r.Elapsed))), "coordinator");
-
-        var global = new float[evaluator.Layout.TotalLength];
-        evaluator.GetParameters(global);
-        var rounds = new List<RoundMetrics>();
-        var best = (Auc: double.NegativeInfinity, Round: 0, Parameters: global);
+        var spec = _options.ToTaskSpec();
+        var chainDirectory = Path.Combine(_workDirectory, "swarm");
         var watch = Stopwatch.StartNew();
-        for (var round = 1; round <= _options.Rounds; round++)
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        deadline.CancelAfter(RoundTimeout * _options.Rounds);
+        var rounds = new List<RoundMetrics>();
+        var best = (Auc: double.NegativeInfinity, Round: 0, Parameters: initial);
+        var ended = new Dictionary<string, SiteTaskEnded>(StringComparer.Ordinal);
+        var losses = new Dictionary<int, List<double>>();
+        IReadOnlyList<BlockSummary> blocks;
+        double swarmSeconds;
+        var personalizationWatch = new Stopwatch();
+        await using (var swarm = new InProcessSwarm(spec, Encoding.UTF8.GetBytes(_options.ToHocon()), chainDirectory,
+            i => new SiteTrainer(SiteId(i), i, _models(), sites[i], _siteSettings?.Invoke(i, settings) ?? settings), () => initial,
+            _loggers, _configure))
         {
-            cancellation.ThrowIfCancellationRequested();
             var roundWatch = Stopwatch.StartNew();
-            var instruction = new TrainIns(round, global, _options.LocalEpochs, (round - 1) * _options.LocalEpochs,
-                _options.TotalEpochs, _options.Theta);
-            var outcome = await coordinator.Ask<object>(new RunRound(instruction), RoundTimeout, cancellation).ConfigureAwait(false);
-            var completed = outcome switch
+            try
             {
-                RoundCompleted { Decision.Accepted: true } done => done,
-                RoundCompleted rejected => throw new SimulationException($"round {round} rejected: {rejected.Decision.Reason}"),
-                RoundFailed failed => throw new SimulationException($"round {round} failed: {failed.Reason}"),
-                _ => throw new SimulationException($"round {round}: unexpected answer {outcome.GetType().Name}"),
-            };
-            global = completed.Decision.Proposal.Parameters;
-            evaluator.SetParameters(global);
-            var (validation, _) = CentralTraining.Evaluate(evaluator, splits.Val);
-            var metrics = new RoundMetrics(round, validation.Auc, validation.Accuracy, MeanLoss(completed.Results),
-                roundWatch.Elapsed.TotalSeconds, completed.Results.Count, completed.Decision.Proposal.ModelHash);
-            rounds.Add(metrics);
-            _progress.RoundCommitted(metrics);
-            if (validation.Auc > best.Auc)
-            {
-                best = (validation.Auc, round, global);
+                await foreach (var evt in swarm.Events.ReadAllAsync(deadline.Token).ConfigureAwait(false))
+                {
+                    switch (evt)
+                    {
+                        case SiteRoundTrained trained:
+                            _progress.SiteTrained(trained.Site, trained.Round, trained.MeanLoss, trained.Elapsed);
+                            if (!losses.TryGetValue(trained.Round, out var list))
+                            {
+                                losses[trained.Round] = list = [];
+                            }
+                            list.Add(trained.MeanLoss);
+                            break;
+                        case SiteRoundFinalized finalized when finalized.Round.Round == rounds.Count + 1:
+                            evaluator.SetParameters(finalized.Parameters);
+                            var (validation, _) = CentralTraining.Evaluate(evaluator, splits.Val);
+                            var round = finalized.Round;
+                            var metrics = new RoundMetrics(round.Round, validation.Auc, validation.Accuracy,
+                                losses.TryGetValue(round.Round, out var l) ? l.Average() : double.NaN, roundWatch.Elapsed.TotalSeconds,
+                                round.Included.Count, round.ModelHash);
+                            roundWatch.Restart();
+                            rounds.Add(metrics);
+                            _progress.RoundCommitted(metrics);
+                            if (validation.Auc > best.Auc)
+                            {
+                                best = (validation.Auc, round.Round, finalized.Parameters);
+                            }
+                            if (round.Round == _options.Rounds && _options.PersonalizationEpochs > 0)
+                            {
+                                personalizationWatch.Start();
+                                _progress.PhaseStarted("personalization", sites.Length);
+                            }
+                            break;
+                        case SiteTaskEnded end:
+                            if (end.State != TaskState.Completed)
+                            {
+                                throw new SimulationException($"site {end.Site} ended the task as {end.State}: {end.Detail}");
+                            }
+                            ended[end.Site] = end;
+                            if (_options.PersonalizationEpochs > 0)
+                            {
+                                _progress.PhaseStep("personalization");
+                            }
+                            break;
+                    }
+                    if (ended.Count == sites.Length)
+                    {
+                        break;
+                    }
+                }
             }
+            catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
+            {
+                throw new SimulationException($"the swarm did not finish {_options.Rounds} rounds within {RoundTimeout * _options.Rounds}; " +
+                    $"{rounds.Count} rounds final, {ended.Count} sites done");
+            }
+            swarmSeconds = watch.Elapsed.TotalSeconds - personalizationWatch.Elapsed.TotalSeconds;
+            blocks = swarm.Blocks(0);
         }
-        var swarmSeconds = watch.Elapsed.TotalSeconds;
+        TryDelete(Path.Combine(chainDirectory, "blobs"));
         evaluator.SetParameters(best.Parameters);
         var (test, _) = CentralTraining.Evaluate(evaluator, splits.Test);
-
-        watch.Restart();
-        var personalized = await PersonalizeAsync(refs, best.Parameters, cancellation).ConfigureAwait(false);
-        return new SwarmOutcome(new Score(test.Auc, test.Accuracy), best.Round, rounds, personalized,
-            [new MethodTiming("swarm rounds", swarmSeconds), new MethodTiming("personalization", watch.Elapsed.TotalSeconds)]);
+        var personalized = ended.Values.Where(e => e.Personalized is not null)
+            .Select(e => new PersonalizedScore(e.Site, ToScore(e.Personalized!.Global), ToScore(e.Personalized.Personalized)))
+            .OrderBy(p => p.Site, StringComparer.Ordinal).ToList();
+        return new SwarmOutcome(new Score(test.Auc, test.Accuracy), best.Round, rounds, personalized, blocks,
+            [new MethodTiming("swarm rounds", swarmSeconds), new MethodTiming("personalization", personalizationWatch.Elapsed.TotalSeconds)]);
     }
 
-    private async Task<IReadOnlyList<PersonalizedScore>> PersonalizeAsync(Dictionary<string, ActorRef> sites,
-        float[] global, CancellationToken cancellation)
+    private static void TryDelete(string directory)
     {
-        if (_options.PersonalizationEpochs == 0)
+        try
         {
-            return [];
+            Directory.Delete(directory, recursive: true);
         }
-        const string phase = "personalization";
-        _progress.PhaseStarted(phase, sites.Count);
-        var instruction = new PersonalizeIns(global, _options.PersonalizationEpochs,
-            _options.LearningRate * _options.PersonalizationRateFactor);
-        var answers = await Task.WhenAll(sites.Values.Select(site =>
-            site.Ask<object>(instruction, RoundTimeout, cancellation))).ConfigureAwait(false);
-        var scores = new List<PersonalizedScore>();
-        foreach (var answer in answers)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            var result = answer as PersonalizeRes
-                ?? throw new SimulationException($"personalization failed: {(answer as TrainingFailed)?.Reason ?? answer.GetType().Name}");
-            scores.Add(new PersonalizedScore(result.SiteId, ToScore(result.Global), ToScore(result.Personalized)));
-            _progress.PhaseStep(phase);
+            // Leftover blobs are only disk space; the report does not depend on them.
         }
-        return [.. scores.OrderBy(s => s.Site, StringComparer.Ordinal)];
     }
 
     private Score RunCentralized(MedMnistSplits splits, CancellationToken cancellation)
@@ -199,5 +240,5 @@ public sealed class SimulationRunner
     public static string SiteId(int index) => $"site-{index}";
 
     private sealed record SwarmOutcome(Score Test, int SelectedRound, IReadOnlyList<RoundMetrics> Rounds,
-        IReadOnlyList<PersonalizedScore> Personalized, IReadOnlyList<MethodTiming> Timings);
+        IReadOnlyList<PersonalizedScore> Personalized, IReadOnlyList<BlockSummary> Blocks, IReadOnlyList<MethodTiming> Timings);
 }

@@ -1,0 +1,64 @@
+using System.Collections.Concurrent;
+
+namespace Swarm.Actors.Tasks;
+
+/// <summary>A site's blobs for one task: its own and its peers' updates, and the global models of finalized rounds
+/// (kept so that a restarted peer can fetch the latest one). Callers check hashes before <see cref="Put"/>.</summary>
+public interface ITaskBlobs
+{
+    bool Contains(BlobKind kind, string hash);
+
+    byte[]? Get(BlobKind kind, string hash);
+
+    void Put(BlobKind kind, string hash, byte[] bytes);
+}
+
+/// <summary>Blobs as files <c>&lt;root&gt;/&lt;kind&gt;/&lt;hash&gt;</c>, written to a temporary name and renamed, so a
+/// crash never leaves a half blob under a hash.</summary>
+public sealed class DirectoryTaskBlobs : ITaskBlobs
+{
+    private readonly string _root;
+
+    public DirectoryTaskBlobs(string root)
+    {
+        _root = root;
+        Directory.CreateDirectory(Path.Combine(root, "update"));
+        Directory.CreateDirectory(Path.Combine(root, "model"));
+    }
+
+    public bool Contains(BlobKind kind, string hash) => IsHash(hash) && File.Exists(PathOf(kind, hash));
+
+    public byte[]? Get(BlobKind kind, string hash) => Contains(kind, hash) ? File.ReadAllBytes(PathOf(kind, hash)) : null;
+
+    public void Put(BlobKind kind, string hash, byte[] bytes)
+    {
+        if (!IsHash(hash))
+        {
+            throw new ArgumentException($"'{hash}' is not a SHA-256 hex digest", nameof(hash));
+        }
+        var path = PathOf(kind, hash);
+        if (File.Exists(path))
+        {
+            return;
+        }
+        var temporary = path + "." + Environment.ProcessId + ".tmp";
+        File.WriteAllBytes(temporary, bytes);
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    private string PathOf(BlobKind kind, string hash) => Path.Combine(_root, kind == BlobKind.Model ? "model" : "update", hash);
+
+    private static bool IsHash(string hash) => hash.Length == 64 && hash.All(char.IsAsciiHexDigitLower);
+}
+
+/// <summary>Blobs in memory (tests).</summary>
+public sealed class MemoryTaskBlobs : ITaskBlobs
+{
+    private readonly ConcurrentDictionary<(BlobKind, string), byte[]> _blobs = new();
+
+    public bool Contains(BlobKind kind, string hash) => _blobs.ContainsKey((kind, hash));
+
+    public byte[]? Get(BlobKind kind, string hash) => _blobs.TryGetValue((kind, hash), out var bytes) ? bytes : null;
+
+    public void Put(BlobKind kind, string hash, byte[] bytes) => _blobs.TryAdd((kind, hash), bytes);
+}

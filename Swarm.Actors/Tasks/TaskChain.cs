@@ -1,0 +1,252 @@
+using System.Security.Cryptography;
+using System.Text;
+using Swarm.Consensus.Blocks;
+
+namespace Swarm.Actors.Tasks;
+
+/// <summary>The fixed terms of a task's chain: its id, the sites in replica order with their public keys, the
+/// number of rounds, the k-of-n quorum and f, the Byzantine sites it tolerates (n ≥ 3f + 1).</summary>
+public sealed record TaskChainTerms(string ChainId, IReadOnlyList<string> Sites, IReadOnlyList<byte[]> PublicKeys, int Rounds,
+    int Quorum, int F)
+{
+    /// <summary>Matching aggregate votes that finalize a round: ⌈(n + f + 1) / 2⌉, which is 2f + 1 when n = 3f + 1,
+    /// so any two finalizing sets share an honest site and f liars can never finalize a hash on their own.</summary>
+    public int VotesToFinalize => (Sites.Count + F + 2) / 2;
+
+    /// <summary>Deadline notices that close a round early: f + 1, so at least one comes from an honest site whose
+    /// own deadline passed.</summary>
+    public int NoticesToClose => F + 1;
+
+    public int IndexOf(string site)
+    {
+        for (var i = 0; i < Sites.Count; i++)
+        {
+            if (Sites[i] == site)
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+}
+
+/// <summary>An update a round includes: whose it is, its SHA-256 and its FedAvg weight.</summary>
+public sealed record UpdateRef(string Site, string Hash, long SampleCount);
+
+/// <summary>A round as the chain decided it: the updates it included, the aggregate and model digests that at
+/// least <see cref="TaskChainTerms.VotesToFinalize"/> sites reproduced, who agreed, who voted otherwise
+/// (outvoted), the mean validation score the agreeing sites reported, and the block that finalized it.</summary>
+public sealed record FinalizedRound(int Round, IReadOnlyList<UpdateRef> Included, string UpdateSetDigest, string AggregateHash,
+    string ModelHash, IReadOnlyList<string> Agreeing, IReadOnlyList<string> Outvoted, double MeanValidationAuc,
+    double MeanValidationAccuracy, long Height);
+
+/// <summary>What applying a committed request changed.</summary>
+public abstract record TaskChainEvent;
+
+/// <summary>Round <paramref name="Round"/> has its update set; every site now recomputes the aggregate.</summary>
+public sealed record RoundClosed(int Round, IReadOnlyList<UpdateRef> Included, string UpdateSetDigest, long Height) : TaskChainEvent;
+
+public sealed record RoundFinalized(FinalizedRound Round) : TaskChainEvent;
+
+/// <summary>A vote that arrived after its round was final and disagreed with it.</summary>
+public sealed record VoteOutvoted(int Round, string Site, string ModelHash) : TaskChainEvent;
+
+public sealed record TaskCompleted(FinalizedRound LastRound) : TaskChainEvent;
+
+public sealed record TaskCancelled(string Site, string Reason, long Height) : TaskChainEvent;
+
+/// <summary>A committed request the chain did not apply, and why (a forged signature, a stale round, a repeat).</summary>
+public sealed record RequestIgnored(string ClientId, string Reason) : TaskChainEvent;
+
+/// <summary>
+/// The task's application state, rebuilt by applying committed client requests in chain order: which updates each
+/// round includes, when a round closes (k-of-n updates, or f + 1 deadline notices), and which aggregate is final
+/// (enough matching votes). Pure and deterministic, like the PBFT core: every site that applies the same blocks
+/// reaches the same state, which is what lets a restarted site rebuild it from its ledger.
+/// </summary>
+public sealed class TaskChain
+{
+    private readonly TaskChainTerms _terms;
+    private readonly ISignatureVerifier _verifier;
+    private readonly Dictionary<int, RoundState> _rounds = [];
+    private readonly List<FinalizedRound> _finalized = [];
+
+    public TaskChain(TaskChainTerms terms, ISignatureVerifier verifier)
+    {
+        _terms = terms;
+        _verifier = verifier;
+        CurrentRound = 1;
+    }
+
+    public TaskChainTerms Terms => _terms;
+
+    /// <summary>The round being trained or voted on; Rounds + 1 once the task is complete.</summary>
+    public int CurrentRound { get; private set; }
+
+    public bool IsComplete => CurrentRound > _terms.Rounds;
+
+    public TaskCancelled? Cancellation { get; private set; }
+
+    public bool IsOver => IsComplete || Cancellation is not null;
+
+    public IReadOnlyList<FinalizedRound> Finalized => _finalized;
+
+    public FinalizedRound? LastFinalized => _finalized.Count == 0 ? null : _finalized[^1];
+
+    public long Height { get; private set; }
+
+    /// <summary>The current round's closed update set, when it is closed.</summary>
+    public RoundClosed? CurrentClosed => _rounds.TryGetValue(CurrentRound, out var state) ? state.Closed : null;
+
+    /// <summary>Whether <paramref name="site"/> has an update recorded for the current round.</summary>
+    public bool HasPublished(string site) =>
+        _rounds.TryGetValue(CurrentRound, out var state) && state.Updates.Any(u => u.Site == site);
+
+    /// <summary>Whether <paramref name="site"/> has voted on the current round.</summary>
+    public bool HasVoted(string site) => _rounds.TryGetValue(CurrentRound, out var state) && state.Votes.ContainsKey(site);
+
+    /// <summary>Applies the requests a committed block executed, in order.</summary>
+    public IReadOnlyList<TaskChainEvent> Apply(long height, IReadOnlyList<ClientRequest> executed)
+    {
+        Height = Math.Max(Height, height);
+        var events = new List<TaskChainEvent>();
+        foreach (var request in executed)
+        {
+            Apply(height, request, events);
+        }
+        return events;
+    }
+
+    private void Apply(long height, ClientRequest request, List<TaskChainEvent> events)
+    {
+        if (TaskRequest.TryDecode(request.Payload, out var body, out var signature, out var problem) is not { } decoded)
+        {
+            events.Add(new RequestIgnored(request.ClientId, problem));
+            return;
+        }
+        var index = _terms.IndexOf(decoded.Site);
+        if (index < 0 || decoded.Site != request.ClientId)
+        {
+            events.Add(new RequestIgnored(request.ClientId, $"request names site '{decoded.Site}', which is not the client or not a participant"));
+            return;
+        }
+        if (!_verifier.Verify(_terms.PublicKeys[index], TaskRequest.SigningBytes(_terms.ChainId, body), signature))
+        {
+            events.Add(new RequestIgnored(request.ClientId, $"bad signature on a {decoded.GetType().Name} of site '{decoded.Site}'"));
+            return;
+        }
+        if (IsOver)
+        {
+            events.Add(new RequestIgnored(request.ClientId, "the task is over"));
+            return;
+        }
+        switch (decoded)
+        {
+            case CancelTaskRequest cancel:
+                Cancellation = new TaskCancelled(cancel.Site, cancel.Reason, height);
+                events.Add(Cancellation);
+                return;
+            case { Round: var round } when round != CurrentRound:
+                if (decoded is AggregateVote late && _finalized.FirstOrDefault(f => f.Round == late.Round) is { } final
+                    && late.ModelHash != final.ModelHash)
+                {
+                    events.Add(new VoteOutvoted(late.Round, late.Site, late.ModelHash));
+                    return;
+                }
+                events.Add(new RequestIgnored(request.ClientId, $"{decoded.GetType().Name} for round {round}; the chain is at round {CurrentRound}"));
+                return;
+        }
+        var state = RoundOf(CurrentRound);
+        switch (decoded)
+        {
+            case UpdatePublished update when state.Closed is null && state.Updates.All(u => u.Site != update.Site):
+                state.Updates.Add(new UpdateRef(update.Site, update.UpdateHash, update.SampleCount));
+                if (state.Updates.Count >= _terms.Quorum)
+                {
+                    Close(state, height, events);
+                }
+                break;
+            case CloseRound close when state.Closed is null:
+                state.Notices.Add(close.Site);
+                if (state.Notices.Count >= _terms.NoticesToClose && state.Updates.Count > 0)
+                {
+                    Close(state, height, events);
+                }
+                break;
+            case AggregateVote vote when state.Closed is not null && !state.Votes.ContainsKey(vote.Site):
+                if (vote.UpdateSetDigest != state.Closed.UpdateSetDigest)
+                {
+                    events.Add(new RequestIgnored(request.ClientId, $"vote of '{vote.Site}' is on another update set than round {vote.Round} closed with"));
+                    return;
+                }
+                state.Votes[vote.Site] = vote;
+                TryFinalize(state, height, events);
+                break;
+            default:
+                events.Add(new RequestIgnored(request.ClientId, $"{decoded.GetType().Name} of '{decoded.Site}' does not apply to round {CurrentRound} now"));
+                break;
+        }
+    }
+
+    private void Close(RoundState state, long height, List<TaskChainEvent> events)
+    {
+        IReadOnlyList<UpdateRef> included = [.. state.Updates];
+        state.Closed = new RoundClosed(state.Round, included, UpdateSetDigest(included), height);
+        events.Add(state.Closed);
+    }
+
+    private void TryFinalize(RoundState state, long height, List<TaskChainEvent> events)
+    {
+        var winner = state.Votes.Values.GroupBy(v => (v.AggregateHash, v.ModelHash))
+            .FirstOrDefault(g => g.Count() >= _terms.VotesToFinalize);
+        if (winner is null)
+        {
+            return;
+        }
+        var agreeing = winner.OrderBy(v => _terms.IndexOf(v.Site)).ToList();
+        var outvoted = state.Votes.Values.Where(v => v.ModelHash != winner.Key.ModelHash || v.AggregateHash != winner.Key.AggregateHash)
+            .Select(v => v.Site).OrderBy(_terms.IndexOf).ToList();
+        var closed = state.Closed!;
+        var final = new FinalizedRound(state.Round, closed.Included, closed.UpdateSetDigest, winner.Key.AggregateHash,
+            winner.Key.ModelHash, [.. agreeing.Select(v => v.Site)], outvoted, agreeing.Average(v => v.ValidationAuc),
+            agreeing.Average(v => v.ValidationAccuracy), height);
+        _finalized.Add(final);
+        events.Add(new RoundFinalized(final));
+        CurrentRound++;
+        if (IsComplete)
+        {
+            events.Add(new TaskCompleted(final));
+        }
+    }
+
+    /// <summary>SHA-256 over the included updates in site order: what a vote names so that it cannot be counted for
+    /// another set.</summary>
+    public static string UpdateSetDigest(IEnumerable<UpdateRef> included)
+    {
+        var text = new StringBuilder();
+        foreach (var update in included.OrderBy(u => u.Site, StringComparer.Ordinal))
+        {
+            text.Append(update.Site).Append(' ').Append(update.Hash).Append(' ').Append(update.SampleCount).Append('\n');
+        }
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
+    }
+
+    private RoundState RoundOf(int round)
+    {
+        if (!_rounds.TryGetValue(round, out var state))
+        {
+            state = new RoundState(round);
+            _rounds[round] = state;
+        }
+        return state;
+    }
+
+    private sealed class RoundState(int round)
+    {
+        public int Round { get; } = round;
+        public List<UpdateRef> Updates { get; } = [];
+        public HashSet<string> Notices { get; } = [];
+        public Dictionary<string, AggregateVote> Votes { get; } = [];
+        public RoundClosed? Closed { get; set; }
+    }
+}

@@ -1,0 +1,33 @@
+using System.Security.Cryptography;
+using Swarm.Consensus.Blocks;
+using Swarm.Learning.Tasks;
+
+namespace Swarm.Actors.Tasks;
+
+/// <summary>Builds a task chain's genesis: the chain id binds the task id and the digest of its spec's canonical
+/// bytes, the members are the participants in spec order with their public keys, and f = ⌊(n − 1) / 3⌋.</summary>
+public static class TaskGenesis
+{
+    /// <summary>Checkpoints every few blocks: a task's chain is short (a handful of blocks per round), and a site
+    /// that restarts catches up by state transfer from the latest stable checkpoint.</summary>
+    public static ChainParameters Parameters => new(BatchSizeMax: 256, CheckpointIntervalBlocks: 4, WatermarkWindowBlocks: 16,
+        ClockSkewMaxMs: 60_000, GenesisTimestampMs: 0);
+
+    public static string ChainId(TaskSpec spec, ReadOnlySpan<byte> specBytes) =>
+        $"task/{spec.Id}/{Convert.ToHexStringLower(SHA256.HashData(specBytes))[..16]}";
+
+    public static (Genesis Genesis, TaskChainTerms Terms) Create(TaskSpec spec, ReadOnlySpan<byte> specBytes,
+        IReadOnlyList<byte[]> publicKeys)
+    {
+        if (publicKeys.Count != spec.Participants.Count)
+        {
+            throw new ArgumentException($"{publicKeys.Count} public keys for {spec.Participants.Count} participants", nameof(publicKeys));
+        }
+        var chainId = ChainId(spec, specBytes);
+        var f = (spec.Participants.Count - 1) / 3;
+        var members = publicKeys.Select((key, i) => new Member(i, key)).ToList();
+        var genesis = new Genesis(chainId, members, f, Parameters);
+        var quorum = spec.Quorum <= 0 ? spec.Participants.Count : spec.Quorum;
+        return (genesis, new TaskChainTerms(chainId, [.. spec.Participants], publicKeys, spec.Rounds, quorum, f));
+    }
+}

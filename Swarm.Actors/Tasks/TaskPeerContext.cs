@@ -1,0 +1,53 @@
+using Swarm.Actors.Consensus;
+using Swarm.Actors.Runtime;
+using Swarm.Actors.Training;
+using Swarm.Consensus.Blocks;
+using Swarm.Consensus.Pbft;
+using Swarm.Learning.Tasks;
+
+namespace Swarm.Actors.Tasks;
+
+/// <summary>Everything one site's task peer is made of. Factories are called in the actor's PreStart, so a restart
+/// (after a crash) reopens the ledger and rebuilds the trainer from scratch.</summary>
+public sealed record TaskPeerContext
+{
+    public required TaskSpec Spec { get; init; }
+
+    /// <summary>This site's id (its node id in a cluster).</summary>
+    public required string Self { get; init; }
+
+    public required Genesis Genesis { get; init; }
+
+    public required TaskChainTerms Terms { get; init; }
+
+    /// <summary>Signs this site's PBFT messages and chain requests.</summary>
+    public required ISigner Signer { get; init; }
+
+    public required ISignatureVerifier Verifier { get; init; }
+
+    /// <summary>Opens the site's ledger of this chain (SQLite by default); disposed when the peer stops.</summary>
+    public required Func<(IReplicaLedger Ledger, IDisposable? Owner)> OpenLedger { get; init; }
+
+    /// <summary>The task peer of another site (a local actor in a simulation, <c>swarm://node/user/tasks/id</c> in a
+    /// cluster).</summary>
+    public required Func<string, ActorRef> Peer { get; init; }
+
+    /// <summary>Builds the site's trainer over its own data.</summary>
+    public required Func<SiteTrainer> Trainer { get; init; }
+
+    /// <summary>The initial global model: every site builds the same one from the task's seed.</summary>
+    public required Func<float[]> InitialModel { get; init; }
+
+    public required ITaskBlobs Blobs { get; init; }
+
+    /// <summary>When set, the site's heavy work waits for it (sites of one process take turns on the cores).</summary>
+    public SemaphoreSlim? ComputeGate { get; init; }
+
+    public ReplicaOptions ReplicaOptions { get; init; } = new() { RequestTimeoutTicks = 200, ViewChangeTimeoutTicks = 100, FetchTimeoutTicks = 20 };
+
+    /// <summary>The replica's clock tick.</summary>
+    public TimeSpan TickInterval { get; init; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>How often a site retries what it is waiting for (missing blobs, a stalled round).</summary>
+    public TimeSpan RetryInterval { get; init; } = TimeSpan.FromSeconds(1);
+}

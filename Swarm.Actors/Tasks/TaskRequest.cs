@@ -1,0 +1,111 @@
+using Swarm.Consensus.Blocks;
+using Swarm.Consensus.Encoding;
+
+namespace Swarm.Actors.Tasks;
+
+/// <summary>What a site asks the task's chain to record. Each one travels as a PBFT client request whose payload
+/// is the canonical body plus the site's ECDSA signature over (chain id, body), so a replica cannot put words in
+/// another site's mouth: <see cref="TaskChain"/> checks the signature against the genesis member key of the site
+/// the body names before it applies anything.</summary>
+public abstract record TaskRequest(int Round, string Site)
+{
+    private const string Domain = "swarm.task-request.v1";
+    private const int HashBytesMax = 128;
+    private const int ReasonBytesMax = 1_024;
+    private const int SignatureBytesMax = 256;
+
+    /// <summary>Validation metrics ride as integers in millionths so that every machine encodes them identically.</summary>
+    private const double MetricScale = 1_000_000;
+
+    public byte[] EncodeBody()
+    {
+        var writer = new CanonicalWriter(160);
+        writer.WriteString(Domain).WriteInt32(Round).WriteString(Site);
+        switch (this)
+        {
+            case UpdatePublished update:
+                writer.WriteByte(1).WriteString(update.UpdateHash).WriteInt64(update.SampleCount);
+                break;
+            case CloseRound:
+                writer.WriteByte(2);
+                break;
+            case AggregateVote vote:
+                writer.WriteByte(3).WriteString(vote.UpdateSetDigest).WriteString(vote.AggregateHash).WriteString(vote.ModelHash)
+                    .WriteInt64(Scale(vote.ValidationAuc)).WriteInt64(Scale(vote.ValidationAccuracy));
+                break;
+            case CancelTaskRequest cancel:
+                writer.WriteByte(4).WriteString(cancel.Reason);
+                break;
+            default:
+                throw new InvalidOperationException($"no encoding for {GetType().Name}");
+        }
+        return writer.ToArray();
+    }
+
+    /// <summary>The payload of the client request: body, then the signature over (chain id, body).</summary>
+    public byte[] ToPayload(string chainId, Func<byte[], byte[]> sign)
+    {
+        var body = EncodeBody();
+        var signature = sign(SigningBytes(chainId, body));
+        return new CanonicalWriter(body.Length + signature.Length + 16).WriteBytes(body).WriteBytes(signature).ToArray();
+    }
+
+    public static byte[] SigningBytes(string chainId, byte[] body) =>
+        new CanonicalWriter(body.Length + 64).WriteString(chainId).WriteBytes(body).ToArray();
+
+    /// <summary>Splits a payload into body and signature and decodes the body; null with a reason when malformed.</summary>
+    public static TaskRequest? TryDecode(byte[] payload, out byte[] body, out byte[] signature, out string problem)
+    {
+        body = [];
+        signature = [];
+        try
+        {
+            var outer = new CanonicalReader(payload);
+            body = outer.ReadBytes(ClientRequest.PayloadBytesMax);
+            signature = outer.ReadBytes(SignatureBytesMax);
+            outer.ExpectEnd();
+            var reader = new CanonicalReader(body);
+            if (reader.ReadString(64) != Domain)
+            {
+                problem = "not a task request";
+                return null;
+            }
+            var round = reader.ReadInt32();
+            var site = reader.ReadString(256);
+            TaskRequest request = reader.ReadByte() switch
+            {
+                1 => new UpdatePublished(round, site, reader.ReadString(HashBytesMax), reader.ReadInt64()),
+                2 => new CloseRound(round, site),
+                3 => new AggregateVote(round, site, reader.ReadString(HashBytesMax), reader.ReadString(HashBytesMax),
+                    reader.ReadString(HashBytesMax), reader.ReadInt64() / MetricScale, reader.ReadInt64() / MetricScale),
+                4 => new CancelTaskRequest(site, reader.ReadString(ReasonBytesMax)) { Round = round },
+                var kind => throw new CanonicalFormatException($"unknown task request kind {kind}"),
+            };
+            reader.ExpectEnd();
+            problem = "";
+            return request;
+        }
+        catch (CanonicalFormatException e)
+        {
+            problem = $"malformed task request: {e.Message}";
+            return null;
+        }
+    }
+
+    private static long Scale(double metric) => double.IsFinite(metric) ? (long)Math.Round(metric * MetricScale) : -1;
+}
+
+/// <summary>A site's update for <paramref name="Round"/> is published: its SHA-256 and the samples it trained on
+/// (the FedAvg weight). The bytes themselves travel between the sites, never through the chain.</summary>
+public sealed record UpdatePublished(int Round, string Site, string UpdateHash, long SampleCount) : TaskRequest(Round, Site);
+
+/// <summary>The site's round deadline passed: close the round with the updates recorded so far.</summary>
+public sealed record CloseRound(int Round, string Site) : TaskRequest(Round, Site);
+
+/// <summary>The site recomputed the round's aggregate from the included updates' bytes and got these digests; it
+/// also scored the new global model on its own validation slice.</summary>
+public sealed record AggregateVote(int Round, string Site, string UpdateSetDigest, string AggregateHash, string ModelHash,
+    double ValidationAuc, double ValidationAccuracy) : TaskRequest(Round, Site);
+
+/// <summary>A participant cancels the task; every site stops at the block that records it.</summary>
+public sealed record CancelTaskRequest(string Site, string Reason) : TaskRequest(0, Site);

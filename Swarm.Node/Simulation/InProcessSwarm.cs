@@ -1,0 +1,147 @@
+using System.Text;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Swarm.Actors.Consensus;
+using Swarm.Actors.Runtime;
+using Swarm.Actors.Tasks;
+using Swarm.Actors.Training;
+using Swarm.Consensus.Blocks;
+using Swarm.Learning.Tasks;
+using Swarm.Node.Persistence;
+using Swarm.Node.Simulation.Reporting;
+
+namespace Swarm.Node.Simulation;
+
+/// <summary>
+/// A task's swarm with every site in this process: one <see cref="TaskPeerActor"/> per site on one actor system,
+/// each with its own ECDSA key, its own SQLite ledger of the task's chain, its own blob folder and its own Trainer;
+/// the sites reach each other only through actor messages, exactly the messages a cluster sends over TLS. Sites
+/// take turns on the cores (one compute gate) so a small machine is not oversubscribed.
+/// </summary>
+public sealed class InProcessSwarm : IAsyncDisposable
+{
+    private readonly ActorSystem _system;
+    private readonly List<IDisposable> _owned = [];
+    private readonly Channel<object> _events = Channel.CreateUnbounded<object>();
+    private readonly List<IDisposable> _subscriptions = [];
+
+    /// <param name="spec">The task; its participants are the site ids.</param>
+    /// <param name="specBytes">The canonical bytes of the spec that the chain id binds.</param>
+    /// <param name="directory">Where each site keeps its ledger (<c>chain/&lt;site&gt;.sqlite</c>) and blobs.</param>
+    /// <param name="trainer">Builds a site's trainer (site index → trainer).</param>
+    /// <param name="initialModel">The initial global parameters.</param>
+    /// <param name="loggers">Logs of the sites' actors.</param>
+    /// <param name="configure">Adjusts each site's context (tests: timers, Byzantine trainers).</param>
+    public InProcessSwarm(TaskSpec spec, byte[] specBytes, string directory, Func<int, SiteTrainer> trainer, Func<float[]> initialModel,
+        ILoggerFactory? loggers = null, Func<TaskPeerContext, TaskPeerContext>? configure = null)
+    {
+        Spec = spec;
+        Directory.CreateDirectory(Path.Combine(directory, "chain"));
+        _system = new ActorSystem("swarm", loggerFactory: loggers ?? NullLoggerFactory.Instance);
+        _subscriptions.Add(_system.EventStream.Subscribe<SiteRoundTrained>(e => _events.Writer.TryWrite(e)));
+        _subscriptions.Add(_system.EventStream.Subscribe<SiteRoundFinalized>(e => _events.Writer.TryWrite(e)));
+        _subscriptions.Add(_system.EventStream.Subscribe<SiteTaskEnded>(e => _events.Writer.TryWrite(e)));
+        var signers = spec.Participants.Select(_ => EcdsaSigner.Generate()).ToList();
+        _owned.AddRange(signers);
+        var verifier = new EcdsaSignatureScheme();
+        _owned.Add(verifier);
+        var (genesis, terms) = TaskGenesis.Create(spec, specBytes, [.. signers.Select(s => s.PublicKey)]);
+        Genesis = genesis;
+        LedgerPaths = spec.Participants.Select(site => Path.Combine(directory, "chain", site + ".sqlite")).ToList();
+        var gate = new SemaphoreSlim(1, 1);
+        _owned.Add(gate);
+        var refs = new Dictionary<string, ActorRef>(StringComparer.Ordinal);
+        for (var i = 0; i < spec.Participants.Count; i++)
+        {
+            var (site, index, ledgerPath) = (spec.Participants[i], i, LedgerPaths[i]);
+            var context = new TaskPeerContext
+            {
+                Spec = spec,
+                Self = site,
+                Genesis = genesis,
+                Terms = terms,
+                Signer = signers[i],
+                Verifier = verifier,
+                OpenLedger = () =>
+                {
+                    var store = SqliteLedgerStore.Open(ledgerPath, genesis.ChainId);
+                    return (new LedgerStoreReplicaLedger(store, genesis), store);
+                },
+                Peer = other => refs[other],
+                Trainer = () => trainer(index),
+                InitialModel = initialModel,
+                Blobs = new DirectoryTaskBlobs(Path.Combine(directory, "blobs", site)),
+                ComputeGate = gate,
+            };
+            refs[site] = _system.ActorOf(TaskPeerActor.Props(configure?.Invoke(context) ?? context), site);
+        }
+        Sites = refs;
+    }
+
+    public TaskSpec Spec { get; }
+
+    public Genesis Genesis { get; }
+
+    public IReadOnlyDictionary<string, ActorRef> Sites { get; }
+
+    public IReadOnlyList<string> LedgerPaths { get; }
+
+    /// <summary>Site events in the order the sites published them: <see cref="SiteRoundTrained"/>,
+    /// <see cref="SiteRoundFinalized"/>, <see cref="SiteTaskEnded"/>.</summary>
+    public ChannelReader<object> Events => _events.Reader;
+
+    /// <summary>The chain as one site's ledger holds it, one summary per block.</summary>
+    public IReadOnlyList<BlockSummary> Blocks(int site)
+    {
+        using var store = SqliteLedgerStore.Open(LedgerPaths[site], Genesis.ChainId);
+        var ledger = new LedgerStoreReplicaLedger(store, Genesis);
+        return [.. ledger.ReadRange(1, ledger.Height).Select(b => Summarize(b, Spec.Participants))];
+    }
+
+    public static BlockSummary Summarize(CertifiedBlock certified, IReadOnlyList<string> sites)
+    {
+        var block = certified.Block;
+        var kinds = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        int? round = null;
+        foreach (var request in block.Requests)
+        {
+            var decoded = TaskRequest.TryDecode(request.Payload, out _, out _, out _);
+            var kind = decoded switch
+            {
+                UpdatePublished => "update",
+                AggregateVote => "vote",
+                CloseRound => "deadline",
+                CancelTaskRequest => "cancel",
+                _ => "other",
+            };
+            kinds[kind] = kinds.GetValueOrDefault(kind) + 1;
+            if (decoded is not null and not CancelTaskRequest)
+            {
+                round = round is { } r ? Math.Max(r, decoded.Round) : decoded.Round;
+            }
+        }
+        var text = new StringBuilder();
+        foreach (var (kind, count) in kinds)
+        {
+            text.Append(text.Length == 0 ? "" : ", ").Append(count).Append(' ').Append(kind).Append(count == 1 ? "" : "s");
+        }
+        var proposer = block.Proposer >= 0 && block.Proposer < sites.Count ? sites[block.Proposer] : block.Proposer.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return new BlockSummary(block.Height, block.Hash.ToHex(), text.Length == 0 ? "empty" : text.ToString(), round, proposer,
+            certified.Certificate.Votes.Count);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var subscription in _subscriptions)
+        {
+            subscription.Dispose();
+        }
+        await _system.ShutdownAsync().ConfigureAwait(false);
+        foreach (var owned in _owned)
+        {
+            owned.Dispose();
+        }
+        _events.Writer.TryComplete();
+    }
+}
