@@ -161,7 +161,7 @@ public sealed class TaskChain
         {
             case UpdatePublished update when state.Closed is null && state.Updates.All(u => u.Site != update.Site):
                 state.Updates.Add(new UpdateRef(update.Site, update.UpdateHash, update.SampleCount));
-                if (state.Updates.Count >= _terms.Quorum)
+                if (state.Updates.Count >= _terms.Quorum || state.Notices.Count >= _terms.NoticesToClose)
                 {
                     Close(state, height, events);
                 }

@@ -22,7 +22,6 @@ namespace Swarm.Actors.Tasks;
 /// </summary>
 public sealed class TaskPeerActor : Actor
 {
-    private const string TrainerName = "trainer";
     private static readonly object TickKey = "tick";
     private static readonly object RetryKey = "retry";
     private static readonly object DeadlineKey = "deadline";
@@ -76,7 +75,8 @@ public sealed class TaskPeerActor : Actor
         {
             Adopt(initial, _initialHash);
         }
-        _trainer = Context.ActorOf(Runtime.Props.Create(() => new TrainerActor(_context.Trainer, _context.ComputeGate)), TrainerName);
+        // Unnamed: after a restart the old trainer may still be stopping under its name.
+        _trainer = Context.ActorOf(Runtime.Props.Create(() => new TrainerActor(_context.Trainer, _context.ComputeGate)));
         Context.Timers.StartPeriodicTimer(TickKey, Tick.Instance, _context.TickInterval);
         Context.Timers.StartPeriodicTimer(RetryKey, Retry.Instance, _context.RetryInterval);
         _state = _chain.IsOver ? _state : TaskState.Running;

@@ -1,0 +1,173 @@
+using Swarm.Actors.Consensus;
+using Swarm.Actors.Tasks;
+using Swarm.Consensus.Blocks;
+
+namespace Swarm.Tests.Tasks;
+
+/// <summary>The task chain's application state: rounds close at the quorum or on f + 1 deadline notices, a round
+/// is final only on enough matching votes (a lying site is outvoted), and nothing unsigned or misaddressed counts.</summary>
+public sealed class TaskChainTests : IDisposable
+{
+    private static readonly string[] Sites = ["a", "b", "c", "d"];
+    private readonly EcdsaSigner[] _signers = [.. Sites.Select(_ => EcdsaSigner.Generate())];
+    private readonly EcdsaSignatureScheme _verifier = new();
+    private long _requestId;
+    private long _height;
+
+    private TaskChain NewChain(int quorum = 4, int rounds = 2) =>
+        new(new TaskChainTerms("task/t/0", Sites, [.. _signers.Select(s => s.PublicKey)], rounds, quorum, F: 1), _verifier);
+
+    private ClientRequest Request(TaskRequest request, int signer = -1, string? client = null)
+    {
+        var key = _signers[signer >= 0 ? signer : Array.IndexOf(Sites, request.Site)];
+        return new ClientRequest(client ?? request.Site, ++_requestId, request.ToPayload("task/t/0", b => key.Sign(b)));
+    }
+
+    private IReadOnlyList<TaskChainEvent> Apply(TaskChain chain, params TaskRequest[] requests) =>
+        chain.Apply(++_height, [.. requests.Select(r => Request(r))]);
+
+    private static UpdatePublished Update(int round, string site) => new(round, site, new string((char)('0' + site[0] % 10), 64), 100);
+
+    private static AggregateVote Vote(RoundClosed closed, string site, string model = "m1") =>
+        new(closed.Round, site, closed.UpdateSetDigest, "agg-" + model, model, 0.9, 0.8);
+
+    [Fact]
+    public void A_round_closes_at_the_quorum_in_commit_order_and_later_updates_are_not_included()
+    {
+        var chain = NewChain(quorum: 3);
+        Assert.Empty(Apply(chain, Update(1, "c"), Update(1, "a")).OfType<RoundClosed>());
+        var closed = Assert.Single(Apply(chain, Update(1, "d"), Update(1, "b")).OfType<RoundClosed>());
+
+        Assert.Equal(["c", "a", "d"], closed.Included.Select(u => u.Site));
+        Assert.Same(closed, chain.CurrentClosed);
+        Assert.False(chain.HasPublished("b"));
+    }
+
+    [Fact]
+    public void Deadline_notices_close_a_round_only_from_f_plus_one_sites_and_with_an_update()
+    {
+        var chain = NewChain();
+        Assert.Empty(Apply(chain, new CloseRound(1, "a"), new CloseRound(1, "b")).OfType<RoundClosed>());
+        Assert.Null(chain.CurrentClosed);
+        // Past the deadline, the first update closes the round.
+        var closed = Assert.Single(Apply(chain, Update(1, "c")).OfType<RoundClosed>());
+        Assert.Equal(["c"], closed.Included.Select(u => u.Site));
+
+        var single = NewChain();
+        Apply(single, Update(1, "a"));
+        Assert.Empty(Apply(single, new CloseRound(1, "b"), new CloseRound(1, "b")).OfType<RoundClosed>());
+        Assert.Single(Apply(single, new CloseRound(1, "d")).OfType<RoundClosed>());
+    }
+
+    [Fact]
+    public void A_site_voting_another_aggregate_is_outvoted_and_the_round_is_final_on_two_f_plus_one_votes()
+    {
+        var chain = NewChain();
+        var closed = Apply(chain, Sites.Select(s => Update(1, s)).ToArray()).OfType<RoundClosed>().Single();
+
+        Assert.Empty(Apply(chain, Vote(closed, "a"), Vote(closed, "d", model: "forged"), Vote(closed, "b")).OfType<RoundFinalized>());
+        var final = Assert.Single(Apply(chain, Vote(closed, "c")).OfType<RoundFinalized>()).Round;
+
+        Assert.Equal("m1", final.ModelHash);
+        Assert.Equal(["a", "b", "c"], final.Agreeing);
+        Assert.Equal(["d"], final.Outvoted);
+        Assert.Equal(2, chain.CurrentRound);
+    }
+
+    [Fact]
+    public void A_minority_can_never_finalize_a_hash_and_a_late_dissent_is_reported()
+    {
+        var chain = NewChain();
+        var closed = Apply(chain, Sites.Select(s => Update(1, s)).ToArray()).OfType<RoundClosed>().Single();
+        Assert.Empty(Apply(chain, Vote(closed, "d", "forged"), Vote(closed, "a", "forged")).OfType<RoundFinalized>());
+        Assert.Empty(Apply(chain, Vote(closed, "b")).OfType<RoundFinalized>());
+        Assert.Equal(1, chain.CurrentRound);
+
+        var chain2 = NewChain();
+        var closed2 = Apply(chain2, Sites.Select(s => Update(1, s)).ToArray()).OfType<RoundClosed>().Single();
+        Apply(chain2, Vote(closed2, "a"), Vote(closed2, "b"), Vote(closed2, "c"));
+        var late = Assert.Single(Apply(chain2, Vote(closed2, "d", "forged")).OfType<VoteOutvoted>());
+        Assert.Equal("d", late.Site);
+    }
+
+    [Fact]
+    public void Forged_misaddressed_and_off_set_requests_are_ignored_with_a_reason()
+    {
+        var chain = NewChain();
+        // d signs an update in a's name; a's request is relayed under another client id.
+        var forged = chain.Apply(++_height, [Request(Update(1, "a"), signer: 3)]);
+        var misaddressed = chain.Apply(++_height, [Request(Update(1, "a"), client: "b")]);
+        var garbage = chain.Apply(++_height, [new ClientRequest("a", ++_requestId, [1, 2, 3])]);
+
+        Assert.Contains("bad signature", Assert.IsType<RequestIgnored>(Assert.Single(forged)).Reason, StringComparison.Ordinal);
+        Assert.Contains("not the client", Assert.IsType<RequestIgnored>(Assert.Single(misaddressed)).Reason, StringComparison.Ordinal);
+        Assert.Contains("malformed", Assert.IsType<RequestIgnored>(Assert.Single(garbage)).Reason, StringComparison.Ordinal);
+        Assert.False(chain.HasPublished("a"));
+
+        var closed = Apply(chain, Sites.Select(s => Update(1, s)).ToArray()).OfType<RoundClosed>().Single();
+        var wrongSet = Apply(chain, new AggregateVote(1, "a", "another-set", "agg", "m1", 0.5, 0.5));
+        Assert.Contains("another update set", Assert.IsType<RequestIgnored>(Assert.Single(wrongSet)).Reason, StringComparison.Ordinal);
+        Assert.False(chain.HasVoted("a"));
+        Assert.NotNull(closed);
+    }
+
+    [Fact]
+    public void The_last_final_round_completes_the_task_and_a_cancellation_ends_it()
+    {
+        var chain = NewChain(rounds: 1);
+        var closed = Apply(chain, Sites.Select(s => Update(1, s)).ToArray()).OfType<RoundClosed>().Single();
+        var events = Apply(chain, Vote(closed, "a"), Vote(closed, "b"), Vote(closed, "c"));
+        Assert.Single(events.OfType<TaskCompleted>());
+        Assert.True(chain.IsComplete);
+        Assert.IsType<RequestIgnored>(Assert.Single(Apply(chain, Update(2, "a"))));
+
+        var cancelled = NewChain();
+        Apply(cancelled, Update(1, "a"));
+        var cancel = Assert.Single(Apply(cancelled, new CancelTaskRequest("b", "data withdrawn")).OfType<TaskCancelled>());
+        Assert.Equal("data withdrawn", cancel.Reason);
+        Assert.True(cancelled.IsOver);
+        Assert.IsType<RequestIgnored>(Assert.Single(Apply(cancelled, Update(1, "c"))));
+    }
+
+    [Fact]
+    public void Two_sites_applying_the_same_blocks_reach_the_same_rounds()
+    {
+        var blocks = new List<IReadOnlyList<ClientRequest>>();
+        var chain = NewChain();
+        var closed = Apply(chain, Sites.Select(s => Update(1, s)).ToArray()).OfType<RoundClosed>().Single();
+        blocks.Add([.. Sites.Select(s => Request(Update(1, s)))]);
+        blocks.Add([.. Sites.Reverse().Select(s => Request(Vote(closed, s, s == "d" ? "x" : "m1")))]);
+
+        var first = NewChain();
+        var second = NewChain();
+        for (var h = 0; h < blocks.Count; h++)
+        {
+            first.Apply(h + 1, blocks[h]);
+            second.Apply(h + 1, blocks[h]);
+        }
+        Assert.Equal(first.Finalized, second.Finalized, (x, y) => x.ModelHash == y.ModelHash && x.Agreeing.SequenceEqual(y.Agreeing)
+            && x.Outvoted.SequenceEqual(y.Outvoted) && x.Height == y.Height);
+        Assert.Equal(["d"], first.Finalized.Single().Outvoted);
+    }
+
+    [Fact]
+    public void Votes_to_finalize_is_two_f_plus_one_and_never_below_a_majority()
+    {
+        TaskChainTerms Terms(int n) => new("c", [.. Enumerable.Range(0, n).Select(i => $"s{i}")], [], 1, n, (n - 1) / 3);
+        Assert.Equal(1, Terms(1).VotesToFinalize);
+        Assert.Equal(2, Terms(2).VotesToFinalize);
+        Assert.Equal(2, Terms(3).VotesToFinalize);
+        Assert.Equal(3, Terms(4).VotesToFinalize);
+        Assert.Equal(5, Terms(7).VotesToFinalize);
+        Assert.Equal(11, Terms(16).VotesToFinalize);
+    }
+
+    public void Dispose()
+    {
+        foreach (var signer in _signers)
+        {
+            signer.Dispose();
+        }
+        _verifier.Dispose();
+    }
+}
