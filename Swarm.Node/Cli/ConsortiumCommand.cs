@@ -67,8 +67,9 @@ public static class ConsortiumCommand
             try
             {
                 var pinned = hex?.ToLowerInvariant() ?? FingerprintOfCertificate(certPath!);
+                var publicKey = certPath is null ? null : MemberKeys.OfCertificate(certPath);
                 var consortium = ConsortiumFile.Load(parse.GetValue(file)!);
-                var added = consortium.With(new ConsortiumMember(parse.GetValue(id)!, parse.GetValue(endpoint)!, pinned));
+                var added = consortium.With(new ConsortiumMember(parse.GetValue(id)!, parse.GetValue(endpoint)!, pinned, publicKey));
                 return SaveValid("add", parse.GetValue(file)!, added);
             }
             catch (Exception e) when (e is IOException or ConsortiumFormatException or CryptographicException)

@@ -37,7 +37,12 @@ public static class ConsortiumFile
         foreach (var m in consortium.Members)
         {
             text.Append(CultureInfo.InvariantCulture,
-                $"    {{ id = {Quote(m.Id)}, endpoint = {Quote(m.Endpoint)}, fingerprint = {Quote(m.Fingerprint)} }}\n");
+                $"    {{ id = {Quote(m.Id)}, endpoint = {Quote(m.Endpoint)}, fingerprint = {Quote(m.Fingerprint)}");
+            if (m.PublicKey is not null)
+            {
+                text.Append(CultureInfo.InvariantCulture, $",\n      public-key = {Quote(m.PublicKey)}");
+            }
+            text.Append(" }\n");
         }
         text.Append("  ]\n}\n");
         return text.ToString();

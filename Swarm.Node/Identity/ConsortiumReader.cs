@@ -60,9 +60,9 @@ internal sealed class ConsortiumReader(string text, string source)
         while (!TryConsume('}'))
         {
             var key = ReadKey();
-            if (key is not ("id" or "endpoint" or "fingerprint"))
+            if (key is not ("id" or "endpoint" or "fingerprint" or "public-key"))
             {
-                throw Error($"unknown key 'members[{index}].{key}' (expected id, endpoint or fingerprint)");
+                throw Error($"unknown key 'members[{index}].{key}' (expected id, endpoint, fingerprint or public-key)");
             }
             ExpectSeparator(key);
             fields[key] = ReadString($"members[{index}].{key}");
@@ -76,7 +76,12 @@ internal sealed class ConsortiumReader(string text, string source)
                 throw Error($"{who}: {required} is missing");
             }
         }
-        return new ConsortiumMember(fields["id"], fields["endpoint"], fields["fingerprint"]);
+        var publicKey = fields.GetValueOrDefault("public-key");
+        if (publicKey is not null && MemberKeys.Problem(publicKey, fields["fingerprint"]) is { } keyProblem)
+        {
+            throw Error($"member '{fields["id"]}': public-key {keyProblem}");
+        }
+        return new ConsortiumMember(fields["id"], fields["endpoint"], fields["fingerprint"], publicKey);
     }
 
     private string ReadKey()

@@ -24,10 +24,31 @@ public sealed class ConsortiumTests
 
         var consortium = ConsortiumFile.Load(file);
         Assert.Equal("radiology", consortium.Name);
+        var publicKey = Convert.ToBase64String(a.Certificate.PublicKey.ExportSubjectPublicKeyInfo());
         Assert.Equal(
-            [new ConsortiumMember("a", "127.0.0.1:47001", a.Fingerprint), new ConsortiumMember("b", "[::1]:47002", FingerprintB)],
+            [new ConsortiumMember("a", "127.0.0.1:47001", a.Fingerprint, publicKey), new ConsortiumMember("b", "[::1]:47002", FingerprintB)],
             consortium.Members);
         Assert.Equal(("::1", 47002), consortium.Members[1].HostAndPort);
+        // The chain key is the uncompressed point of the pinned key.
+        Assert.Equal(65, MemberKeys.ChainKey(consortium.Members[0]).Length);
+        Assert.Contains("no public-key", Assert.Throws<InvalidOperationException>(() => MemberKeys.ChainKey(consortium.Members[1])).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_public_key_that_does_not_match_its_pinned_fingerprint_is_refused_with_the_line()
+    {
+        using var dir = new TempDirectory();
+        Assert.Equal(ExitCodes.Ok, SwarmCli.Run(["keygen", "--out", dir.Sub("a"), "--node-id", "a"]));
+        using var a = NodeIdentity.Load(dir.Sub("a"));
+        var key = Convert.ToBase64String(a.Certificate.PublicKey.ExportSubjectPublicKeyInfo());
+        var text = $"consortium {{\n  name = \"x\"\n  members = [\n    {{ id = \"a\", endpoint = \"h:1\", fingerprint = \"{FingerprintA}\", public-key = \"{key}\" }}\n  ]\n}}\n";
+
+        var error = Assert.Throws<ConsortiumFormatException>(() => ConsortiumFile.Parse(text, "c.conf"));
+
+        Assert.Contains("c.conf:", error.Message, StringComparison.Ordinal);
+        Assert.Contains("does not match the pinned fingerprint", error.Message, StringComparison.Ordinal);
+        Assert.Contains("not base64", Assert.Throws<ConsortiumFormatException>(() =>
+            ConsortiumFile.Parse(text.Replace(key, "***", StringComparison.Ordinal), "c.conf")).Message, StringComparison.Ordinal);
     }
 
     [Fact]
