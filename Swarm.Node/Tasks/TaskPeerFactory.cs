@@ -1,0 +1,109 @@
+using Swarm.Actors.Consensus;
+using Swarm.Actors.Runtime;
+using Swarm.Actors.Tasks;
+using Swarm.Actors.Training;
+using Swarm.Learning.Aggregation;
+using Swarm.Learning.Tasks;
+using Swarm.Learning.Training;
+using Swarm.Node.Identity;
+
+namespace Swarm.Node.Tasks;
+
+/// <summary>
+/// Builds the task engine of a cluster node: for a task this node consented to, a <see cref="TaskPeerActor"/> whose
+/// chain members are the participants with the public keys pinned in the consortium, whose signer is this node's
+/// identity key, whose ledger is the node's store (one chain per task), whose blobs live under the node's data
+/// directory and whose peers are <c>swarm://&lt;participant&gt;/user/tasks/&lt;task-id&gt;</c> over the mutual-TLS transport.
+/// </summary>
+public sealed class TaskPeerFactory : IDisposable
+{
+    private readonly string _nodeId;
+    private readonly Consortium _consortium;
+    private readonly EcdsaSigner _signer;
+    private readonly EcdsaSignatureScheme _verifier = new();
+    private readonly Func<string, (IReplicaLedger Ledger, IDisposable? Owner)> _openLedger;
+    private readonly string _dataDirectory;
+    private readonly int _threads;
+    private readonly Func<ActorSystem> _system;
+    private readonly SemaphoreSlim _computeGate = new(1, 1);
+
+    /// <param name="nodeId">This node's id: its site id in every task.</param>
+    /// <param name="consortium">The members and their pinned keys.</param>
+    /// <param name="identity">This node's identity; its key signs the node's chain messages.</param>
+    /// <param name="openLedger">Opens (or creates) the ledger of a chain id in the node's store.</param>
+    /// <param name="dataDirectory">The node's data directory; task blobs go under <c>tasks/&lt;task-id&gt;</c>.</param>
+    /// <param name="threads">libtorch threads for training (0 = libtorch's default).</param>
+    /// <param name="system">The node's actor system (resolves the peers' remote refs).</param>
+    public TaskPeerFactory(string nodeId, Consortium consortium, NodeIdentity identity,
+        Func<string, (IReplicaLedger Ledger, IDisposable? Owner)> openLedger, string dataDirectory, int threads, Func<ActorSystem> system)
+    {
+        _nodeId = nodeId;
+        _consortium = consortium;
+        using var key = identity.GetSigningKey();
+        _signer = EcdsaSigner.FromPkcs8(key.ExportPkcs8PrivateKey());
+        _openLedger = openLedger;
+        _dataDirectory = dataDirectory;
+        _threads = threads;
+        _system = system;
+    }
+
+    /// <summary>The peer of <paramref name="spec"/> on this node, training on <paramref name="data"/>.</summary>
+    /// <exception cref="InvalidOperationException">A participant is not in the consortium or has no public key.</exception>
+    public Props Create(TaskSpec spec, byte[] specBytes, SiteData data)
+    {
+        var keys = spec.Participants.Select(p => MemberKeys.ChainKey(_consortium.Find(p)
+            ?? throw new InvalidOperationException($"participant '{p}' of task '{spec.Id}' is not a member of consortium '{_consortium.Name}'"))).ToList();
+        var (genesis, terms) = TaskGenesis.Create(spec, specBytes, keys);
+        var index = terms.IndexOf(_nodeId);
+        var settings = SettingsOf(spec);
+        var train = data.Train;
+        var context = new TaskPeerContext
+        {
+            Spec = spec,
+            Self = _nodeId,
+            Genesis = genesis,
+            Terms = terms,
+            Signer = _signer,
+            Verifier = _verifier,
+            OpenLedger = () => _openLedger(genesis.ChainId),
+            Peer = site => _system().ResolvePath(ActorPath.Parse(TaskPaths.Peer(site, spec.Id))),
+            Trainer = () => new SiteTrainer(_nodeId, index,
+                TorchTrainer.Create(spec.Model, train.Channels, train.Classes, train.Height, (ulong)spec.Seed), data, settings),
+            InitialModel = () =>
+            {
+                using var model = TorchTrainer.Create(spec.Model, train.Channels, train.Classes, train.Height, (ulong)spec.Seed);
+                var parameters = new float[model.Layout.TotalLength];
+                model.GetParameters(parameters);
+                return parameters;
+            },
+            Blobs = new DirectoryTaskBlobs(Path.Combine(_dataDirectory, "tasks", spec.Id)),
+            ComputeGate = _computeGate,
+        };
+        return TaskPeerActor.Props(context);
+    }
+
+    /// <summary>How this site trains under <paramref name="spec"/>.</summary>
+    public SiteSettings SettingsOf(TaskSpec spec)
+    {
+        var optimizer = spec.Optimizer;
+        var options = new TrainOptions
+        {
+            Optimizer = optimizer.Name == "sgd" ? OptimizerKind.Sgd : OptimizerKind.Adam,
+            LearningRate = optimizer.LearningRate,
+            Momentum = optimizer.Name == "sgd" ? optimizer.Momentum : 0,
+            WeightDecay = optimizer.WeightDecay,
+            BatchSize = optimizer.BatchSize,
+            Seed = (ulong)spec.Seed,
+            Threads = _threads,
+        };
+        var strategy = AggregationStrategies.Create(spec.Aggregation.Strategy, spec.Aggregation.Byzantine, spec.Aggregation.TrimFraction);
+        return new SiteSettings(options, LearningRateSchedule.MultiStep, strategy);
+    }
+
+    public void Dispose()
+    {
+        _signer.Dispose();
+        _verifier.Dispose();
+        _computeGate.Dispose();
+    }
+}
