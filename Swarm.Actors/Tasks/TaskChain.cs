@@ -35,10 +35,12 @@ public sealed record UpdateRef(string Site, string Hash, long SampleCount);
 
 /// <summary>A round as the chain decided it: the updates it included, the aggregate and model digests that at
 /// least <see cref="TaskChainTerms.VotesToFinalize"/> sites reproduced, who agreed, who voted otherwise
-/// (outvoted), the mean validation score the agreeing sites reported, and the block that finalized it.</summary>
+/// (outvoted), and the block that finalized it.</summary>
 public sealed record FinalizedRound(int Round, IReadOnlyList<UpdateRef> Included, string UpdateSetDigest, string AggregateHash,
-    string ModelHash, IReadOnlyList<string> Agreeing, IReadOnlyList<string> Outvoted, double MeanValidationAuc,
-    double MeanValidationAccuracy, long Height);
+    string ModelHash, IReadOnlyList<string> Agreeing, IReadOnlyList<string> Outvoted, long Height);
+
+/// <summary>A site's validation score of a final round's model, as the chain recorded it.</summary>
+public sealed record ValidationReported(ValidationReport Report, long Height) : TaskChainEvent;
 
 /// <summary>What applying a committed request changed.</summary>
 public abstract record TaskChainEvent;
@@ -70,6 +72,7 @@ public sealed class TaskChain
     private readonly ISignatureVerifier _verifier;
     private readonly Dictionary<int, RoundState> _rounds = [];
     private readonly List<FinalizedRound> _finalized = [];
+    private readonly Dictionary<int, Dictionary<string, ValidationReport>> _reports = [];
 
     public TaskChain(TaskChainTerms terms, ISignatureVerifier verifier)
     {
@@ -135,7 +138,7 @@ public sealed class TaskChain
             events.Add(new RequestIgnored(request.ClientId, $"bad signature on a {decoded.GetType().Name} of site '{decoded.Site}'"));
             return;
         }
-        if (IsOver)
+        if (IsOver && !(decoded is ValidationReport && Cancellation is null))
         {
             events.Add(new RequestIgnored(request.ClientId, "the task is over"));
             return;
@@ -145,6 +148,9 @@ public sealed class TaskChain
             case CancelTaskRequest cancel:
                 Cancellation = new TaskCancelled(cancel.Site, cancel.Reason, height);
                 events.Add(Cancellation);
+                return;
+            case ValidationReport report:
+                OnReport(report, height, events);
                 return;
             case { Round: var round } when round != CurrentRound:
                 if (decoded is AggregateVote late && _finalized.FirstOrDefault(f => f.Round == late.Round) is { } final
@@ -208,14 +214,34 @@ public sealed class TaskChain
             .Select(v => v.Site).OrderBy(_terms.IndexOf).ToList();
         var closed = state.Closed!;
         var final = new FinalizedRound(state.Round, closed.Included, closed.UpdateSetDigest, winner.Key.AggregateHash,
-            winner.Key.ModelHash, [.. agreeing.Select(v => v.Site)], outvoted, agreeing.Average(v => v.ValidationAuc),
-            agreeing.Average(v => v.ValidationAccuracy), height);
+            winner.Key.ModelHash, [.. agreeing.Select(v => v.Site)], outvoted, height);
         _finalized.Add(final);
         events.Add(new RoundFinalized(final));
         CurrentRound++;
         if (IsComplete)
         {
             events.Add(new TaskCompleted(final));
+        }
+    }
+
+    /// <summary>The validation scores sites reported for a final round, by site.</summary>
+    public IReadOnlyDictionary<string, ValidationReport> ValidationOf(int round) =>
+        _reports.TryGetValue(round, out var reports) ? reports : new Dictionary<string, ValidationReport>();
+
+    private void OnReport(ValidationReport report, long height, List<TaskChainEvent> events)
+    {
+        if (report.Round < 1 || report.Round > _finalized.Count || report.Count < 0)
+        {
+            events.Add(new RequestIgnored(report.Site, $"validation report for round {report.Round}, which is not final"));
+            return;
+        }
+        if (!_reports.TryGetValue(report.Round, out var reports))
+        {
+            _reports[report.Round] = reports = new Dictionary<string, ValidationReport>(StringComparer.Ordinal);
+        }
+        if (reports.TryAdd(report.Site, report))
+        {
+            events.Add(new ValidationReported(report, height));
         }
     }
 

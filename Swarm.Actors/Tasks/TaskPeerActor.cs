@@ -30,6 +30,7 @@ public sealed class TaskPeerActor : Actor
     private readonly List<(long Height, IReadOnlyList<ClientRequest> Executed)> _committed = [];
     private readonly Dictionary<int, AggregateRes> _ownAggregates = [];
     private readonly HashSet<(BlobKind, string)> _wanted = [];
+    private readonly Queue<int> _scoring = new();
     private IDisposable? _ledgerOwner;
     private ReplicaHost? _host;
     private TaskChain _chain = null!;
@@ -119,6 +120,9 @@ public sealed class TaskPeerActor : Actor
                 break;
             case AggregateRes aggregate:
                 OnAggregate(aggregate);
+                break;
+            case EvaluateRes scored when _scoring.TryDequeue(out var scoredRound):
+                Submit(new ValidationReport(scoredRound, Self_, scored.Metrics.Auc, scored.Metrics.Accuracy, scored.Count));
                 break;
             case PersonalizeRes personalized:
                 OnPersonalized(personalized);
@@ -243,8 +247,14 @@ public sealed class TaskPeerActor : Actor
             _context.Blobs.Put(BlobKind.Model, round.ModelHash, ToBytes(parameters));
             Adopt(parameters, round.ModelHash);
         }
-        Context.Log.LogInformation("task {Task} site {Site}: round {Round} final at height {Height}: model {Hash}, mean validation AUC {Auc:F4}",
-            TaskId, Self_, round.Round, round.Height, round.ModelHash[..12], round.MeanValidationAuc);
+        Context.Log.LogInformation("task {Task} site {Site}: round {Round} final at height {Height}: model {Hash} ({Agreeing} agreeing)",
+            TaskId, Self_, round.Round, round.Height, round.ModelHash[..12], round.Agreeing.Count);
+        if (_global is not null && _globalHash == round.ModelHash)
+        {
+            // Scored off the round's critical path: the next round's training starts meanwhile.
+            _scoring.Enqueue(round.Round);
+            _trainer.Tell(new EvaluateIns(_global, EvaluationSplit.Validation), Self);
+        }
     }
 
     private void Adopt(float[] parameters, string hash)
@@ -308,7 +318,8 @@ public sealed class TaskPeerActor : Actor
         }
         var updates = closed.Included.Select(u => new PublishedUpdate(u.Site, u.SampleCount, _context.Blobs.Get(BlobKind.Update, u.Hash)!, u.Hash)).ToList();
         _votingRound = round;
-        _trainer.Tell(new AggregateIns(round, _global!, updates) { Evaluate = true }, Self);
+        Context.Log.LogDebug("task {Task} site {Site}: recomputing round {Round}'s aggregate", TaskId, Self_, round);
+        _trainer.Tell(new AggregateIns(round, _global!, updates), Self);
     }
 
     /// <summary>Asks the likely holders for a blob once, and every site again on a retry.</summary>
@@ -328,6 +339,7 @@ public sealed class TaskPeerActor : Actor
     private void StartTraining(int round)
     {
         _trainingRound = round;
+        Context.Log.LogDebug("task {Task} site {Site}: training round {Round}", TaskId, Self_, round);
         var spec = _context.Spec;
         var totalEpochs = spec.Rounds * spec.LocalEpochs;
         _trainer.Tell(new TrainIns(round, _global!, spec.LocalEpochs, (round - 1) * spec.LocalEpochs, totalEpochs,
@@ -350,6 +362,8 @@ public sealed class TaskPeerActor : Actor
             return;
         }
         var update = trained.Update;
+        Context.Log.LogDebug("task {Task} site {Site}: publishing round {Round}'s update {Hash} (trained in {Seconds:F2} s)", TaskId, Self_,
+            trained.Round, update.Hash[..12], trained.Elapsed.TotalSeconds);
         _context.Blobs.Put(BlobKind.Update, update.Hash, update.Bytes);
         _publishedRound = trained.Round;
         foreach (var site in _context.Terms.Sites.Where(s => s != Self_))
@@ -372,8 +386,8 @@ public sealed class TaskPeerActor : Actor
             return;
         }
         _ownAggregates[aggregate.Round] = aggregate;
-        Submit(new AggregateVote(aggregate.Round, Self_, closed.UpdateSetDigest, aggregate.AggregateHash, aggregate.ModelHash,
-            aggregate.Validation?.Auc ?? double.NaN, aggregate.Validation?.Accuracy ?? double.NaN));
+        Context.Log.LogDebug("task {Task} site {Site}: voting model {Hash} for round {Round}", TaskId, Self_, aggregate.ModelHash[..12], aggregate.Round);
+        Submit(new AggregateVote(aggregate.Round, Self_, closed.UpdateSetDigest, aggregate.AggregateHash, aggregate.ModelHash));
     }
 
     private void Personalize()

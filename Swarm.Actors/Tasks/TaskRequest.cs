@@ -30,11 +30,13 @@ public abstract record TaskRequest(int Round, string Site)
                 writer.WriteByte(2);
                 break;
             case AggregateVote vote:
-                writer.WriteByte(3).WriteString(vote.UpdateSetDigest).WriteString(vote.AggregateHash).WriteString(vote.ModelHash)
-                    .WriteInt64(Scale(vote.ValidationAuc)).WriteInt64(Scale(vote.ValidationAccuracy));
+                writer.WriteByte(3).WriteString(vote.UpdateSetDigest).WriteString(vote.AggregateHash).WriteString(vote.ModelHash);
                 break;
             case CancelTaskRequest cancel:
                 writer.WriteByte(4).WriteString(cancel.Reason);
+                break;
+            case ValidationReport report:
+                writer.WriteByte(5).WriteInt64(Scale(report.Auc)).WriteInt64(Scale(report.Accuracy)).WriteInt32(report.Count);
                 break;
             default:
                 throw new InvalidOperationException($"no encoding for {GetType().Name}");
@@ -77,8 +79,9 @@ public abstract record TaskRequest(int Round, string Site)
                 1 => new UpdatePublished(round, site, reader.ReadString(HashBytesMax), reader.ReadInt64()),
                 2 => new CloseRound(round, site),
                 3 => new AggregateVote(round, site, reader.ReadString(HashBytesMax), reader.ReadString(HashBytesMax),
-                    reader.ReadString(HashBytesMax), reader.ReadInt64() / MetricScale, reader.ReadInt64() / MetricScale),
+                    reader.ReadString(HashBytesMax)),
                 4 => new CancelTaskRequest(site, reader.ReadString(ReasonBytesMax)) { Round = round },
+                5 => new ValidationReport(round, site, Unscale(reader.ReadInt64()), Unscale(reader.ReadInt64()), reader.ReadInt32()),
                 var kind => throw new CanonicalFormatException($"unknown task request kind {kind}"),
             };
             reader.ExpectEnd();
@@ -93,6 +96,8 @@ public abstract record TaskRequest(int Round, string Site)
     }
 
     private static long Scale(double metric) => double.IsFinite(metric) ? (long)Math.Round(metric * MetricScale) : -1;
+
+    private static double Unscale(long value) => value < 0 ? double.NaN : value / MetricScale;
 }
 
 /// <summary>A site's update for <paramref name="Round"/> is published: its SHA-256 and the samples it trained on
@@ -102,10 +107,14 @@ public sealed record UpdatePublished(int Round, string Site, string UpdateHash, 
 /// <summary>The site's round deadline passed: close the round with the updates recorded so far.</summary>
 public sealed record CloseRound(int Round, string Site) : TaskRequest(Round, Site);
 
-/// <summary>The site recomputed the round's aggregate from the included updates' bytes and got these digests; it
-/// also scored the new global model on its own validation slice.</summary>
-public sealed record AggregateVote(int Round, string Site, string UpdateSetDigest, string AggregateHash, string ModelHash,
-    double ValidationAuc, double ValidationAccuracy) : TaskRequest(Round, Site);
+/// <summary>The site recomputed the round's aggregate from the included updates' bytes and got these digests.</summary>
+public sealed record AggregateVote(int Round, string Site, string UpdateSetDigest, string AggregateHash, string ModelHash)
+    : TaskRequest(Round, Site);
+
+/// <summary>The site scored round <paramref name="Round"/>'s final global model on its own validation slice of
+/// <paramref name="Count"/> images (sent after the round is final, off the round's critical path; NaN AUC when
+/// the slice holds one class).</summary>
+public sealed record ValidationReport(int Round, string Site, double Auc, double Accuracy, int Count) : TaskRequest(Round, Site);
 
 /// <summary>A participant cancels the task; every site stops at the block that records it.</summary>
 public sealed record CancelTaskRequest(string Site, string Reason) : TaskRequest(0, Site);

@@ -15,6 +15,7 @@ public static class BenchCommand
         command.Subcommands.Add(Bench.TransportBench.Create());
         command.Subcommands.Add(Bench.ConsensusBench.Create());
         command.Subcommands.Add(TrainBench.Create());
+        command.Subcommands.Add(RoundBench.Create());
         return command;
     }
 }

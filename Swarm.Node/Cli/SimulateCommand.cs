@@ -74,7 +74,8 @@ public static class SimulateCommand
         folder ??= Path.Combine("reports", "simulate-" + DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
         var train = splits.Train;
         Func<ITrainer> models = () => TorchTrainer.Create(options.Model, train.Channels, train.Classes, train.Height, (ulong)options.Seed);
-        using var log = logFile is null ? null : new FileLog(logFile);
+        using var log = logFile is null ? null : new FileLog(logFile,
+            Environment.GetEnvironmentVariable("SWARM_SIMULATE_LOG_DEBUG") == "1" ? LogLevel.Debug : LogLevel.Information);
         try
         {
             Console.WriteLine($"swarm simulate: {options.Sites} sites, {options.Dataset}, {options.Model}, {options.Rounds} rounds × " +

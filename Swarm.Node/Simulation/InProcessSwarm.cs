@@ -113,6 +113,7 @@ public sealed class InProcessSwarm : IAsyncDisposable
                 AggregateVote => "vote",
                 CloseRound => "deadline",
                 CancelTaskRequest => "cancel",
+                ValidationReport => "score",
                 _ => "other",
             };
             kinds[kind] = kinds.GetValueOrDefault(kind) + 1;

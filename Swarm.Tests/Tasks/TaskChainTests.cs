@@ -29,7 +29,7 @@ public sealed class TaskChainTests : IDisposable
     private static UpdatePublished Update(int round, string site) => new(round, site, new string((char)('0' + site[0] % 10), 64), 100);
 
     private static AggregateVote Vote(RoundClosed closed, string site, string model = "m1") =>
-        new(closed.Round, site, closed.UpdateSetDigest, "agg-" + model, model, 0.9, 0.8);
+        new(closed.Round, site, closed.UpdateSetDigest, "agg-" + model, model);
 
     [Fact]
     public void A_round_closes_at_the_quorum_in_commit_order_and_later_updates_are_not_included()
@@ -105,7 +105,7 @@ public sealed class TaskChainTests : IDisposable
         Assert.False(chain.HasPublished("a"));
 
         var closed = Apply(chain, Sites.Select(s => Update(1, s)).ToArray()).OfType<RoundClosed>().Single();
-        var wrongSet = Apply(chain, new AggregateVote(1, "a", "another-set", "agg", "m1", 0.5, 0.5));
+        var wrongSet = Apply(chain, new AggregateVote(1, "a", "another-set", "agg", "m1"));
         Assert.Contains("another update set", Assert.IsType<RequestIgnored>(Assert.Single(wrongSet)).Reason, StringComparison.Ordinal);
         Assert.False(chain.HasVoted("a"));
         Assert.NotNull(closed);
@@ -116,10 +116,16 @@ public sealed class TaskChainTests : IDisposable
     {
         var chain = NewChain(rounds: 1);
         var closed = Apply(chain, Sites.Select(s => Update(1, s)).ToArray()).OfType<RoundClosed>().Single();
+        Assert.IsType<RequestIgnored>(Assert.Single(Apply(chain, new ValidationReport(1, "a", 0.9, 0.8, 10))));
         var events = Apply(chain, Vote(closed, "a"), Vote(closed, "b"), Vote(closed, "c"));
         Assert.Single(events.OfType<TaskCompleted>());
         Assert.True(chain.IsComplete);
         Assert.IsType<RequestIgnored>(Assert.Single(Apply(chain, Update(2, "a"))));
+        // Scores of the final rounds are still recorded after the last one; NaN (a one-class slice) survives.
+        Assert.Single(Apply(chain, new ValidationReport(1, "a", 0.9, 0.8, 10), new ValidationReport(1, "a", 0.1, 0.1, 10)).OfType<ValidationReported>());
+        Apply(chain, new ValidationReport(1, "b", double.NaN, 0.5, 3));
+        Assert.Equal(0.9, chain.ValidationOf(1)["a"].Auc, 6);
+        Assert.True(double.IsNaN(chain.ValidationOf(1)["b"].Auc));
 
         var cancelled = NewChain();
         Apply(cancelled, Update(1, "a"));

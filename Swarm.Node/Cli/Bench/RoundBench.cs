@@ -1,0 +1,188 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Swarm.Actors.Tasks;
+using Swarm.Actors.Training;
+using Swarm.Learning.Aggregation;
+using Swarm.Learning.Data;
+using Swarm.Learning.Training;
+using Swarm.Node.Simulation;
+
+namespace Swarm.Node.Cli.Bench;
+
+/// <summary>
+/// <c>swarm bench round</c>: what the round protocol costs on top of training. A swarm of sites in one process
+/// (real PBFT chain on SQLite, real updates, real SmallCnn training on PneumoniaMNIST) runs a few rounds; the
+/// baseline, measured in the same run, is the sites' own local training time. Sites of one process take turns on
+/// the cores, so a round's training time is the sum of its sites' training times (on separate machines it would be
+/// the slowest site's); overhead = round wall time − that training time, and includes everything else: update
+/// encoding and hashing, PBFT ordering of the updates and votes, every site's recomputation of the aggregate and
+/// its validation score, and waiting. Then a second swarm of many sites measures peak memory per site.
+/// </summary>
+public static class RoundBench
+{
+    public static Command Create()
+    {
+        var command = new Command("round", "Round protocol overhead vs local training time (4 sites), and peak memory per site (16 sites).");
+        var sites = new Option<int>("--sites") { Description = "Sites in the overhead run", DefaultValueFactory = _ => 4 };
+        var rounds = new Option<int>("--rounds") { Description = "Rounds in the overhead run (the first is reported but not counted)", DefaultValueFactory = _ => 4 };
+        var memorySites = new Option<int>("--memory-sites") { Description = "Sites in the memory run (0 skips it)", DefaultValueFactory = _ => 16 };
+        var threads = new Option<int>("--threads") { Description = "libtorch threads", DefaultValueFactory = _ => 2 };
+        var limit = new Option<int>("--train-limit") { Description = "Training images used in all (0 = the whole split)", DefaultValueFactory = _ => 0 };
+        var work = new Option<string?>("--work") { Description = "Folder for the sites' ledgers and blobs (default: a temporary folder, removed after)" };
+        foreach (var option in new Option[] { sites, rounds, memorySites, threads, limit, work })
+        {
+            command.Options.Add(option);
+        }
+        command.SetAction((parse, ct) => RunAsync(parse.GetValue(sites), parse.GetValue(rounds), parse.GetValue(memorySites),
+            parse.GetValue(threads), parse.GetValue(limit), parse.GetValue(work), ct));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(int sites, int rounds, int memorySites, int threads, int limit, string? work, CancellationToken ct)
+    {
+        if (sites < 1 || rounds < 2 || memorySites < 0 || threads < 1 || limit < 0)
+        {
+            Console.Error.WriteLine("swarm bench round: --sites and --threads >= 1, --rounds >= 2, --memory-sites and --train-limit >= 0");
+            return ExitCodes.Usage;
+        }
+        var folder = work ?? Path.Combine(Path.GetTempPath(), "swarm-bench-round-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+        try
+        {
+            var splits = SiteSplits.Limit(MedMnist.Load("pneumoniamnist"), limit);
+            TorchRuntime.SetThreads(threads);
+            Console.WriteLine($"swarm bench round: SmallCnn on PneumoniaMNIST ({splits.Train.Count} training images), {threads} libtorch threads, " +
+                $"{Environment.ProcessorCount} cores; sites take turns on the cores");
+            var baseline = PeakResidentBytes();
+            var overhead = await OverheadAsync(splits, sites, rounds, threads, Path.Combine(folder, "overhead"), ct).ConfigureAwait(false);
+            if (memorySites > 0)
+            {
+                await MemoryAsync(splits, memorySites, threads, Path.Combine(folder, "memory"), baseline, ct).ConfigureAwait(false);
+            }
+            return overhead;
+        }
+        catch (Exception e) when (e is TorchException or DataSetException or SimulationException)
+        {
+            Console.Error.WriteLine($"swarm bench round: {e.Message}");
+            return ExitCodes.Environment;
+        }
+        finally
+        {
+            if (work is null && Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
+    }
+
+    private static async Task<int> OverheadAsync(MedMnistSplits splits, int sites, int rounds, int threads, string folder, CancellationToken ct)
+    {
+        var timeline = await RunSwarmAsync(splits, sites, rounds, threads, folder, ct).ConfigureAwait(false);
+        Console.WriteLine();
+        Console.WriteLine($"overhead run: {sites} sites, {rounds} rounds, 1 local epoch, θ = 1, fedavg, k = n");
+        Console.WriteLine("round | wall s | training s (sum of sites) | slowest site s | overhead s | overhead %");
+        double wallTotal = 0, trainTotal = 0;
+        foreach (var round in timeline)
+        {
+            var overhead = round.Wall - round.TrainingSum;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{round.Round,5} | {round.Wall,6:F2} | {round.TrainingSum,25:F2} | {round.Slowest,14:F2} | {overhead,10:F2} | {100 * overhead / round.Wall,9:F1}{(round.Round == 1 ? "  (set-up round, not counted)" : "")}"));
+            if (round.Round > 1)
+            {
+                wallTotal += round.Wall;
+                trainTotal += round.TrainingSum;
+            }
+        }
+        var share = (wallTotal - trainTotal) / wallTotal;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"protocol overhead: {100 * share:F1} % of the round (rounds 2..{rounds}: wall {wallTotal:F2} s, training {trainTotal:F2} s); goal <= 5 %"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio wall / training: {wallTotal / trainTotal:F3}"));
+        return ExitCodes.Ok;
+    }
+
+    private static async Task MemoryAsync(MedMnistSplits splits, int sites, int threads, string folder, long baseline, CancellationToken ct)
+    {
+        var before = PeakResidentBytes();
+        await RunSwarmAsync(splits, sites, rounds: 1, threads, folder, ct).ConfigureAwait(false);
+        var peak = PeakResidentBytes();
+        Console.WriteLine();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"memory run: {sites} sites, 1 round: process peak RSS {Mib(peak)} MiB (before any swarm {Mib(baseline)} MiB, before this run {Mib(before)} MiB)"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"peak memory per site: {Mib(peak / sites)} MiB (whole process / {sites}); {Mib(Math.Max(0, peak - baseline) / sites)} MiB above the process baseline; goal <= 150 MiB"));
+    }
+
+    private sealed record RoundTiming(int Round, double Wall, double TrainingSum, double Slowest);
+
+    private static async Task<IReadOnlyList<RoundTiming>> RunSwarmAsync(MedMnistSplits splits, int sites, int rounds, int threads,
+        string folder, CancellationToken ct)
+    {
+        var options = new SimulationOptions { Sites = sites, Rounds = rounds, Threads = threads, PersonalizationEpochs = 0 };
+        var data = SiteSplits.Create(splits, options);
+        var train = splits.Train;
+        ITrainer Model() => TorchTrainer.Create(options.Model, train.Channels, train.Classes, train.Height, (ulong)options.Seed);
+        float[] initial;
+        using (var model = Model())
+        {
+            initial = new float[model.Layout.TotalLength];
+            model.GetParameters(initial);
+        }
+        var settings = new SiteSettings(new TrainOptions
+        {
+            Optimizer = OptimizerKind.Adam, LearningRate = options.LearningRate, BatchSize = options.BatchSize, Seed = (ulong)options.Seed, Threads = threads,
+        }, options.Schedule, AggregationStrategies.Create(options.Strategy));
+        var spec = options.ToTaskSpec();
+        var training = new Dictionary<int, List<double>>();
+        var timings = new List<RoundTiming>();
+        var watch = Stopwatch.StartNew();
+        var ended = 0;
+        await using var swarm = new InProcessSwarm(spec, Encoding.UTF8.GetBytes(options.ToHocon()), folder,
+            i => new SiteTrainer(SimulationRunner.SiteId(i), i, Model(), data[i], settings), () => initial);
+        var last = TimeSpan.Zero;
+        await foreach (var evt in swarm.Events.ReadAllAsync(ct).ConfigureAwait(false))
+        {
+            switch (evt)
+            {
+                case SiteRoundTrained trained:
+                    if (!training.TryGetValue(trained.Round, out var list))
+                    {
+                        training[trained.Round] = list = [];
+                    }
+                    list.Add(trained.Elapsed.TotalSeconds);
+                    break;
+                case SiteRoundFinalized finalized when finalized.Round.Round == timings.Count + 1:
+                    var now = watch.Elapsed;
+                    var times = training.GetValueOrDefault(finalized.Round.Round) ?? [];
+                    timings.Add(new RoundTiming(finalized.Round.Round, (now - last).TotalSeconds, times.Sum(), times.DefaultIfEmpty(0).Max()));
+                    last = now;
+                    break;
+                case SiteTaskEnded end when end.State != TaskState.Completed:
+                    throw new SimulationException($"site {end.Site} ended as {end.State}: {end.Detail}");
+                case SiteTaskEnded:
+                    ended++;
+                    break;
+            }
+            if (ended == sites)
+            {
+                break;
+            }
+        }
+        return timings;
+    }
+
+    /// <summary>The process's peak resident set (VmHWM), which includes libtorch's native allocations.</summary>
+    private static long PeakResidentBytes()
+    {
+        foreach (var line in File.ReadLines("/proc/self/status"))
+        {
+            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+            {
+                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+            }
+        }
+        return Process.GetCurrentProcess().PeakWorkingSet64;
+    }
+
+    private static long Mib(long bytes) => bytes / (1024 * 1024);
+}
