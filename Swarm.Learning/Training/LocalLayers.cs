@@ -7,47 +7,49 @@ public static class LocalLayers
     /// <summary>
     /// The mask of every entry of <paramref name="layout"/> whose name is a prefix or starts with prefix + "."
     /// (so "fc2" takes <c>fc2.weight</c> and <c>fc2.bias</c> but not <c>fc20.weight</c>); buffers of a local
-    /// layer are local too.
+    /// layer are local too. No prefixes: an empty mask.
     /// </summary>
-    /// <exception cref="ArgumentException">A prefix is blank or names no parameter (the message lists the
-    /// model's layers), or the prefixes cover every trainable parameter, so nothing would be shared.</exception>
+    /// <exception cref="ArgumentException">The prefixes are not valid for this model (see <see cref="Problem"/>).</exception>
     public static LocalLayerMask Mask(ParameterLayout layout, IReadOnlyList<string> prefixes)
     {
         ArgumentNullException.ThrowIfNull(layout);
         ArgumentNullException.ThrowIfNull(prefixes);
-        if (prefixes.Count == 0)
+        if (Problem(layout, prefixes) is { } problem)
         {
-            return LocalLayerMask.None(layout.TotalLength);
+            throw new ArgumentException(problem, nameof(prefixes));
         }
-        var local = new bool[layout.Entries.Count];
+        var entries = Enumerable.Range(0, layout.Entries.Count)
+            .Where(e => prefixes.Any(prefix => Matches(layout.Entries[e].Name, prefix)))
+            .ToArray();
+        return new LocalLayerMask([.. prefixes], entries, [.. entries.Select(e => layout.Entries[e])], layout.TotalLength);
+    }
+
+    /// <summary>
+    /// Why <paramref name="prefixes"/> cannot be a model's local layers, or null when they can: a blank prefix, a
+    /// prefix that names no parameter (the message lists the model's layers), or prefixes that cover every
+    /// trainable parameter, so that the site would share nothing. For checking a task before consenting to it.
+    /// </summary>
+    public static string? Problem(ParameterLayout layout, IReadOnlyList<string> prefixes)
+    {
         foreach (var prefix in prefixes)
         {
             if (string.IsNullOrWhiteSpace(prefix))
             {
-                throw new ArgumentException("a local layer prefix is blank; name a layer such as "
-                    + $"'{Layers(layout).Last()}'", nameof(prefixes));
+                return $"a local layer prefix is blank; name a layer such as '{Layers(layout)[^1]}'";
             }
-            var matched = false;
-            for (var e = 0; e < local.Length; e++)
+            if (!layout.Entries.Any(entry => Matches(entry.Name, prefix)))
             {
-                if (Matches(layout.Entries[e].Name, prefix))
-                {
-                    local[e] = matched = true;
-                }
-            }
-            if (!matched)
-            {
-                throw new ArgumentException($"local layer prefix '{prefix}' matches no parameter of the model; its "
-                    + $"layers are {string.Join(", ", Layers(layout))}", nameof(prefixes));
+                return $"local layer prefix '{prefix}' matches no parameter of the model; its layers are "
+                    + string.Join(", ", Layers(layout));
             }
         }
-        if (layout.Entries.Where((entry, e) => entry.Trainable && !local[e]).All(entry => entry.Length == 0))
+        var shared = layout.Entries.Where(entry => entry.Trainable && !prefixes.Any(prefix => Matches(entry.Name, prefix)));
+        if (prefixes.Count > 0 && shared.All(entry => entry.Length == 0))
         {
-            throw new ArgumentException($"local layers {string.Join(", ", prefixes)} cover every trainable "
-                + "parameter of the model, so the site would share nothing; keep only the top layers local", nameof(prefixes));
+            return $"local layers {string.Join(", ", prefixes)} cover every trainable parameter of the model, so the "
+                + "site would share nothing; keep only the top layers local";
         }
-        var entries = Enumerable.Range(0, local.Length).Where(e => local[e]).ToArray();
-        return new LocalLayerMask([.. prefixes], entries, [.. entries.Select(e => layout.Entries[e])], layout.TotalLength);
+        return null;
     }
 
     /// <summary>Whether parameter <paramref name="name"/> belongs to the layer named by <paramref name="prefix"/>.</summary>

@@ -59,6 +59,14 @@ public sealed class LocalLayerTests
     }
 
     [Fact]
+    public void Problem_reports_what_mask_would_refuse_without_throwing()
+    {
+        Assert.Null(LocalLayers.Problem(Small, ["fc2", "bn"]));
+        Assert.Null(LocalLayers.Problem(Small, []));
+        Assert.Contains("'fc3'", LocalLayers.Problem(Small, ["fc3"]), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_site_whose_settings_name_an_unknown_layer_is_not_built()
     {
         var settings = SyntheticSites.Settings() with { LocalLayers = ["classifier"] };
