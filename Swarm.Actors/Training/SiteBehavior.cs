@@ -46,7 +46,13 @@ public abstract record SiteBehavior
     /// </summary>
     public sealed record WrongAggregateHash : SiteBehavior
     {
-        /// <summary>What is added to the first coordinate of the honest aggregate.</summary>
-        public float Shift { get; init; } = 1f;
+        /// <summary>What is added to the first coordinate of the honest aggregate: finite and not zero.</summary>
+        public float Shift
+        {
+            get;
+            init => field = float.IsFinite(value) && value != 0
+                ? value
+                : throw new ArgumentOutOfRangeException(nameof(Shift), value, "the tampering shift must be a finite number other than 0");
+        } = 1f;
     }
 }

@@ -31,10 +31,11 @@ public sealed class ByzantineSiteTests
     }
 
     [Fact]
-    public void A_poisoning_scale_that_is_not_a_finite_number_is_refused()
+    public void A_non_finite_poisoning_scale_and_a_zero_or_non_finite_tampering_shift_are_refused()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new SiteBehavior.PoisonedUpdate(double.NaN));
         Assert.Throws<ArgumentOutOfRangeException>(() => new SiteBehavior.PoisonedUpdate(double.NegativeInfinity));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SiteBehavior.WrongAggregateHash { Shift = 0 });
     }
 
     [Fact]
