@@ -5,4 +5,15 @@ namespace Swarm.Actors.Training;
 
 /// <summary>What a site takes from the task spec: how to train, the learning-rate schedule and the aggregation
 /// strategy it uses to check every round's aggregate itself (never the coordinator's word).</summary>
-public sealed record SiteSettings(TrainOptions Options, LearningRateSchedule Schedule, IAggregationStrategy Strategy);
+public sealed record SiteSettings(TrainOptions Options, LearningRateSchedule Schedule, IAggregationStrategy Strategy)
+{
+    /// <summary>
+    /// FedPer personalization layers (Arivazhagan et al. 2019): prefixes of the model's parameter names (e.g.
+    /// "fc2" for SmallCnn's classifier) whose coordinates the site never shares and keeps its own values of when
+    /// it adopts a global model. Empty (the default): every coordinate is shared.
+    /// </summary>
+    public IReadOnlyList<string> LocalLayers { get; init; } = [];
+
+    /// <summary>Honest unless a test or simulation makes the site Byzantine on purpose.</summary>
+    public SiteBehavior Behavior { get; init; } = SiteBehavior.Honest;
+}

@@ -7,12 +7,19 @@ namespace Swarm.Actors.Training;
 
 /// <summary>A site's side of the round protocol over one local model: local training to a published partial
 /// update, recomputation of the round's aggregate, evaluation and personalization. Not thread-safe; the
-/// <see cref="TrainerActor"/> calls it one message at a time.</summary>
+/// <see cref="TrainerActor"/> calls it one message at a time.
+/// <para>With FedPer local layers (<see cref="SiteSettings.LocalLayers"/>) those coordinates are never published,
+/// and every global model the site adopts (to train, evaluate or personalize) keeps the site's own values there;
+/// the round's aggregate and its hashes are the global ones, the same at every site.</para>
+/// <para>A Byzantine <see cref="SiteSettings.Behavior"/> (tests and simulations only) poisons the published update
+/// or the hashes of the site's recomputation.</para></summary>
 public sealed class SiteTrainer : IDisposable
 {
     private readonly ITrainer _trainer;
     private readonly SiteSettings _settings;
     private readonly ulong _siteSeed;
+    private readonly LocalLayerMask _local;
+    private readonly float[] _localValues;
 
     public SiteTrainer(string siteId, int siteIndex, ITrainer trainer, SiteData data, SiteSettings settings)
     {
@@ -22,18 +29,24 @@ public sealed class SiteTrainer : IDisposable
         _settings = settings;
         // Each site shuffles with its own stream, derived from the task's seed so a simulation repeats exactly.
         _siteSeed = settings.Options.Seed * 1_000_003UL + (ulong)siteIndex * 7_919UL;
+        _local = LocalLayers.Mask(trainer.Layout, settings.LocalLayers);
+        _localValues = new float[_local.Length];
+        RememberLocalLayers();
     }
 
     public string SiteId { get; }
 
     public SiteData Data { get; }
 
+    /// <summary>The coordinates this site keeps to itself (empty unless FedPer local layers are set).</summary>
+    public LocalLayerMask LocalMask => _local;
+
     /// <summary>Local epochs from the global model, then Δ = θ_local − θ_global cut to its top-θ share.</summary>
     public TrainRes Train(TrainIns ins)
     {
         var watch = Stopwatch.StartNew();
         RequireLength(ins.GlobalParameters);
-        _trainer.SetParameters(ins.GlobalParameters);
+        Adopt(ins.GlobalParameters);
         var loss = 0.0;
         for (var e = 0; e < ins.Epochs; e++)
         {
@@ -46,7 +59,13 @@ public sealed class SiteTrainer : IDisposable
         {
             delta[i] = local[i] - ins.GlobalParameters[i];
         }
-        var bytes = UpdateCodec.Encode(PartialUpdate.SelectTop(delta, ins.Theta));
+        RememberLocalLayers();
+        _local.Zero(delta);
+        if (_settings.Behavior is SiteBehavior.PoisonedUpdate poison)
+        {
+            Scale(delta, poison.Scale);
+        }
+        var bytes = UpdateCodec.Encode(SharedUpdate.SelectTop(delta, ins.Theta, _local));
         var update = new PublishedUpdate(SiteId, Data.Train.Count, bytes, RoundAggregate.HashOf(bytes));
         return new TrainRes(ins.Round, update, loss / Math.Max(1, ins.Epochs), watch.Elapsed);
     }
@@ -58,10 +77,14 @@ public sealed class SiteTrainer : IDisposable
         {
             RequireLength(ins.GlobalParameters);
             var aggregate = RoundAggregate.Compute(_settings.Strategy, ins.GlobalParameters, ins.Updates);
+            if (_settings.Behavior is SiteBehavior.WrongAggregateHash wrong)
+            {
+                aggregate = Tamper(aggregate, ins.GlobalParameters, wrong.Shift);
+            }
             ClassificationResult? validation = null;
             if (ins.Evaluate)
             {
-                _trainer.SetParameters(aggregate.Parameters);
+                Adopt(aggregate.Parameters);
                 validation = CentralTraining.Evaluate(_trainer, Data.Validation).Metrics;
             }
             return new AggregateRes(SiteId, ins.Round, aggregate.AggregateHash, aggregate.ModelHash)
@@ -79,7 +102,7 @@ public sealed class SiteTrainer : IDisposable
     public EvaluateRes Evaluate(EvaluateIns ins)
     {
         RequireLength(ins.Parameters);
-        _trainer.SetParameters(ins.Parameters);
+        Adopt(ins.Parameters);
         var split = ins.Split == EvaluationSplit.Validation ? Data.Validation : Data.Test;
         var (metrics, loss) = CentralTraining.Evaluate(_trainer, split);
         return new EvaluateRes(SiteId, ins.Split, metrics, loss, split.Count);
@@ -90,7 +113,7 @@ public sealed class SiteTrainer : IDisposable
     public PersonalizeRes Personalize(PersonalizeIns ins)
     {
         RequireLength(ins.GlobalParameters);
-        _trainer.SetParameters(ins.GlobalParameters);
+        Adopt(ins.GlobalParameters);
         var global = CentralTraining.Evaluate(_trainer, Data.Test).Metrics;
         var best = new float[ins.GlobalParameters.Length];
         var bestAuc = double.NegativeInfinity;
@@ -110,6 +133,7 @@ public sealed class SiteTrainer : IDisposable
         if (bestEpoch > 0)
         {
             _trainer.SetParameters(best);
+            RememberLocalLayers();
             personalized = CentralTraining.Evaluate(_trainer, Data.Test).Metrics;
         }
         return new PersonalizeRes(SiteId, global, personalized, bestEpoch);
@@ -123,6 +147,45 @@ public sealed class SiteTrainer : IDisposable
         var rate = constantRate ?? _settings.Schedule.At(options.LearningRate, epoch, Math.Max(1, totalEpochs));
         return _trainer.TrainEpoch(Data.Train.ToTrainingData(),
             options with { LearningRate = rate, Seed = _siteSeed + (ulong)epoch });
+    }
+
+    /// <summary>Loads a global model, keeping the site's own values of its local layers.</summary>
+    private void Adopt(float[] global)
+    {
+        _trainer.SetParameters(global);
+        if (!_local.IsEmpty)
+        {
+            _trainer.SetParameters(_local.Entries, _localValues);
+        }
+    }
+
+    private void RememberLocalLayers()
+    {
+        if (!_local.IsEmpty)
+        {
+            _trainer.GetParameters(_local.Entries, _localValues);
+        }
+    }
+
+    private static void Scale(float[] delta, double factor)
+    {
+        for (var i = 0; i < delta.Length; i++)
+        {
+            delta[i] = (float)(delta[i] * factor);
+        }
+    }
+
+    /// <summary>The aggregate a dishonest replica claims: the honest Δ_agg with its first coordinate shifted.</summary>
+    private static RoundAggregate Tamper(RoundAggregate honest, float[] global, float shift)
+    {
+        var delta = (float[])honest.Delta.Clone();
+        delta[0] += shift;
+        var parameters = new float[global.Length];
+        for (var i = 0; i < parameters.Length; i++)
+        {
+            parameters[i] = global[i] + delta[i];
+        }
+        return new RoundAggregate(delta, parameters, ModelDigest.Hex(delta), ModelDigest.Hex(parameters));
     }
 
     private void RequireLength(float[] parameters)
