@@ -57,6 +57,9 @@ public sealed record TaskCompleted(FinalizedRound LastRound) : TaskChainEvent;
 
 public sealed record TaskCancelled(string Site, string Reason, long Height) : TaskChainEvent;
 
+/// <summary>A site announced that it restarted (it claimed round <paramref name="Round"/>).</summary>
+public sealed record SiteRejoinedChain(string Site, int Round, long Height) : TaskChainEvent;
+
 /// <summary>A committed request the chain did not apply, and why (a forged signature, a stale round, a repeat).</summary>
 public sealed record RequestIgnored(string ClientId, string Reason) : TaskChainEvent;
 
@@ -136,6 +139,11 @@ public sealed class TaskChain
         if (!_verifier.Verify(_terms.PublicKeys[index], TaskRequest.SigningBytes(_terms.ChainId, body), signature))
         {
             events.Add(new RequestIgnored(request.ClientId, $"bad signature on a {decoded.GetType().Name} of site '{decoded.Site}'"));
+            return;
+        }
+        if (decoded is SiteRejoined rejoined)
+        {
+            events.Add(new SiteRejoinedChain(rejoined.Site, rejoined.Round, height));
             return;
         }
         if (IsOver && !(decoded is ValidationReport && Cancellation is null))

@@ -80,9 +80,14 @@ public sealed class TaskPeerActor : Actor
         _trainer = Context.ActorOf(Runtime.Props.Create(() => new TrainerActor(_context.Trainer, _context.ComputeGate)));
         Context.Timers.StartPeriodicTimer(TickKey, Tick.Instance, _context.TickInterval);
         Context.Timers.StartPeriodicTimer(RetryKey, Retry.Instance, _context.RetryInterval);
-        _state = _chain.IsOver ? _state : TaskState.Running;
+        _state = _chain.Cancellation is not null ? TaskState.Cancelled : TaskState.Running;
         Context.Log.LogInformation("task {Task} site {Site}: chain {Chain} at height {Height}, round {Round} of {Rounds}",
             TaskId, Self_, _context.Genesis.ChainId, ledger.Height, _chain.CurrentRound, _context.Terms.Rounds);
+        if (ledger.Height > 0)
+        {
+            // A restart: announce it, which also makes this replica see how far the others are and catch up.
+            Submit(new SiteRejoined(_chain.CurrentRound, Self_));
+        }
         Advance();
     }
 
@@ -228,6 +233,9 @@ public sealed class TaskPeerActor : Actor
                 _detail = $"cancelled by {cancelled.Site}: {cancelled.Reason}";
                 Context.Log.LogInformation("task {Task} site {Site}: {Detail} (height {Height})", TaskId, Self_, _detail, cancelled.Height);
                 Context.System.EventStream.Publish(new SiteTaskEnded(TaskId, Self_, TaskState.Cancelled, _detail, null));
+                break;
+            case SiteRejoinedChain rejoined:
+                Context.Log.LogInformation("task {Task} site {Site}: site '{Rejoined}' restarted and rejoined (height {Height})", TaskId, Self_, rejoined.Site, rejoined.Height);
                 break;
             case RequestIgnored ignored:
                 Context.Log.LogDebug("task {Task} site {Site}: chain ignored a request of '{Client}': {Reason}", TaskId, Self_, ignored.ClientId, ignored.Reason);

@@ -35,6 +35,9 @@ public abstract record TaskRequest(int Round, string Site)
             case CancelTaskRequest cancel:
                 writer.WriteByte(4).WriteString(cancel.Reason);
                 break;
+            case SiteRejoined:
+                writer.WriteByte(6);
+                break;
             case ValidationReport report:
                 writer.WriteByte(5).WriteInt64(Scale(report.Auc)).WriteInt64(Scale(report.Accuracy)).WriteInt32(report.Count);
                 break;
@@ -81,6 +84,7 @@ public abstract record TaskRequest(int Round, string Site)
                 3 => new AggregateVote(round, site, reader.ReadString(HashBytesMax), reader.ReadString(HashBytesMax),
                     reader.ReadString(HashBytesMax)),
                 4 => new CancelTaskRequest(site, reader.ReadString(ReasonBytesMax)) { Round = round },
+                6 => new SiteRejoined(round, site),
                 5 => new ValidationReport(round, site, Unscale(reader.ReadInt64()), Unscale(reader.ReadInt64()), reader.ReadInt32()),
                 var kind => throw new CanonicalFormatException($"unknown task request kind {kind}"),
             };
@@ -118,3 +122,8 @@ public sealed record ValidationReport(int Round, string Site, double Auc, double
 
 /// <summary>A participant cancels the task; every site stops at the block that records it.</summary>
 public sealed record CancelTaskRequest(string Site, string Reason) : TaskRequest(0, Site);
+
+/// <summary>The site restarted and rejoins at <paramref name="Round"/>. Recorded for the audit trail; committing
+/// it also shows the restarted replica how far the chain has gone, which starts its state transfer even when the
+/// others have nothing left to order.</summary>
+public sealed record SiteRejoined(int Round, string Site) : TaskRequest(Round, Site);

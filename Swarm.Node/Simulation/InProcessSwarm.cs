@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
@@ -14,17 +15,19 @@ using Swarm.Node.Simulation.Reporting;
 namespace Swarm.Node.Simulation;
 
 /// <summary>
-/// A task's swarm with every site in this process: one <see cref="TaskPeerActor"/> per site on one actor system,
-/// each with its own ECDSA key, its own SQLite ledger of the task's chain, its own blob folder and its own Trainer;
+/// A task's swarm with every site in this process: one <see cref="TaskPeerActor"/> per site,
+/// each on its own actor system (as if a node each) with its own ECDSA key, its own SQLite ledger of the task's chain, its own blob folder and its own Trainer;
 /// the sites reach each other only through actor messages, exactly the messages a cluster sends over TLS. Sites
 /// take turns on the cores (one compute gate) so a small machine is not oversubscribed.
 /// </summary>
 public sealed class InProcessSwarm : IAsyncDisposable
 {
-    private readonly ActorSystem _system;
     private readonly List<IDisposable> _owned = [];
     private readonly Channel<object> _events = Channel.CreateUnbounded<object>();
-    private readonly List<IDisposable> _subscriptions = [];
+    private readonly ConcurrentDictionary<string, ActorRef> _refs = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ActorSystem> _systems = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, TaskPeerContext> _contexts = new(StringComparer.Ordinal);
+    private readonly ILoggerFactory _loggers;
 
     /// <param name="spec">The task; its participants are the site ids.</param>
     /// <param name="specBytes">The canonical bytes of the spec that the chain id binds.</param>
@@ -38,10 +41,7 @@ public sealed class InProcessSwarm : IAsyncDisposable
     {
         Spec = spec;
         Directory.CreateDirectory(Path.Combine(directory, "chain"));
-        _system = new ActorSystem("swarm", loggerFactory: loggers ?? NullLoggerFactory.Instance);
-        _subscriptions.Add(_system.EventStream.Subscribe<SiteRoundTrained>(e => _events.Writer.TryWrite(e)));
-        _subscriptions.Add(_system.EventStream.Subscribe<SiteRoundFinalized>(e => _events.Writer.TryWrite(e)));
-        _subscriptions.Add(_system.EventStream.Subscribe<SiteTaskEnded>(e => _events.Writer.TryWrite(e)));
+        _loggers = loggers ?? NullLoggerFactory.Instance;
         var signers = spec.Participants.Select(_ => EcdsaSigner.Generate()).ToList();
         _owned.AddRange(signers);
         var verifier = new EcdsaSignatureScheme();
@@ -51,7 +51,6 @@ public sealed class InProcessSwarm : IAsyncDisposable
         LedgerPaths = spec.Participants.Select(site => Path.Combine(directory, "chain", site + ".sqlite")).ToList();
         var gate = new SemaphoreSlim(1, 1);
         _owned.Add(gate);
-        var refs = new Dictionary<string, ActorRef>(StringComparer.Ordinal);
         for (var i = 0; i < spec.Participants.Count; i++)
         {
             var (site, index, ledgerPath) = (spec.Participants[i], i, LedgerPaths[i]);
@@ -68,22 +67,57 @@ public sealed class InProcessSwarm : IAsyncDisposable
                     var store = SqliteLedgerStore.Open(ledgerPath, genesis.ChainId);
                     return (new LedgerStoreReplicaLedger(store, genesis), store);
                 },
-                Peer = other => refs[other],
+                Peer = other => _refs[other],
                 Trainer = () => trainer(index),
                 InitialModel = initialModel,
                 Blobs = new DirectoryTaskBlobs(Path.Combine(directory, "blobs", site)),
                 ComputeGate = gate,
             };
-            refs[site] = _system.ActorOf(TaskPeerActor.Props(configure?.Invoke(context) ?? context), site);
+            _contexts[site] = configure?.Invoke(context) ?? context;
         }
-        Sites = refs;
+        foreach (var site in spec.Participants)
+        {
+            Start(site);
+        }
+    }
+
+    /// <summary>Stops a site's whole actor system, as if its node went down (its ledger and blobs stay on disk).</summary>
+    public async Task StopSiteAsync(string site)
+    {
+        if (_systems.TryRemove(site, out var system))
+        {
+            await system.ShutdownAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Starts a site again on a fresh actor system: it rebuilds the chain state from its ledger, catches up
+    /// from its peers and rejoins the task.</summary>
+    public void StartSite(string site)
+    {
+        if (_systems.ContainsKey(site))
+        {
+            throw new InvalidOperationException($"site '{site}' is running");
+        }
+        Start(site);
+    }
+
+    private void Start(string site)
+    {
+        // One actor system per site, as one node each: the sites share nothing but messages.
+        var system = new ActorSystem(site, loggerFactory: _loggers);
+        system.EventStream.Subscribe<SiteRoundTrained>(e => _events.Writer.TryWrite(e));
+        system.EventStream.Subscribe<SiteRoundFinalized>(e => _events.Writer.TryWrite(e));
+        system.EventStream.Subscribe<SiteTaskEnded>(e => _events.Writer.TryWrite(e));
+        _systems[site] = system;
+        _refs[site] = system.ActorOf(TaskPeerActor.Props(_contexts[site]), site);
     }
 
     public TaskSpec Spec { get; }
 
     public Genesis Genesis { get; }
 
-    public IReadOnlyDictionary<string, ActorRef> Sites { get; }
+    /// <summary>Each running site's task peer.</summary>
+    public IReadOnlyDictionary<string, ActorRef> Sites => _refs;
 
     public IReadOnlyList<string> LedgerPaths { get; }
 
@@ -114,6 +148,7 @@ public sealed class InProcessSwarm : IAsyncDisposable
                 CloseRound => "deadline",
                 CancelTaskRequest => "cancel",
                 ValidationReport => "score",
+                SiteRejoined => "rejoin",
                 _ => "other",
             };
             kinds[kind] = kinds.GetValueOrDefault(kind) + 1;
@@ -134,11 +169,11 @@ public sealed class InProcessSwarm : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var subscription in _subscriptions)
+        foreach (var system in _systems.Values)
         {
-            subscription.Dispose();
+            await system.ShutdownAsync().ConfigureAwait(false);
         }
-        await _system.ShutdownAsync().ConfigureAwait(false);
+        _systems.Clear();
         foreach (var owned in _owned)
         {
             owned.Dispose();
