@@ -35,8 +35,10 @@ public static class SimulateCommand
         var limit = new Option<int>("--train-limit") { Description = "Use only the first N training images (0 = all)", DefaultValueFactory = _ => 0 };
         var output = new Option<string?>("--out") { Description = "Report folder (default reports/simulate-<UTC time>)" };
         var quiet = new Option<bool>("--quiet") { Description = "No progress display" };
+        var byzantine = new Option<string?>("--byzantine") { Description = "Byzantine sites: INDEX=poison (publishes -20 x its update) or INDEX=wrong-hash (votes a forged aggregate), comma-separated" };
+        var localLayers = new Option<string?>("--local-layers") { Description = "FedPer: parameter prefixes every site keeps local (comma-separated, e.g. fc2)" };
         var log = new Option<string?>("--log") { Description = "Write the sites' protocol log (chain, rounds, votes) to this file" };
-        foreach (var option in new Option[] { sites, dataset, model, rounds, localEpochs, theta, strategy, quorum, partition, alpha, seed, threads, lr, batchSize, personalization, limit, output, quiet, log })
+        foreach (var option in new Option[] { sites, dataset, model, rounds, localEpochs, theta, strategy, quorum, partition, alpha, seed, threads, lr, batchSize, personalization, limit, output, quiet, log, byzantine, localLayers })
         {
             command.Options.Add(option);
         }
@@ -48,6 +50,9 @@ public static class SimulateCommand
             Alpha = parse.GetValue(alpha), Seed = parse.GetValue(seed), Threads = parse.GetValue(threads),
             LearningRate = parse.GetValue(lr), BatchSize = parse.GetValue(batchSize), PersonalizationEpochs = parse.GetValue(personalization),
             TrainLimit = parse.GetValue(limit),
+            Byzantine = SimulationOptions.ParseByzantine(parse.GetValue(byzantine), out var byzantineProblem),
+            LocalLayers = (parse.GetValue(localLayers) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            OptionProblem = byzantineProblem,
         }, parse.GetValue(output), parse.GetValue(quiet), ct, parse.GetValue(log)));
         return command;
     }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Swarm.Actors.Training;
 using Swarm.Learning.Aggregation;
 using Swarm.Learning.Data.Partitioning;
 using Swarm.Learning.Tasks;
@@ -38,6 +39,43 @@ public sealed record SimulationOptions
     /// recorded so far (k of n is then not required).</summary>
     public TimeSpan RoundDeadline { get; init; } = TimeSpan.FromMinutes(30);
 
+    /// <summary>FedPer: parameter name prefixes (e.g. <c>fc2</c>) each site keeps local for the whole task.</summary>
+    public IReadOnlyList<string> LocalLayers { get; init; } = [];
+
+    /// <summary>Byzantine sites by index: <c>poison</c> (publishes −20 × Δ) or <c>wrong-hash</c> (votes a forged
+    /// aggregate), for studying robust aggregation and the chain's outvoting.</summary>
+    public IReadOnlyDictionary<int, string> Byzantine { get; init; } = new Dictionary<int, string>();
+
+    /// <summary>A problem found while parsing the command line, reported by <see cref="Validate"/>.</summary>
+    public string? OptionProblem { get; init; }
+
+    /// <summary>The behaviour of site <paramref name="index"/>.</summary>
+    public SiteBehavior BehaviorOf(int index) => Byzantine.GetValueOrDefault(index) switch
+    {
+        "poison" => new SiteBehavior.PoisonedUpdate(-20),
+        "wrong-hash" => new SiteBehavior.WrongAggregateHash(),
+        _ => SiteBehavior.Honest,
+    };
+
+    /// <summary>Parses <c>--byzantine</c>: <c>INDEX=KIND</c> pairs separated by commas (e.g. <c>3=poison</c>).</summary>
+    public static IReadOnlyDictionary<int, string> ParseByzantine(string? text, out string? problem)
+    {
+        problem = null;
+        var result = new Dictionary<int, string>();
+        foreach (var pair in (text ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var parts = pair.Split('=', 2);
+            if (parts.Length != 2 || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var index)
+                || parts[1] is not ("poison" or "wrong-hash"))
+            {
+                problem = $"--byzantine '{pair}' is not INDEX=poison or INDEX=wrong-hash";
+                return result;
+            }
+            result[index] = parts[1];
+        }
+        return result;
+    }
+
     private const int KrumUpdatesMin = 5;
 
     /// <summary>The task these options describe, with sites <c>site-0</c> … as its participants.</summary>
@@ -57,7 +95,8 @@ public sealed record SimulationOptions
             PartialShareFraction = Theta,
             Quorum = EffectiveQuorum,
             RoundDeadline = RoundDeadline,
-            Personalization = new PersonalizationSpec(PersonalizationEpochs > 0 ? "finetune" : "none", PersonalizationEpochs),
+            Personalization = new PersonalizationSpec(LocalLayers.Count > 0 ? "fedper" : PersonalizationEpochs > 0 ? "finetune" : "none",
+                PersonalizationEpochs, LocalLayers.Count > 0 ? LocalLayers : null),
             Seed = Seed,
         };
     }
@@ -69,6 +108,10 @@ public sealed record SimulationOptions
     /// <summary>The first problem with these options, or null when they are usable.</summary>
     public string? Validate()
     {
+        if (OptionProblem is not null)
+        {
+            return OptionProblem;
+        }
         if (Sites < 1 || Rounds < 1 || LocalEpochs < 1 || Threads < 1 || BatchSize < 1 || PersonalizationEpochs < 0 || TrainLimit < 0)
         {
             return "--sites, --rounds, --local-epochs, --threads and --batch-size must be at least 1";
@@ -90,6 +133,10 @@ public sealed record SimulationOptions
         if (Strategy == "krum" && EffectiveQuorum < KrumUpdatesMin)
         {
             return $"--strategy krum (f = 1) needs at least {KrumUpdatesMin} updates per round (2f + 3); quorum is {EffectiveQuorum}";
+        }
+        foreach (var index in Byzantine.Keys.Where(i => i < 0 || i >= Sites))
+        {
+            return $"--byzantine names site {index}; sites are 0..{Sites - 1}";
         }
         if (Partition is not ("iid" or "dirichlet"))
         {
@@ -128,8 +175,16 @@ public sealed record SimulationOptions
         Line("schedule", Schedule.ToString().ToLowerInvariant());
         Line("batch-size", BatchSize);
         Line("train-limit", TrainLimit);
+        if (Byzantine.Count > 0)
+        {
+            Line("byzantine", "\"" + string.Join(",", Byzantine.OrderBy(b => b.Key).Select(b => string.Create(CultureInfo.InvariantCulture, $"{b.Key}={b.Value}"))) + "\"");
+        }
         text.AppendLine("  personalization {");
         Line("  epochs", PersonalizationEpochs);
+        if (LocalLayers.Count > 0)
+        {
+            Line("  local-layers", "[" + string.Join(", ", LocalLayers.Select(l => "\"" + l + "\"")) + "]");
+        }
         Line("  learning-rate", LearningRate * PersonalizationRateFactor);
         text.AppendLine("  }");
         text.AppendLine("}");

@@ -92,7 +92,14 @@ public sealed class SimulationRunner
         TorchRuntime.SetThreads(_options.Threads);
         var initial = new float[evaluator.Layout.TotalLength];
         evaluator.GetParameters(initial);
-        var settings = new SiteSettings(TrainOptions(), _options.Schedule, AggregationStrategies.Create(_options.Strategy));
+        var settings = new SiteSettings(TrainOptions(), _options.Schedule, AggregationStrategies.Create(_options.Strategy))
+        {
+            LocalLayers = _options.LocalLayers,
+        };
+        if (LocalLayers.Problem(evaluator.Layout, _options.LocalLayers) is { } layerProblem)
+        {
+            throw new SimulationException($"--local-layers: {layerProblem}");
+        }
         var spec = _options.ToTaskSpec();
         var chainDirectory = Path.Combine(_workDirectory, "swarm");
         var watch = Stopwatch.StartNew();
@@ -106,7 +113,7 @@ public sealed class SimulationRunner
         double swarmSeconds;
         var personalizationWatch = new Stopwatch();
         await using (var swarm = new InProcessSwarm(spec, Encoding.UTF8.GetBytes(_options.ToHocon()), chainDirectory,
-            i => new SiteTrainer(SiteId(i), i, _models(), sites[i], _siteSettings?.Invoke(i, settings) ?? settings), () => initial,
+            i => SiteOf(i, sites[i], settings), () => initial,
             _loggers, _configure))
         {
             var roundWatch = Stopwatch.StartNew();
@@ -178,6 +185,12 @@ public sealed class SimulationRunner
             .OrderBy(p => p.Site, StringComparer.Ordinal).ToList();
         return new SwarmOutcome(new Score(test.Auc, test.Accuracy), best.Round, rounds, personalized, blocks,
             [new MethodTiming("swarm rounds", swarmSeconds), new MethodTiming("personalization", personalizationWatch.Elapsed.TotalSeconds)]);
+    }
+
+    private SiteTrainer SiteOf(int index, SiteData data, SiteSettings settings)
+    {
+        settings = settings with { Behavior = _options.BehaviorOf(index) };
+        return new SiteTrainer(SiteId(index), index, _models(), data, _siteSettings?.Invoke(index, settings) ?? settings);
     }
 
     private static void TryDelete(string directory)

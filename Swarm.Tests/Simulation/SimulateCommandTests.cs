@@ -35,7 +35,11 @@ public sealed class SimulateCommandTests : IDisposable
         Assert.Equal(2, rounds[1].GetProperty("updates").GetInt32());
         Assert.Equal(64, rounds[1].GetProperty("model_hash").GetString()!.Length);
         Assert.Contains("theta = 0.5", File.ReadAllText(Path.Combine(_folder, "config.conf")), StringComparison.Ordinal);
-        Assert.Contains("No chain blocks", File.ReadAllText(Path.Combine(_folder, "report.md")), StringComparison.Ordinal);
+        // The chain's blocks are in the report, and each site's SQLite ledger stays beside it.
+        var blocks = json.RootElement.GetProperty("blocks");
+        Assert.Contains(blocks.EnumerateArray(), b => b.GetProperty("kind").GetString()!.Contains("vote", StringComparison.Ordinal));
+        Assert.Contains("| 1 | ", File.ReadAllText(Path.Combine(_folder, "report.md")), StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(_folder, "swarm", "chain", "site-0.sqlite")));
     }
 
     [Fact]
@@ -55,6 +59,20 @@ public sealed class SimulateCommandTests : IDisposable
         Assert.Equal(ExitCodes.Usage, code);
         Assert.Contains("krum", new SimulationOptions { Strategy = "krum", Sites = 4 }.Validate(), StringComparison.Ordinal);
         Assert.Null(new SimulationOptions { Strategy = "krum", Sites = 5 }.Validate());
+    }
+
+    [Fact]
+    public void Byzantine_sites_are_parsed_and_checked_against_the_number_of_sites()
+    {
+        var parsed = SimulationOptions.ParseByzantine("3=poison, 1=wrong-hash", out var problem);
+        Assert.Null(problem);
+        Assert.Equal("poison", parsed[3]);
+        Assert.IsType<Swarm.Actors.Training.SiteBehavior.WrongAggregateHash>(new SimulationOptions { Byzantine = parsed }.BehaviorOf(1));
+        Assert.Equal(Swarm.Actors.Training.SiteBehavior.Honest, new SimulationOptions { Byzantine = parsed }.BehaviorOf(0));
+
+        SimulationOptions.ParseByzantine("3=lies", out var kindProblem);
+        Assert.Contains("'3=lies' is not INDEX=poison or INDEX=wrong-hash", kindProblem, StringComparison.Ordinal);
+        Assert.Contains("names site 7", new SimulationOptions { Byzantine = new Dictionary<int, string> { [7] = "poison" } }.Validate(), StringComparison.Ordinal);
     }
 
     public void Dispose()
