@@ -10,8 +10,9 @@ namespace Swarm.Node.Blobs;
 
 /// <summary>Moves blobs between nodes over the <see cref="PeerTransport"/>. The receiver asks for a blob from an offset
 /// (<see cref="BlobRequest"/>); the sender streams it from disk in chunks, each <c>SendAsync</c> waiting for room in
-/// the peer's bounded queue, and the receiver's read loop writes each chunk before reading the next, so TCP carries
-/// the back-pressure end to end and neither side holds more than a queue's worth of the blob in memory. When a link
+/// the peer's bounded queue, and the receiver's read loop lets at most one chunk be written (and hashed) in the
+/// background while it reads the next, so TCP carries the back-pressure end to end and neither side holds more than a
+/// queue's worth of the blob in memory. When a link
 /// breaks (or stalls) the receiver asks again from the end of its partial file. On the last byte the content must
 /// hash to the requested address; otherwise the partial file is deleted and the fetch fails.</summary>
 public sealed class BlobTransfer : IEnvelopeHandler, IAsyncDisposable
@@ -37,7 +38,7 @@ public sealed class BlobTransfer : IEnvelopeHandler, IAsyncDisposable
         _chunkBuffers = ArrayPool<byte>.Create(_options.ChunkBytes, 64);
     }
 
-    /// <summary>Raised after each chunk is written: (hash, bytes received so far).</summary>
+    /// <summary>Raised after each chunk is accepted (its write to the partial file has started): (hash, bytes received so far).</summary>
     public event Action<string, long>? Progress;
 
     /// <summary>Registers the blob payloads on <paramref name="router"/>; call before the transport starts.</summary>
@@ -193,13 +194,13 @@ public sealed class BlobTransfer : IEnvelopeHandler, IAsyncDisposable
         Progress?.Invoke(download.Hash, download.Offset);
         if (chunk.Last)
         {
-            Complete(download);
+            await CompleteAsync(download).ConfigureAwait(false);
         }
     }
 
-    private void Complete(Download download)
+    private async ValueTask CompleteAsync(Download download)
     {
-        var actual = download.FinishHash();
+        var actual = await download.FinishAsync().ConfigureAwait(false);
         if (actual != download.Hash)
         {
             Finish(download, BlobCheck.Failed(download.Hash, $"content from {download.PeerId} hashes to {actual}; partial file deleted"), deletePartial: true);

@@ -24,7 +24,8 @@ internal sealed class InboundConnection(Socket socket, TransportContext context)
     public async Task RunAsync(CancellationToken ct)
     {
         using var owned = socket;
-        await using var ssl = new SslStream(new NetworkStream(socket, ownsSocket: false));
+        // Only the read-ahead side of the coalescing stream matters here: replies are written outside any batch.
+        await using var ssl = new SslStream(new CoalescingStream(new NetworkStream(socket, ownsSocket: false), writeBufferBytes: 1024));
         using var publicKey = await HandshakeAsync(ssl, ct).ConfigureAwait(false);
         if (publicKey is null)
         {

@@ -63,13 +63,14 @@ internal sealed class OutboundLink(string peerId, TransportContext context) : IA
             using var handshake = CancellationTokenSource.CreateLinkedTokenSource(ct);
             handshake.CancelAfter(context.Options.HandshakeTimeout);
             await socket.ConnectAsync(host, port, handshake.Token).ConfigureAwait(false);
-            await using var ssl = new SslStream(new NetworkStream(socket, ownsSocket: false));
+            var wire = new CoalescingStream(new NetworkStream(socket, ownsSocket: false));
+            await using var ssl = new SslStream(wire);
             var options = TlsSettings.Client(context.Identity, () => context.Consortium, peerId, r => refusal = r);
             await ssl.AuthenticateAsClientAsync(options, handshake.Token).ConfigureAwait(false);
             _backoff.Reset();
             context.Logger.LogInformation("link {Node} -> {Peer} up ({Endpoint}, {Protocol})",
                 context.Identity.NodeId, peerId, member.Endpoint, ssl.SslProtocol);
-            await RunSessionAsync(ssl, ct).ConfigureAwait(false);
+            await RunSessionAsync(ssl, wire, ct).ConfigureAwait(false);
             return "closed";
         }
         catch (Exception e) when (e is IOException or SocketException or AuthenticationException or ObjectDisposedException
@@ -88,11 +89,11 @@ internal sealed class OutboundLink(string peerId, TransportContext context) : IA
         }
     }
 
-    private async Task RunSessionAsync(SslStream ssl, CancellationToken ct)
+    private async Task RunSessionAsync(SslStream ssl, CoalescingStream wire, CancellationToken ct)
     {
         using var session = CancellationTokenSource.CreateLinkedTokenSource(ct);
         Interlocked.Exchange(ref _lastHeardTicks, context.Time.GetTimestamp());
-        var tasks = new[] { WriteLoopAsync(ssl, session.Token), ReadRepliesAsync(ssl, session.Token), HeartbeatLoopAsync(session.Token) };
+        var tasks = new[] { WriteLoopAsync(ssl, wire, session.Token), ReadRepliesAsync(ssl, session.Token), HeartbeatLoopAsync(session.Token) };
         var first = await Task.WhenAny(tasks).ConfigureAwait(false);
         await session.CancelAsync().ConfigureAwait(false);
         _socket?.Dispose();
@@ -107,7 +108,9 @@ internal sealed class OutboundLink(string peerId, TransportContext context) : IA
         await first.ConfigureAwait(false);
     }
 
-    private async Task WriteLoopAsync(SslStream ssl, CancellationToken ct)
+    /// <summary>Each batch of frames becomes one TLS write; the coalescing stream under TLS then hands the records to
+    /// the socket in a few large writes instead of one per 16 KiB record.</summary>
+    private async Task WriteLoopAsync(SslStream ssl, CoalescingStream wire, CancellationToken ct)
     {
         var batch = new ArrayBufferWriter<byte>(64 * 1024);
         while (true)
@@ -117,6 +120,7 @@ internal sealed class OutboundLink(string peerId, TransportContext context) : IA
             {
                 Append(batch, next);
             }
+            wire.BeginBatch();
             await ssl.WriteAsync(batch.WrittenMemory, ct).ConfigureAwait(false);
             await ssl.FlushAsync(ct).ConfigureAwait(false);
             batch.ResetWrittenCount();
