@@ -1,0 +1,216 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text;
+using Swarm.Node.Identity;
+
+namespace Swarm.Node.Simulation;
+
+/// <summary>
+/// A cluster of real <c>swarm node</c> processes on loopback, prepared as an operator would: an identity per node,
+/// a consortium file pinning every node's key (with the key itself, which task chains need), and a node.conf each
+/// with its peer and HTTP ports, its SQLite store, a policy that allows the data set, and its share of the data
+/// (<c>data.sets</c>, cut exactly as the in-process simulation cuts it). Nodes talk mutual TLS; this class only
+/// starts, kills and restarts processes and reads their HTTP endpoints. <c>swarm simulate --processes</c> and the
+/// process tests use it.
+/// </summary>
+public sealed class LocalCluster : IDisposable
+{
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(30) };
+    private readonly Process?[] _processes;
+    private readonly ConcurrentQueue<string>[] _output;
+    private readonly bool _keep;
+
+    /// <param name="root">The folder that holds everything (created).</param>
+    /// <param name="size">Number of nodes (node-a, node-b, ...).</param>
+    /// <param name="peerPortBase">Node i listens for peers on peerPortBase + i and for HTTP on peerPortBase + 100 + i.</param>
+    /// <param name="nodeConfig">Extra HOCON each node's file ends with (its policy and data), given the node index.</param>
+    /// <param name="keep">Keep the folder on dispose (a report points into it).</param>
+    public LocalCluster(string root, int size, int peerPortBase, Func<int, string> nodeConfig, bool keep = false)
+    {
+        Root = Path.GetFullPath(root);
+        _keep = keep;
+        Directory.CreateDirectory(Root);
+        Names = [.. Enumerable.Range(0, size).Select(i => $"node-{(char)('a' + i)}")];
+        PeerPortBase = peerPortBase;
+        _processes = new Process?[size];
+        _output = [.. Enumerable.Range(0, size).Select(_ => new ConcurrentQueue<string>())];
+        var members = new List<ConsortiumMember>();
+        for (var i = 0; i < size; i++)
+        {
+            using var identity = NodeIdentity.Create(Names[i], validityYears: 1);
+            identity.Save(NodeDirectory(i), overwrite: true);
+            members.Add(new ConsortiumMember(Names[i], $"127.0.0.1:{peerPortBase + i}", identity.Fingerprint,
+                Convert.ToBase64String(identity.Certificate.PublicKey.ExportSubjectPublicKeyInfo())));
+        }
+        ConsortiumFile.Save(ConsortiumPath, new Consortium("local-cluster", members));
+        for (var i = 0; i < size; i++)
+        {
+            File.WriteAllText(ConfigPath(i), NodeConf(i) + nodeConfig(i));
+        }
+    }
+
+    public string Root { get; }
+
+    public IReadOnlyList<string> Names { get; }
+
+    public int PeerPortBase { get; }
+
+    public string ConsortiumPath => Path.Combine(Root, "consortium.conf");
+
+    public string NodeDirectory(int index) => Path.Combine(Root, Names[index]);
+
+    public string DataDirectory(int index) => Path.Combine(NodeDirectory(index), "data");
+
+    public string ConfigPath(int index) => Path.Combine(Root, Names[index] + ".conf");
+
+    public Uri HttpAddress(int index) => new($"http://127.0.0.1:{PeerPortBase + 100 + index}");
+
+    public bool IsRunning(int index) => _processes[index] is { HasExited: false };
+
+    /// <summary>Starts node <paramref name="index"/> (again): <c>swarm node --config FILE</c> with the dotnet host
+    /// and the swarm.dll this process runs from.</summary>
+    public void Start(int index)
+    {
+        if (IsRunning(index))
+        {
+            throw new InvalidOperationException($"{Names[index]} is running");
+        }
+        _processes[index]?.Dispose();
+        var start = new ProcessStartInfo(DotnetHost())
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in new[] { "exec", Path.Combine(AppContext.BaseDirectory, "swarm.dll"), "node", "--config", ConfigPath(index) })
+        {
+            start.ArgumentList.Add(argument);
+        }
+        var process = new Process { StartInfo = start };
+        var output = _output[index];
+        process.OutputDataReceived += (_, e) => Keep(output, e.Data);
+        process.ErrorDataReceived += (_, e) => Keep(output, e.Data);
+        if (!process.Start())
+        {
+            throw new InvalidOperationException($"swarm node {Names[index]} did not start");
+        }
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _processes[index] = process;
+    }
+
+    /// <summary>SIGKILL: the node gets no chance to close anything.</summary>
+    public void Kill(int index)
+    {
+        if (_processes[index] is { HasExited: false } process)
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+        }
+    }
+
+    /// <summary>Waits until node <paramref name="index"/> answers /health.</summary>
+    public async Task WaitHealthyAsync(int index, TimeSpan timeout, CancellationToken cancellation = default)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                using var response = await Http.GetAsync(new Uri(HttpAddress(index), "/health"), cancellation).ConfigureAwait(false);
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            if (!IsRunning(index))
+            {
+                throw new InvalidOperationException($"{Names[index]} exited while starting:\n{Output(index)}");
+            }
+            if (deadline.Elapsed > timeout)
+            {
+                throw new TimeoutException($"{Names[index]} did not answer /health within {timeout}:\n{Output(index)}");
+            }
+            await Task.Delay(100, cancellation).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>POST /tasks on node <paramref name="index"/>: the HTTP status and the answer's JSON text.</summary>
+    public async Task<(int Status, string Body)> SubmitAsync(int index, string specText, CancellationToken cancellation = default)
+    {
+        using var content = new StringContent(specText, Encoding.UTF8, "text/plain");
+        using var response = await Http.PostAsync(new Uri(HttpAddress(index), "/tasks"), content, cancellation).ConfigureAwait(false);
+        return ((int)response.StatusCode, await response.Content.ReadAsStringAsync(cancellation).ConfigureAwait(false));
+    }
+
+    /// <summary>GET /tasks/{id} on node <paramref name="index"/>, or null while the node does not answer.</summary>
+    public async Task<T?> ShowAsync<T>(int index, string taskId, System.Text.Json.JsonSerializerOptions options, CancellationToken cancellation = default)
+        where T : class
+    {
+        try
+        {
+            using var response = await Http.GetAsync(new Uri(HttpAddress(index), "/tasks/" + taskId), cancellation).ConfigureAwait(false);
+            return response.IsSuccessStatusCode ? await response.Content.ReadFromJsonAsync<T>(options, cancellation).ConfigureAwait(false) : null;
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellation.IsCancellationRequested)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The last lines node <paramref name="index"/> wrote.</summary>
+    public string Output(int index, int lines = 60) => $"--- {Names[index]} ---\n" + string.Join("\n", _output[index].TakeLast(lines));
+
+    public void Dispose()
+    {
+        for (var i = 0; i < _processes.Length; i++)
+        {
+            Kill(i);
+            _processes[i]?.Dispose();
+        }
+        if (!_keep && Directory.Exists(Root))
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+    }
+
+    private string NodeConf(int i)
+    {
+        var dir = NodeDirectory(i);
+        return string.Create(CultureInfo.InvariantCulture, $$"""
+            node { id = "{{Names[i]}}", data-dir = "{{dir}}/data" }
+            store { sqlite-path = "{{dir}}/data/node.sqlite" }
+            network { listen-host = "127.0.0.1", listen-port = {{PeerPortBase + i}}, reconnect-backoff-min = 50ms, reconnect-backoff-max = 1s }
+            tls { cert-path = "{{dir}}/node.crt", key-path = "{{dir}}/node.key" }
+            consortium { file = "{{ConsortiumPath}}" }
+            gossip { interval = 200ms, phi-threshold = 8, acceptable-heartbeat-pause = 2s, min-std-deviation = 100ms, down-after = 5s }
+            http { port = {{PeerPortBase + 100 + i}} }
+            logging { level = information }
+
+            """);
+    }
+
+    private static void Keep(ConcurrentQueue<string> output, string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        output.Enqueue(line);
+        while (output.Count > 2000)
+        {
+            output.TryDequeue(out _);
+        }
+    }
+
+    private static string DotnetHost() =>
+        Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet"
+            ? Environment.ProcessPath!
+            : Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+}
