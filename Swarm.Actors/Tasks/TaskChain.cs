@@ -153,7 +153,7 @@ public sealed class TaskChain
         }
         switch (decoded)
         {
-            case CancelTaskRequest cancel:
+            case CancellationRequest cancel:
                 Cancellation = new TaskCancelled(cancel.Site, cancel.Reason, height);
                 events.Add(Cancellation);
                 return;

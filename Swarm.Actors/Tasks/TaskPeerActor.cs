@@ -144,7 +144,7 @@ public sealed class TaskPeerActor : Actor
             case CancelTask cancel:
                 if (!_chain.IsOver)
                 {
-                    Submit(new CancelTaskRequest(Self_, cancel.Reason));
+                    Submit(new CancellationRequest(Self_, cancel.Reason));
                 }
                 Sender.Tell(Progress(), Self);
                 break;

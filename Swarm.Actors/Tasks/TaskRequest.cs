@@ -32,7 +32,7 @@ public abstract record TaskRequest(int Round, string Site)
             case AggregateVote vote:
                 writer.WriteByte(3).WriteString(vote.UpdateSetDigest).WriteString(vote.AggregateHash).WriteString(vote.ModelHash);
                 break;
-            case CancelTaskRequest cancel:
+            case CancellationRequest cancel:
                 writer.WriteByte(4).WriteString(cancel.Reason);
                 break;
             case SiteRejoined:
@@ -83,7 +83,7 @@ public abstract record TaskRequest(int Round, string Site)
                 2 => new CloseRound(round, site),
                 3 => new AggregateVote(round, site, reader.ReadString(HashBytesMax), reader.ReadString(HashBytesMax),
                     reader.ReadString(HashBytesMax)),
-                4 => new CancelTaskRequest(site, reader.ReadString(ReasonBytesMax)) { Round = round },
+                4 => new CancellationRequest(site, reader.ReadString(ReasonBytesMax)) { Round = round },
                 6 => new SiteRejoined(round, site),
                 5 => new ValidationReport(round, site, Unscale(reader.ReadInt64()), Unscale(reader.ReadInt64()), reader.ReadInt32()),
                 var kind => throw new CanonicalFormatException($"unknown task request kind {kind}"),
@@ -121,7 +121,7 @@ public sealed record AggregateVote(int Round, string Site, string UpdateSetDiges
 public sealed record ValidationReport(int Round, string Site, double Auc, double Accuracy, int Count) : TaskRequest(Round, Site);
 
 /// <summary>A participant cancels the task; every site stops at the block that records it.</summary>
-public sealed record CancelTaskRequest(string Site, string Reason) : TaskRequest(0, Site);
+public sealed record CancellationRequest(string Site, string Reason) : TaskRequest(0, Site);
 
 /// <summary>The site restarted and rejoins at <paramref name="Round"/>. Recorded for the audit trail; committing
 /// it also shows the restarted replica how far the chain has gone, which starts its state transfer even when the

@@ -146,13 +146,13 @@ public sealed class InProcessSwarm : IAsyncDisposable
                 UpdatePublished => "update",
                 AggregateVote => "vote",
                 CloseRound => "deadline",
-                CancelTaskRequest => "cancel",
+                CancellationRequest => "cancel",
                 ValidationReport => "score",
                 SiteRejoined => "rejoin",
                 _ => "other",
             };
             kinds[kind] = kinds.GetValueOrDefault(kind) + 1;
-            if (decoded is not null and not CancelTaskRequest)
+            if (decoded is not null and not CancellationRequest)
             {
                 round = round is { } r ? Math.Max(r, decoded.Round) : decoded.Round;
             }

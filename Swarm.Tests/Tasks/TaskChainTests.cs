@@ -129,7 +129,7 @@ public sealed class TaskChainTests : IDisposable
 
         var cancelled = NewChain();
         Apply(cancelled, Update(1, "a"));
-        var cancel = Assert.Single(Apply(cancelled, new CancelTaskRequest("b", "data withdrawn")).OfType<TaskCancelled>());
+        var cancel = Assert.Single(Apply(cancelled, new CancellationRequest("b", "data withdrawn")).OfType<TaskCancelled>());
         Assert.Equal("data withdrawn", cancel.Reason);
         Assert.True(cancelled.IsOver);
         Assert.IsType<RequestIgnored>(Assert.Single(Apply(cancelled, Update(1, "c"))));
