@@ -362,7 +362,7 @@ public sealed class TaskPeerActor : Actor
     private void OnTrained(TrainRes trained)
     {
         _trainingRound = 0;
-        Context.System.EventStream.Publish(new SiteRoundTrained(TaskId, Self_, trained.Round, trained.MeanLoss, trained.Elapsed));
+        Context.System.EventStream.Publish(new SiteRoundTrained(TaskId, Self_, trained.Round, trained.MeanLoss, trained.Elapsed, trained.TrainingTime));
         if (trained.Round != _chain.CurrentRound || _chain.CurrentClosed is not null || _chain.HasPublished(Self_))
         {
             Context.Log.LogInformation("task {Task} site {Site}: update for round {Round} is late (the round closed without it)", TaskId, Self_, trained.Round);

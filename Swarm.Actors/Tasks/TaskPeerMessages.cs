@@ -25,8 +25,10 @@ public sealed record BlobWanted(string Site, BlobKind Kind, string Hash);
 
 public sealed record BlobFound(string Site, BlobKind Kind, string Hash, byte[] Bytes);
 
-/// <summary>Published on the node's event stream when a site's local training for a round is done.</summary>
-public sealed record SiteRoundTrained(string TaskId, string Site, int Round, double MeanLoss, TimeSpan Elapsed);
+/// <summary>Published on the node's event stream when a site's local training for a round is done:
+/// <paramref name="Elapsed"/> from the instruction to the encoded update, <paramref name="TrainingTime"/> the local
+/// epochs alone.</summary>
+public sealed record SiteRoundTrained(string TaskId, string Site, int Round, double MeanLoss, TimeSpan Elapsed, TimeSpan TrainingTime);
 
 /// <summary>Published on the node's event stream when a site adopts a finalized round's global model.</summary>
 public sealed record SiteRoundFinalized(string TaskId, string Site, FinalizedRound Round, float[] Parameters);

@@ -52,6 +52,7 @@ public sealed class SiteTrainer : IDisposable
         {
             loss += TrainEpoch(ins.EpochOffset + e, ins.TotalEpochs).MeanLoss;
         }
+        var training = watch.Elapsed;
         var local = new float[ins.GlobalParameters.Length];
         _trainer.GetParameters(local);
         var delta = new float[local.Length];
@@ -67,7 +68,7 @@ public sealed class SiteTrainer : IDisposable
         }
         var bytes = UpdateCodec.Encode(SharedUpdate.SelectTop(delta, ins.Theta, _local));
         var update = new PublishedUpdate(SiteId, Data.Train.Count, bytes, RoundAggregate.HashOf(bytes));
-        return new TrainRes(ins.Round, update, loss / Math.Max(1, ins.Epochs), watch.Elapsed);
+        return new TrainRes(ins.Round, update, loss / Math.Max(1, ins.Epochs), watch.Elapsed) { TrainingTime = training };
     }
 
     /// <summary>The site's own recomputation of the round's aggregate from the published bytes.</summary>

@@ -12,7 +12,11 @@ public sealed record PublishedUpdate(string SiteId, long SampleCount, byte[] Byt
 public sealed record TrainIns(int Round, float[] GlobalParameters, int Epochs, int EpochOffset, int TotalEpochs, double Theta);
 
 /// <summary>A site's answer to <see cref="TrainIns"/>: its published update and mean local training loss.</summary>
-public sealed record TrainRes(int Round, PublishedUpdate Update, double MeanLoss, TimeSpan Elapsed);
+public sealed record TrainRes(int Round, PublishedUpdate Update, double MeanLoss, TimeSpan Elapsed)
+{
+    /// <summary>The local epochs alone, without making the update (Δ, top-θ selection, encoding, hashing).</summary>
+    public TimeSpan TrainingTime { get; init; }
+}
 
 /// <summary>Recompute a round's aggregate from the published update bytes; the site answers with the hashes it got.</summary>
 public sealed record AggregateIns(int Round, float[] GlobalParameters, IReadOnlyList<PublishedUpdate> Updates)

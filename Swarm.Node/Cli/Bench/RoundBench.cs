@@ -16,8 +16,8 @@ namespace Swarm.Node.Cli.Bench;
 /// (real PBFT chain on SQLite, real updates, real SmallCnn training on PneumoniaMNIST) runs a few rounds; the
 /// baseline, measured in the same run, is the sites' own local training time. Sites of one process take turns on
 /// the cores, so a round's training time is the sum of its sites' training times (on separate machines it would be
-/// the slowest site's); overhead = round wall time − that training time, and includes everything else: update
-/// encoding and hashing, PBFT ordering of the updates and votes, every site's recomputation of the aggregate and
+/// the slowest site's); overhead = round wall time − that training time (the local epochs alone), and includes
+/// everything else: Δ, top-θ selection, update encoding and hashing, PBFT ordering of the updates and votes, every site's recomputation of the aggregate and
 /// its validation score, and waiting. Then a second swarm of many sites measures peak memory per site.
 /// </summary>
 public static class RoundBench
@@ -76,6 +76,9 @@ public static class RoundBench
         }
     }
 
+    /// <summary>Each site scores a final model on its validation slice while the next round trains (off the
+    /// critical path); that work competes for the cores with the next round's training and so shows as training
+    /// time.</summary>
     private static async Task<int> OverheadAsync(MedMnistSplits splits, int sites, int rounds, int threads, string folder, CancellationToken ct)
     {
         var timeline = await RunSwarmAsync(splits, sites, rounds, threads, folder, ct).ConfigureAwait(false);
@@ -149,7 +152,7 @@ public static class RoundBench
                     {
                         training[trained.Round] = list = [];
                     }
-                    list.Add(trained.Elapsed.TotalSeconds);
+                    list.Add(trained.TrainingTime.TotalSeconds);
                     break;
                 case SiteRoundFinalized finalized when finalized.Round.Round == timings.Count + 1:
                     var now = watch.Elapsed;
