@@ -63,7 +63,7 @@ public sealed class SettingsBinder
     private void BindChildSection(object target, SettingsProperty property, string key)
     {
         var section = _configuration.GetSection(key);
-        if (!section.Exists())
+        if (!section.Exists() && !HoconHas<HoconObject>(key))
         {
             Missing(key, "section");
             return;
