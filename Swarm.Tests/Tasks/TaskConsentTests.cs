@@ -172,6 +172,25 @@ public sealed class TaskConsentTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_start_from_another_node_than_the_submitter_is_ignored_and_an_unstarted_consent_expires()
+    {
+        Node("a");
+        var b = Node("b");
+        var bytes = TaskSpecCodec.Encode(Spec("t1", "a", "b"));
+        var probe = Probe(b);
+        probe.Send(Manager(b), new CreateTask("a", bytes));
+        probe.Send(Manager(b), new StartTask("c", "t1", TaskSpecCodec.Digest(bytes)));
+
+        var waiting = await AskAsync<TaskInfo>(b, new ShowTask("t1"));
+
+        Assert.Equal((TaskState.Starting, "consented; waiting for node 'a' to start it"), (waiting.Progress.State, waiting.Progress.Detail));
+        await _time.WaitForActiveTimersAsync(1, Wait, "start timer on b");
+        _time.Advance(_defaults.StartTimeout);
+        Assert.Equal(new TaskNotFound("t1"), await AskAsync<TaskNotFound>(b, new ShowTask("t1")));
+        Assert.False(_events.Reader.TryRead(out _));
+    }
+
+    [Fact]
     public async Task Cancel_reaches_the_task_peer_and_returns_its_answer()
     {
         var a = Node("a");
