@@ -51,6 +51,17 @@ public sealed class TaskSettingsTests
     }
 
     [Fact]
+    public void A_switch_or_variable_overrides_one_key_of_a_data_set_entry()
+    {
+        using var dir = new TempDirectory();
+        var environment = new Dictionary<string, string> { ["SWARM_DATA__SETS__PNEUMONIAMNIST__SEED"] = "11" };
+
+        var set = SwarmConfiguration.Bind(NodeConfig.Build(dir, WithData, ["--data.sets.pneumoniamnist.site-index=3"], environment)).Data.Sets["pneumoniamnist"];
+
+        Assert.Equal((3, 11, 4), (set.SiteIndex, set.Seed, set.Sites));
+    }
+
+    [Fact]
     public void A_data_set_entry_missing_a_key_names_it()
     {
         using var dir = new TempDirectory();
