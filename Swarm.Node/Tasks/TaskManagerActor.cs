@@ -294,8 +294,10 @@ public sealed class TaskManagerActor : Actor
             entry.Detail = null;
             Context.Log.LogInformation("task {Task} started on this node", entry.Spec.Id);
         }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or InvalidActorNameException)
+        catch (Exception e)
         {
+            // Whatever the engine throws fails this task only: a manager that threw would be restarted without its
+            // registry and stop every other task's peer.
             Fail(entry, $"the task engine could not start the task: {e.Message}");
         }
     }

@@ -228,6 +228,19 @@ public sealed class TaskConsentTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_engine_that_throws_fails_only_that_task()
+    {
+        var a = Node("a", _defaults with { Peers = _ => throw new NotSupportedException("no accelerator") }, engine: false);
+
+        Assert.True((await SubmitAsync(a, Spec("t1", "a"))).Started);
+
+        var info = await EventuallyAsync(a, "t1", i => i.Progress.State == TaskState.Failed);
+        Assert.Equal("the task engine could not start the task: no accelerator", info.Progress.Detail);
+        Assert.True((await SubmitAsync(a, Spec("t2", "a"))).Started);
+        Assert.Equal(["t1", "t2"], (await AskAsync<TaskList>(a, ListTasks.Instance)).Tasks.Select(t => t.TaskId));
+    }
+
+    [Fact]
     public async Task A_task_peer_that_fails_shows_Failed_with_the_failure()
     {
         var a = Node("a");
