@@ -14,8 +14,8 @@ namespace Swarm.Node.Cli;
 /// spec file or node configuration is invalid.</summary>
 public static class TaskCommand
 {
-    /// <summary>A submit waits for every participant's answer (the node's consent timeout is 30 s).</summary>
-    private static readonly TimeSpan SubmitTimeout = TimeSpan.FromSeconds(60);
+    /// <summary>A submit waits for every participant's answer: at most the node's tasks.consent-timeout (≤ 5 min).</summary>
+    private static readonly TimeSpan SubmitTimeout = TimeSpan.FromMinutes(6);
 
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(30);
 

@@ -29,4 +29,6 @@ public sealed record NodeSettings
     public PolicySettings Policy { get; init; } = new();
 
     public DataSettings Data { get; init; } = new();
+
+    public TaskSettings Tasks { get; init; } = new();
 }

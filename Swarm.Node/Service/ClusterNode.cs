@@ -70,6 +70,9 @@ public sealed class ClusterNode : IAsyncDisposable
         _taskOptions = new TaskManagerOptions(id, _settings.Policy.ToPolicy(), new ConfiguredDataSource(_settings.Data),
             consortium is null ? member => member == id : member => consortium.Find(member) is not null, _taskPeers)
         {
+            ConsentTimeout = _settings.Tasks.ConsentTimeout,
+            StartTimeout = _settings.Tasks.StartTimeout,
+            TasksMax = _settings.Tasks.TasksMax,
             ProgressTimeout = _settings.Actors.AskTimeout,
         };
         _tasks = _system.ActorOf(TaskManagerActor.Props(_taskOptions), Actors.Tasks.TaskPaths.ManagerName);

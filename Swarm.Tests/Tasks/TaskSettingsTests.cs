@@ -41,6 +41,18 @@ public sealed class TaskSettingsTests
     }
 
     [Fact]
+    public void The_task_manager_limits_bind_and_a_start_timeout_below_the_consent_timeout_is_an_error()
+    {
+        using var dir = new TempDirectory();
+
+        var tasks = SwarmConfiguration.Bind(NodeConfig.Build(dir, NodeConfig.Minimal)).Tasks;
+        var error = NodeConfig.BindFails(dir, NodeConfig.Minimal + "tasks { consent-timeout = 1m, start-timeout = 30s }");
+
+        Assert.Equal((TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(90), 1024), (tasks.ConsentTimeout, tasks.StartTimeout, tasks.TasksMax));
+        Assert.Equal("tasks.start-timeout", Assert.Single(error.Errors).Key);
+    }
+
+    [Fact]
     public void A_data_set_entry_binds_with_every_key()
     {
         using var dir = new TempDirectory();
