@@ -15,7 +15,7 @@ namespace Swarm.Node.Tasks;
 /// id; one refusal, or a missing answer at the consent timeout, sends <see cref="AbortTask"/> instead and nobody
 /// starts. The submitter decides alone, so every participant gets the same decision. List, show and cancel ask the
 /// running peers (<see cref="GetTaskProgress"/>, <see cref="CancelTask"/>) with a timeout. A peer that stops
-/// without having reported a final state (Completed or Cancelled) is shown Failed with its failure's reason.
+/// without having reported a final state (Completed, Cancelled or Failed) is shown Failed with its failure's reason.
 /// </summary>
 public sealed class TaskManagerActor : Actor
 {
@@ -379,7 +379,8 @@ public sealed class TaskManagerActor : Actor
         var asks = entries.Select(async entry =>
         {
             var info = InfoOf(entry);
-            if (entry.Peer is null)
+            // A peer that has reported its end is stopping: its report is the answer.
+            if (entry.Peer is null || entry.Last?.State is TaskState.Completed or TaskState.Cancelled or TaskState.Failed)
             {
                 return (Info: info, Fresh: false);
             }
@@ -388,8 +389,9 @@ public sealed class TaskManagerActor : Actor
                 var progress = await entry.Peer.Ask<TaskProgress>(GetTaskProgress.Instance, timeout).ConfigureAwait(false);
                 return (Info: info with { Progress = progress }, Fresh: true);
             }
-            catch (Exception e) when (e is AskTimeoutException or InvalidCastException)
+            catch (Exception e)
             {
+                // A timeout, a wrong reply, or the peer's StatusFailure: shown, never allowed to lose the answer.
                 return (Info: info with { Progress = Unanswered(info.Progress, e) }, Fresh: false);
             }
         }).ToList();
@@ -403,7 +405,7 @@ public sealed class TaskManagerActor : Actor
     private static TaskProgress Unanswered(TaskProgress known, Exception? failure) =>
         known with { Detail = $"the task peer did not answer: {(failure?.InnerException ?? failure)?.Message}" };
 
-    /// <summary>Keeps a peer's report; a final report (Completed, Cancelled) also settles the task's state, even
+    /// <summary>Keeps a peer's report; a final report (Completed, Cancelled, Failed) also settles the task's state, even
     /// when it arrives after the peer has stopped.</summary>
     private void Observe(TaskProgress progress)
     {
@@ -412,7 +414,7 @@ public sealed class TaskManagerActor : Actor
             return;
         }
         entry.Last = progress;
-        if (entry.Peer is null && progress.State is TaskState.Completed or TaskState.Cancelled)
+        if (entry.Peer is null && progress.State is TaskState.Completed or TaskState.Cancelled or TaskState.Failed)
         {
             entry.State = progress.State;
             entry.Detail = progress.Detail;
@@ -427,7 +429,7 @@ public sealed class TaskManagerActor : Actor
             return;
         }
         entry.Peer = null;
-        if (entry.Last?.State is TaskState.Completed or TaskState.Cancelled)
+        if (entry.Last?.State is TaskState.Completed or TaskState.Cancelled or TaskState.Failed)
         {
             entry.State = entry.Last.State;
             entry.Detail = entry.Last.Detail;

@@ -241,6 +241,25 @@ public sealed class TaskConsentTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_peer_that_reports_its_end_and_stops_shows_Completed()
+    {
+        var a = Node("a");
+        await SubmitAsync(a, Spec("t1", "a"));
+        var started = Assert.Single(await EventsAsync(1));
+
+        var peer = a.ResolvePath(started.Path);
+        var probe = Probe(a);
+        await probe.WatchAsync(peer);
+
+        peer.Tell("finish");
+
+        // The report reached the manager before the peer stopped.
+        await probe.ExpectTerminatedAsync(peer, Wait, "the finished peer stops");
+        var info = await AskAsync<TaskInfo>(a, new ShowTask("t1"));
+        Assert.Equal((TaskState.Completed, 5, 9L, "done"), (info.Progress.State, info.Progress.Round, info.Progress.ChainHeight, info.Progress.Detail));
+    }
+
+    [Fact]
     public async Task A_task_peer_that_fails_shows_Failed_with_the_failure()
     {
         var a = Node("a");
