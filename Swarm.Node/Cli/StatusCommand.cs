@@ -57,7 +57,8 @@ public static class StatusCommand
         return ExitCodes.Ok;
     }
 
-    private static Uri? Endpoint(string? configFile, string? url, IReadOnlyList<string> switches, out int exitCode)
+    /// <summary>The node's HTTP address from --url, or from the http.port of its configuration (also used by <c>swarm task</c>).</summary>
+    internal static Uri? Endpoint(string? configFile, string? url, IReadOnlyList<string> switches, out int exitCode)
     {
         exitCode = ExitCodes.Ok;
         if (url is not null)

@@ -18,6 +18,7 @@ public static class SwarmCli
         root.Subcommands.Add(ConsortiumCommand.Create());
         root.Subcommands.Add(NodeCommand.Create());
         root.Subcommands.Add(StatusCommand.Create());
+        root.Subcommands.Add(TaskCommand.Create());
         return root;
     }
 

@@ -25,4 +25,10 @@ public sealed record NodeSettings
     public TrainingSettings Training { get; init; } = new();
 
     public LoggingSettings Logging { get; init; } = new();
+
+    public PolicySettings Policy { get; init; } = new();
+
+    public DataSettings Data { get; init; } = new();
+
+    public TaskSettings Tasks { get; init; } = new();
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Swarm.Node.Configuration.Hocon;
 
 namespace Swarm.Node.Configuration;
 
@@ -40,7 +41,15 @@ public sealed class SettingsBinder
         foreach (var property in properties)
         {
             var key = prefix.Length == 0 ? property.Key : prefix + ConfigurationPath.KeyDelimiter + property.Key;
-            if (property.IsSection)
+            if (property.IsStringList)
+            {
+                BindStringList(target, property, key);
+            }
+            else if (property.MapValueType is { } valueType)
+            {
+                BindMap(target, property, key, valueType);
+            }
+            else if (property.IsSection)
             {
                 BindChildSection(target, property, key);
             }
@@ -54,7 +63,7 @@ public sealed class SettingsBinder
     private void BindChildSection(object target, SettingsProperty property, string key)
     {
         var section = _configuration.GetSection(key);
-        if (!section.Exists())
+        if (!section.Exists() && !HoconHas<HoconObject>(key))
         {
             Missing(key, "section");
             return;
@@ -68,6 +77,65 @@ public sealed class SettingsBinder
         BindSection(child, key);
         property.Info.SetValue(target, child);
     }
+
+    private void BindStringList(object target, SettingsProperty property, string key)
+    {
+        var section = _configuration.GetSection(key);
+        if (section.Value is not null)
+        {
+            Error(key, $"expected a list, got \"{section.Value}\"", $"write {ToDotted(key)} = [a, b]");
+            return;
+        }
+        var items = section.GetChildren().Select(c => (Index: int.TryParse(c.Key, out var i) ? i : -1, c.Value)).ToList();
+        if (items.Count == 0 && !HoconHas<HoconArray>(key))
+        {
+            Missing(key, "key");
+            return;
+        }
+        if (items.Any(i => i.Index < 0 || i.Value is null))
+        {
+            Error(key, "expected a list of strings", $"write {ToDotted(key)} = [a, b]");
+            return;
+        }
+        property.Info.SetValue(target, items.OrderBy(i => i.Index).Select(i => i.Value!).ToList());
+    }
+
+    /// <summary>Binds <c>key.NAME { ... }</c> for every NAME into a dictionary of <paramref name="valueType"/>
+    /// sections, each bound as strictly as any other section.</summary>
+    private void BindMap(object target, SettingsProperty property, string key, Type valueType)
+    {
+        var section = _configuration.GetSection(key);
+        if (section.Value is not null)
+        {
+            Error(key, $"expected an object of named sections, got \"{section.Value}\"", $"write {ToDotted(key)} {{ name {{ ... }} }}");
+            return;
+        }
+        var children = section.GetChildren().ToList();
+        if (children.Count == 0 && !HoconHas<HoconObject>(key))
+        {
+            Missing(key, "section");
+            return;
+        }
+        var map = (System.Collections.IDictionary)Activator.CreateInstance(typeof(Dictionary<,>).MakeGenericType(typeof(string), valueType), StringComparer.Ordinal)!;
+        foreach (var child in children)
+        {
+            if (child.Value is not null)
+            {
+                Error(child.Path, $"expected an object, got \"{child.Value}\"", "write name { ... } with the keys of reference.conf");
+                continue;
+            }
+            var entry = Activator.CreateInstance(valueType)!;
+            BindSection(entry, child.Path);
+            map[child.Key] = entry;
+        }
+        property.Info.SetValue(target, map);
+    }
+
+    /// <summary>Whether a HOCON layer has a value of kind <typeparamref name="T"/> at the key (an empty array or
+    /// object has no configuration keys of its own).</summary>
+    private bool HoconHas<T>(string key)
+        where T : HoconValue =>
+        _configuration.Providers.OfType<HoconConfigurationProvider>().Any(p => p.FindValue(key) is T);
 
     private void BindValue(object target, SettingsProperty property, string key)
     {

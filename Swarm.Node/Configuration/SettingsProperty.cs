@@ -9,6 +9,14 @@ public sealed record SettingsProperty(PropertyInfo Info, string Key)
 {
     public bool IsSection => Info.PropertyType.IsClass && Info.PropertyType != typeof(string);
 
+    /// <summary>A list of strings, written as a HOCON array (<c>allowed-datasets = [a, b]</c>).</summary>
+    public bool IsStringList => Info.PropertyType == typeof(IReadOnlyList<string>);
+
+    /// <summary>Sections under names the operator chooses (<c>data.sets.NAME { ... }</c>): the value type of an
+    /// <see cref="IReadOnlyDictionary{TKey, TValue}"/> keyed by string; null for other properties.</summary>
+    public Type? MapValueType => Info.PropertyType is { IsGenericType: true } t && t.GetGenericTypeDefinition() == typeof(IReadOnlyDictionary<,>)
+        && t.GetGenericArguments()[0] == typeof(string) ? t.GetGenericArguments()[1] : null;
+
     public bool IsSecret => Info.GetCustomAttribute<SecretAttribute>() is not null;
 
     public static IReadOnlyList<SettingsProperty> Of(Type type) =>
@@ -37,6 +45,10 @@ public sealed record SettingsProperty(PropertyInfo Info, string Key)
         foreach (var property in Of(type))
         {
             var key = prefix.Length == 0 ? property.Key : $"{prefix}.{property.Key}";
+            if (property.MapValueType is not null)
+            {
+                continue; // its keys are names the operator chooses, not fixed settings
+            }
             if (property.IsSection)
             {
                 foreach (var leaf in Leaves(property.Info.PropertyType, key))

@@ -31,6 +31,14 @@ public static class SettingsValidator
         {
             var key = prefix.Length == 0 ? property.Key : $"{prefix}.{property.Key}";
             var value = property.Info.GetValue(section);
+            if (property.MapValueType is not null && value is System.Collections.IDictionary map)
+            {
+                foreach (System.Collections.DictionaryEntry entry in map)
+                {
+                    ValidateSection(entry.Value!, $"{key}.{entry.Key}", configuration, errors);
+                }
+                continue;
+            }
             if (property.IsSection)
             {
                 if (value is not null)

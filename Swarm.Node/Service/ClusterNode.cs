@@ -4,11 +4,13 @@ using Swarm.Actors.Gossip;
 using Swarm.Actors.Membership;
 using Swarm.Actors.Runtime;
 using Swarm.Consensus.Storage;
+using Swarm.Learning.Tasks;
 using Swarm.Node.Configuration;
 using Swarm.Node.Identity;
 using Swarm.Node.Networking;
 using Swarm.Node.Networking.Wire;
 using Swarm.Node.Persistence;
+using Swarm.Node.Tasks;
 
 namespace Swarm.Node.Service;
 
@@ -33,9 +35,18 @@ public sealed class ClusterNode : IAsyncDisposable
     private NodeIdentity? _identity;
     private ActorRef? _gossip;
     private NodeHttpServer? _http;
+    private readonly Func<TaskLaunch, Props>? _taskPeers;
+    private ActorRef? _tasks;
+    private TaskManagerOptions? _taskOptions;
 
-    public ClusterNode(NodeSettings settings, ILoggerFactory loggers, TimeProvider time)
+    /// <param name="settings">Every setting of the node.</param>
+    /// <param name="loggers">Where the node logs.</param>
+    /// <param name="time">The node's clock.</param>
+    /// <param name="taskPeers">Props of a task's local peer (the task engine), given the consented task; null
+    /// means this node has no task engine, and tasks it consents to fail here with that reason.</param>
+    public ClusterNode(NodeSettings settings, ILoggerFactory loggers, TimeProvider time, Func<TaskLaunch, Props>? taskPeers = null)
     {
+        _taskPeers = taskPeers;
         _settings = settings;
         _loggers = loggers;
         _log = loggers.CreateLogger<ClusterNode>();
@@ -56,6 +67,15 @@ public sealed class ClusterNode : IAsyncDisposable
         var seeds = consortium is null ? [] : StartTransport(consortium, _identity!);
         var options = new GossipActorOptions(incarnation, seeds, MembershipOptionsOf(_settings.Gossip), _settings.Gossip.Interval, Random.Shared.Next());
         _gossip = _system.ActorOf(GossipActor.Props(options), GossipActorOptions.ActorName);
+        _taskOptions = new TaskManagerOptions(id, _settings.Policy.ToPolicy(), new ConfiguredDataSource(_settings.Data),
+            consortium is null ? member => member == id : member => consortium.Find(member) is not null, _taskPeers)
+        {
+            ConsentTimeout = _settings.Tasks.ConsentTimeout,
+            StartTimeout = _settings.Tasks.StartTimeout,
+            TasksMax = _settings.Tasks.TasksMax,
+            ProgressTimeout = _settings.Actors.AskTimeout,
+        };
+        _tasks = _system.ActorOf(TaskManagerActor.Props(_taskOptions), Actors.Tasks.TaskPaths.ManagerName);
         _http = await NodeHttpServer.StartAsync(_settings.Http.Port, this, cancellationToken).ConfigureAwait(false);
         _log.LogInformation("node {Node} incarnation {Incarnation} started: peers on {Peers}, HTTP on {Http}", id, incarnation,
             _transport?.LocalEndpoint?.ToString() ?? "(alone, no transport)", _http.Address);
@@ -89,6 +109,36 @@ public sealed class ClusterNode : IAsyncDisposable
         var snapshot = await SnapshotAsync(cancellationToken).ConfigureAwait(false);
         return PrometheusText.Write(_settings.Node.Id, snapshot, _remote?.Counters ?? new TransportCounters(), _time.GetElapsedTime(_started));
     }
+
+    /// <summary>Submits the task spec in <paramref name="hoconText"/> from this node: answered once every participant
+    /// has answered (at most the consent timeout).</summary>
+    public async Task<SubmitTaskResult> SubmitTaskAsync(string hoconText, CancellationToken cancellationToken)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = TaskSpecCodec.Encode(TaskSpecFile.Parse(hoconText, "task spec"));
+        }
+        catch (Exception e) when (e is TaskSpecFileException or TaskSpecFormatException)
+        {
+            return SubmitTaskResult.Rejected("", e.Message);
+        }
+        return await _tasks!.Ask<SubmitTaskResult>(new SubmitTask(bytes), _taskOptions!.SubmitAskTimeout, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<TaskList> ListTasksAsync(CancellationToken cancellationToken) =>
+        await _tasks!.Ask<TaskList>(ListTasks.Instance, TaskAskTimeout, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>The task, or null when this node has none with that id.</summary>
+    public async Task<TaskInfo?> ShowTaskAsync(string taskId, CancellationToken cancellationToken) =>
+        await _tasks!.Ask<object>(new ShowTask(taskId), TaskAskTimeout, cancellationToken).ConfigureAwait(false) as TaskInfo;
+
+    /// <summary>Cancels the task on this node; null when this node has none with that id.</summary>
+    public async Task<TaskInfo?> CancelTaskAsync(string taskId, string reason, CancellationToken cancellationToken) =>
+        await _tasks!.Ask<object>(new CancelTaskRequest(taskId, reason), TaskAskTimeout, cancellationToken).ConfigureAwait(false) as TaskInfo;
+
+    /// <summary>List, show and cancel wait for the peers' answers (one progress timeout) and a margin.</summary>
+    private TimeSpan TaskAskTimeout => _taskOptions!.ProgressTimeout + _settings.Actors.AskTimeout;
 
     public async ValueTask DisposeAsync()
     {
@@ -140,7 +190,8 @@ public sealed class ClusterNode : IAsyncDisposable
     /// <summary>Starts the mutual-TLS transport; returns the other members of the consortium (the gossip's seeds).</summary>
     private IReadOnlyList<string> StartTransport(Consortium consortium, NodeIdentity identity)
     {
-        _remote = new RemoteActorTransport(_system!, _loggers.CreateLogger<RemoteActorTransport>(), id => consortium.Find(id) is not null);
+        _remote = new RemoteActorTransport(_system!, _loggers.CreateLogger<RemoteActorTransport>(), id => consortium.Find(id) is not null,
+            new ActorWireCodecs([TaskWireCodec.Instance]));
         var router = new PayloadRouter().Route(Envelope.PayloadOneofCase.Actor, _remote);
         _transport = new PeerTransport(identity, consortium, TransportOptionsOf(_settings.Network), router,
             _loggers.CreateLogger<PeerTransport>(), _time);

@@ -6,11 +6,13 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Swarm.Node.Tasks;
 
 namespace Swarm.Node.Service;
 
 /// <summary>The node's HTTP endpoint on loopback only (operators and scrapers on the same machine): <c>GET /health</c>
-/// returns <see cref="HealthReport"/> as JSON, <c>GET /metrics</c> the Prometheus text. Kestrel with minimal APIs.</summary>
+/// returns <see cref="HealthReport"/> as JSON, <c>GET /metrics</c> the Prometheus text, and the task endpoints
+/// (<see cref="TaskEndpoints"/>) submit, list, show and cancel tasks. Kestrel with minimal APIs.</summary>
 public sealed class NodeHttpServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
@@ -34,6 +36,7 @@ public sealed class NodeHttpServer : IAsyncDisposable
         app.MapGet("/health", async (CancellationToken ct) => Results.Json(await node.HealthAsync(ct).ConfigureAwait(false)));
         app.MapGet("/metrics", async (CancellationToken ct) =>
             Results.Text(await node.MetricsAsync(ct).ConfigureAwait(false), PrometheusText.ContentType));
+        TaskEndpoints.Map(app, node);
         try
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);

@@ -1,0 +1,289 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Swarm.Learning.Tasks;
+
+/// <summary>
+/// The canonical bytes of a <see cref="TaskSpec"/>: what the CreateTask message carries and what the task chain's
+/// genesis binds by its SHA-256 digest. The encoding is deterministic: fixed field order, little-endian fixed-width
+/// numbers, length-prefixed UTF-8 strings, data sets in ordinal order of their site ids, so equal specs give equal
+/// bytes on every node. Layout: magic <c>SWTS</c>, format version, then the fields in declaration order.
+/// Decoding is strict: a wrong magic or version, a length past the end or over its limit, invalid UTF-8, a boolean
+/// other than 0 or 1, a repeated site, or trailing bytes are errors naming the field.
+/// </summary>
+public static class TaskSpecCodec
+{
+    public const byte FormatVersion = 1;
+
+    /// <summary>Longest string field, in UTF-8 bytes.</summary>
+    public const int StringBytesMax = 4096;
+
+    /// <summary>Most entries in a list field (participants, data sets, FedPer local layers).</summary>
+    public const int ListItemsMax = 1024;
+
+    /// <summary>Largest encoded spec accepted by <see cref="TryDecode"/>.</summary>
+    public const int SpecBytesMax = 1024 * 1024;
+
+    private static readonly byte[] Magic = "SWTS"u8.ToArray();
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    public static byte[] Encode(TaskSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var writer = new Writer();
+        writer.Bytes(Magic);
+        writer.Byte(FormatVersion);
+        writer.String(spec.Id);
+        writer.String(spec.Model);
+        writer.Strings(spec.Participants);
+        var datasets = spec.Datasets.OrderBy(d => d.Key, StringComparer.Ordinal).ToList();
+        writer.Int(datasets.Count);
+        foreach (var (site, dataset) in datasets)
+        {
+            writer.String(site);
+            writer.String(dataset);
+        }
+        writer.Int(spec.Rounds);
+        writer.Int(spec.LocalEpochs);
+        writer.String(spec.Optimizer.Name);
+        writer.Double(spec.Optimizer.LearningRate);
+        writer.Double(spec.Optimizer.Momentum);
+        writer.Double(spec.Optimizer.WeightDecay);
+        writer.Int(spec.Optimizer.BatchSize);
+        writer.String(spec.Aggregation.Strategy);
+        writer.Int(spec.Aggregation.Byzantine);
+        writer.Double(spec.Aggregation.TrimFraction);
+        writer.Double(spec.PartialShareFraction);
+        writer.Int(spec.Quorum);
+        writer.Long(spec.RoundDeadline.Ticks);
+        writer.String(spec.Personalization.Mode);
+        writer.Int(spec.Personalization.Epochs);
+        writer.Bool(spec.Personalization.LocalLayers is not null);
+        if (spec.Personalization.LocalLayers is { } layers)
+        {
+            writer.Strings(layers);
+        }
+        writer.Bool(spec.Privacy.DifferentialPrivacy);
+        writer.Double(spec.Privacy.NoiseMultiplier);
+        writer.Double(spec.Privacy.ClipNorm);
+        writer.Double(spec.Privacy.Delta);
+        writer.Bool(spec.Privacy.SecureAggregation);
+        writer.Int(spec.Seed);
+        return writer.ToArray();
+    }
+
+    /// <summary>SHA-256 of the canonical bytes.</summary>
+    public static byte[] Digest(TaskSpec spec) => SHA256.HashData(Encode(spec));
+
+    /// <summary>SHA-256 of already encoded bytes.</summary>
+    public static byte[] Digest(ReadOnlySpan<byte> encoded) => SHA256.HashData(encoded);
+
+    /// <summary>The digest as lower-case hex, as logs and the HTTP API show it.</summary>
+    public static string DigestHex(ReadOnlySpan<byte> encoded) => Convert.ToHexStringLower(Digest(encoded));
+
+    /// <summary>The spec, or throws <see cref="TaskSpecFormatException"/> naming what is wrong.</summary>
+    public static TaskSpec Decode(ReadOnlySpan<byte> encoded) =>
+        TryDecode(encoded, out var problem) ?? throw new TaskSpecFormatException(problem);
+
+    /// <summary>The spec, or null with <paramref name="problem"/> naming the field that is wrong. The result is
+    /// well formed, not necessarily valid: check it with <see cref="TaskSpecValidator"/>.</summary>
+    public static TaskSpec? TryDecode(ReadOnlySpan<byte> encoded, out string problem)
+    {
+        if (encoded.Length > SpecBytesMax)
+        {
+            problem = $"task spec is {encoded.Length} bytes, more than {SpecBytesMax}";
+            return null;
+        }
+        var reader = new Reader(encoded.ToArray());
+        try
+        {
+            var spec = Read(ref reader);
+            if (reader.Remaining > 0)
+            {
+                throw new TaskSpecFormatException($"{reader.Remaining} bytes after the last field (seed)");
+            }
+            problem = "";
+            return spec;
+        }
+        catch (TaskSpecFormatException e)
+        {
+            problem = $"malformed task spec: {e.Message}";
+            return null;
+        }
+    }
+
+    private static TaskSpec Read(ref Reader reader)
+    {
+        if (!reader.Bytes(Magic.Length, "magic").SequenceEqual(Magic))
+        {
+            throw new TaskSpecFormatException("does not start with SWTS (not a task spec)");
+        }
+        var version = reader.Byte("version");
+        if (version != FormatVersion)
+        {
+            throw new TaskSpecFormatException($"format version {version}; this node reads version {FormatVersion}");
+        }
+        var id = reader.String("id");
+        var model = reader.String("model");
+        var participants = reader.Strings("participants");
+        var datasetCount = reader.Count("datasets");
+        var datasets = new Dictionary<string, string>(StringComparer.Ordinal);
+        string? previous = null;
+        for (var i = 0; i < datasetCount; i++)
+        {
+            var site = reader.String("datasets site");
+            if (previous is not null && string.CompareOrdinal(previous, site) >= 0)
+            {
+                throw new TaskSpecFormatException($"datasets: site '{site}' is repeated or out of order");
+            }
+            previous = site;
+            datasets[site] = reader.String($"datasets.{site}");
+        }
+        return new TaskSpec
+        {
+            Id = id,
+            Model = model,
+            Participants = participants,
+            Datasets = datasets,
+            Rounds = reader.Int("rounds"),
+            LocalEpochs = reader.Int("local-epochs"),
+            Optimizer = new OptimizerSpec(reader.String("optimizer.name"), reader.Double("optimizer.learning-rate"),
+                reader.Double("optimizer.momentum"), reader.Double("optimizer.weight-decay"), reader.Int("optimizer.batch-size")),
+            Aggregation = new AggregationSpec(reader.String("aggregation.strategy"), reader.Int("aggregation.byzantine"),
+                reader.Double("aggregation.trim-fraction")),
+            PartialShareFraction = reader.Double("partial-share-fraction"),
+            Quorum = reader.Int("quorum"),
+            RoundDeadline = TimeSpan.FromTicks(reader.Long("round-deadline")),
+            Personalization = new PersonalizationSpec(reader.String("personalization.mode"), reader.Int("personalization.epochs"),
+                reader.Bool("personalization.local-layers present") ? reader.Strings("personalization.local-layers") : null),
+            Privacy = new PrivacySpec(reader.Bool("privacy.differential-privacy"), reader.Double("privacy.noise-multiplier"),
+                reader.Double("privacy.clip-norm"), reader.Double("privacy.delta"), reader.Bool("privacy.secure-aggregation")),
+            Seed = reader.Int("seed"),
+        };
+    }
+
+    private sealed class Writer
+    {
+        private readonly MemoryStream _stream = new();
+
+        public void Bytes(ReadOnlySpan<byte> bytes) => _stream.Write(bytes);
+
+        public void Byte(byte value) => _stream.WriteByte(value);
+
+        public void Bool(bool value) => Byte(value ? (byte)1 : (byte)0);
+
+        public void Int(int value)
+        {
+            Span<byte> buffer = stackalloc byte[4];
+            BinaryPrimitives.WriteInt32LittleEndian(buffer, value);
+            Bytes(buffer);
+        }
+
+        public void Long(long value)
+        {
+            Span<byte> buffer = stackalloc byte[8];
+            BinaryPrimitives.WriteInt64LittleEndian(buffer, value);
+            Bytes(buffer);
+        }
+
+        public void Double(double value) => Long(BitConverter.DoubleToInt64Bits(value));
+
+        public void String(string value)
+        {
+            var bytes = StrictUtf8.GetBytes(value);
+            if (bytes.Length > StringBytesMax)
+            {
+                throw new TaskSpecFormatException($"a string of {bytes.Length} UTF-8 bytes is longer than {StringBytesMax}");
+            }
+            Int(bytes.Length);
+            Bytes(bytes);
+        }
+
+        public void Strings(IReadOnlyList<string> values)
+        {
+            if (values.Count > ListItemsMax)
+            {
+                throw new TaskSpecFormatException($"a list of {values.Count} items is longer than {ListItemsMax}");
+            }
+            Int(values.Count);
+            foreach (var value in values)
+            {
+                String(value);
+            }
+        }
+
+        public byte[] ToArray() => _stream.ToArray();
+    }
+
+    private struct Reader(byte[] bytes)
+    {
+        private int _position;
+
+        public readonly int Remaining => bytes.Length - _position;
+
+        public byte[] Bytes(int count, string field)
+        {
+            if (count > Remaining)
+            {
+                throw new TaskSpecFormatException($"{field}: needs {count} bytes, {Remaining} left");
+            }
+            var slice = bytes.AsSpan(_position, count).ToArray();
+            _position += count;
+            return slice;
+        }
+
+        public byte Byte(string field) => Bytes(1, field)[0];
+
+        public bool Bool(string field) => Byte(field) switch
+        {
+            0 => false,
+            1 => true,
+            var other => throw new TaskSpecFormatException($"{field}: boolean byte {other} is neither 0 nor 1"),
+        };
+
+        public int Int(string field) => BinaryPrimitives.ReadInt32LittleEndian(Bytes(4, field));
+
+        public long Long(string field) => BinaryPrimitives.ReadInt64LittleEndian(Bytes(8, field));
+
+        public double Double(string field) => BitConverter.Int64BitsToDouble(Long(field));
+
+        public int Count(string field)
+        {
+            var count = Int(field);
+            if (count < 0 || count > ListItemsMax)
+            {
+                throw new TaskSpecFormatException($"{field}: {count} items, expected 0 to {ListItemsMax}");
+            }
+            return count;
+        }
+
+        public string String(string field)
+        {
+            var length = Int(field);
+            if (length < 0 || length > StringBytesMax)
+            {
+                throw new TaskSpecFormatException($"{field}: string length {length}, expected 0 to {StringBytesMax}");
+            }
+            try
+            {
+                return StrictUtf8.GetString(Bytes(length, field));
+            }
+            catch (DecoderFallbackException)
+            {
+                throw new TaskSpecFormatException($"{field}: not valid UTF-8");
+            }
+        }
+
+        public IReadOnlyList<string> Strings(string field)
+        {
+            var count = Count(field);
+            var values = new string[count];
+            for (var i = 0; i < count; i++)
+            {
+                values[i] = String($"{field}[{i}]");
+            }
+            return values;
+        }
+    }
+}

@@ -1,0 +1,504 @@
+using Microsoft.Extensions.Logging;
+using Swarm.Actors.Runtime;
+using Swarm.Actors.Tasks;
+using Swarm.Actors.Training;
+using Swarm.Learning.Tasks;
+
+namespace Swarm.Node.Tasks;
+
+/// <summary>
+/// A node's task manager (<c>/user/tasks</c>): starts tasks by consent and keeps the node's registry of tasks.
+/// Submit: the submitting node checks the spec (well formed, valid, participants in the consortium, id not in
+/// use), sends <see cref="CreateTask"/> to every participant's manager and collects the answers. Each participant
+/// checks its <see cref="LocalPolicy"/> and its data and answers. When every participant has consented the
+/// submitter sends <see cref="StartTask"/> to all, and each starts the task's peer as its child named by the task
+/// id; one refusal, or a missing answer at the consent timeout, sends <see cref="AbortTask"/> instead and nobody
+/// starts. The submitter decides alone, so every participant gets the same decision. List, show and cancel ask the
+/// running peers (<see cref="GetTaskProgress"/>, <see cref="CancelTask"/>) with a timeout. A peer that stops
+/// without having reported a final state (Completed, Cancelled or Failed) is shown Failed with its failure's reason.
+/// </summary>
+public sealed class TaskManagerActor : Actor
+{
+    private readonly TaskManagerOptions _options;
+    private readonly Dictionary<string, TaskEntry> _tasks = new(StringComparer.Ordinal);
+    private readonly List<string> _order = [];
+    private readonly Dictionary<string, Submission> _submissions = new(StringComparer.Ordinal);
+    private readonly SupervisorStrategy _strategy;
+    private Exception? _lastPeerFailure;
+
+    public TaskManagerActor(TaskManagerOptions options)
+    {
+        _options = options;
+        // A failed task peer is not restarted: its chain replica would rejoin from scratch mid-task. Its failure
+        // becomes the task's reason (the Terminated that follows the stop reads it).
+        _strategy = new SupervisorStrategy(e =>
+        {
+            _lastPeerFailure = e;
+            return Directive.Stop;
+        });
+    }
+
+    public static Props Props(TaskManagerOptions options) => global::Swarm.Actors.Runtime.Props.Create(() => new TaskManagerActor(options));
+
+    protected override SupervisorStrategy SupervisorStrategy => _strategy;
+
+    protected override void Receive(object message)
+    {
+        switch (message)
+        {
+            case SubmitTask submit:
+                OnSubmit(submit, Sender);
+                break;
+            case CreateTask create:
+                OnCreate(create);
+                break;
+            case TaskAnswer answer:
+                OnAnswer(answer);
+                break;
+            case StartTask start:
+                OnStart(start);
+                break;
+            case AbortTask abort:
+                OnAbort(abort);
+                break;
+            case ConsentTimedOut timedOut:
+                OnConsentTimedOut(timedOut.TaskId);
+                break;
+            case StartTimedOut timedOut:
+                OnStartTimedOut(timedOut);
+                break;
+            case DataLoaded loaded:
+                OnDataLoaded(loaded);
+                break;
+            case ListTasks:
+                ReplyWithProgress(_order.Select(id => _tasks[id]).ToList(), Sender, infos => new TaskList(infos));
+                break;
+            case ShowTask show when _tasks.TryGetValue(show.TaskId, out var entry):
+                ReplyWithProgress([entry], Sender, infos => infos[0]);
+                break;
+            case ShowTask show:
+                Sender.Tell(new TaskNotFound(show.TaskId));
+                break;
+            case CancelTaskRequest cancel:
+                OnCancel(cancel, Sender);
+                break;
+            case TaskProgress progress when Sender.Path.Parent?.Equals(Self.Path) == true:
+                Observe(progress);
+                break;
+            case ProgressSeen seen:
+                foreach (var progress in seen.Progress)
+                {
+                    Observe(progress);
+                }
+                break;
+            case Terminated terminated:
+                OnPeerStopped(terminated.ActorRef);
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
+    }
+
+    private void OnSubmit(SubmitTask submit, ActorRef replyTo)
+    {
+        var spec = TaskSpecCodec.TryDecode(submit.SpecBytes, out var problem);
+        if (spec is null)
+        {
+            replyTo.Tell(SubmitTaskResult.Rejected("", problem));
+            return;
+        }
+        var error = SubmitProblem(spec);
+        if (error is not null)
+        {
+            replyTo.Tell(SubmitTaskResult.Rejected(spec.Id, error));
+            return;
+        }
+        var digest = TaskSpecCodec.Digest(submit.SpecBytes);
+        _submissions[spec.Id] = new Submission(spec, digest, replyTo);
+        Context.Timers.StartSingleTimer(("consent", spec.Id), new ConsentTimedOut(spec.Id), _options.ConsentTimeout);
+        Context.Log.LogInformation("task {Task} submitted (spec {Digest}); asking {Participants}", spec.Id,
+            Convert.ToHexStringLower(digest), string.Join(", ", spec.Participants));
+        foreach (var participant in spec.Participants)
+        {
+            ManagerOf(participant).Tell(new CreateTask(_options.NodeId, submit.SpecBytes), Self);
+        }
+    }
+
+    private string? SubmitProblem(TaskSpec spec)
+    {
+        var problems = TaskSpecValidator.Problems(spec);
+        if (problems.Count > 0)
+        {
+            return $"task '{spec.Id}' is invalid: {string.Join("; ", problems)}";
+        }
+        var strangers = spec.Participants.Where(p => !_options.IsMember(p)).ToList();
+        if (strangers.Count > 0)
+        {
+            return $"participants {string.Join(", ", strangers.Select(s => $"'{s}'"))} are not members of the consortium";
+        }
+        if (_tasks.ContainsKey(spec.Id) || _submissions.ContainsKey(spec.Id))
+        {
+            return $"task id '{spec.Id}' is already in use on node '{_options.NodeId}' (task ids are never reused)";
+        }
+        return _tasks.Count + _submissions.Count >= _options.TasksMax
+            ? $"node '{_options.NodeId}' already keeps {_options.TasksMax} tasks (the most it keeps)"
+            : null;
+    }
+
+    private void OnCreate(CreateTask create)
+    {
+        var spec = TaskSpecCodec.TryDecode(create.SpecBytes, out var problem);
+        if (spec is null)
+        {
+            Context.Log.LogWarning("CreateTask from {Node} refused: {Problem}", create.From, problem);
+            return;
+        }
+        var digest = TaskSpecCodec.Digest(create.SpecBytes);
+        var refusal = ConsentProblem(spec);
+        if (refusal is null)
+        {
+            _tasks[spec.Id] = new TaskEntry(spec, create.SpecBytes, digest, create.From)
+            {
+                State = TaskState.Starting,
+                Detail = $"consented; waiting for node '{create.From}' to start it",
+            };
+            _order.Add(spec.Id);
+            Context.Timers.StartSingleTimer(("start", spec.Id), new StartTimedOut(spec.Id, digest), _options.StartTimeout);
+        }
+        Context.Log.LogInformation("task {Task} from {Node}: {Answer}", spec.Id, create.From, refusal is null ? "consent" : $"refused: {refusal}");
+        ManagerOf(create.From).Tell(new TaskAnswer(_options.NodeId, spec.Id, digest, refusal is null, refusal), Self);
+    }
+
+    private string? ConsentProblem(TaskSpec spec)
+    {
+        if (_tasks.ContainsKey(spec.Id))
+        {
+            return $"task id '{spec.Id}' is already in use on node '{_options.NodeId}'";
+        }
+        if (_tasks.Count + _submissions.Count >= _options.TasksMax)
+        {
+            return $"node '{_options.NodeId}' already keeps {_options.TasksMax} tasks (the most it keeps)";
+        }
+        var decision = _options.Policy.Evaluate(spec, _options.NodeId);
+        if (!decision.Consents)
+        {
+            return decision.Reason;
+        }
+        var strangers = spec.Participants.Where(p => !_options.IsMember(p)).ToList();
+        return strangers.Count > 0
+            ? $"participants {string.Join(", ", strangers.Select(s => $"'{s}'"))} are not members of the consortium"
+            : _options.Data.Problem(spec.Datasets[_options.NodeId]);
+    }
+
+    private void OnAnswer(TaskAnswer answer)
+    {
+        if (!_submissions.TryGetValue(answer.TaskId, out var submission) || !answer.SpecDigest.AsSpan().SequenceEqual(submission.Digest))
+        {
+            Context.Log.LogWarning("answer from {Node} for task {Task} matches no submission of this node; ignored", answer.From, answer.TaskId);
+            return;
+        }
+        if (!submission.Spec.Participants.Contains(answer.From))
+        {
+            Context.Log.LogWarning("answer for task {Task} from {Node}, which is not a participant; ignored", answer.TaskId, answer.From);
+            return;
+        }
+        submission.Answers[answer.From] = new ParticipantAnswer(answer.From, answer.Consents, answer.Consents ? null : answer.Reason ?? "refused");
+        if (submission.Answers.Count == submission.Spec.Participants.Count)
+        {
+            Decide(submission, timeoutReason: null);
+        }
+    }
+
+    private void OnConsentTimedOut(string taskId)
+    {
+        if (_submissions.TryGetValue(taskId, out var submission))
+        {
+            Decide(submission, $"no answer within {_options.ConsentTimeout.TotalSeconds:0.#}s");
+        }
+    }
+
+    /// <summary>Start when all consented, abort otherwise; the submission ends either way.</summary>
+    private void Decide(Submission submission, string? timeoutReason)
+    {
+        var spec = submission.Spec;
+        _submissions.Remove(spec.Id);
+        Context.Timers.Cancel(("consent", spec.Id));
+        var answers = spec.Participants.Select(p => submission.Answers.TryGetValue(p, out var a) ? a : new ParticipantAnswer(p, false, timeoutReason)).ToList();
+        var started = answers.All(a => a.Consents);
+        var digestHex = Convert.ToHexStringLower(submission.Digest);
+        if (started)
+        {
+            foreach (var participant in spec.Participants)
+            {
+                ManagerOf(participant).Tell(new StartTask(_options.NodeId, spec.Id, submission.Digest), Self);
+            }
+        }
+        else
+        {
+            var reason = string.Join("; ", answers.Where(a => !a.Consents).Select(a => $"{a.Node}: {a.Reason}"));
+            foreach (var participant in spec.Participants)
+            {
+                ManagerOf(participant).Tell(new AbortTask(_options.NodeId, spec.Id, submission.Digest, reason), Self);
+            }
+        }
+        Context.Log.LogInformation("task {Task}: {Decision}", spec.Id, started ? "all participants consent; starting" : "not started");
+        submission.ReplyTo.Tell(new SubmitTaskResult(spec.Id, digestHex, started, answers, null));
+    }
+
+    private void OnStart(StartTask start)
+    {
+        if (Awaiting(start.TaskId, start.From, start.SpecDigest, "StartTask") is not { } entry)
+        {
+            return;
+        }
+        Context.Timers.Cancel(("start", entry.Spec.Id));
+        if (_options.Peers is null)
+        {
+            Fail(entry, "this node has no task engine");
+            return;
+        }
+        entry.Detail = "loading this node's data";
+        var (self, id, dataset, data) = (Self, entry.Spec.Id, entry.Spec.Datasets[_options.NodeId], _options.Data);
+        // Reading and cutting a data set takes seconds: off the actor's thread, the result comes back as a message.
+        _ = Task.Run(() =>
+        {
+            try
+            {
+                self.Tell(new DataLoaded(id, data.Load(dataset), null));
+            }
+            catch (Exception e)
+            {
+                self.Tell(new DataLoaded(id, null, $"cannot load data set '{dataset}': {e.Message}"));
+            }
+        });
+    }
+
+    private void OnDataLoaded(DataLoaded loaded)
+    {
+        if (!_tasks.TryGetValue(loaded.TaskId, out var entry) || entry.State != TaskState.Starting || entry.Peer is not null)
+        {
+            return; // cancelled while the data loaded
+        }
+        if (loaded.Data is null)
+        {
+            Fail(entry, loaded.Error!);
+            return;
+        }
+        try
+        {
+            var props = _options.Peers!(new TaskLaunch(entry.Spec, entry.SpecBytes, loaded.Data));
+            entry.Peer = Context.ActorOf(props, entry.Spec.Id);
+            Context.Watch(entry.Peer);
+            entry.State = TaskState.Running;
+            entry.Detail = null;
+            Context.Log.LogInformation("task {Task} started on this node", entry.Spec.Id);
+        }
+        catch (Exception e)
+        {
+            // Whatever the engine throws fails this task only: a manager that threw would be restarted without its
+            // registry and stop every other task's peer.
+            Fail(entry, $"the task engine could not start the task: {e.Message}");
+        }
+    }
+
+    private void OnAbort(AbortTask abort)
+    {
+        if (Awaiting(abort.TaskId, abort.From, abort.SpecDigest, "AbortTask") is not { } entry)
+        {
+            return;
+        }
+        Context.Log.LogInformation("task {Task} aborted by {Node}: {Reason}", entry.Spec.Id, abort.From, abort.Reason);
+        Forget(entry);
+    }
+
+    private void OnStartTimedOut(StartTimedOut timedOut)
+    {
+        if (_tasks.TryGetValue(timedOut.TaskId, out var entry) && entry.AwaitingStart && entry.Digest.AsSpan().SequenceEqual(timedOut.Digest))
+        {
+            Context.Log.LogWarning("task {Task}: no StartTask from {Node} within {Timeout}; forgotten", entry.Spec.Id, entry.Submitter, _options.StartTimeout);
+            Forget(entry);
+        }
+    }
+
+    /// <summary>The entry a StartTask or AbortTask refers to: consented here, from that submitter, same spec.</summary>
+    private TaskEntry? Awaiting(string taskId, string from, byte[] digest, string what)
+    {
+        if (_tasks.TryGetValue(taskId, out var entry) && entry.AwaitingStart && entry.Submitter == from && entry.Digest.AsSpan().SequenceEqual(digest))
+        {
+            entry.AwaitingStart = false;
+            return entry;
+        }
+        Context.Log.LogWarning("{What} from {Node} for task {Task} matches no task waiting to start here; ignored", what, from, taskId);
+        return null;
+    }
+
+    private void Forget(TaskEntry entry)
+    {
+        Context.Timers.Cancel(("start", entry.Spec.Id));
+        _tasks.Remove(entry.Spec.Id);
+        _order.Remove(entry.Spec.Id);
+    }
+
+    private void OnCancel(CancelTaskRequest cancel, ActorRef replyTo)
+    {
+        if (!_tasks.TryGetValue(cancel.TaskId, out var entry))
+        {
+            replyTo.Tell(new TaskNotFound(cancel.TaskId));
+            return;
+        }
+        if (entry.Peer is null)
+        {
+            if (entry.State == TaskState.Starting)
+            {
+                entry.AwaitingStart = false;
+                entry.State = TaskState.Cancelled;
+                entry.Detail = $"cancelled before it started: {cancel.Reason}";
+                Context.Timers.Cancel(("start", entry.Spec.Id));
+            }
+            replyTo.Tell(InfoOf(entry));
+            return;
+        }
+        var (self, peer, info, timeout) = (Self, entry.Peer, InfoOf(entry), _options.ProgressTimeout);
+        _ = peer.Ask<TaskProgress>(new CancelTask(cancel.Reason), timeout).ContinueWith(t =>
+        {
+            var progress = t.IsCompletedSuccessfully ? t.Result : Unanswered(info.Progress, t.Exception);
+            if (t.IsCompletedSuccessfully)
+            {
+                self.Tell(new ProgressSeen([progress]));
+            }
+            replyTo.Tell(info with { Progress = progress });
+        }, TaskScheduler.Default);
+    }
+
+    /// <summary>Replies with the entries' infos once every running peer has answered GetTaskProgress or timed out.</summary>
+    private void ReplyWithProgress(IReadOnlyList<TaskEntry> entries, ActorRef replyTo, Func<IReadOnlyList<TaskInfo>, object> reply)
+    {
+        var timeout = _options.ProgressTimeout;
+        var self = Self;
+        var asks = entries.Select(async entry =>
+        {
+            var info = InfoOf(entry);
+            // A peer that has reported its end is stopping: its report is the answer.
+            if (entry.Peer is null || entry.Last?.State is TaskState.Completed or TaskState.Cancelled or TaskState.Failed)
+            {
+                return (Info: info, Fresh: false);
+            }
+            try
+            {
+                var progress = await entry.Peer.Ask<TaskProgress>(GetTaskProgress.Instance, timeout).ConfigureAwait(false);
+                return (Info: info with { Progress = progress }, Fresh: true);
+            }
+            catch (Exception e)
+            {
+                // A timeout, a wrong reply, or the peer's StatusFailure: shown, never allowed to lose the answer.
+                return (Info: info with { Progress = Unanswered(info.Progress, e) }, Fresh: false);
+            }
+        }).ToList();
+        _ = Task.WhenAll(asks).ContinueWith(t =>
+        {
+            self.Tell(new ProgressSeen([.. t.Result.Where(r => r.Fresh).Select(r => r.Info.Progress)]));
+            replyTo.Tell(reply([.. t.Result.Select(r => r.Info)]));
+        }, TaskScheduler.Default);
+    }
+
+    private static TaskProgress Unanswered(TaskProgress known, Exception? failure) =>
+        known with { Detail = $"the task peer did not answer: {(failure?.InnerException ?? failure)?.Message}" };
+
+    /// <summary>Keeps a peer's report; a final report (Completed, Cancelled, Failed) also settles the task's state, even
+    /// when it arrives after the peer has stopped.</summary>
+    private void Observe(TaskProgress progress)
+    {
+        if (!_tasks.TryGetValue(progress.TaskId, out var entry))
+        {
+            return;
+        }
+        entry.Last = progress;
+        if (entry.Peer is null && progress.State is TaskState.Completed or TaskState.Cancelled or TaskState.Failed)
+        {
+            entry.State = progress.State;
+            entry.Detail = progress.Detail;
+        }
+    }
+
+    private void OnPeerStopped(ActorRef peer)
+    {
+        var entry = _tasks.Values.FirstOrDefault(e => peer.Equals(e.Peer));
+        if (entry is null)
+        {
+            return;
+        }
+        entry.Peer = null;
+        if (entry.Last?.State is TaskState.Completed or TaskState.Cancelled or TaskState.Failed)
+        {
+            entry.State = entry.Last.State;
+            entry.Detail = entry.Last.Detail;
+            return;
+        }
+        var reason = _lastPeerFailure is { } failure ? $"the task peer failed: {failure.Message}" : "the task peer stopped before the task finished";
+        _lastPeerFailure = null;
+        Fail(entry, reason);
+    }
+
+    private void Fail(TaskEntry entry, string reason)
+    {
+        entry.State = TaskState.Failed;
+        entry.Detail = reason;
+        Context.Log.LogWarning("task {Task} failed on this node: {Reason}", entry.Spec.Id, reason);
+    }
+
+    /// <summary>The entry as the HTTP API shows it: the running peer's last report, or the manager's own record.</summary>
+    private static TaskInfo InfoOf(TaskEntry entry)
+    {
+        var progress = entry.Peer is not null && entry.Last is not null
+            ? entry.Last
+            : new TaskProgress(entry.Spec.Id, entry.State, entry.Last?.Round ?? 0, entry.Spec.Rounds, entry.Last?.ModelHash,
+                entry.Last?.ChainHeight ?? 0, entry.Detail);
+        return new TaskInfo(entry.Spec.Id, entry.Submitter, entry.Spec.Participants, Convert.ToHexStringLower(entry.Digest), progress);
+    }
+
+    private ActorRef ManagerOf(string nodeId) =>
+        Context.System.ResolvePath(ActorPath.Parse($"{ActorPath.Scheme}{nodeId}/user/{TaskPaths.ManagerName}"));
+
+    private sealed class TaskEntry(TaskSpec spec, byte[] specBytes, byte[] digest, string submitter)
+    {
+        public TaskSpec Spec { get; } = spec;
+
+        public byte[] SpecBytes { get; } = specBytes;
+
+        public byte[] Digest { get; } = digest;
+
+        public string Submitter { get; } = submitter;
+
+        public TaskState State { get; set; }
+
+        public string? Detail { get; set; }
+
+        /// <summary>Consented here; StartTask or AbortTask not yet seen.</summary>
+        public bool AwaitingStart { get; set; } = true;
+
+        public ActorRef? Peer { get; set; }
+
+        /// <summary>The last progress the peer reported.</summary>
+        public TaskProgress? Last { get; set; }
+    }
+
+    private sealed class Submission(TaskSpec spec, byte[] digest, ActorRef replyTo)
+    {
+        public TaskSpec Spec { get; } = spec;
+
+        public byte[] Digest { get; } = digest;
+
+        public ActorRef ReplyTo { get; } = replyTo;
+
+        public Dictionary<string, ParticipantAnswer> Answers { get; } = new(StringComparer.Ordinal);
+    }
+
+    private sealed record ConsentTimedOut(string TaskId);
+
+    private sealed record StartTimedOut(string TaskId, byte[] Digest);
+
+    private sealed record DataLoaded(string TaskId, SiteData? Data, string? Error);
+
+    private sealed record ProgressSeen(IReadOnlyList<TaskProgress> Progress);
+}

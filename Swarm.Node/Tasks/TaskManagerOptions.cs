@@ -1,0 +1,29 @@
+using Swarm.Actors.Runtime;
+using Swarm.Learning.Tasks;
+
+namespace Swarm.Node.Tasks;
+
+/// <summary>What a node's task manager needs: who it is, its policy and data, the consortium's members, and the
+/// factory of task peers (null: this node has no task engine, so consented tasks fail here with that reason).</summary>
+public sealed record TaskManagerOptions(
+    string NodeId,
+    LocalPolicy Policy,
+    ITaskDataSource Data,
+    Func<string, bool> IsMember,
+    Func<TaskLaunch, Props>? Peers)
+{
+    /// <summary>How long the submitter waits for every participant's answer; then the task is aborted.</summary>
+    public TimeSpan ConsentTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a consenting participant waits for StartTask (or AbortTask) before it forgets the task.</summary>
+    public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(90);
+
+    /// <summary>How long list, show and cancel wait for a task peer's <c>TaskProgress</c>.</summary>
+    public TimeSpan ProgressTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Most tasks (of any state) and submissions a node keeps; more are refused.</summary>
+    public int TasksMax { get; init; } = 1024;
+
+    /// <summary>How long an ask of the manager (submit) may take: every answer plus a margin.</summary>
+    public TimeSpan SubmitAskTimeout => ConsentTimeout + ProgressTimeout;
+}

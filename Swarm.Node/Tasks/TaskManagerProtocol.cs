@@ -1,0 +1,56 @@
+using Swarm.Actors.Tasks;
+
+namespace Swarm.Node.Tasks;
+
+// Between task managers (/user/tasks on each node; docs/tasks.md). Every message names its sender in From, which
+// the wire codec sets from the link's authenticated peer, never from a field of the message.
+
+/// <summary>Submitter → each participant: will you take part in this task? Answered with <see cref="TaskAnswer"/>.</summary>
+public sealed record CreateTask(string From, byte[] SpecBytes);
+
+/// <summary>Participant → submitter: consent, or a refusal with its reason, for the spec with this digest.</summary>
+public sealed record TaskAnswer(string From, string TaskId, byte[] SpecDigest, bool Consents, string? Reason);
+
+/// <summary>Submitter → each participant, once all have consented: start the task.</summary>
+public sealed record StartTask(string From, string TaskId, byte[] SpecDigest);
+
+/// <summary>Submitter → each participant when a participant refused or did not answer in time: forget the task.</summary>
+public sealed record AbortTask(string From, string TaskId, byte[] SpecDigest, string Reason);
+
+// Asked of the local manager (by the node's HTTP endpoint).
+
+/// <summary>Submit a task from this node; answered with <see cref="SubmitTaskResult"/> once every participant has
+/// answered (or the consent timeout has passed).</summary>
+public sealed record SubmitTask(byte[] SpecBytes);
+
+/// <summary>Whether the task started; <see cref="Error"/> when it was not even sent (bad spec, duplicate id,
+/// unknown participant), otherwise every participant's answer.</summary>
+public sealed record SubmitTaskResult(string TaskId, string SpecDigest, bool Started, IReadOnlyList<ParticipantAnswer> Answers, string? Error)
+{
+    public static SubmitTaskResult Rejected(string taskId, string error) => new(taskId, "", false, [], error);
+}
+
+/// <summary>One participant's answer as the submitter saw it.</summary>
+public sealed record ParticipantAnswer(string Node, bool Consents, string? Reason);
+
+/// <summary>Answered with <see cref="TaskList"/>.</summary>
+public sealed record ListTasks
+{
+    public static ListTasks Instance { get; } = new();
+}
+
+/// <summary>Every task this node knows, in the order it learned of them.</summary>
+public sealed record TaskList(IReadOnlyList<TaskInfo> Tasks);
+
+/// <summary>Answered with <see cref="TaskInfo"/> or <see cref="TaskNotFound"/>.</summary>
+public sealed record ShowTask(string TaskId);
+
+/// <summary>Cancel a task on this node (its peer records the cancellation on the task's chain); answered with the
+/// task's <see cref="TaskInfo"/> after the peer's answer, or <see cref="TaskNotFound"/>.</summary>
+public sealed record CancelTaskRequest(string TaskId, string Reason);
+
+/// <summary>No task with this id on this node.</summary>
+public sealed record TaskNotFound(string TaskId);
+
+/// <summary>A task as this node sees it: who submitted it, its members, its spec digest and its progress.</summary>
+public sealed record TaskInfo(string TaskId, string Submitter, IReadOnlyList<string> Participants, string SpecDigest, TaskProgress Progress);

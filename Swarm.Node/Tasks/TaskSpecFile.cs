@@ -1,0 +1,311 @@
+using System.Globalization;
+using Swarm.Learning.Tasks;
+using Swarm.Node.Configuration.Hocon;
+
+namespace Swarm.Node.Tasks;
+
+/// <summary>
+/// Reads a task spec written in HOCON (examples/tasks/pneumonia-4.conf) into a <see cref="TaskSpec"/>. The file
+/// holds one object <c>task { ... }</c>; <c>id</c>, <c>model</c>, <c>participants</c> and <c>datasets</c> are
+/// required, every other key has the default of <see cref="TaskSpec"/>. Reading is strict: an unknown key, a
+/// value of the wrong type, and every <see cref="TaskSpecValidator"/> problem are reported together, each naming
+/// the file, the line and the key. Substitutions see no environment variables: a spec means the same on every node.
+/// </summary>
+public static class TaskSpecFile
+{
+    private static readonly string[] TaskKeys =
+    [
+        "id", "model", "participants", "datasets", "rounds", "local-epochs", "optimizer", "aggregation",
+        "partial-share-fraction", "quorum", "round-deadline", "personalization", "privacy", "seed",
+    ];
+
+    private static readonly string[] OptimizerKeys = ["name", "learning-rate", "momentum", "weight-decay", "batch-size"];
+    private static readonly string[] AggregationKeys = ["strategy", "byzantine", "trim-fraction"];
+    private static readonly string[] PersonalizationKeys = ["mode", "epochs", "local-layers"];
+    private static readonly string[] PrivacyKeys = ["differential-privacy", "noise-multiplier", "clip-norm", "delta", "secure-aggregation"];
+
+    /// <summary>Reads the spec file at <paramref name="path"/>; throws <see cref="TaskSpecFileException"/>.</summary>
+    public static TaskSpec Load(string path)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new TaskSpecFileException([$"cannot read task spec '{path}': {e.Message}"]);
+        }
+        return Parse(text, path);
+    }
+
+    /// <summary>Reads spec text; <paramref name="name"/> is what errors call the source (a file name).</summary>
+    public static TaskSpec Parse(string text, string name)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        HoconObject root;
+        try
+        {
+            root = HoconLoader.LoadString(text, name, baseDirectory: null, environment: static _ => null).Root;
+        }
+        catch (HoconException e)
+        {
+            throw new TaskSpecFileException([e.Message]);
+        }
+        var reader = new Reader(name);
+        var spec = reader.Read(root);
+        if (spec is not null && reader.Problems.Count == 0)
+        {
+            var origin = root["task"]!.Origin;
+            reader.Problems.AddRange(TaskSpecValidator.Problems(spec).Select(p => $"{origin}: {p}"));
+        }
+        if (reader.Problems.Count > 0 || spec is null)
+        {
+            throw new TaskSpecFileException(reader.Problems);
+        }
+        return spec;
+    }
+
+    private sealed class Reader(string name)
+    {
+        public List<string> Problems { get; } = [];
+
+        public TaskSpec? Read(HoconObject root)
+        {
+            foreach (var key in root.Keys.Where(k => k != "task"))
+            {
+                Problem(root[key]!, key, "unknown key (a task spec file holds one object: task { ... })");
+            }
+            if (root["task"] is not HoconObject task)
+            {
+                Problems.Add(root["task"] is { } other
+                    ? Located(other, "task", $"expected an object, got {other.KindName}")
+                    : $"{name}: key 'task': missing (write task {{ id = ..., model = ..., participants = [...], datasets {{ ... }} }})");
+                return null;
+            }
+            Unknown(task, "task", TaskKeys);
+            var participants = StringList(task, "task", "participants", required: true) ?? [];
+            var defaults = new TaskSpec { Id = "", Model = "", Participants = [], Datasets = new Dictionary<string, string>() };
+            var spec = new TaskSpec
+            {
+                Id = String(task, "task", "id", null) ?? "",
+                Model = String(task, "task", "model", null) ?? "",
+                Participants = participants,
+                Datasets = Datasets(task),
+                Rounds = Int(task, "task", "rounds", defaults.Rounds),
+                LocalEpochs = Int(task, "task", "local-epochs", defaults.LocalEpochs),
+                Optimizer = Optimizer(task, defaults.Optimizer),
+                Aggregation = Aggregation(task, defaults.Aggregation),
+                PartialShareFraction = Double(task, "task", "partial-share-fraction", defaults.PartialShareFraction),
+                Quorum = Int(task, "task", "quorum", defaults.Quorum),
+                RoundDeadline = Duration(task, "task", "round-deadline", defaults.RoundDeadline),
+                Personalization = Personalization(task, defaults.Personalization),
+                Privacy = Privacy(task, defaults.Privacy),
+                Seed = Int(task, "task", "seed", defaults.Seed),
+            };
+            return spec;
+        }
+
+        private Dictionary<string, string> Datasets(HoconObject task)
+        {
+            var datasets = new Dictionary<string, string>(StringComparer.Ordinal);
+            if (Section(task, "task", "datasets", required: true) is not { } section)
+            {
+                return datasets;
+            }
+            foreach (var site in section.Keys)
+            {
+                if (String(section, "task.datasets", site, null) is { } dataset)
+                {
+                    datasets[site] = dataset;
+                }
+            }
+            return datasets;
+        }
+
+        private OptimizerSpec Optimizer(HoconObject task, OptimizerSpec d)
+        {
+            if (Section(task, "task", "optimizer", required: false) is not { } o)
+            {
+                return d;
+            }
+            Unknown(o, "task.optimizer", OptimizerKeys);
+            const string p = "task.optimizer";
+            return new OptimizerSpec(String(o, p, "name", d.Name)!, Double(o, p, "learning-rate", d.LearningRate), Double(o, p, "momentum", d.Momentum),
+                Double(o, p, "weight-decay", d.WeightDecay), Int(o, p, "batch-size", d.BatchSize));
+        }
+
+        private AggregationSpec Aggregation(HoconObject task, AggregationSpec d)
+        {
+            if (Section(task, "task", "aggregation", required: false) is not { } a)
+            {
+                return d;
+            }
+            Unknown(a, "task.aggregation", AggregationKeys);
+            const string p = "task.aggregation";
+            return new AggregationSpec(String(a, p, "strategy", d.Strategy)!, Int(a, p, "byzantine", d.Byzantine), Double(a, p, "trim-fraction", d.TrimFraction));
+        }
+
+        private PersonalizationSpec Personalization(HoconObject task, PersonalizationSpec d)
+        {
+            if (Section(task, "task", "personalization", required: false) is not { } s)
+            {
+                return d;
+            }
+            Unknown(s, "task.personalization", PersonalizationKeys);
+            const string p = "task.personalization";
+            return new PersonalizationSpec(String(s, p, "mode", d.Mode)!, Int(s, p, "epochs", d.Epochs), StringList(s, p, "local-layers", required: false));
+        }
+
+        private PrivacySpec Privacy(HoconObject task, PrivacySpec d)
+        {
+            if (Section(task, "task", "privacy", required: false) is not { } s)
+            {
+                return d;
+            }
+            Unknown(s, "task.privacy", PrivacyKeys);
+            const string p = "task.privacy";
+            return new PrivacySpec(Bool(s, p, "differential-privacy", d.DifferentialPrivacy), Double(s, p, "noise-multiplier", d.NoiseMultiplier),
+                Double(s, p, "clip-norm", d.ClipNorm), Double(s, p, "delta", d.Delta), Bool(s, p, "secure-aggregation", d.SecureAggregation));
+        }
+
+        private void Unknown(HoconObject obj, string prefix, string[] known)
+        {
+            foreach (var key in obj.Keys.Where(k => !known.Contains(k)))
+            {
+                Problem(obj[key]!, $"{prefix}.{key}", $"unknown key (known keys here: {string.Join(", ", known)})");
+            }
+        }
+
+        private HoconObject? Section(HoconObject obj, string prefix, string key, bool required)
+        {
+            switch (obj[key])
+            {
+                case HoconObject section:
+                    return section;
+                case null:
+                    if (required)
+                    {
+                        Problem(obj, $"{prefix}.{key}", "missing");
+                    }
+                    return null;
+                case var other:
+                    Problem(other, $"{prefix}.{key}", $"expected an object, got {other.KindName}");
+                    return null;
+            }
+        }
+
+        private string? String(HoconObject obj, string prefix, string key, string? fallback)
+        {
+            switch (obj[key])
+            {
+                case HoconString or HoconNumber or HoconBoolean:
+                    return obj[key]!.ScalarText;
+                case null when fallback is not null:
+                    return fallback;
+                case null:
+                    Problem(obj, $"{prefix}.{key}", "missing");
+                    return null;
+                case var other:
+                    Problem(other, $"{prefix}.{key}", $"expected a string, got {other.KindName}");
+                    return fallback;
+            }
+        }
+
+        private List<string>? StringList(HoconObject obj, string prefix, string key, bool required)
+        {
+            switch (obj[key])
+            {
+                case HoconArray array:
+                    var items = new List<string>();
+                    for (var i = 0; i < array.Items.Count; i++)
+                    {
+                        if (array.Items[i] is HoconString or HoconNumber or HoconBoolean)
+                        {
+                            items.Add(array.Items[i].ScalarText!);
+                        }
+                        else
+                        {
+                            Problem(array.Items[i], $"{prefix}.{key}[{i}]", $"expected a string, got {array.Items[i].KindName}");
+                        }
+                    }
+                    return items;
+                case null:
+                    if (required)
+                    {
+                        Problem(obj, $"{prefix}.{key}", "missing");
+                    }
+                    return null;
+                case var other:
+                    Problem(other, $"{prefix}.{key}", $"expected a list such as [a, b], got {other.KindName}");
+                    return null;
+            }
+        }
+
+        private int Int(HoconObject obj, string prefix, string key, int fallback)
+        {
+            switch (obj[key])
+            {
+                case null:
+                    return fallback;
+                case HoconNumber { IsIntegral: true } n when n.IntegralValue is >= int.MinValue and <= int.MaxValue:
+                    return (int)n.IntegralValue;
+                case var other:
+                    Problem(other, $"{prefix}.{key}", $"expected a whole number, got {Show(other)}");
+                    return fallback;
+            }
+        }
+
+        private double Double(HoconObject obj, string prefix, string key, double fallback)
+        {
+            switch (obj[key])
+            {
+                case null:
+                    return fallback;
+                case HoconNumber n when double.IsFinite(n.Value):
+                    return n.Value;
+                case var other:
+                    Problem(other, $"{prefix}.{key}", $"expected a number, got {Show(other)}");
+                    return fallback;
+            }
+        }
+
+        private bool Bool(HoconObject obj, string prefix, string key, bool fallback)
+        {
+            switch (obj[key])
+            {
+                case null:
+                    return fallback;
+                case HoconBoolean b:
+                    return b.Value;
+                case var other:
+                    Problem(other, $"{prefix}.{key}", $"expected true or false, got {Show(other)}");
+                    return fallback;
+            }
+        }
+
+        private TimeSpan Duration(HoconObject obj, string prefix, string key, TimeSpan fallback)
+        {
+            var value = obj[key];
+            if (value is null)
+            {
+                return fallback;
+            }
+            if (value.ScalarText is { } text && HoconDuration.TryParse(text, out var duration))
+            {
+                return duration;
+            }
+            Problem(value, $"{prefix}.{key}", $"expected {HoconDuration.Expected}, got {Show(value)}");
+            return fallback;
+        }
+
+        private static string Show(HoconValue value) => value.ScalarText is { } text
+            ? string.Create(CultureInfo.InvariantCulture, $"\"{text}\"")
+            : value.KindName;
+
+        private void Problem(HoconValue at, string key, string reason) => Problems.Add(Located(at, key, reason));
+
+        private string Located(HoconValue at, string key, string reason) =>
+            HoconException.Format(at.Origin.Line > 0 ? at.Origin : new HoconOrigin(name, 0), key, reason);
+    }
+}

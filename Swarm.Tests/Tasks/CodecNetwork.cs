@@ -1,0 +1,53 @@
+using System.Collections.Concurrent;
+using Swarm.Actors.Runtime;
+using Swarm.Node.Service;
+using Swarm.Node.Tasks;
+
+namespace Swarm.Tests.Tasks;
+
+/// <summary>Connects actor systems in one process through the task wire codec, as the transport does: every
+/// message between nodes is encoded, decoded with the sending node as the authenticated <c>from</c>, and delivered
+/// without a sender. A node not joined (or cut) loses its mail.</summary>
+internal sealed class CodecNetwork
+{
+    private readonly ConcurrentDictionary<string, ActorSystem> _systems = new(StringComparer.Ordinal);
+    private readonly ActorWireCodecs _codecs = new([TaskWireCodec.Instance]);
+
+    public ConcurrentQueue<string> Problems { get; } = new();
+
+    public void Join(ActorSystem system)
+    {
+        _systems[system.Name] = system;
+        system.AttachTransport(new Link(this, system.Name));
+    }
+
+    private sealed class Link(CodecNetwork network, string from) : IRemoteTransport
+    {
+        public void Send(ActorPath recipient, object message, ActorRef? sender)
+        {
+            if (!network._codecs.TryEncode(message, out var encoded))
+            {
+                network.Problems.Enqueue($"no wire encoding for {message.GetType().Name}");
+                return;
+            }
+            var decoded = network._codecs.TryDecode(from, encoded, out var problem);
+            if (decoded is null)
+            {
+                network.Problems.Enqueue(problem);
+                return;
+            }
+            if (network._systems.TryGetValue(recipient.NodeId, out var target))
+            {
+                target.DeliverFromRemote(recipient, decoded, sender: null);
+            }
+        }
+
+        public void Watch(ActorPath remote, ActorRef watcher)
+        {
+        }
+
+        public void Unwatch(ActorPath remote, ActorRef watcher)
+        {
+        }
+    }
+}

@@ -1,0 +1,113 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging.Abstractions;
+using Swarm.Actors.Runtime;
+using Swarm.Node.Configuration;
+using Swarm.Node.Identity;
+using Swarm.Node.Service;
+using Swarm.Node.Tasks;
+using Swarm.Tests.Cluster;
+
+namespace Swarm.Tests.Tasks;
+
+/// <summary>Consent between two nodes in this process over the real mutual-TLS transport (peer ports 26800-26801,
+/// this test's own range below the ephemeral ports): identities and the consortium file are made with the real
+/// <c>swarm keygen</c> and <c>swarm consortium</c>; node-b allows only pneumoniamnist, node-a also breastmnist.</summary>
+public sealed class TaskClusterTests : IAsyncLifetime
+{
+    private const int PeerPortBase = 26800;
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
+    private static readonly string[] Names = ["node-a", "node-b"];
+
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "swarm-task-cluster-" + Guid.NewGuid().ToString("N"));
+    private readonly Channel<FakeTaskPeer.Event> _events = Channel.CreateUnbounded<FakeTaskPeer.Event>();
+    private readonly List<ClusterNode> _nodes = [];
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(_root);
+        var consortium = Path.Combine(_root, "consortium.conf");
+        SwarmCliProcess.Run("consortium", "init", "--name", "task-test", "--file", consortium);
+        for (var i = 0; i < Names.Length; i++)
+        {
+            var dir = Path.Combine(_root, Names[i]);
+            SwarmCliProcess.Run("keygen", "--out", dir, "--node-id", Names[i]);
+            SwarmCliProcess.Run("consortium", "add", "--file", consortium, "--id", Names[i], "--endpoint", $"127.0.0.1:{PeerPortBase + i}",
+                "--cert", Path.Combine(dir, NodeIdentity.CertificateFileName));
+        }
+        for (var i = 0; i < Names.Length; i++)
+        {
+            var (name, index) = (Names[i], i);
+            var node = new ClusterNode(Settings(i, consortium), NullLoggerFactory.Instance, TimeProvider.System,
+                launch => Props.Create(() => new FakeTaskPeer(name, launch, _events.Writer)));
+            _nodes.Add(node);
+            await node.StartAsync(CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public async Task Two_nodes_consent_over_the_transport_and_a_refusal_comes_back_with_its_reason()
+    {
+        using var http = new HttpClient();
+        var a = _nodes[0].HttpAddress!;
+
+        var started = await SubmitAsync(http, a, "pair-1", "pneumoniamnist");
+
+        Assert.True(started.Started, started.Error ?? string.Join("; ", started.Answers.Select(x => x.Reason)));
+        Assert.Equal(["node-a", "node-b"], started.Answers.Select(x => x.Node));
+        using var timeout = new CancellationTokenSource(Wait);
+        var launches = new[] { await _events.Reader.ReadAsync(timeout.Token), await _events.Reader.ReadAsync(timeout.Token) };
+        Assert.Equal(["node-a", "node-b"], launches.Select(l => l.Node).Order());
+        var onB = await http.GetFromJsonAsync<TaskInfo>(new Uri(_nodes[1].HttpAddress!, "/tasks/pair-1"), TaskJson.Options);
+        Assert.Equal(("node-a", started.SpecDigest), (onB!.Submitter, onB.SpecDigest));
+
+        var refused = await SubmitAsync(http, a, "pair-2", "breastmnist");
+
+        Assert.False(refused.Started);
+        Assert.Equal(new ParticipantAnswer("node-b", false, "data set 'breastmnist' is not allowed on node 'node-b'"),
+            Assert.Single(refused.Answers, x => !x.Consents));
+        // node-b consented to nothing here; node-a forgets its own consent on the abort (which crosses no network).
+        var listOnA = await http.GetFromJsonAsync<TaskList>(new Uri(a, "/tasks"), TaskJson.Options);
+        Assert.Equal(["pair-1"], listOnA!.Tasks.Select(t => t.TaskId));
+        Assert.False(_events.Reader.TryRead(out _));
+    }
+
+    private static async Task<SubmitTaskResult> SubmitAsync(HttpClient http, Uri node, string id, string dataset)
+    {
+        var spec = $"task {{ id = {id}, model = smallcnn, participants = [node-a, node-b], datasets {{ node-a = {dataset}, node-b = {dataset} }} }}";
+        using var response = await http.PostAsync(new Uri(node, "/tasks"), new StringContent(spec));
+        Assert.True(response.StatusCode is HttpStatusCode.Created or HttpStatusCode.Conflict, $"POST /tasks answered {response.StatusCode}");
+        return (await response.Content.ReadFromJsonAsync<SubmitTaskResult>(TaskJson.Options))!;
+    }
+
+    private NodeSettings Settings(int index, string consortium)
+    {
+        var dir = Path.Combine(_root, Names[index]);
+        var allowed = index == 0 ? "[pneumoniamnist, breastmnist]" : "[pneumoniamnist]";
+        var text = string.Create(CultureInfo.InvariantCulture, $$"""
+            node { id = "{{Names[index]}}", data-dir = "{{dir}}/data" }
+            network { listen-host = "127.0.0.1", listen-port = {{PeerPortBase + index}}, reconnect-backoff-min = 50ms, reconnect-backoff-max = 500ms }
+            tls { cert-path = "{{dir}}/node.crt", key-path = "{{dir}}/node.key" }
+            consortium { file = "{{consortium}}" }
+            gossip { interval = 200ms }
+            http { port = 0 }
+            policy.allowed-datasets = {{allowed}}
+            data.sets.pneumoniamnist { partition = iid, alpha = 1, sites = 2, site-index = {{index}}, seed = 1, train-limit = 200 }
+            data.sets.breastmnist { partition = iid, alpha = 1, sites = 2, site-index = {{index}}, seed = 1, train-limit = 200 }
+            """);
+        var path = Path.Combine(_root, Names[index] + ".conf");
+        File.WriteAllText(path, text);
+        return SwarmConfiguration.Bind(SwarmConfiguration.Build(path, [], new Dictionary<string, string>()));
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var node in _nodes)
+        {
+            await node.DisposeAsync();
+        }
+        Directory.Delete(_root, recursive: true);
+    }
+}
