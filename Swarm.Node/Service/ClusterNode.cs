@@ -2,7 +2,9 @@ using System.Net;
 using Microsoft.Extensions.Logging;
 using Swarm.Actors.Gossip;
 using Swarm.Actors.Membership;
+using Swarm.Actors.Consensus;
 using Swarm.Actors.Runtime;
+using Swarm.Consensus.Blocks;
 using Swarm.Consensus.Storage;
 using Swarm.Learning.Tasks;
 using Swarm.Node.Configuration;
@@ -37,6 +39,8 @@ public sealed class ClusterNode : IAsyncDisposable
     private NodeHttpServer? _http;
     private readonly Func<TaskLaunch, Props>? _taskPeers;
     private ActorRef? _tasks;
+    private TaskPeerFactory? _engine;
+    private LedgerStoreFactory? _storeFactory;
     private TaskManagerOptions? _taskOptions;
 
     /// <param name="settings">Every setting of the node.</param>
@@ -67,9 +71,18 @@ public sealed class ClusterNode : IAsyncDisposable
         var seeds = consortium is null ? [] : StartTransport(consortium, _identity!);
         var options = new GossipActorOptions(incarnation, seeds, MembershipOptionsOf(_settings.Gossip), _settings.Gossip.Interval, Random.Shared.Next());
         _gossip = _system.ActorOf(GossipActor.Props(options), GossipActorOptions.ActorName);
-        _taskOptions = new TaskManagerOptions(id, _settings.Policy.ToPolicy(), new ConfiguredDataSource(_settings.Data),
-            consortium is null ? member => member == id : member => consortium.Find(member) is not null, _taskPeers)
+        var peers = _taskPeers;
+        if (peers is null && consortium is not null)
         {
+            // The task engine: each consented task gets a peer with its own chain in this node's store.
+            _engine = new TaskPeerFactory(id, consortium, _identity!, OpenTaskLedger, _settings.Node.DataDir, _settings.Training.Threads,
+                () => _system!);
+            peers = launch => _engine.Create(launch.Spec, launch.SpecBytes, launch.Data);
+        }
+        _taskOptions = new TaskManagerOptions(id, _settings.Policy.ToPolicy(), new ConfiguredDataSource(_settings.Data),
+            consortium is null ? member => member == id : member => consortium.Find(member) is not null, peers)
+        {
+            Journal = new StoreTaskJournal(_store!),
             ConsentTimeout = _settings.Tasks.ConsentTimeout,
             StartTimeout = _settings.Tasks.StartTimeout,
             TasksMax = _settings.Tasks.TasksMax,
@@ -157,6 +170,8 @@ public sealed class ClusterNode : IAsyncDisposable
             await _http.DisposeAsync().ConfigureAwait(false);
             _http = null;
         }
+        _engine?.Dispose();
+        _engine = null;
         _identity?.Dispose();
         _store?.Dispose();
         _store = null;
@@ -176,9 +191,9 @@ public sealed class ClusterNode : IAsyncDisposable
         {
             Directory.CreateDirectory(_settings.Node.DataDir);
             var target = _settings.Store.Kind == StoreKind.Postgres ? _settings.Store.PostgresConnectionString : _settings.Store.SqlitePath;
-            var factory = new LedgerStoreFactory(LedgerStoreOptions.Parse(_settings.Store.Kind.ToString(), target),
+            _storeFactory = new LedgerStoreFactory(LedgerStoreOptions.Parse(_settings.Store.Kind.ToString(), target),
                 _loggers.CreateLogger<LedgerStoreFactory>());
-            _store = factory.Open(NodeChainId);
+            _store = _storeFactory.Open(NodeChainId);
             return IncarnationStore.Next(_store, _time);
         }
         catch (Exception e) when (e is LedgerException or IOException or UnauthorizedAccessException or ArgumentException)
@@ -187,11 +202,26 @@ public sealed class ClusterNode : IAsyncDisposable
         }
     }
 
+    /// <summary>The ledger of a task's chain in the node's store (created with its genesis on first use).</summary>
+    private (IReplicaLedger Ledger, IDisposable? Owner) OpenTaskLedger(Genesis genesis)
+    {
+        var store = _storeFactory!.Open(genesis.ChainId);
+        try
+        {
+            return (new LedgerStoreReplicaLedger(store, genesis), store);
+        }
+        catch
+        {
+            store.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Starts the mutual-TLS transport; returns the other members of the consortium (the gossip's seeds).</summary>
     private IReadOnlyList<string> StartTransport(Consortium consortium, NodeIdentity identity)
     {
         _remote = new RemoteActorTransport(_system!, _loggers.CreateLogger<RemoteActorTransport>(), id => consortium.Find(id) is not null,
-            new ActorWireCodecs([TaskWireCodec.Instance]));
+            new ActorWireCodecs([TaskWireCodec.Instance, new TaskPeerWireCodec()]));
         var router = new PayloadRouter().Route(Envelope.PayloadOneofCase.Actor, _remote);
         _transport = new PeerTransport(identity, consortium, TransportOptionsOf(_settings.Network), router,
             _loggers.CreateLogger<PeerTransport>(), _time);

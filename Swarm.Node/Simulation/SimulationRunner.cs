@@ -1,11 +1,11 @@
 using System.Diagnostics;
-using System.Text;
 using Microsoft.Extensions.Logging;
 using Swarm.Actors.Tasks;
 using Swarm.Actors.Training;
 using Swarm.Learning.Aggregation;
 using Swarm.Learning.Data;
 using Swarm.Learning.Metrics;
+using Swarm.Learning.Tasks;
 using Swarm.Learning.Training;
 using Swarm.Node.Simulation.Reporting;
 
@@ -112,7 +112,7 @@ public sealed class SimulationRunner
         IReadOnlyList<BlockSummary> blocks;
         double swarmSeconds;
         var personalizationWatch = new Stopwatch();
-        await using (var swarm = new InProcessSwarm(spec, Encoding.UTF8.GetBytes(_options.ToHocon()), chainDirectory,
+        await using (var swarm = new InProcessSwarm(spec, TaskSpecCodec.Encode(spec), chainDirectory,
             i => SiteOf(i, sites[i], settings), () => initial,
             _loggers, _configure))
         {

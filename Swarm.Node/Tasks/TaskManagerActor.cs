@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Swarm.Actors.Runtime;
 using Swarm.Actors.Tasks;
 using Swarm.Actors.Training;
+using Swarm.Consensus.Storage;
 using Swarm.Learning.Tasks;
 
 namespace Swarm.Node.Tasks;
@@ -41,6 +42,44 @@ public sealed class TaskManagerActor : Actor
     public static Props Props(TaskManagerOptions options) => global::Swarm.Actors.Runtime.Props.Create(() => new TaskManagerActor(options));
 
     protected override SupervisorStrategy SupervisorStrategy => _strategy;
+
+    /// <summary>Resumes every task this node had started before it stopped: each peer rebuilds its task's state
+    /// from the task's chain in the node's store and catches up with the others.</summary>
+    protected override void PreStart()
+    {
+        IReadOnlyList<JournaledTask> journaled;
+        try
+        {
+            journaled = _options.Journal?.Load() ?? [];
+        }
+        catch (LedgerException e)
+        {
+            Context.Log.LogError("cannot read the tasks this node had started: {Error}", e.Message);
+            return;
+        }
+        foreach (var task in journaled)
+        {
+            if (TaskSpecCodec.TryDecode(task.SpecBytes, out var problem) is not { } spec)
+            {
+                Context.Log.LogError("a task this node had started has an unreadable spec ({Problem}); not resumed", problem);
+                continue;
+            }
+            var entry = new TaskEntry(spec, task.SpecBytes, TaskSpecCodec.Digest(task.SpecBytes), task.Submitter)
+            {
+                State = TaskState.Starting,
+                AwaitingStart = false,
+            };
+            _tasks[spec.Id] = entry;
+            _order.Add(spec.Id);
+            Context.Log.LogInformation("task {Task}: resuming on this node", spec.Id);
+            if (_options.Peers is null)
+            {
+                Fail(entry, "this node has no task engine");
+                continue;
+            }
+            LoadData(entry);
+        }
+    }
 
     protected override void Receive(object message)
     {
@@ -258,6 +297,20 @@ public sealed class TaskManagerActor : Actor
             Fail(entry, "this node has no task engine");
             return;
         }
+        try
+        {
+            _options.Journal?.Started(entry.Spec.Id, new JournaledTask(entry.Submitter, entry.SpecBytes));
+        }
+        catch (LedgerException e)
+        {
+            Fail(entry, $"cannot record the task in the node's store: {e.Message}");
+            return;
+        }
+        LoadData(entry);
+    }
+
+    private void LoadData(TaskEntry entry)
+    {
         entry.Detail = "loading this node's data";
         var (self, id, dataset, data) = (Self, entry.Spec.Id, entry.Spec.Datasets[_options.NodeId], _options.Data);
         // Reading and cutting a data set takes seconds: off the actor's thread, the result comes back as a message.

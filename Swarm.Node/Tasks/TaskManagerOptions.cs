@@ -21,6 +21,9 @@ public sealed record TaskManagerOptions(
     /// <summary>How long list, show and cancel wait for a task peer's <c>TaskProgress</c>.</summary>
     public TimeSpan ProgressTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Where started tasks are recorded so that a restarted node resumes them (none: nothing resumes).</summary>
+    public ITaskJournal? Journal { get; init; }
+
     /// <summary>Most tasks (of any state) and submissions a node keeps; more are refused.</summary>
     public int TasksMax { get; init; } = 1024;
 

@@ -2,6 +2,7 @@ using Swarm.Actors.Consensus;
 using Swarm.Actors.Runtime;
 using Swarm.Actors.Tasks;
 using Swarm.Actors.Training;
+using Swarm.Consensus.Blocks;
 using Swarm.Learning.Aggregation;
 using Swarm.Learning.Tasks;
 using Swarm.Learning.Training;
@@ -21,7 +22,7 @@ public sealed class TaskPeerFactory : IDisposable
     private readonly Consortium _consortium;
     private readonly EcdsaSigner _signer;
     private readonly EcdsaSignatureScheme _verifier = new();
-    private readonly Func<string, (IReplicaLedger Ledger, IDisposable? Owner)> _openLedger;
+    private readonly Func<Genesis, (IReplicaLedger Ledger, IDisposable? Owner)> _openLedger;
     private readonly string _dataDirectory;
     private readonly int _threads;
     private readonly Func<ActorSystem> _system;
@@ -30,12 +31,12 @@ public sealed class TaskPeerFactory : IDisposable
     /// <param name="nodeId">This node's id: its site id in every task.</param>
     /// <param name="consortium">The members and their pinned keys.</param>
     /// <param name="identity">This node's identity; its key signs the node's chain messages.</param>
-    /// <param name="openLedger">Opens (or creates) the ledger of a chain id in the node's store.</param>
+    /// <param name="openLedger">Opens (or creates) the ledger of a chain in the node's store.</param>
     /// <param name="dataDirectory">The node's data directory; task blobs go under <c>tasks/&lt;task-id&gt;</c>.</param>
     /// <param name="threads">libtorch threads for training (0 = libtorch's default).</param>
     /// <param name="system">The node's actor system (resolves the peers' remote refs).</param>
     public TaskPeerFactory(string nodeId, Consortium consortium, NodeIdentity identity,
-        Func<string, (IReplicaLedger Ledger, IDisposable? Owner)> openLedger, string dataDirectory, int threads, Func<ActorSystem> system)
+        Func<Genesis, (IReplicaLedger Ledger, IDisposable? Owner)> openLedger, string dataDirectory, int threads, Func<ActorSystem> system)
     {
         _nodeId = nodeId;
         _consortium = consortium;
@@ -65,7 +66,7 @@ public sealed class TaskPeerFactory : IDisposable
             Terms = terms,
             Signer = _signer,
             Verifier = _verifier,
-            OpenLedger = () => _openLedger(genesis.ChainId),
+            OpenLedger = () => _openLedger(genesis),
             Peer = site => _system().ResolvePath(ActorPath.Parse(TaskPaths.Peer(site, spec.Id))),
             Trainer = () => new SiteTrainer(_nodeId, index,
                 TorchTrainer.Create(spec.Model, train.Channels, train.Classes, train.Height, (ulong)spec.Seed), data, settings),

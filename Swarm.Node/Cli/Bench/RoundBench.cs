@@ -1,11 +1,11 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using Swarm.Actors.Tasks;
 using Swarm.Actors.Training;
 using Swarm.Learning.Aggregation;
 using Swarm.Learning.Data;
+using Swarm.Learning.Tasks;
 using Swarm.Learning.Training;
 using Swarm.Node.Simulation;
 
@@ -140,7 +140,7 @@ public static class RoundBench
         var timings = new List<RoundTiming>();
         var watch = Stopwatch.StartNew();
         var ended = 0;
-        await using var swarm = new InProcessSwarm(spec, Encoding.UTF8.GetBytes(options.ToHocon()), folder,
+        await using var swarm = new InProcessSwarm(spec, TaskSpecCodec.Encode(spec), folder,
             i => new SiteTrainer(SimulationRunner.SiteId(i), i, Model(), data[i], settings), () => initial);
         var last = TimeSpan.Zero;
         await foreach (var evt in swarm.Events.ReadAllAsync(ct).ConfigureAwait(false))
