@@ -37,8 +37,10 @@ public static class SimulateCommand
         var quiet = new Option<bool>("--quiet") { Description = "No progress display" };
         var byzantine = new Option<string?>("--byzantine") { Description = "Byzantine sites: INDEX=poison (publishes -20 x its update) or INDEX=wrong-hash (votes a forged aggregate), comma-separated" };
         var localLayers = new Option<string?>("--local-layers") { Description = "FedPer: parameter prefixes every site keeps local (comma-separated, e.g. fc2)" };
+        var processes = new Option<bool>("--processes") { Description = "Run each site as a swarm node process on loopback (mutual TLS) instead of in this process" };
+        var portBase = new Option<int>("--port-base") { Description = "With --processes: node i uses port BASE+i for peers and BASE+100+i for HTTP", DefaultValueFactory = _ => d.PortBase };
         var log = new Option<string?>("--log") { Description = "Write the sites' protocol log (chain, rounds, votes) to this file" };
-        foreach (var option in new Option[] { sites, dataset, model, rounds, localEpochs, theta, strategy, quorum, partition, alpha, seed, threads, lr, batchSize, personalization, limit, output, quiet, log, byzantine, localLayers })
+        foreach (var option in new Option[] { sites, dataset, model, rounds, localEpochs, theta, strategy, quorum, partition, alpha, seed, threads, lr, batchSize, personalization, limit, output, quiet, log, byzantine, localLayers, processes, portBase })
         {
             command.Options.Add(option);
         }
@@ -53,6 +55,8 @@ public static class SimulateCommand
             Byzantine = SimulationOptions.ParseByzantine(parse.GetValue(byzantine), out var byzantineProblem),
             LocalLayers = (parse.GetValue(localLayers) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             OptionProblem = byzantineProblem,
+            Processes = parse.GetValue(processes),
+            PortBase = parse.GetValue(portBase),
         }, parse.GetValue(output), parse.GetValue(quiet), ct, parse.GetValue(log)));
         return command;
     }

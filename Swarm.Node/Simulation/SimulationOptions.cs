@@ -46,6 +46,12 @@ public sealed record SimulationOptions
     /// aggregate), for studying robust aggregation and the chain's outvoting.</summary>
     public IReadOnlyDictionary<int, string> Byzantine { get; init; } = new Dictionary<int, string>();
 
+    /// <summary>Run the sites as node processes on loopback (mutual TLS) instead of actors in this process.</summary>
+    public bool Processes { get; init; }
+
+    /// <summary>With <see cref="Processes"/>: node i listens for peers on PortBase + i and for HTTP on PortBase + 100 + i.</summary>
+    public int PortBase { get; init; } = 27500;
+
     /// <summary>A problem found while parsing the command line, reported by <see cref="Validate"/>.</summary>
     public string? OptionProblem { get; init; }
 
@@ -111,6 +117,10 @@ public sealed record SimulationOptions
         if (OptionProblem is not null)
         {
             return OptionProblem;
+        }
+        if (Processes && (Byzantine.Count > 0 || Sites > 26 || PortBase < 1024 || PortBase + 100 + Sites > 65535))
+        {
+            return "--processes runs honest nodes only (no --byzantine), at most 26 sites, and needs --port-base in 1024..65000";
         }
         if (Sites < 1 || Rounds < 1 || LocalEpochs < 1 || Threads < 1 || BatchSize < 1 || PersonalizationEpochs < 0 || TrainLimit < 0)
         {

@@ -55,7 +55,9 @@ public sealed class SimulationRunner
         var sites = SiteSplits.Create(splits, _options);
         var timings = new List<MethodTiming>();
         var watch = Stopwatch.StartNew();
-        var swarm = await RunSwarmAsync(splits, sites, cancellation).ConfigureAwait(false);
+        var swarm = _options.Processes
+            ? await RunProcessesAsync(splits, cancellation).ConfigureAwait(false)
+            : await RunSwarmAsync(splits, sites, cancellation).ConfigureAwait(false);
         timings.Add(new MethodTiming("swarm total (set-up, rounds, personalization)", watch.Elapsed.TotalSeconds));
 
         watch.Restart();
@@ -80,7 +82,10 @@ public sealed class SimulationRunner
                 + "update's SHA-256, the round closes at the quorum, and the round is final only when enough sites "
                 + "recomputed the same aggregate and model SHA-256 from the published bytes and voted them "
                 + "(⌈(n + f + 1) / 2⌉ matching votes).",
-                $"Sites train one after another (one process, {_options.Threads} libtorch threads each).",
+                _options.Processes
+                    ? $"Sites are {_options.Sites} `swarm node` processes on loopback (mutual TLS, SQLite stores under swarm/cluster), {_options.Threads} libtorch threads each; per-round training loss is not collected from processes."
+                    : $"Sites train one after another (one process, {_options.Threads} libtorch threads each).",
+                .. swarm.Notes,
             ],
         };
     }
@@ -193,6 +198,42 @@ public sealed class SimulationRunner
         return new SiteTrainer(SiteId(index), index, _models(), data, _siteSettings?.Invoke(index, settings) ?? settings);
     }
 
+    private async Task<SwarmOutcome> RunProcessesAsync(MedMnistSplits splits, CancellationToken cancellation)
+    {
+        using var evaluator = _models();
+        TorchRuntime.SetThreads(_options.Threads);
+        var watch = Stopwatch.StartNew();
+        var outcome = await new ProcessSwarm(_options, Path.Combine(_workDirectory, "swarm"), _progress).RunAsync(cancellation).ConfigureAwait(false);
+        var seconds = watch.Elapsed.TotalSeconds;
+        var rounds = new List<RoundMetrics>();
+        var best = (Auc: double.NegativeInfinity, Round: 0, Parameters: Array.Empty<float>());
+        // Round 1's time runs from the chain's first block (the first update), so it leaves out the nodes' start-up.
+        var previous = outcome.StartMs;
+        foreach (var (round, parameters, timestamp) in outcome.Rounds)
+        {
+            evaluator.SetParameters(parameters);
+            var (validation, _) = CentralTraining.Evaluate(evaluator, splits.Val);
+            rounds.Add(new RoundMetrics(round.Round, validation.Auc, validation.Accuracy, double.NaN, (timestamp - previous) / 1000.0,
+                round.Included.Count, round.ModelHash));
+            previous = timestamp;
+            if (validation.Auc > best.Auc)
+            {
+                best = (validation.Auc, round.Round, parameters);
+            }
+        }
+        if (best.Parameters.Length == 0)
+        {
+            throw new SimulationException("the task finished without a final round");
+        }
+        evaluator.SetParameters(best.Parameters);
+        var (test, _) = CentralTraining.Evaluate(evaluator, splits.Test);
+        return new SwarmOutcome(new Score(test.Auc, test.Accuracy), best.Round, rounds, [], outcome.Blocks,
+            [new MethodTiming("swarm (node processes: start, consent, rounds, personalization)", seconds)])
+        {
+            Notes = [.. outcome.NodeDetails.Select(d => "node " + d)],
+        };
+    }
+
     private static void TryDelete(string directory)
     {
         try
@@ -253,5 +294,8 @@ public sealed class SimulationRunner
     public static string SiteId(int index) => $"site-{index}";
 
     private sealed record SwarmOutcome(Score Test, int SelectedRound, IReadOnlyList<RoundMetrics> Rounds,
-        IReadOnlyList<PersonalizedScore> Personalized, IReadOnlyList<BlockSummary> Blocks, IReadOnlyList<MethodTiming> Timings);
+        IReadOnlyList<PersonalizedScore> Personalized, IReadOnlyList<BlockSummary> Blocks, IReadOnlyList<MethodTiming> Timings)
+    {
+        public IReadOnlyList<string> Notes { get; init; } = [];
+    }
 }

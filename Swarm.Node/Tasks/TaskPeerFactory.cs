@@ -98,7 +98,10 @@ public sealed class TaskPeerFactory : IDisposable
             Threads = _threads,
         };
         var strategy = AggregationStrategies.Create(spec.Aggregation.Strategy, spec.Aggregation.Byzantine, spec.Aggregation.TrimFraction);
-        return new SiteSettings(options, LearningRateSchedule.MultiStep, strategy);
+        return new SiteSettings(options, LearningRateSchedule.MultiStep, strategy)
+        {
+            LocalLayers = spec.Personalization.Mode == "fedper" ? spec.Personalization.LocalLayers ?? [] : [],
+        };
     }
 
     public void Dispose()
