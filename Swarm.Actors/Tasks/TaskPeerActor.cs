@@ -31,6 +31,7 @@ public sealed class TaskPeerActor : Actor
     private readonly Dictionary<int, AggregateRes> _ownAggregates = [];
     private readonly HashSet<(BlobKind, string)> _wanted = [];
     private readonly Queue<int> _scoring = new();
+    private readonly Queue<(int Round, float[] Parameters)> _toScore = new();
     private IDisposable? _ledgerOwner;
     private ReplicaHost? _host;
     private TaskChain _chain = null!;
@@ -259,9 +260,9 @@ public sealed class TaskPeerActor : Actor
             TaskId, Self_, round.Round, round.Height, round.ModelHash[..12], round.Agreeing.Count);
         if (_global is not null && _globalHash == round.ModelHash)
         {
-            // Scored off the round's critical path: the next round's training starts meanwhile.
-            _scoring.Enqueue(round.Round);
-            _trainer.Tell(new EvaluateIns(_global, EvaluationSplit.Validation), Self);
+            // Scored off the round's critical path: the trainer gets it after the next round's training
+            // instruction (Advance sends it), so it runs while the other sites train.
+            _toScore.Enqueue((round.Round, _global));
         }
     }
 
@@ -279,6 +280,16 @@ public sealed class TaskPeerActor : Actor
     /// current global model, training the open round, fetching included updates and voting a closed round,
     /// personalizing after the last one. Idempotent; <paramref name="retry"/> re-sends requests for missing blobs.</summary>
     private void Advance(bool retry = false)
+    {
+        Step(retry);
+        while (_toScore.TryDequeue(out var score))
+        {
+            _scoring.Enqueue(score.Round);
+            _trainer.Tell(new EvaluateIns(score.Parameters, EvaluationSplit.Validation), Self);
+        }
+    }
+
+    private void Step(bool retry)
     {
         if (_chain.Cancellation is not null || _state is TaskState.Completed or TaskState.Failed)
         {
