@@ -15,7 +15,7 @@ namespace Swarm.Node.Blobs;
 /// queue's worth of the blob in memory. When a link
 /// breaks (or stalls) the receiver asks again from the end of its partial file. On the last byte the content must
 /// hash to the requested address; otherwise the partial file is deleted and the fetch fails.</summary>
-public sealed class BlobTransfer : IEnvelopeHandler, IAsyncDisposable
+public sealed class BlobTransfer : ILeasedEnvelopeHandler, IAsyncDisposable
 {
     private readonly BlobStore _store;
     private readonly BlobTransferOptions _options;
@@ -86,10 +86,24 @@ public sealed class BlobTransfer : IEnvelopeHandler, IAsyncDisposable
         return envelope.PayloadCase switch
         {
             Envelope.PayloadOneofCase.BlobRequest => Serve(fromNodeId, envelope.BlobRequest),
-            Envelope.PayloadOneofCase.BlobChunk => ReceiveAsync(fromNodeId, envelope.BlobChunk, cancellationToken),
+            Envelope.PayloadOneofCase.BlobChunk => ReceiveAsync(fromNodeId, envelope.BlobChunk, null, cancellationToken),
             Envelope.PayloadOneofCase.BlobError => Refused(fromNodeId, envelope.BlobError),
             _ => ValueTask.CompletedTask,
         };
+    }
+
+    /// <summary>A chunk whose data lies in the connection's pooled frame buffer: the buffer is given back once the
+    /// chunk has been written and hashed (or dropped).</summary>
+    public ValueTask HandleAsync(string fromNodeId, Envelope envelope, FrameLease lease, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(envelope);
+        ArgumentNullException.ThrowIfNull(lease);
+        if (envelope.PayloadCase == Envelope.PayloadOneofCase.BlobChunk)
+        {
+            return ReceiveAsync(fromNodeId, envelope.BlobChunk, lease, cancellationToken);
+        }
+        lease.Detach(envelope);
+        return HandleAsync(fromNodeId, envelope, cancellationToken);
     }
 
     private ValueTask Serve(string peer, BlobRequest request)
@@ -144,7 +158,7 @@ public sealed class BlobTransfer : IEnvelopeHandler, IAsyncDisposable
                     Hash = hash, Offset = (ulong)offset, TotalBytes = (ulong)total,
                     Data = UnsafeByteOperations.UnsafeWrap(data), Last = offset + length == total,
                 };
-                // The buffer goes back to the pool once the transport has copied it into a frame.
+                // The buffer goes back to the pool once the link has copied it into a frame or written it to TLS.
                 await _transport!.SendAsync(peer, new Envelope { BlobChunk = chunk }, () => _chunkBuffers.Return(buffer), serve.Token).ConfigureAwait(false);
                 offset += length;
             }
@@ -166,14 +180,16 @@ public sealed class BlobTransfer : IEnvelopeHandler, IAsyncDisposable
         }
     }
 
-    private async ValueTask ReceiveAsync(string peer, BlobChunk chunk, CancellationToken ct)
+    private async ValueTask ReceiveAsync(string peer, BlobChunk chunk, FrameLease? lease, CancellationToken ct)
     {
         if (!_downloads.TryGetValue(chunk.Hash, out var download) || download.PeerId != peer)
         {
+            lease?.Dispose();
             return; // Not asked for (or from someone else): dropped, never written.
         }
         if ((long)chunk.Offset != download.Offset)
         {
+            lease?.Dispose();
             return; // Left over from a stream that a resume replaced; the resumed stream brings these bytes again.
         }
         var total = (long)chunk.TotalBytes;
@@ -185,11 +201,12 @@ public sealed class BlobTransfer : IEnvelopeHandler, IAsyncDisposable
             : null;
         if (problem is not null)
         {
+            lease?.Dispose();
             Finish(download, BlobCheck.Failed(download.Hash, $"from {peer}: {problem}"), deletePartial: true);
             return;
         }
         download.TotalBytes = total;
-        await download.AppendAsync(chunk.Data.Memory, ct).ConfigureAwait(false);
+        await download.AppendAsync(chunk.Data.Memory, lease, ct).ConfigureAwait(false);
         download.LastProgressTicks = _time.GetTimestamp();
         Progress?.Invoke(download.Hash, download.Offset);
         if (chunk.Last)

@@ -41,16 +41,25 @@ internal sealed class Download : IDisposable
 
     /// <summary>Accepts <paramref name="data"/> as the bytes at <see cref="Offset"/>: waits for the previous chunk to be
     /// written and hashed, then starts this one in the background. The caller must not change <paramref name="data"/>
-    /// afterwards. A failed write surfaces here (or in <see cref="FinishAsync"/>), after the download has been put back
+    /// afterwards; <paramref name="lease"/>, when given (the buffer <paramref name="data"/> lies in), is disposed once
+    /// the chunk is written and hashed, or at once if it is never started. A failed write surfaces here (or in <see cref="FinishAsync"/>), after the download has been put back
     /// to the end of what is on disk, so that a resume asks for the right bytes.</summary>
-    public async ValueTask AppendAsync(ReadOnlyMemory<byte> data, CancellationToken ct)
+    public async ValueTask AppendAsync(ReadOnlyMemory<byte> data, IDisposable? lease, CancellationToken ct)
     {
-        await SettleAsync().ConfigureAwait(false);
+        try
+        {
+            await SettleAsync().ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            lease?.Dispose();
+            throw;
+        }
         _inFlightOffset = Offset;
         Offset += data.Length;
         var offset = _inFlightOffset;
         // On another thread, so that the connection's read loop goes on receiving meanwhile.
-        _inFlight = Task.Run(() => WriteAndHashAsync(data, offset, ct), CancellationToken.None);
+        _inFlight = Task.Run(() => WriteAndHashAsync(data, offset, lease, ct), CancellationToken.None);
     }
 
     /// <summary>Waits for the last chunk and returns the hash of everything written.</summary>
@@ -60,11 +69,18 @@ internal sealed class Download : IDisposable
         return Convert.ToHexStringLower(_sha.GetHashAndReset());
     }
 
-    private async Task WriteAndHashAsync(ReadOnlyMemory<byte> data, long offset, CancellationToken ct)
+    private async Task WriteAndHashAsync(ReadOnlyMemory<byte> data, long offset, IDisposable? lease, CancellationToken ct)
     {
-        var write = RandomAccess.WriteAsync(Handle, data, offset, ct);
-        _sha.AppendData(data.Span);
-        await write.ConfigureAwait(false);
+        try
+        {
+            var write = RandomAccess.WriteAsync(Handle, data, offset, ct);
+            _sha.AppendData(data.Span);
+            await write.ConfigureAwait(false);
+        }
+        finally
+        {
+            lease?.Dispose();
+        }
     }
 
     private async ValueTask SettleAsync()

@@ -71,7 +71,8 @@ internal sealed class InboundConnection(Socket socket, TransportContext context)
 
     private async Task<FrameRejection?> ReadLoopAsync(SslStream ssl, ECDsa publicKey, CancellationToken ct)
     {
-        var decoder = new FrameDecoder(context.Options.FrameBytesMax);
+        // Frames of 64 KiB and more (blob chunks) land in pooled buffers and reach the blob receiver without a copy.
+        var decoder = new FrameDecoder(context.Options.FrameBytesMax, pooledFrameBytesMin: 64 * 1024);
         using var idle = CancellationTokenSource.CreateLinkedTokenSource(ct);
         ulong lastSequence = 0;
         while (true)
@@ -89,9 +90,10 @@ internal sealed class InboundConnection(Socket socket, TransportContext context)
                 var rejection = frame.Rejection ?? Check(envelope!, publicKey, ref lastSequence);
                 if (rejection is not null)
                 {
+                    frame.Lease?.Dispose();
                     return rejection;
                 }
-                await DeliverAsync(ssl, envelope!, ct).ConfigureAwait(false);
+                await DeliverAsync(ssl, envelope!, frame.Lease, ct).ConfigureAwait(false);
             }
         }
     }
@@ -114,7 +116,7 @@ internal sealed class InboundConnection(Socket socket, TransportContext context)
         return null;
     }
 
-    private async ValueTask DeliverAsync(SslStream ssl, Envelope envelope, CancellationToken ct)
+    private async ValueTask DeliverAsync(SslStream ssl, Envelope envelope, FrameLease? lease, CancellationToken ct)
     {
         if (envelope.PayloadCase == Envelope.PayloadOneofCase.Heartbeat)
         {
@@ -129,7 +131,19 @@ internal sealed class InboundConnection(Socket socket, TransportContext context)
         }
         try
         {
-            await context.Handler.HandleAsync(PeerId!, envelope, ct).ConfigureAwait(false);
+            if (lease is null)
+            {
+                await context.Handler.HandleAsync(PeerId!, envelope, ct).ConfigureAwait(false);
+            }
+            else if (context.Handler is ILeasedEnvelopeHandler leased)
+            {
+                await leased.HandleAsync(PeerId!, envelope, lease, ct).ConfigureAwait(false);
+            }
+            else
+            {
+                lease.Detach(envelope);
+                await context.Handler.HandleAsync(PeerId!, envelope, ct).ConfigureAwait(false);
+            }
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -13,6 +13,9 @@ namespace Swarm.Node.Networking;
 /// envelope taken from the queue when the connection breaks is lost, and the receiver sees a sequence gap.</summary>
 internal sealed class OutboundLink(string peerId, TransportContext context) : IAsyncDisposable
 {
+    /// <summary>Blob-chunk data from this size on goes to TLS without being copied into the batch first.</summary>
+    private const int DirectDataBytesMin = 16 * 1024;
+
     private readonly CancellationTokenSource _stop = new();
     private readonly ReconnectBackoff _backoff = new(context.Options.ReconnectDelayMin, context.Options.ReconnectDelayMax, new Random());
     private Task _run = Task.CompletedTask;
@@ -109,32 +112,58 @@ internal sealed class OutboundLink(string peerId, TransportContext context) : IA
     }
 
     /// <summary>Each batch of frames becomes one TLS write; the coalescing stream under TLS then hands the records to
-    /// the socket in a few large writes instead of one per 16 KiB record.</summary>
+    /// the socket in a few large writes instead of one per 16 KiB record. The data of a large blob chunk is not copied
+    /// into the batch: the batch so far (ending with the chunk's header) goes to TLS, then the data straight from the
+    /// sender's buffer.</summary>
     private async Task WriteLoopAsync(SslStream ssl, CoalescingStream wire, CancellationToken ct)
     {
         var batch = new ArrayBufferWriter<byte>(64 * 1024);
         while (true)
         {
-            Append(batch, await Queue.DequeueAsync(ct).ConfigureAwait(false));
-            while (batch.WrittenCount < context.Options.WriteBatchBytesMax && Queue.TryDequeue(out var next))
-            {
-                Append(batch, next);
-            }
+            var item = await Queue.DequeueAsync(ct).ConfigureAwait(false);
             wire.BeginBatch();
-            await ssl.WriteAsync(batch.WrittenMemory, ct).ConfigureAwait(false);
+            long direct = 0;
+            do
+            {
+                direct += await AppendAsync(ssl, batch, item, ct).ConfigureAwait(false);
+            }
+            while (direct + batch.WrittenCount < context.Options.WriteBatchBytesMax && Queue.TryDequeue(out item));
+            if (batch.WrittenCount > 0)
+            {
+                await ssl.WriteAsync(batch.WrittenMemory, ct).ConfigureAwait(false);
+                batch.ResetWrittenCount();
+            }
             await ssl.FlushAsync(ct).ConfigureAwait(false);
-            batch.ResetWrittenCount();
         }
     }
 
-    private void Append(ArrayBufferWriter<byte> batch, (Envelope Envelope, int Bytes, Action? Encoded) item)
+    /// <summary>Adds one envelope to the batch; returns the bytes it wrote to TLS directly (a chunk's data).</summary>
+    private async ValueTask<int> AppendAsync(SslStream ssl, ArrayBufferWriter<byte> batch, (Envelope Envelope, int Bytes, Action? Encoded) item, CancellationToken ct)
     {
         if (EnvelopeSigner.MustBeSigned(item.Envelope))
         {
             context.Signer.Sign(item.Envelope);
         }
-        FrameWriter.Append(batch, item.Envelope);
-        item.Encoded?.Invoke();
+        if (!BlobChunkWire.CanWriteDirect(item.Envelope, DirectDataBytesMin))
+        {
+            FrameWriter.Append(batch, item.Envelope);
+            item.Encoded?.Invoke();
+            return 0;
+        }
+        var data = item.Envelope.BlobChunk.Data.Memory;
+        try
+        {
+            BlobChunkWire.WriteHeader(batch, item.Envelope);
+            await ssl.WriteAsync(batch.WrittenMemory, ct).ConfigureAwait(false);
+            batch.ResetWrittenCount();
+            await ssl.WriteAsync(data, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            item.Encoded?.Invoke();
+        }
+        BlobChunkWire.WriteTrailer(batch, item.Envelope);
+        return data.Length;
     }
 
     /// <summary>The acceptor only ever answers heartbeats on this connection; anything else ends it.</summary>

@@ -24,8 +24,8 @@ internal sealed class OutboundQueue(int messagesMax, long bytesMax)
         }
     }
 
-    /// <summary><paramref name="encoded"/> runs once the envelope has been copied into a frame, so a caller can
-    /// reuse the buffers the envelope points into.</summary>
+    /// <summary><paramref name="encoded"/> runs once the link no longer reads the envelope's buffers (it has copied
+    /// them into a frame or written them to TLS), so a caller can reuse them.</summary>
     public bool TryEnqueue(Envelope envelope, int bytes, Action? encoded = null)
     {
         lock (_gate)

@@ -4,7 +4,7 @@ namespace Swarm.Node.Networking;
 
 /// <summary>Sends each envelope to the handler registered for its payload kind (blob transfer, actors, ...).
 /// Routes are registered before the transport starts.</summary>
-public sealed class PayloadRouter : IEnvelopeHandler
+public sealed class PayloadRouter : ILeasedEnvelopeHandler
 {
     private readonly Dictionary<Envelope.PayloadOneofCase, IEnvelopeHandler> _routes = [];
 
@@ -20,5 +20,17 @@ public sealed class PayloadRouter : IEnvelopeHandler
         return _routes.TryGetValue(envelope.PayloadCase, out var handler)
             ? handler.HandleAsync(fromNodeId, envelope, cancellationToken)
             : ValueTask.CompletedTask;
+    }
+
+    public ValueTask HandleAsync(string fromNodeId, Envelope envelope, FrameLease lease, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(envelope);
+        ArgumentNullException.ThrowIfNull(lease);
+        if (_routes.TryGetValue(envelope.PayloadCase, out var handler) && handler is ILeasedEnvelopeHandler leased)
+        {
+            return leased.HandleAsync(fromNodeId, envelope, lease, cancellationToken);
+        }
+        lease.Detach(envelope);
+        return HandleAsync(fromNodeId, envelope, cancellationToken);
     }
 }

@@ -80,7 +80,8 @@ public sealed class PeerTransport : IAsyncDisposable
     }
 
     /// <summary>Like <see cref="SendAsync(string, Envelope, CancellationToken)"/>; <paramref name="encoded"/> runs once
-    /// the envelope is copied into a frame, after which buffers it points into may be reused (blob chunks).</summary>
+    /// the link no longer reads the envelope (copied into a frame or written to TLS), after which buffers it points
+    /// into may be reused (blob chunks).</summary>
     internal ValueTask SendAsync(string nodeId, Envelope envelope, Action encoded, CancellationToken cancellationToken)
     {
         var (link, bytes) = Prepare(nodeId, envelope);

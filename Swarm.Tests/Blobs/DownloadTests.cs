@@ -28,7 +28,7 @@ public sealed class DownloadTests
             for (var offset = 0; offset < content.Length; offset += 65_536)
             {
                 var chunk = content.AsMemory(offset, Math.Min(65_536, content.Length - offset));
-                await download.AppendAsync(chunk, CancellationToken.None);
+                await download.AppendAsync(chunk, null, CancellationToken.None);
                 Assert.Equal(offset + chunk.Length, download.Offset);
             }
             hash = await download.FinishAsync();
@@ -45,14 +45,14 @@ public sealed class DownloadTests
         var content = Content(300_000);
         using (var first = Open(dir, content))
         {
-            await first.AppendAsync(content.AsMemory(0, 120_000), CancellationToken.None);
-            await first.AppendAsync(content.AsMemory(120_000, 80_000), CancellationToken.None);
+            await first.AppendAsync(content.AsMemory(0, 120_000), null, CancellationToken.None);
+            await first.AppendAsync(content.AsMemory(120_000, 80_000), null, CancellationToken.None);
             await first.FinishAsync();
         }
 
         using var second = Open(dir, content);
         Assert.Equal(200_000, second.Offset);
-        await second.AppendAsync(content.AsMemory(200_000), CancellationToken.None);
+        await second.AppendAsync(content.AsMemory(200_000), null, CancellationToken.None);
 
         Assert.Equal(Sha(content), await second.FinishAsync());
     }
@@ -63,18 +63,18 @@ public sealed class DownloadTests
         using var dir = new TempDirectory();
         var content = Content(200_000);
         using var download = Open(dir, content);
-        await download.AppendAsync(content.AsMemory(0, 100_000), CancellationToken.None);
+        await download.AppendAsync(content.AsMemory(0, 100_000), null, CancellationToken.None);
         using var cancelled = new CancellationTokenSource();
         await cancelled.CancelAsync();
 
         // The write of the second chunk fails (cancelled) after its bytes went into the running hash.
-        await download.AppendAsync(content.AsMemory(100_000), cancelled.Token);
+        await download.AppendAsync(content.AsMemory(100_000), null, cancelled.Token);
         Assert.Equal(200_000, download.Offset);
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await download.FinishAsync());
 
         Assert.Equal(100_000, download.Offset);
         Assert.Equal(100_000, new FileInfo(dir.Sub("blob.part")).Length);
-        await download.AppendAsync(content.AsMemory(100_000), CancellationToken.None);
+        await download.AppendAsync(content.AsMemory(100_000), null, CancellationToken.None);
         Assert.Equal(Sha(content), await download.FinishAsync());
     }
 }

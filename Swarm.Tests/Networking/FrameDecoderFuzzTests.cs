@@ -63,6 +63,44 @@ public sealed class FrameDecoderFuzzTests
         }
     }
 
+    [Fact]
+    public void Pooled_frames_decode_to_the_same_envelopes_and_rejections_as_ordinary_ones()
+    {
+        // Every frame of 16 bytes or more goes through the pooled buffer and the copy-free blob-chunk parser.
+        var random = new Random(Seed + 2);
+        var corpus = Enumerable.Range(0, 64).Select(i => FrameWriter.Encode(RandomEnvelope(random, i))).ToArray();
+        var leased = 0;
+        for (var i = 0; i < 20_000; i++)
+        {
+            var (mutation, input) = i % 4 == 0 ? ("none", corpus[random.Next(corpus.Length)]) : Mutate(random, corpus);
+            var ordinary = DecodeAll(new FrameDecoder(FrameBytesMax), input, 1 + random.Next(input.Length + 1), ref leased);
+            var pooled = DecodeAll(new FrameDecoder(FrameBytesMax, pooledFrameBytesMin: 16), input, 1 + random.Next(input.Length + 1), ref leased);
+            Assert.True(ordinary.SequenceEqual(pooled), $"seed {Seed + 2} case {i} ({mutation}): [{string.Join(", ", ordinary)}] vs [{string.Join(", ", pooled)}]");
+        }
+        // The copy-free blob-chunk parser took part (a lease is only handed out by it).
+        Assert.True(leased > 1000, $"only {leased} frames went through the copy-free parser");
+    }
+
+    private static List<string> DecodeAll(FrameDecoder decoder, byte[] input, int piece, ref int leased)
+    {
+        var outcomes = new List<string>();
+        for (var at = 0; at < input.Length; at += piece)
+        {
+            decoder.Feed(input.AsSpan(at, Math.Min(piece, input.Length - at)));
+            while (decoder.Next() is { } frame)
+            {
+                outcomes.Add(frame.Envelope?.ToString() ?? frame.Rejection!.Kind.ToString());
+                if (frame.Lease is { } lease)
+                {
+                    leased++;
+                    lease.Dispose();
+                }
+            }
+        }
+        outcomes.Add(decoder.Complete()?.Kind.ToString() ?? "complete");
+        return outcomes;
+    }
+
     /// <summary>Feeds the input in random pieces; returns "Accepted" if all frames were envelopes, else the rejection.</summary>
     private static string Decode(Random random, byte[] input)
     {

@@ -59,7 +59,7 @@ public static class TransportBench
 
     private static async Task RunAsync(string scratch, long blobBytes, long warmBytes, int chunkBytes, int roundTrips, CancellationToken ct)
     {
-        Console.WriteLine($"swarm bench transport: blob {blobBytes / (1024 * 1024)} MiB after a {warmBytes / (1024 * 1024)} MiB warm-up, {chunkBytes / 1024} KiB chunks, {roundTrips} round trips, {Environment.ProcessorCount} cores, scratch {scratch}");
+        Console.WriteLine($"swarm bench transport: blob {blobBytes / (1024 * 1024)} MiB after a {warmBytes / (1024 * 1024)} MiB warm-up, {chunkBytes / 1024} KiB chunks, {roundTrips} round trips, {Environment.ProcessorCount} cores, scratch {scratch} ({FileSystemOf(scratch)})");
         using var a = NodeIdentity.Create("bench-a", 1);
         using var b = NodeIdentity.Create("bench-b", 1);
         var echo = new EchoHandler();
@@ -116,6 +116,20 @@ public static class TransportBench
         Console.WriteLine(Line("raw TCP 64 B round trip p50 (baseline)", tcp.P50, "us") + string.Create(CultureInfo.InvariantCulture, $"   p99 {tcp.P99:F1} us"));
         Console.WriteLine(Line("signed envelope round trip p50", swarm.P50, "us") + string.Create(CultureInfo.InvariantCulture, $"   p99 {swarm.P99:F1} us")
             + $"   ratio p50 {swarm.P50 / tcp.P50:F1}x, p99 {swarm.P99 / tcp.P99:F1}x of baseline");
+    }
+
+    /// <summary>The file system the scratch directory is on (e.g. ext4 or tmpfs): the disk case and the tmpfs case
+    /// differ by the kernel's write path, so the output says which one it measured.</summary>
+    private static string FileSystemOf(string path)
+    {
+        try
+        {
+            return new DriveInfo(path).DriveFormat;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return "file system unknown";
+        }
     }
 
     private static string Line(string label, double value, string unit) =>
