@@ -43,7 +43,14 @@ public sealed record TaskPeerContext
     /// <summary>When set, the site's heavy work waits for it (sites of one process take turns on the cores).</summary>
     public SemaphoreSlim? ComputeGate { get; init; }
 
-    public ReplicaOptions ReplicaOptions { get; init; } = new() { RequestTimeoutTicks = 200, ViewChangeTimeoutTicks = 100, FetchTimeoutTicks = 20 };
+    /// <summary>The replica's timers, in ticks: a request waits 10 s before the primary is suspected, a view change
+    /// 5 s at first, doubling at most 3 times (40 s): a task's chain is small and idle most of the time, and after
+    /// a restart of several nodes messages sent before a peer was up are lost, so view changes must not back off
+    /// for minutes.</summary>
+    public ReplicaOptions ReplicaOptions { get; init; } = new()
+    {
+        RequestTimeoutTicks = 200, ViewChangeTimeoutTicks = 100, FetchTimeoutTicks = 20, ViewChangeBackoffShiftMax = 3,
+    };
 
     /// <summary>The replica's clock tick.</summary>
     public TimeSpan TickInterval { get; init; } = TimeSpan.FromMilliseconds(50);

@@ -90,8 +90,30 @@ public sealed class LocalCluster : IDisposable
         }
         var process = new Process { StartInfo = start };
         var output = _output[index];
-        process.OutputDataReceived += (_, e) => Keep(output, e.Data);
-        process.ErrorDataReceived += (_, e) => Keep(output, e.Data);
+        // Each node's output also goes to <root>/<node>.log (appended across restarts).
+        var log = new StreamWriter(Path.Combine(Root, Names[index] + ".log"), append: true) { AutoFlush = true };
+        var gate = new Lock();
+        void Write(string? line)
+        {
+            Keep(output, line);
+            if (line is not null)
+            {
+                lock (gate)
+                {
+                    log.WriteLine(line);
+                }
+            }
+        }
+        process.OutputDataReceived += (_, e) => Write(e.Data);
+        process.ErrorDataReceived += (_, e) => Write(e.Data);
+        process.Exited += (_, _) =>
+        {
+            lock (gate)
+            {
+                log.Dispose();
+            }
+        };
+        process.EnableRaisingEvents = true;
         if (!process.Start())
         {
             throw new InvalidOperationException($"swarm node {Names[index]} did not start");
@@ -209,7 +231,8 @@ public sealed class LocalCluster : IDisposable
         }
     }
 
-    private static string DotnetHost() =>
+    /// <summary>The dotnet host running this process (tests and the CLI both run through it), else the one on PATH.</summary>
+    public static string DotnetHost() =>
         Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet"
             ? Environment.ProcessPath!
             : Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";

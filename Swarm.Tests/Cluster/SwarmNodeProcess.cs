@@ -136,10 +136,7 @@ internal sealed partial class SwarmNodeProcess : IDisposable
     }
 
     /// <summary>The dotnet host running this test (the test host is started through it), else the one on PATH.</summary>
-    public static string DotnetHost() =>
-        Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet"
-            ? Environment.ProcessPath!
-            : Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+    public static string DotnetHost() => Swarm.Node.Simulation.LocalCluster.DotnetHost();
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int KillSignal(int pid, int signal);

@@ -22,7 +22,8 @@ public sealed class TaskProcessTests(ITestOutputHelper output) : IDisposable
             policy { allowed-datasets = [pneumoniamnist] }
             data.sets.pneumoniamnist { partition = iid, alpha = 0.3, sites = {{Size}}, site-index = {{i}}, seed = 1, train-limit = 1200 }
             training { threads = 1 }
-            """));
+            {{Environment.GetEnvironmentVariable("SWARM_TEST_NODE_EXTRA") ?? ""}}
+            """), keep: Environment.GetEnvironmentVariable("SWARM_TEST_KEEP") == "1");
 
     private static string Spec(IReadOnlyList<string> nodes) => $$"""
         task {
@@ -30,7 +31,7 @@ public sealed class TaskProcessTests(ITestOutputHelper output) : IDisposable
           model = smallcnn
           participants = [{{string.Join(", ", nodes)}}]
           datasets { {{string.Join(", ", nodes.Select(n => n + " = pneumoniamnist"))}} }
-          rounds = 6
+          rounds = 7
           local-epochs = 1
           optimizer { name = adam, learning-rate = 0.001, batch-size = 64 }
           aggregation { strategy = fedavg }
@@ -78,7 +79,7 @@ public sealed class TaskProcessTests(ITestOutputHelper output) : IDisposable
         {
             output.WriteLine($"{_cluster.Names[i]}: {final.State}, round {final.Round}/{final.Rounds}, height {final.ChainHeight}, model {final.ModelHash}");
         }
-        Assert.All(finals, f => Assert.Equal(6, f.Round));
+        Assert.All(finals, f => Assert.Equal(7, f.Round));
         Assert.Single(finals.Select(f => f.ModelHash).Distinct());
         Assert.NotNull(finals[0].ModelHash);
         Assert.Contains("resuming on this node", _cluster.Output(Victim, 400), StringComparison.Ordinal);
