@@ -1,0 +1,40 @@
+using Swarm.Consensus.Storage;
+using Swarm.Node.Tasks;
+
+namespace Swarm.Tests.Tasks;
+
+public sealed class TaskJournalTests
+{
+    [Fact]
+    public void Started_tasks_survive_reopening_the_store_once_each_and_in_order()
+    {
+        var disk = new InMemoryLedgerDisk();
+        using (var store = new InMemoryLedgerStore(disk, "node"))
+        {
+            var journal = new StoreTaskJournal(store);
+            journal.Started("t1", new JournaledTask("node-a", [1, 2, 3]));
+            journal.Started("t2", new JournaledTask("node-b", [4]));
+            journal.Started("t1", new JournaledTask("node-a", [1, 2, 3]));
+        }
+        using var reopened = new InMemoryLedgerStore(disk, "node");
+
+        var tasks = new StoreTaskJournal(reopened).Load();
+
+        Assert.Equal(["node-a", "node-b"], tasks.Select(t => t.Submitter));
+        Assert.Equal([1, 2, 3], tasks[0].SpecBytes);
+        Assert.Empty(new StoreTaskJournal(new InMemoryLedgerStore("other")).Load());
+    }
+
+    [Fact]
+    public void A_corrupt_record_is_reported_naming_the_task()
+    {
+        using var store = new InMemoryLedgerStore("node");
+        var journal = new StoreTaskJournal(store);
+        journal.Started("t1", new JournaledTask("node-a", [1]));
+        store.SaveState("tasks/t1", [0, 0, 0, 9]);
+
+        var error = Assert.Throws<LedgerException>(() => journal.Load());
+
+        Assert.Contains("task 't1' is corrupt", error.Message, StringComparison.Ordinal);
+    }
+}
