@@ -45,6 +45,21 @@ public static class ScenarioCatalog
             SqliteStore = true,
             WorkloadIntervalMs = 25,
         },
+        new("every replica crashes, then restarts from its store one by one", 4, 1)
+        {
+            Faults =
+            [
+                new(150, "crash every replica", s => { s.Crash(0); s.Crash(1); s.Crash(2); s.Crash(3); }),
+                new(400, "restart replica 2 from its SQLite store", s => s.Restart(2)),
+                new(700, "restart replica 0 from its SQLite store", s => s.Restart(0)),
+                new(1_000, "restart replica 3 from its SQLite store", s => s.Restart(3)),
+                new(1_300, "restart replica 1 from its SQLite store", s => s.Restart(1)),
+            ],
+            HealAtMs = 1_400,
+            TargetHeight = 12,
+            SqliteStore = true,
+            WorkloadIntervalMs = 25,
+        },
         new("swizzle-clog", 4, 1) { Faults = [new(200, "swizzle-clog every 40 ms", s => s.SwizzleClog(40))], HealAtMs = 2_500 },
         new("forged signatures", 4, 1) { Byzantine = { [3] = ByzantineKind.Forger }, HealAtMs = 0, RealEcdsa = true, TargetHeight = 8 },
         new("replay", 4, 1) { Byzantine = { [3] = ByzantineKind.Replayer }, HealAtMs = 1_000 },
