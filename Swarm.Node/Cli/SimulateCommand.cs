@@ -15,7 +15,7 @@ public static class SimulateCommand
 {
     public static Command Create()
     {
-        var command = new Command("simulate", "Simulate a swarm of sites in this process: real actors and real training, with baselines.");
+        var command = new Command("simulate", "Simulate a swarm of sites: every round decided on the task's PBFT chain, real training, with centralized and local-only baselines (--processes: sites as node processes over mutual TLS).");
         var d = new SimulationOptions();
         var sites = new Option<int>("--sites") { Description = "Number of sites", DefaultValueFactory = _ => d.Sites };
         var dataset = new Option<string>("--dataset") { Description = "pneumoniamnist, breastmnist or retinamnist", DefaultValueFactory = _ => d.Dataset };
