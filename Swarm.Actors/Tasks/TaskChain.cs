@@ -76,6 +76,7 @@ public sealed class TaskChain
     private readonly Dictionary<int, RoundState> _rounds = [];
     private readonly List<FinalizedRound> _finalized = [];
     private readonly Dictionary<int, Dictionary<string, ValidationReport>> _reports = [];
+    private readonly Dictionary<string, long> _lastRequest = new(StringComparer.Ordinal);
 
     public TaskChain(TaskChainTerms terms, ISignatureVerifier verifier)
     {
@@ -111,6 +112,31 @@ public sealed class TaskChain
     /// <summary>Whether <paramref name="site"/> has voted on the current round.</summary>
     public bool HasVoted(string site) => _rounds.TryGetValue(CurrentRound, out var state) && state.Votes.ContainsKey(site);
 
+    /// <summary>Rebuilds a chain's state from its committed blocks (a ledger), executing each request the way the
+    /// replica did: a client's request runs only if its id is above the last one run for that client.</summary>
+    public static TaskChain Replay(TaskChainTerms terms, ISignatureVerifier verifier, IEnumerable<CertifiedBlock> blocks)
+    {
+        var chain = new TaskChain(terms, verifier);
+        foreach (var certified in blocks)
+        {
+            var executed = new List<ClientRequest>();
+            var latest = new Dictionary<string, long>(StringComparer.Ordinal);
+            foreach (var request in certified.Block.Requests)
+            {
+                if (request.RequestId > latest.GetValueOrDefault(request.ClientId, chain.LastRequestOf(request.ClientId)))
+                {
+                    latest[request.ClientId] = request.RequestId;
+                    executed.Add(request);
+                }
+            }
+            chain.Apply(certified.Block.Height, executed);
+        }
+        return chain;
+    }
+
+    /// <summary>The id of the last request of <paramref name="clientId"/> this chain applied; -1 when none.</summary>
+    public long LastRequestOf(string clientId) => _lastRequest.GetValueOrDefault(clientId, -1);
+
     /// <summary>Applies the requests a committed block executed, in order.</summary>
     public IReadOnlyList<TaskChainEvent> Apply(long height, IReadOnlyList<ClientRequest> executed)
     {
@@ -118,6 +144,7 @@ public sealed class TaskChain
         var events = new List<TaskChainEvent>();
         foreach (var request in executed)
         {
+            _lastRequest[request.ClientId] = request.RequestId;
             Apply(height, request, events);
         }
         return events;

@@ -70,7 +70,8 @@ public sealed class TaskPeerActor : Actor
         _host = new ReplicaHost(replica, _context.Genesis.ChainId, _context.Signer, _context.Verifier, ledger, new Transport(this));
         _host.Committed += c => _committed.Add((c.Block.Block.Height, c.Executed));
         _host.Rejected += r => Context.Log.LogDebug("task {Task} site {Site}: refused input from replica {From}: {Reason}", TaskId, Self_, r.From, r.Reason);
-        _chain = Replay(ledger);
+        _chain = TaskChain.Replay(_context.Terms, _context.Verifier, ledger.ReadRange(1, ledger.Height));
+        _lastRequestId = _chain.LastRequestOf(Self_);
         var initial = _context.InitialModel();
         _initialHash = ModelDigest.Hex(initial);
         if (_chain.LastFinalized is null)
@@ -157,32 +158,6 @@ public sealed class TaskPeerActor : Actor
 
     private TaskProgress Progress() => new(TaskId, _state, Math.Min(_chain.CurrentRound, _context.Terms.Rounds), _context.Terms.Rounds,
         _globalHash, _chain.Height, _detail ?? _chain.Cancellation?.Reason);
-
-    /// <summary>Rebuilds the chain state from the committed blocks in the ledger, executing each request the way the
-    /// replica did (a client's request runs only if its id is above the last one run for that client).</summary>
-    private TaskChain Replay(IReplicaLedger ledger)
-    {
-        var chain = new TaskChain(_context.Terms, _context.Verifier);
-        var last = new Dictionary<string, long>(StringComparer.Ordinal);
-        foreach (var certified in ledger.ReadRange(1, ledger.Height))
-        {
-            var executed = new List<ClientRequest>();
-            foreach (var request in certified.Block.Requests)
-            {
-                if (last.GetValueOrDefault(request.ClientId, -1) < request.RequestId)
-                {
-                    last[request.ClientId] = request.RequestId;
-                    executed.Add(request);
-                }
-            }
-            if (last.TryGetValue(Self_, out var own))
-            {
-                _lastRequestId = Math.Max(_lastRequestId, own);
-            }
-            chain.Apply(certified.Block.Height, executed);
-        }
-        return chain;
-    }
 
     private void OnPacket(PbftPacket packet)
     {

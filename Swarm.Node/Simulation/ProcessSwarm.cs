@@ -119,22 +119,8 @@ public sealed class ProcessSwarm
         var ledger = new LedgerStoreReplicaLedger(store, genesis);
         var blocks = ledger.ReadRange(1, ledger.Height);
         using var verifier = new EcdsaSignatureScheme();
-        var chain = new TaskChain(terms, verifier);
-        var timestamps = new Dictionary<long, long>();
-        var executedFor = new Dictionary<string, long>(StringComparer.Ordinal);
-        foreach (var certified in blocks)
-        {
-            timestamps[certified.Block.Height] = certified.Block.TimestampMs;
-            chain.Apply(certified.Block.Height, [.. certified.Block.Requests.Where(r =>
-            {
-                if (executedFor.GetValueOrDefault(r.ClientId, -1) >= r.RequestId)
-                {
-                    return false;
-                }
-                executedFor[r.ClientId] = r.RequestId;
-                return true;
-            })]);
-        }
+        var chain = TaskChain.Replay(terms, verifier, blocks);
+        var timestamps = blocks.ToDictionary(b => b.Block.Height, b => b.Block.TimestampMs);
         var blobs = new DirectoryTaskBlobs(Path.Combine(cluster.DataDirectory(0), "tasks", spec.Id));
         var rounds = new List<(FinalizedRound, float[], long)>();
         foreach (var round in chain.Finalized)

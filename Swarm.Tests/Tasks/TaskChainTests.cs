@@ -157,6 +157,29 @@ public sealed class TaskChainTests : IDisposable
     }
 
     [Fact]
+    public void Replaying_a_ledger_runs_each_client_request_once_as_the_replica_did()
+    {
+        var updates = Sites.Select(s => Request(Update(1, s))).ToList();
+        // A request replayed into a later block (same id) and one with a lower id never run again.
+        var replayed = updates[0];
+        var stale = new ClientRequest(updates[1].ClientId, updates[1].RequestId - 1_000, updates[1].Payload);
+        CertifiedBlock Block(long height, IReadOnlyList<ClientRequest> requests) => new(
+            new Block(height, Swarm.Consensus.Encoding.Digest.Zero, 0, 0, height, requests),
+            new CommitCertificate(height, 0, Swarm.Consensus.Encoding.Digest.Zero, []));
+
+        var chain = TaskChain.Replay(NewChain().Terms, _verifier,
+            [Block(1, [updates[0], updates[1]]), Block(2, [replayed, stale, updates[2], updates[2]])]);
+
+        Assert.Null(chain.CurrentClosed);
+        Assert.True(chain.HasPublished("c"));
+        Assert.False(chain.HasPublished("d"));
+        Assert.Equal(updates[0].RequestId, chain.LastRequestOf("a"));
+        Assert.Equal(-1, chain.LastRequestOf("d"));
+        var closed = Assert.Single(chain.Apply(3, [updates[3]]).OfType<RoundClosed>());
+        Assert.Equal(["a", "b", "c", "d"], closed.Included.Select(u => u.Site));
+    }
+
+    [Fact]
     public void Votes_to_finalize_is_two_f_plus_one_and_never_below_a_majority()
     {
         TaskChainTerms Terms(int n) => new("c", [.. Enumerable.Range(0, n).Select(i => $"s{i}")], [], 1, n, (n - 1) / 3);
