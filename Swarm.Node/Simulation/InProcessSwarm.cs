@@ -126,11 +126,15 @@ public sealed class InProcessSwarm : IAsyncDisposable
     public ChannelReader<object> Events => _events.Reader;
 
     /// <summary>The chain as one site's ledger holds it, one summary per block.</summary>
-    public IReadOnlyList<BlockSummary> Blocks(int site)
+    public IReadOnlyList<BlockSummary> Blocks(int site) =>
+        [.. ReadChain(LedgerPaths[site], Genesis).Select(b => Summarize(b, Spec.Participants))];
+
+    /// <summary>Every block of <paramref name="genesis"/>'s chain in the SQLite store at <paramref name="path"/>.</summary>
+    public static IReadOnlyList<CertifiedBlock> ReadChain(string path, Genesis genesis)
     {
-        using var store = SqliteLedgerStore.Open(LedgerPaths[site], Genesis.ChainId);
-        var ledger = new LedgerStoreReplicaLedger(store, Genesis);
-        return [.. ledger.ReadRange(1, ledger.Height).Select(b => Summarize(b, Spec.Participants))];
+        using var store = SqliteLedgerStore.Open(path, genesis.ChainId);
+        var ledger = new LedgerStoreReplicaLedger(store, genesis);
+        return ledger.ReadRange(1, ledger.Height);
     }
 
     public static BlockSummary Summarize(CertifiedBlock certified, IReadOnlyList<string> sites)

@@ -5,7 +5,6 @@ using Swarm.Actors.Consensus;
 using Swarm.Actors.Tasks;
 using Swarm.Learning.Tasks;
 using Swarm.Node.Identity;
-using Swarm.Node.Persistence;
 using Swarm.Node.Simulation.Reporting;
 using Swarm.Node.Tasks;
 
@@ -115,9 +114,7 @@ public sealed class ProcessSwarm
         var consortium = ConsortiumFile.Load(cluster.ConsortiumPath);
         var keys = spec.Participants.Select(p => MemberKeys.ChainKey(consortium.Find(p)!)).ToList();
         var (genesis, terms) = TaskGenesis.Create(spec, TaskSpecCodec.Encode(spec), keys);
-        using var store = SqliteLedgerStore.Open(Path.Combine(cluster.DataDirectory(0), "node.sqlite"), genesis.ChainId);
-        var ledger = new LedgerStoreReplicaLedger(store, genesis);
-        var blocks = ledger.ReadRange(1, ledger.Height);
+        var blocks = InProcessSwarm.ReadChain(Path.Combine(cluster.DataDirectory(0), "node.sqlite"), genesis);
         using var verifier = new EcdsaSignatureScheme();
         var chain = TaskChain.Replay(terms, verifier, blocks);
         var timestamps = blocks.ToDictionary(b => b.Block.Height, b => b.Block.TimestampMs);

@@ -84,6 +84,16 @@ public sealed record SimulationOptions
 
     private const int KrumUpdatesMin = 5;
 
+    /// <summary>How every method trains: Adam at the learning rate, batch size, seed and threads of these options.</summary>
+    public TrainOptions TrainOptions() => new()
+    {
+        Optimizer = OptimizerKind.Adam,
+        LearningRate = LearningRate,
+        BatchSize = BatchSize,
+        Seed = (ulong)Seed,
+        Threads = Threads,
+    };
+
     /// <summary>The task these options describe, with sites <c>site-0</c> … as its participants.</summary>
     public TaskSpec ToTaskSpec()
     {

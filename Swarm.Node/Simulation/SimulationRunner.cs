@@ -97,7 +97,7 @@ public sealed class SimulationRunner
         TorchRuntime.SetThreads(_options.Threads);
         var initial = new float[evaluator.Layout.TotalLength];
         evaluator.GetParameters(initial);
-        var settings = new SiteSettings(TrainOptions(), _options.Schedule, AggregationStrategies.Create(_options.Strategy))
+        var settings = new SiteSettings(_options.TrainOptions(), _options.Schedule, AggregationStrategies.Create(_options.Strategy))
         {
             LocalLayers = _options.LocalLayers,
         };
@@ -251,7 +251,7 @@ public sealed class SimulationRunner
         const string phase = "centralized";
         _progress.PhaseStarted(phase, _options.TotalEpochs);
         using var trainer = _models();
-        var result = CentralTraining.Run(trainer, splits, _options.TotalEpochs, TrainOptions(), _options.Schedule,
+        var result = CentralTraining.Run(trainer, splits, _options.TotalEpochs, _options.TrainOptions(), _options.Schedule,
             _ => _progress.PhaseStep(phase), cancellation);
         return ToScore(result.Test);
     }
@@ -266,27 +266,12 @@ public sealed class SimulationRunner
             using var trainer = _models();
             // The site's own training and validation data; the score is on the full official test split.
             var own = new MedMnistSplits(sites[s].Train, sites[s].Validation, splits.Test);
-            var options = TrainOptions() with { Seed = (ulong)_options.Seed * 1_000_003UL + (ulong)s * 7_919UL };
+            var options = _options.TrainOptions() with { Seed = (ulong)_options.Seed * 1_000_003UL + (ulong)s * 7_919UL };
             var result = CentralTraining.Run(trainer, own, _options.TotalEpochs, options, _options.Schedule,
                 _ => _progress.PhaseStep(phase), cancellation);
             scores.Add(new SiteScore(SiteId(s), ToScore(result.Test)));
         }
         return scores;
-    }
-
-    private TrainOptions TrainOptions() => new()
-    {
-        Optimizer = OptimizerKind.Adam,
-        LearningRate = _options.LearningRate,
-        BatchSize = _options.BatchSize,
-        Seed = (ulong)_options.Seed,
-        Threads = _options.Threads,
-    };
-
-    private static double MeanLoss(IReadOnlyList<TrainRes> results)
-    {
-        var samples = results.Sum(r => (double)r.Update.SampleCount);
-        return results.Sum(r => r.MeanLoss * r.Update.SampleCount) / samples;
     }
 
     private static Score ToScore(ClassificationResult result) => new(result.Auc, result.Accuracy);

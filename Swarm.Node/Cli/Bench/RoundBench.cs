@@ -131,10 +131,7 @@ public static class RoundBench
             initial = new float[model.Layout.TotalLength];
             model.GetParameters(initial);
         }
-        var settings = new SiteSettings(new TrainOptions
-        {
-            Optimizer = OptimizerKind.Adam, LearningRate = options.LearningRate, BatchSize = options.BatchSize, Seed = (ulong)options.Seed, Threads = threads,
-        }, options.Schedule, AggregationStrategies.Create(options.Strategy));
+        var settings = new SiteSettings(options.TrainOptions(), options.Schedule, AggregationStrategies.Create(options.Strategy));
         var spec = options.ToTaskSpec();
         var training = new Dictionary<int, List<double>>();
         var timings = new List<RoundTiming>();
