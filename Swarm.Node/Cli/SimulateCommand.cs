@@ -40,7 +40,8 @@ public static class SimulateCommand
         var processes = new Option<bool>("--processes") { Description = "Run each site as a swarm node process on loopback (mutual TLS) instead of in this process" };
         var portBase = new Option<int>("--port-base") { Description = "With --processes: node i uses port BASE+i for peers and BASE+100+i for HTTP", DefaultValueFactory = _ => d.PortBase };
         var log = new Option<string?>("--log") { Description = "Write the sites' protocol log (chain, rounds, votes) to this file" };
-        foreach (var option in new Option[] { sites, dataset, model, rounds, localEpochs, theta, strategy, quorum, partition, alpha, seed, threads, lr, batchSize, personalization, limit, output, quiet, log, byzantine, localLayers, processes, portBase })
+        var logLevel = new Option<LogLevel>("--log-level") { Description = "Lowest level written to --log (debug adds each site's training, update and vote)", DefaultValueFactory = _ => LogLevel.Information };
+        foreach (var option in new Option[] { sites, dataset, model, rounds, localEpochs, theta, strategy, quorum, partition, alpha, seed, threads, lr, batchSize, personalization, limit, output, quiet, log, logLevel, byzantine, localLayers, processes, portBase })
         {
             command.Options.Add(option);
         }
@@ -57,13 +58,13 @@ public static class SimulateCommand
             OptionProblem = byzantineProblem,
             Processes = parse.GetValue(processes),
             PortBase = parse.GetValue(portBase),
-        }, parse.GetValue(output), parse.GetValue(quiet), ct, parse.GetValue(log)));
+        }, parse.GetValue(output), parse.GetValue(quiet), ct, parse.GetValue(log), parse.GetValue(logLevel)));
         return command;
     }
 
     /// <summary>Runs a simulation and writes its report; the command's whole code path (tests call it).</summary>
     public static async Task<int> RunAsync(SimulationOptions options, string? folder, bool quiet, CancellationToken cancellation,
-        string? logFile = null)
+        string? logFile = null, LogLevel logLevel = LogLevel.Information)
     {
         if (options.Validate() is { } problem)
         {
@@ -83,8 +84,7 @@ public static class SimulateCommand
         folder ??= Path.Combine("reports", "simulate-" + DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
         var train = splits.Train;
         Func<ITrainer> models = () => TorchTrainer.Create(options.Model, train.Channels, train.Classes, train.Height, (ulong)options.Seed);
-        using var log = logFile is null ? null : new FileLog(logFile,
-            Environment.GetEnvironmentVariable("SWARM_SIMULATE_LOG_DEBUG") == "1" ? LogLevel.Debug : LogLevel.Information);
+        using var log = logFile is null ? null : new FileLog(logFile, logLevel);
         try
         {
             Console.WriteLine($"swarm simulate: {options.Sites} sites, {options.Dataset}, {options.Model}, {options.Rounds} rounds × " +

@@ -154,9 +154,9 @@ public sealed record SimulationOptions
         {
             return $"--strategy krum (f = 1) needs at least {KrumUpdatesMin} updates per round (2f + 3); quorum is {EffectiveQuorum}";
         }
-        foreach (var index in Byzantine.Keys.Where(i => i < 0 || i >= Sites))
+        if (Byzantine.Keys.Where(i => i < 0 || i >= Sites).Select(i => (int?)i).FirstOrDefault() is { } outside)
         {
-            return $"--byzantine names site {index}; sites are 0..{Sites - 1}";
+            return $"--byzantine names site {outside}; sites are 0..{Sites - 1}";
         }
         if (Partition is not ("iid" or "dirichlet"))
         {
