@@ -29,13 +29,16 @@ public sealed partial class Replica
             Commit m => (m.View, m.Sequence),
             _ => (-1L, -1L),
         };
-        if (view < _view)
+        if (view < _view || view > _view || _mode != ReplicaMode.Normal)
         {
-            return;
-        }
-        if (view > _view || _mode != ReplicaMode.Normal)
-        {
-            BufferFuture(verified);
+            if (verified.Message is Commit commit)
+            {
+                ObserveCommit(commit);
+            }
+            if (view >= _view)
+            {
+                BufferFuture(verified);
+            }
             return;
         }
         // §4.2: accept only sequence numbers between the low and high watermarks; above the last executed.
@@ -195,6 +198,10 @@ public sealed partial class Replica
         votes[sender] = signed;
         if (commit)
         {
+            if (sender == _id && sequence > ((_lastOwnCommit?.Message as Commit)?.Sequence ?? 0))
+            {
+                _lastOwnCommit = signed;
+            }
             NoteCommitEvidence(sequence, slot, hash);
         }
         Advance(sequence);

@@ -2,19 +2,26 @@ using Swarm.Consensus.Blocks;
 
 namespace Swarm.Consensus.Pbft;
 
-// View changes (§4.4) with the liveness rules of §4.5.2: exponential back-off of the new-view timer, and joining
-// a view change once f + 1 replicas ask for a higher view.
+// View changes (§4.4) with the liveness rules of §4.5.2: the new-view timer starts only once 2f + 1 replicas ask
+// for the view, it backs off exponentially, and a replica joins a view change once f + 1 replicas ask for a
+// higher view.
 public sealed partial class Replica
 {
     private readonly Dictionary<int, SignedMessage> _viewChanges = [];
     private readonly Dictionary<long, Block> _plan = [];
-    private readonly HashSet<(int Peer, long View)> _newViewResent = [];
+    private readonly Dictionary<int, long> _newViewResentAt = [];
     private long _planMax;
-    private long _viewChangeDeadline;
+    private long _viewChangeDeadline = long.MaxValue;
+    private long _viewChangeResendAt;
     private int _viewChangeAttempts;
     private long _newViewSentFor = -1;
     private SignedMessage? _lastNewView;
 
+    /// <summary>Asks for <paramref name="newView"/>. The timer that moves on to the next view is not armed yet: a
+    /// replica alone in suspecting the primary (for example the first one back after every node went down) would
+    /// otherwise climb views on its own, and the others, who never see f + 1 view changes above their view, would
+    /// never follow it; it would be out of the ordering for good. Until the others answer, it repeats its view
+    /// change every ViewChangeTimeoutTicks, for peers that were down when it was first sent.</summary>
     private void StartViewChange(long newView)
     {
         if (newView <= _view)
@@ -24,8 +31,8 @@ public sealed partial class Replica
         _view = newView;
         _mode = ReplicaMode.ViewChange;
         _viewChangeAttempts++;
-        var shift = Math.Min(_viewChangeAttempts - 1, _options.ViewChangeBackoffShiftMax);
-        _viewChangeDeadline = _ticks + ((long)_options.ViewChangeTimeoutTicks << shift);
+        _viewChangeDeadline = long.MaxValue;
+        _viewChangeResendAt = _ticks + _options.ViewChangeTimeoutTicks;
         RequeueInFlight();
         _slots.Clear();
         _plan.Clear();
@@ -38,14 +45,12 @@ public sealed partial class Replica
 
     private void OnViewChange(SignedMessage signed, ViewChange vc)
     {
+        if (vc.Sender != _id)
+        {
+            ResendNewView(vc);
+        }
         if (vc.NewView <= _view && _mode == ReplicaMode.Normal)
         {
-            // A replica still asking for a view this one has passed missed the new view: send it again (bounded:
-            // once per peer and view), so that a restarted or partitioned replica can rejoin.
-            if (_lastNewView is not null && vc.Sender != _id && _newViewResent.Add((vc.Sender, _view)))
-            {
-                Emit(new Send(vc.Sender, _lastNewView));
-            }
             return;
         }
         var verdict = ViewChangeValidator.Check(vc, ConfigurationFor, _genesis);
@@ -60,7 +65,51 @@ public sealed partial class Replica
         }
         _viewChanges[vc.Sender] = signed;
         JoinIfOthersMovedOn();
+        ArmViewChangeTimer();
         TryNewView();
+    }
+
+    /// <summary>§4.5.2: with 2f + 1 view changes for its view (its own included) a replica starts the timer that,
+    /// if no new view comes in time, moves it on to the next view, each time waiting twice as long. View changes
+    /// for later views count too: those replicas have left this view's predecessors as well, and a replica that
+    /// waited for exact matches could wait forever below one that had moved on (its own view change lost).</summary>
+    private void ArmViewChangeTimer()
+    {
+        if (_mode != ReplicaMode.ViewChange || _viewChangeDeadline != long.MaxValue
+            || _viewChanges.Values.Count(s => ((ViewChange)s.Message).NewView >= _view) < _config.Quorum)
+        {
+            return;
+        }
+        var shift = Math.Min(_viewChangeAttempts - 1, _options.ViewChangeBackoffShiftMax);
+        _viewChangeDeadline = _ticks + ((long)_options.ViewChangeTimeoutTicks << shift);
+    }
+
+    /// <summary>On a tick in a view change: move on when the armed timer expired, else repeat this replica's own
+    /// view change now and then (it may have been lost, or sent while peers were down).</summary>
+    private void ViewChangeTick()
+    {
+        if (_ticks >= _viewChangeDeadline)
+        {
+            StartViewChange(_view + 1);
+        }
+        else if (_ticks >= _viewChangeResendAt && _viewChanges.TryGetValue(_id, out var own) && ((ViewChange)own.Message).NewView == _view)
+        {
+            _viewChangeResendAt = _ticks + _options.ViewChangeTimeoutTicks;
+            Emit(new Broadcast(own));
+        }
+    }
+
+    /// <summary>A peer still asking for a view that this replica has installed missed the new-view message
+    /// (restarted, cut off): send it again, once per peer per view-change timeout, whatever view this replica is in
+    /// now, so that the peer can rejoin.</summary>
+    private void ResendNewView(ViewChange vc)
+    {
+        if (_lastNewView is { Message: NewView installed } && vc.NewView <= installed.View
+            && _ticks >= _newViewResentAt.GetValueOrDefault(vc.Sender, long.MinValue))
+        {
+            _newViewResentAt[vc.Sender] = _ticks + _options.ViewChangeTimeoutTicks;
+            Emit(new Send(vc.Sender, _lastNewView));
+        }
     }
 
     /// <summary>§4.5.2: with f + 1 view changes for views above its own, a replica moves to the smallest of them
@@ -142,7 +191,8 @@ public sealed partial class Replica
         _view = view;
         _mode = ReplicaMode.Normal;
         _viewChangeAttempts = 0;
-        _newViewResent.Clear();
+        _viewChangeDeadline = long.MaxValue;
+        _newViewResentAt.Clear();
         RequeueInFlight();
         _slots.Clear();
         _plan.Clear();

@@ -36,6 +36,8 @@ public sealed partial class Replica
 
     private long _votedThrough;
     private long _restoredView = -1;
+    private SignedMessage? _lastOwnCommit;
+    private long _announceAt;
     private long _restoredVoteFloor;
 
     public Replica(Genesis genesis, int id, ReplicaOptions options)
@@ -102,7 +104,7 @@ public sealed partial class Replica
 
     /// <summary>Entries held in the message log (slots, prepared certificates, checkpoint votes), for tests of
     /// watermarks and garbage collection.</summary>
-    public int LogEntries => _slots.Count + _prepared.Count + _checkpointVotes.Count;
+    public int LogEntries => _slots.Count + _prepared.Count + _checkpointVotes.Count + _observedCommits.Count;
 
     public ReplicaStatus Status => new(_id, _view, _lastExecuted, _stable.Sequence, _mode, _pending.Count + _inFlight.Count);
 
@@ -158,6 +160,7 @@ public sealed partial class Replica
         _clockKnown = true;
         FlushRelay();
         RelayAgain();
+        AnnounceLastCommit();
         if (_mode == ReplicaMode.Normal)
         {
             if (!Waiting)
@@ -170,15 +173,28 @@ public sealed partial class Replica
                 StartViewChange(_view + 1);
             }
         }
-        else if (_ticks >= _viewChangeDeadline)
+        else
         {
-            // §4.5.2: no new view in time; try the next view, with a doubled timeout.
-            StartViewChange(_view + 1);
+            ViewChangeTick();
         }
         if (_fetchTarget > _lastExecuted && _ticks >= _fetchDeadline)
         {
             StartFetch();
         }
+    }
+
+    /// <summary>Every RequestTimeoutTicks a replica repeats its commit of its last executed block (in any mode;
+    /// one small message). A replica that missed the commits of a chain's last blocks (cut off, restarted, or
+    /// outside the view) then sees f + 1 of them and fetches those blocks; otherwise it would wait for a checkpoint
+    /// that a chain gone quiet (a task's, after its last round) never reaches.</summary>
+    private void AnnounceLastCommit()
+    {
+        if (_ticks < _announceAt || _lastOwnCommit is not { Message: Commit commit } own || commit.Sequence != _lastExecuted)
+        {
+            return;
+        }
+        _announceAt = _ticks + _options.RequestTimeoutTicks;
+        Emit(new Broadcast(own));
     }
 
     private void OnSigned(Signed signed)

@@ -70,6 +70,58 @@ public sealed class ViewChangeTranscriptTests
     }
 
     [Fact]
+    public void Replica_alone_in_suspecting_the_primary_waits_in_its_view_and_repeats_its_view_change()
+    {
+        // Replica 2 is the only one up with a waiting request (as the first node back after an outage).
+        var h = new PbftHarness();
+        h.Run(2, new SubmitRequest(PbftHarness.Request(1)));
+        h.TickAll(PbftHarness.Options.RequestTimeoutTicks, stopped: [0, 1, 3]);
+        Assert.Equal((1L, ReplicaMode.ViewChange), (h.Replicas[2].View, h.Replicas[2].Mode));
+
+        // Nobody answers for many view-change timeouts: it neither climbs views on its own (the others, seeing one
+        // view change, would never follow it) nor goes quiet: it repeats its view change for peers coming back.
+        h.TickAll(PbftHarness.Options.ViewChangeTimeoutTicks * 20, stopped: [0, 1, 3]);
+        Assert.Equal((1L, ReplicaMode.ViewChange), (h.Replicas[2].View, h.Replicas[2].Mode));
+        var repeated = h.TakeOutbox(2).Select(m => m.Message.Message).OfType<ViewChange>().ToList();
+        Assert.True(repeated.Count >= 10, $"{repeated.Count} view changes sent");
+        Assert.All(repeated, vc => Assert.Equal(1, vc.NewView));
+
+        // Once 2f + 1 ask for view 1 (one of them for a later view), its timer runs: no new view in time, so view 2.
+        h.Deliver(2, h.Sign(1, new ViewChange(1, 1, 0, h.Genesis.Hash, 0, [], [])));
+        h.Deliver(2, h.Sign(3, new ViewChange(3, 2, 0, h.Genesis.Hash, 0, [], [])));
+        h.TickAll(PbftHarness.Options.ViewChangeTimeoutTicks, stopped: [0, 1, 3]);
+        Assert.Equal((2L, ReplicaMode.ViewChange), (h.Replicas[2].View, h.Replicas[2].Mode));
+    }
+
+    [Fact]
+    public void Replica_left_in_a_higher_view_fetches_the_last_block_of_a_chain_that_went_quiet()
+    {
+        // Replica 2 asks alone for view 1 and is cut off while the others commit block 1 in view 0; then the chain
+        // goes quiet: no more commits, no checkpoint that would tell replica 2 how far the chain is.
+        var h = new PbftHarness();
+        h.Run(2, new SubmitRequest(PbftHarness.Request(1, "bob")));
+        h.TickAll(PbftHarness.Options.RequestTimeoutTicks, stopped: [0, 1, 3]);
+        Assert.Equal((1L, ReplicaMode.ViewChange), (h.Replicas[2].View, h.Replicas[2].Mode));
+        h.TakeOutbox(2);
+        h.Run(0, new SubmitRequest(PbftHarness.Request(1)));
+        h.Pump(isolated: 2);
+        Assert.All(new[] { 0, 1, 3 }, i => Assert.Equal(1, h.Replicas[i].LastExecuted));
+        Assert.Equal(0, h.Replicas[2].LastExecuted);
+
+        // The others, idle, repeat their commit of block 1 after RequestTimeoutTicks: replica 2 sees a quorum of
+        // them and fetches the block, while it still waits for view 1. (Its relayed request is committed meanwhile
+        // in view 0; it sees those commits and fetches that block too.)
+        h.TickAll(PbftHarness.Options.RequestTimeoutTicks);
+        h.Pump();
+        h.TickAll(PbftHarness.Options.FetchTimeoutTicks);
+        h.Pump();
+        Assert.True(h.Replicas[2].LastExecuted >= 1);
+        Assert.Equal((h.Replicas[0].LastExecuted, h.Replicas[0].LastExecutedHash), (h.Replicas[2].LastExecuted, h.Replicas[2].LastExecutedHash));
+        Assert.Equal((1L, ReplicaMode.ViewChange), (h.Replicas[2].View, h.Replicas[2].Mode));
+        Assert.All(new[] { 0, 1, 3 }, i => Assert.Equal((0L, ReplicaMode.Normal), (h.Replicas[i].View, h.Replicas[i].Mode)));
+    }
+
+    [Fact]
     public void Replica_joins_a_view_change_once_f_plus_one_others_ask_for_it()
     {
         var h = new PbftHarness();

@@ -60,6 +60,23 @@ public static class ScenarioCatalog
             SqliteStore = true,
             WorkloadIntervalMs = 25,
         },
+        new("replicas restart one by one, slower than the view-change timers", 4, 1)
+        {
+            // The first replica back is alone with waiting requests for seconds: it must not run ahead into views
+            // the others never reach (it would stay out of the ordering for good).
+            Faults =
+            [
+                new(150, "crash every replica", s => { s.Crash(0); s.Crash(1); s.Crash(2); s.Crash(3); }),
+                new(400, "restart replica 1 from its SQLite store", s => s.Restart(1)),
+                new(3_400, "restart replica 3 from its SQLite store", s => s.Restart(3)),
+                new(6_400, "restart replica 0 from its SQLite store", s => s.Restart(0)),
+                new(9_400, "restart replica 2 from its SQLite store", s => s.Restart(2)),
+            ],
+            HealAtMs = 9_500,
+            TargetHeight = 12,
+            SqliteStore = true,
+            WorkloadIntervalMs = 25,
+        },
         new("swizzle-clog", 4, 1) { Faults = [new(200, "swizzle-clog every 40 ms", s => s.SwizzleClog(40))], HealAtMs = 2_500 },
         new("forged signatures", 4, 1) { Byzantine = { [3] = ByzantineKind.Forger }, HealAtMs = 0, RealEcdsa = true, TargetHeight = 8 },
         new("replay", 4, 1) { Byzantine = { [3] = ByzantineKind.Replayer }, HealAtMs = 1_000 },
