@@ -48,6 +48,7 @@ public sealed class TaskPeerActor : Actor
     private TaskState _state = TaskState.Starting;
     private string? _detail;
     private PersonalizeRes? _personalized;
+    private (long View, ReplicaMode Mode) _lastView = (0, ReplicaMode.Normal);
 
     public TaskPeerActor(TaskPeerContext context) => _context = context;
 
@@ -105,6 +106,7 @@ public sealed class TaskPeerActor : Actor
         {
             case Tick:
                 _host!.Tick(Context.System.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds());
+                NoteViewChanges();
                 Drain();
                 break;
             case Retry:
@@ -168,6 +170,21 @@ public sealed class TaskPeerActor : Actor
         }
         _host!.Deliver(signed!);
         Drain();
+    }
+
+    /// <summary>Logs the replica's moves between views (checked on each tick): the first thing to look at when a
+    /// chain stops making progress.</summary>
+    private void NoteViewChanges()
+    {
+        var replica = _host!.Replica;
+        if ((replica.View, replica.Mode) == _lastView)
+        {
+            return;
+        }
+        _lastView = (replica.View, replica.Mode);
+        Context.Log.LogInformation("task {Task} site {Site}: replica {Mode} in view {View} (primary {Primary}), height {Height}",
+            TaskId, Self_, replica.Mode == ReplicaMode.Normal ? "ordering" : "changing view", replica.View,
+            _context.Terms.Sites[replica.Configuration.Primary(replica.View)], replica.LastExecuted);
     }
 
     /// <summary>Applies what the replica committed (collected while it stepped) to the chain state.</summary>

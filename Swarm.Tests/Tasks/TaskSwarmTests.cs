@@ -1,9 +1,13 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.Extensions.Logging;
 using Swarm.Actors.Tasks;
 using Swarm.Actors.Training;
 using Swarm.Learning.Tasks;
 using Swarm.Node.Simulation;
 using Swarm.Tests.Blobs;
 using Swarm.Tests.Training;
+using Xunit.Sdk;
 
 namespace Swarm.Tests.Tasks;
 
@@ -26,51 +30,103 @@ public sealed class TaskSwarmTests
         Personalization = new PersonalizationSpec("none", 0),
     };
 
-    private static InProcessSwarm Swarm(TempDirectory dir, TaskSpec spec, Func<int, SiteSettings, SiteSettings>? adjust = null) =>
-        new(spec, [1, 2, 3], dir.Path,
-            i => new SiteTrainer(Sites[i], i, SyntheticSites.Model(), SyntheticSites.Data(i), adjust?.Invoke(i, SyntheticSites.Settings()) ?? SyntheticSites.Settings()),
-            SyntheticSites.InitialModel);
-
-    /// <summary>Reads events until every site ended; returns each site's last adopted model hash by site.</summary>
-    private static async Task<Dictionary<string, string>> RunToEndAsync(InProcessSwarm swarm, Func<object, Task>? onEvent = null)
+    /// <summary>A swarm in a temporary folder whose sites log at debug level to a file there: a run that stalls
+    /// fails with each site's progress and the end of that log.</summary>
+    private sealed class SwarmRun : IAsyncDisposable
     {
-        using var timeout = new CancellationTokenSource(Patience);
-        var models = new Dictionary<string, string>(StringComparer.Ordinal);
-        var ended = new HashSet<string>(StringComparer.Ordinal);
-        await foreach (var evt in swarm.Events.ReadAllAsync(timeout.Token))
+        private readonly TempDirectory _dir = new();
+        private readonly FileLog _log;
+
+        public SwarmRun(TaskSpec spec, Func<int, SiteSettings, SiteSettings>? adjust = null, Func<TaskPeerContext, TaskPeerContext>? configure = null)
         {
-            switch (evt)
+            _log = new FileLog(_dir.Sub("protocol.log"), LogLevel.Debug);
+            Swarm = new InProcessSwarm(spec, [1, 2, 3], _dir.Path,
+                i => new SiteTrainer(Sites[i], i, SyntheticSites.Model(), SyntheticSites.Data(i), adjust?.Invoke(i, SyntheticSites.Settings()) ?? SyntheticSites.Settings()),
+                SyntheticSites.InitialModel, _log, configure);
+        }
+
+        public InProcessSwarm Swarm { get; }
+
+        /// <summary>Reads events until every site ended; returns each site's last adopted model hash by site.</summary>
+        public async Task<Dictionary<string, string>> RunToEndAsync(Func<object, Task>? onEvent = null)
+        {
+            try
             {
-                case SiteRoundFinalized finalized:
-                    models[finalized.Site] = finalized.Round.ModelHash;
-                    break;
-                case SiteTaskEnded end:
-                    Assert.Equal(TaskState.Completed, end.State);
-                    ended.Add(end.Site);
-                    break;
+                return await ReadToEndAsync(onEvent);
             }
-            if (onEvent is not null)
+            catch (OperationCanceledException)
             {
-                await onEvent(evt);
-            }
-            if (ended.Count == Sites.Length)
-            {
-                break;
+                throw new XunitException($"the task did not end within {Patience}:\n{await DescribeAsync()}");
             }
         }
-        return models;
+
+        private async Task<Dictionary<string, string>> ReadToEndAsync(Func<object, Task>? onEvent)
+        {
+            using var timeout = new CancellationTokenSource(Patience);
+            var models = new Dictionary<string, string>(StringComparer.Ordinal);
+            var ended = new HashSet<string>(StringComparer.Ordinal);
+            await foreach (var evt in Swarm.Events.ReadAllAsync(timeout.Token))
+            {
+                switch (evt)
+                {
+                    case SiteRoundFinalized finalized:
+                        models[finalized.Site] = finalized.Round.ModelHash;
+                        break;
+                    case SiteTaskEnded end:
+                        Assert.Equal(TaskState.Completed, end.State);
+                        ended.Add(end.Site);
+                        break;
+                }
+                if (onEvent is not null)
+                {
+                    await onEvent(evt);
+                }
+                if (ended.Count == Sites.Length)
+                {
+                    break;
+                }
+            }
+            return models;
+        }
+
+        private async Task<string> DescribeAsync()
+        {
+            var text = new StringBuilder();
+            foreach (var (site, peer) in Swarm.Sites.OrderBy(s => s.Key, StringComparer.Ordinal))
+            {
+                try
+                {
+                    var progress = await peer.Ask<TaskProgress>(GetTaskProgress.Instance, TimeSpan.FromSeconds(5));
+                    text.AppendLine(CultureInfo.InvariantCulture, $"{site}: {progress}");
+                }
+                catch (TimeoutException e)
+                {
+                    text.AppendLine(CultureInfo.InvariantCulture, $"{site}: no answer ({e.Message})");
+                }
+            }
+            var lines = File.ReadLines(_dir.Sub("protocol.log")).TakeLast(300).ToList();
+            text.AppendLine(CultureInfo.InvariantCulture, $"the last {lines.Count} lines of the sites' log:");
+            lines.ForEach(line => text.AppendLine(line));
+            return text.ToString();
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Swarm.DisposeAsync();
+            _log.Dispose();
+            _dir.Dispose();
+        }
     }
 
     [Fact]
     public async Task Four_sites_finish_a_task_with_one_model_and_one_chain()
     {
-        using var dir = new TempDirectory();
-        await using var swarm = Swarm(dir, Spec(rounds: 2, quorum: 4));
+        await using var run = new SwarmRun(Spec(rounds: 2, quorum: 4));
 
-        var models = await RunToEndAsync(swarm);
+        var models = await run.RunToEndAsync();
 
         Assert.Single(models.Values.Distinct());
-        var chains = Enumerable.Range(0, Sites.Length).Select(swarm.Blocks).ToList();
+        var chains = Enumerable.Range(0, Sites.Length).Select(run.Swarm.Blocks).ToList();
         var first = chains[0];
         Assert.Contains(first, b => b.Kind.Contains("vote", StringComparison.Ordinal) && b.Round == 2);
         // Every site's ledger holds the same blocks up to the shortest one (the last may still be arriving).
@@ -82,12 +138,11 @@ public sealed class TaskSwarmTests
     [Fact]
     public async Task A_site_voting_a_wrong_aggregate_is_outvoted_and_adopts_the_model_the_others_reproduced()
     {
-        using var dir = new TempDirectory();
-        await using var swarm = Swarm(dir, Spec(rounds: 2, quorum: 4),
+        await using var run = new SwarmRun(Spec(rounds: 2, quorum: 4),
             (i, settings) => i == 3 ? settings with { Behavior = new SiteBehavior.WrongAggregateHash() } : settings);
 
         var finals = new List<FinalizedRound>();
-        var models = await RunToEndAsync(swarm, evt =>
+        var models = await run.RunToEndAsync(evt =>
         {
             if (evt is SiteRoundFinalized { Site: "site-0" } f)
             {
@@ -102,26 +157,25 @@ public sealed class TaskSwarmTests
         Assert.All(finals, f => Assert.DoesNotContain("site-3", f.Agreeing));
         Assert.All(finals, f => Assert.Equal(3, f.Agreeing.Count));
         // Its votes are on the chain, with the hash it claimed, and never decided a round.
-        Assert.Contains(swarm.Blocks(0), b => b.Kind.Contains("vote", StringComparison.Ordinal));
+        Assert.Contains(run.Swarm.Blocks(0), b => b.Kind.Contains("vote", StringComparison.Ordinal));
     }
 
     [Fact]
     public async Task A_site_that_goes_down_mid_task_rejoins_from_its_ledger_and_ends_on_the_same_model()
     {
-        using var dir = new TempDirectory();
-        await using var swarm = Swarm(dir, Spec(rounds: 4, quorum: 3));
+        await using var run = new SwarmRun(Spec(rounds: 4, quorum: 3));
         var stopped = false;
         var restarted = false;
         var finalsWhileDown = 0;
 
-        var models = await RunToEndAsync(swarm, async evt =>
+        var models = await run.RunToEndAsync(async evt =>
         {
             if (evt is SiteRoundFinalized { Site: "site-0" } f)
             {
                 if (f.Round.Round == 1 && !stopped)
                 {
                     stopped = true;
-                    await swarm.StopSiteAsync("site-3");
+                    await run.Swarm.StopSiteAsync("site-3");
                 }
                 else if (stopped && !restarted)
                 {
@@ -129,7 +183,7 @@ public sealed class TaskSwarmTests
                     if (++finalsWhileDown == 2)
                     {
                         restarted = true;
-                        swarm.StartSite("site-3");
+                        run.Swarm.StartSite("site-3");
                     }
                 }
             }
@@ -138,29 +192,34 @@ public sealed class TaskSwarmTests
         Assert.True(restarted);
         Assert.Single(models.Values.Distinct());
         Assert.Equal(4, models.Count);
-        Assert.Contains(swarm.Blocks(3), b => b.Kind.Contains("rejoin", StringComparison.Ordinal));
+        Assert.Contains(run.Swarm.Blocks(3), b => b.Kind.Contains("rejoin", StringComparison.Ordinal));
     }
 
     [Fact]
     public async Task The_task_resumes_after_every_site_goes_down_at_once()
     {
-        using var dir = new TempDirectory();
-        await using var swarm = Swarm(dir, Spec(rounds: 4, quorum: 4));
+        // Replica timers far shorter than the 2 s gaps between restarts: the first site back is alone with a waiting
+        // request for many of its view-change timeouts, and must still take part when the others are back (the
+        // simulator's scenario "replicas restart one by one, slower than the view-change timers" shows the rule).
+        await using var run = new SwarmRun(Spec(rounds: 4, quorum: 4), configure: context => context with
+        {
+            ReplicaOptions = context.ReplicaOptions with { RequestTimeoutTicks = 20, ViewChangeTimeoutTicks = 6 },
+        });
         var outage = false;
 
-        var models = await RunToEndAsync(swarm, async evt =>
+        var models = await run.RunToEndAsync(async evt =>
         {
             if (evt is SiteRoundFinalized { Site: "site-0", Round.Round: 2 } && !outage)
             {
                 outage = true;
                 foreach (var site in Sites)
                 {
-                    await swarm.StopSiteAsync(site);
+                    await run.Swarm.StopSiteAsync(site);
                 }
                 foreach (var site in Sites)
                 {
                     // Nodes come back one by one, as processes do: messages to a site not yet up are lost.
-                    swarm.StartSite(site);
+                    run.Swarm.StartSite(site);
                     await Task.Delay(TimeSpan.FromSeconds(2));
                 }
             }
@@ -168,6 +227,6 @@ public sealed class TaskSwarmTests
 
         Assert.True(outage);
         Assert.Single(models.Values.Distinct());
-        Assert.All(Enumerable.Range(0, Sites.Length), i => Assert.Contains(swarm.Blocks(i), b => b.Round == 4 && b.Kind.Contains("vote", StringComparison.Ordinal)));
+        Assert.All(Enumerable.Range(0, Sites.Length), i => Assert.Contains(run.Swarm.Blocks(i), b => b.Round == 4 && b.Kind.Contains("vote", StringComparison.Ordinal)));
     }
 }
