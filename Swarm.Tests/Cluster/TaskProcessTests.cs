@@ -9,7 +9,8 @@ namespace Swarm.Tests.Cluster;
 /// <summary>A task across four real <c>swarm node</c> processes on loopback (mutual TLS, SQLite stores): submitted
 /// to one node, consented by all, trained round by round on each node's own share of PneumoniaMNIST. One node is
 /// killed with SIGKILL in round 3 and started again: the others go on with 3 of 4, the restarted node resumes the
-/// task from its store, catches up from its peers and ends with the same global model hash as everyone.</summary>
+/// task from its store, catches up from its peers and ends with the same global model hash as everyone. And a task
+/// whose nodes are all killed at once resumes when they come back one by one.</summary>
 public sealed class TaskProcessTests(ITestOutputHelper output) : IDisposable
 {
     private const int Size = 4;
@@ -48,17 +49,7 @@ public sealed class TaskProcessTests(ITestOutputHelper output) : IDisposable
     {
         using var timeout = new CancellationTokenSource(Patience);
         var ct = timeout.Token;
-        for (var i = 0; i < Size; i++)
-        {
-            _cluster.Start(i);
-        }
-        for (var i = 0; i < Size; i++)
-        {
-            await _cluster.WaitHealthyAsync(i, TimeSpan.FromMinutes(1), ct);
-        }
-
-        var (status, body) = await SubmitWhenLinkedAsync(ct);
-        Assert.True(status == 201, $"submit answered {status}: {body}");
+        await StartAndSubmitAsync(ct);
 
         var killedAt = await WaitForAsync(Victim, p => p.Round >= 3 && p.State == TaskState.Running, "the victim in round 3", ct);
         _cluster.Kill(Victim);
@@ -70,6 +61,50 @@ public sealed class TaskProcessTests(ITestOutputHelper output) : IDisposable
         _cluster.Start(Victim);
         await _cluster.WaitHealthyAsync(Victim, TimeSpan.FromMinutes(1), ct);
 
+        await AssertEveryNodeEndsOnOneModelAsync(ct);
+        Assert.Contains("resuming on this node", _cluster.Output(Victim, 400), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_task_resumes_after_every_node_is_killed_at_once()
+    {
+        using var timeout = new CancellationTokenSource(Patience);
+        var ct = timeout.Token;
+        await StartAndSubmitAsync(ct);
+
+        var killedAt = await WaitForAsync(0, p => p.Round >= 3 && p.State == TaskState.Running, "round 3", ct);
+        for (var i = 0; i < Size; i++)
+        {
+            _cluster.Kill(i);
+        }
+        output.WriteLine($"killed every node in round {killedAt.Round} at height {killedAt.ChainHeight}");
+        for (var i = 0; i < Size; i++)
+        {
+            // One by one, as operators bring machines back: messages to a node not yet up are lost.
+            _cluster.Start(i);
+            await Task.Delay(TimeSpan.FromSeconds(2), ct);
+        }
+
+        await AssertEveryNodeEndsOnOneModelAsync(ct);
+        Assert.All(Enumerable.Range(0, Size), i => Assert.Contains("resuming on this node", _cluster.Output(i, 400), StringComparison.Ordinal));
+    }
+
+    private async Task StartAndSubmitAsync(CancellationToken ct)
+    {
+        for (var i = 0; i < Size; i++)
+        {
+            _cluster.Start(i);
+        }
+        for (var i = 0; i < Size; i++)
+        {
+            await _cluster.WaitHealthyAsync(i, TimeSpan.FromMinutes(1), ct);
+        }
+        var (status, body) = await SubmitWhenLinkedAsync(ct);
+        Assert.True(status == 201, $"submit answered {status}: {body}");
+    }
+
+    private async Task AssertEveryNodeEndsOnOneModelAsync(CancellationToken ct)
+    {
         var finals = new List<TaskProgress>();
         for (var i = 0; i < Size; i++)
         {
@@ -82,7 +117,6 @@ public sealed class TaskProcessTests(ITestOutputHelper output) : IDisposable
         Assert.All(finals, f => Assert.Equal(7, f.Round));
         Assert.Single(finals.Select(f => f.ModelHash).Distinct());
         Assert.NotNull(finals[0].ModelHash);
-        Assert.Contains("resuming on this node", _cluster.Output(Victim, 400), StringComparison.Ordinal);
     }
 
     /// <summary>Submits once the nodes see each other (the consent messages need the links up).</summary>
