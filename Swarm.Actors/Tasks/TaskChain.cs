@@ -120,12 +120,11 @@ public sealed class TaskChain
         foreach (var certified in blocks)
         {
             var executed = new List<ClientRequest>();
-            var latest = new Dictionary<string, long>(StringComparer.Ordinal);
             foreach (var request in certified.Block.Requests)
             {
-                if (request.RequestId > latest.GetValueOrDefault(request.ClientId, chain.LastRequestOf(request.ClientId)))
+                if (request.RunsAfter(chain._lastRequest))
                 {
-                    latest[request.ClientId] = request.RequestId;
+                    chain._lastRequest[request.ClientId] = request.RequestId;
                     executed.Add(request);
                 }
             }

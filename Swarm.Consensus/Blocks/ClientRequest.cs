@@ -12,6 +12,10 @@ public sealed record ClientRequest(string ClientId, long RequestId, byte[] Paylo
 
     public RequestKey Key => new(ClientId, RequestId);
 
+    /// <summary>Whether this request runs after <paramref name="lastExecuted"/> (the last executed id per client):
+    /// only if its id is above its client's last one, so repeats and replays run once.</summary>
+    public bool RunsAfter(IReadOnlyDictionary<string, long> lastExecuted) => RequestId > lastExecuted.GetValueOrDefault(ClientId, -1);
+
     public void WriteTo(CanonicalWriter writer) =>
         writer.WriteString(ClientId).WriteInt64(RequestId).WriteBytes(Payload);
 

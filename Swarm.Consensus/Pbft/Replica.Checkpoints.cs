@@ -115,42 +115,29 @@ public sealed partial class Replica
         PersistHardState();
     }
 
-    /// <summary>Matching commits from f + 1 replicas (so from at least one correct one) for a sequence this replica
-    /// has not executed are evidence that it may fall behind (it may lack the proposal, or blocks before it); it
-    /// waits FetchTimeoutTicks for the normal path before it fetches up to that sequence. f + 1, not 2f + 1: with f
-    /// faulty replicas silent, a replica that fell behind hears only the 2f other correct ones, and what it fetches
-    /// carries its certificate anyway.</summary>
-    private void NoteCommitEvidence(long sequence, Slot slot, Digest hash)
-    {
-        if (sequence > _lastExecuted && slot.Commits.Values.Count(c => VoteHash(c) == hash) >= ConfigurationFor(sequence).WeakQuorum)
-        {
-            RaiseFetchTarget(sequence, immediately: false);
-        }
-    }
-
-    /// <summary>Commits of a view this replica is not taking part in (it asked alone for a later view, or has not
-    /// installed theirs yet) still show what the others committed: with f + 1 matching ones for a sequence above its
-    /// chain, it fetches the certified blocks. So a replica outside the ordering follows the chain block by
-    /// block, not only at checkpoints, and sees a chain's last blocks even when no checkpoint follows them. It
-    /// votes nothing in that view, so its view-change message stays true (§4.4).</summary>
-    private void ObserveCommit(Commit commit)
+    /// <summary>Every commit, whatever its view, is evidence of what the others committed. With f + 1 matching ones
+    /// (so from at least one correct replica) for a sequence this replica has not executed, it may be behind: it
+    /// may lack the proposal or blocks before it, or not be ordering in that view at all (it asked alone for a
+    /// later view, or has not installed theirs). It waits FetchTimeoutTicks for the normal path, then fetches the
+    /// certified blocks up to that sequence. So a replica outside the ordering follows the chain block by block, not
+    /// only at checkpoints, and sees a chain's last blocks even when no checkpoint follows them; it votes nothing in
+    /// that view, so its view-change message stays true (§4.4). f + 1, not 2f + 1: with f faulty replicas silent, a
+    /// replica that fell behind hears only the 2f other correct ones, and what it fetches carries its certificate
+    /// anyway.</summary>
+    private void NoteCommit(Commit commit)
     {
         if (commit.Sequence <= _lastExecuted || commit.Sequence > _lastExecuted + _parameters.WatermarkWindowBlocks
             || !ConfigurationFor(commit.Sequence).Contains(commit.Sender))
         {
             return;
         }
-        foreach (var done in _observedCommits.Keys.Where(h => h <= _lastExecuted).ToList())
-        {
-            _observedCommits.Remove(done);
-        }
         if (!_observedCommits.TryGetValue(commit.Sequence, out var votes))
         {
             votes = [];
             _observedCommits[commit.Sequence] = votes;
         }
-        votes[commit.Sender] = (commit.View, commit.BlockHash);
         var vote = (commit.View, commit.BlockHash);
+        votes[commit.Sender] = vote;
         if (votes.Values.Count(v => v == vote) >= ConfigurationFor(commit.Sequence).WeakQuorum)
         {
             RaiseFetchTarget(commit.Sequence, immediately: false);

@@ -29,16 +29,17 @@ public sealed partial class Replica
             Commit m => (m.View, m.Sequence),
             _ => (-1L, -1L),
         };
-        if (view < _view || view > _view || _mode != ReplicaMode.Normal)
+        if (verified.Message is Commit commit)
         {
-            if (verified.Message is Commit commit)
-            {
-                ObserveCommit(commit);
-            }
-            if (view >= _view)
-            {
-                BufferFuture(verified);
-            }
+            NoteCommit(commit);
+        }
+        if (view < _view)
+        {
+            return;
+        }
+        if (view > _view || _mode != ReplicaMode.Normal)
+        {
+            BufferFuture(verified);
             return;
         }
         // §4.2: accept only sequence numbers between the low and high watermarks; above the last executed.
@@ -202,7 +203,6 @@ public sealed partial class Replica
             {
                 _lastOwnCommit = signed;
             }
-            NoteCommitEvidence(sequence, slot, hash);
         }
         Advance(sequence);
     }
@@ -352,7 +352,7 @@ public sealed partial class Replica
         {
             RemovePending(request.Key);
             _inFlight.Remove(request.Key);
-            if (_lastExecutedRequest.GetValueOrDefault(request.ClientId, -1) >= request.RequestId)
+            if (!request.RunsAfter(_lastExecutedRequest))
             {
                 continue;
             }
@@ -368,6 +368,7 @@ public sealed partial class Replica
         _lastExecutedTimestamp = block.TimestampMs;
         _executed[block.Height] = (block.Hash, block.TimestampMs);
         _slots.Remove(block.Height);
+        _observedCommits.Remove(block.Height);
         _progressDeadline = _ticks + _options.RequestTimeoutTicks;
         if (emit)
         {

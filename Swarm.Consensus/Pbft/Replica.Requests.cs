@@ -61,7 +61,7 @@ public sealed partial class Replica
     private bool AddPending(ClientRequest request, int origin)
     {
         var key = request.Key;
-        if (request.ClientId.Length == 0 || _lastExecutedRequest.GetValueOrDefault(request.ClientId, -1) >= request.RequestId
+        if (request.ClientId.Length == 0 || !request.RunsAfter(_lastExecutedRequest)
             || _pending.ContainsKey(key) || _inFlight.ContainsKey(key) || _pending.Count >= _options.PendingRequestsMax)
         {
             return false;
@@ -90,7 +90,7 @@ public sealed partial class Replica
         foreach (var request in block.Requests)
         {
             RemovePending(request.Key);
-            if (_lastExecutedRequest.GetValueOrDefault(request.ClientId, -1) < request.RequestId)
+            if (request.RunsAfter(_lastExecutedRequest))
             {
                 _inFlight[request.Key] = request;
             }

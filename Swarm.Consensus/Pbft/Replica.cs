@@ -102,8 +102,8 @@ public sealed partial class Replica
     /// check: old members' signatures are still needed to verify old certificates.</summary>
     public Configuration KnownMembers => _knownConfiguration ??= new(_knownMembers.Values.ToList(), 0);
 
-    /// <summary>Entries held in the message log (slots, prepared certificates, checkpoint votes, commits observed
-    /// from outside the view), for tests of watermarks and garbage collection.</summary>
+    /// <summary>Entries held in the message log (slots, prepared certificates, checkpoint votes, commit evidence by
+    /// height), for tests of watermarks and garbage collection.</summary>
     public int LogEntries => _slots.Count + _prepared.Count + _checkpointVotes.Count + _observedCommits.Count;
 
     public ReplicaStatus Status => new(_id, _view, _lastExecuted, _stable.Sequence, _mode, _pending.Count + _inFlight.Count);
