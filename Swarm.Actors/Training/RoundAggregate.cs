@@ -32,7 +32,12 @@ public sealed record RoundAggregate(float[] Delta, float[] Parameters, string Ag
             }
             decoded.Add(new SiteUpdate(update.SiteId, update.SampleCount, sparse));
         }
-        var delta = strategy.Aggregate(decoded).Delta;
+        return FromDelta(global, strategy.Aggregate(decoded).Delta);
+    }
+
+    /// <summary>The aggregate that applies <paramref name="delta"/> to <paramref name="global"/>, with both digests.</summary>
+    public static RoundAggregate FromDelta(ReadOnlySpan<float> global, float[] delta)
+    {
         var parameters = new float[global.Length];
         for (var i = 0; i < parameters.Length; i++)
         {

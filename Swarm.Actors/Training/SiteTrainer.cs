@@ -61,7 +61,6 @@ public sealed class SiteTrainer : IDisposable
             delta[i] = local[i] - ins.GlobalParameters[i];
         }
         RememberLocalLayers();
-        _local.Zero(delta);
         if (_settings.Behavior is SiteBehavior.PoisonedUpdate poison)
         {
             Scale(delta, poison.Scale);
@@ -181,12 +180,7 @@ public sealed class SiteTrainer : IDisposable
     {
         var delta = (float[])honest.Delta.Clone();
         delta[0] += shift;
-        var parameters = new float[global.Length];
-        for (var i = 0; i < parameters.Length; i++)
-        {
-            parameters[i] = global[i] + delta[i];
-        }
-        return new RoundAggregate(delta, parameters, ModelDigest.Hex(delta), ModelDigest.Hex(parameters));
+        return RoundAggregate.FromDelta(global, delta);
     }
 
     private void RequireLength(float[] parameters)

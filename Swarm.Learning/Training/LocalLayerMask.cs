@@ -11,20 +11,13 @@ public sealed class LocalLayerMask
     private readonly int[] _entries;
     private readonly ParameterEntry[] _blocks;
 
-    internal LocalLayerMask(IReadOnlyList<string> prefixes, int[] entries, ParameterEntry[] blocks, long totalLength)
+    internal LocalLayerMask(int[] entries, ParameterEntry[] blocks, long totalLength)
     {
-        Prefixes = prefixes;
         _entries = entries;
         _blocks = blocks;
         TotalLength = totalLength;
         Length = blocks.Sum(b => b.Length);
     }
-
-    /// <summary>A mask that keeps nothing local (every coordinate is shared).</summary>
-    public static LocalLayerMask None(long totalLength) => new([], [], [], totalLength);
-
-    /// <summary>The layer name prefixes the mask was built from.</summary>
-    public IReadOnlyList<string> Prefixes { get; }
 
     /// <summary>Indices of the local entries in the model's <see cref="ParameterLayout"/>, in layout order: the
     /// form <see cref="ITrainer.GetParameters(ReadOnlySpan{int}, Span{float})"/> takes.</summary>

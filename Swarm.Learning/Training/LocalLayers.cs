@@ -21,7 +21,7 @@ public static class LocalLayers
         var entries = Enumerable.Range(0, layout.Entries.Count)
             .Where(e => prefixes.Any(prefix => Matches(layout.Entries[e].Name, prefix)))
             .ToArray();
-        return new LocalLayerMask([.. prefixes], entries, [.. entries.Select(e => layout.Entries[e])], layout.TotalLength);
+        return new LocalLayerMask(entries, [.. entries.Select(e => layout.Entries[e])], layout.TotalLength);
     }
 
     /// <summary>
