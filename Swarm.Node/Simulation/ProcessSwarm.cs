@@ -137,27 +137,28 @@ public sealed class ProcessSwarm
 
         """);
 
-    /// <summary>The task as a spec file, the way a researcher would write it.</summary>
+    /// <summary>The task of <see cref="SimulationOptions.ToTaskSpec"/> as a spec file, the way a researcher would
+    /// write it.</summary>
     private string SpecText(IReadOnlyList<string> nodes)
     {
-        var o = _options;
+        var spec = _options.ToTaskSpec(nodes);
+        var personalization = spec.Personalization;
+        var layers = personalization.LocalLayers is { Count: > 0 } local ? $", local-layers = [{string.Join(", ", local)}]" : "";
         var text = new StringBuilder();
         text.AppendLine("task {");
-        text.AppendLine(CultureInfo.InvariantCulture, $"  id = \"simulate-{o.Seed}\"");
-        text.AppendLine(CultureInfo.InvariantCulture, $"  model = {o.Model}");
-        text.AppendLine(CultureInfo.InvariantCulture, $"  participants = [{string.Join(", ", nodes)}]");
-        text.AppendLine(CultureInfo.InvariantCulture, $"  datasets {{ {string.Join(", ", nodes.Select(n => $"{n} = {o.Dataset}"))} }}");
-        text.AppendLine(CultureInfo.InvariantCulture, $"  rounds = {o.Rounds}");
-        text.AppendLine(CultureInfo.InvariantCulture, $"  local-epochs = {o.LocalEpochs}");
-        text.AppendLine(CultureInfo.InvariantCulture, $"  optimizer {{ name = adam, learning-rate = {o.LearningRate}, batch-size = {o.BatchSize} }}");
-        text.AppendLine(CultureInfo.InvariantCulture, $"  aggregation {{ strategy = {o.Strategy} }}");
-        text.AppendLine(CultureInfo.InvariantCulture, $"  partial-share-fraction = {o.Theta}");
-        text.AppendLine(CultureInfo.InvariantCulture, $"  quorum = {o.EffectiveQuorum}");
-        text.AppendLine(CultureInfo.InvariantCulture, $"  round-deadline = {(long)o.RoundDeadline.TotalSeconds}s");
-        var layers = o.LocalLayers.Count > 0 ? $", local-layers = [{string.Join(", ", o.LocalLayers)}]" : "";
-        var mode = o.LocalLayers.Count > 0 ? "fedper" : o.PersonalizationEpochs > 0 ? "finetune" : "none";
-        text.AppendLine(CultureInfo.InvariantCulture, $"  personalization {{ mode = {mode}, epochs = {o.PersonalizationEpochs}{layers} }}");
-        text.AppendLine(CultureInfo.InvariantCulture, $"  seed = {o.Seed}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"  id = \"{spec.Id}\"");
+        text.AppendLine(CultureInfo.InvariantCulture, $"  model = {spec.Model}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"  participants = [{string.Join(", ", spec.Participants)}]");
+        text.AppendLine(CultureInfo.InvariantCulture, $"  datasets {{ {string.Join(", ", spec.Participants.Select(n => $"{n} = {spec.Datasets[n]}"))} }}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"  rounds = {spec.Rounds}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"  local-epochs = {spec.LocalEpochs}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"  optimizer {{ name = {spec.Optimizer.Name}, learning-rate = {spec.Optimizer.LearningRate}, batch-size = {spec.Optimizer.BatchSize} }}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"  aggregation {{ strategy = {spec.Aggregation.Strategy} }}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"  partial-share-fraction = {spec.PartialShareFraction}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"  quorum = {spec.Quorum}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"  round-deadline = {(long)spec.RoundDeadline.TotalSeconds}s");
+        text.AppendLine(CultureInfo.InvariantCulture, $"  personalization {{ mode = {personalization.Mode}, epochs = {personalization.Epochs}{layers} }}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"  seed = {spec.Seed}");
         text.AppendLine("}");
         return text.ToString();
     }

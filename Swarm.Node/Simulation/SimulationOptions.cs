@@ -94,10 +94,11 @@ public sealed record SimulationOptions
         Threads = Threads,
     };
 
-    /// <summary>The task these options describe, with sites <c>site-0</c> … as its participants.</summary>
-    public TaskSpec ToTaskSpec()
+    /// <summary>The task these options describe, with <paramref name="participants"/> (by default sites
+    /// <c>site-0</c> …) as its participants.</summary>
+    public TaskSpec ToTaskSpec(IReadOnlyList<string>? participants = null)
     {
-        var sites = Enumerable.Range(0, Sites).Select(i => $"site-{i}").ToList();
+        var sites = participants ?? [.. Enumerable.Range(0, Sites).Select(SimulationRunner.SiteId)];
         return new TaskSpec
         {
             Id = string.Create(CultureInfo.InvariantCulture, $"simulate-{Seed}"),
