@@ -105,16 +105,18 @@ public static class TaskCommand
         string text;
         try
         {
-            TaskSpecFile.Load(specPath);
-            text = await File.ReadAllTextAsync(specPath, cancellationToken).ConfigureAwait(false);
+            text = TaskSpecFile.ReadText(specPath);
+            TaskSpecFile.Parse(text, specPath);
         }
         catch (TaskSpecFileException e)
         {
             error.WriteLine($"swarm task submit: the spec is not usable:{Environment.NewLine}  {string.Join(Environment.NewLine + "  ", e.Problems)}");
             return ExitCodes.Config;
         }
+        // A refused submission (400, 409) still answers with its reason in the body.
         var reply = await SendAsync<SubmitTaskResult>(endpoint, "submit", SubmitTimeout, error,
-            http => http.PostAsync(new Uri(endpoint, "/tasks"), new StringContent(text, Encoding.UTF8, "text/plain"), cancellationToken)).ConfigureAwait(false);
+            http => http.PostAsync(new Uri(endpoint, "/tasks"), new StringContent(text, Encoding.UTF8, "text/plain"), cancellationToken),
+            [HttpStatusCode.BadRequest, HttpStatusCode.Conflict]).ConfigureAwait(false);
         if (reply.Value is not { } result)
         {
             return reply.ExitCode;
@@ -197,10 +199,10 @@ public static class TaskCommand
         }
     }
 
-    /// <summary>Sends one request; the reply's body (submit: also on 400 and 409), or an exit code with the error
-    /// written.</summary>
+    /// <summary>Sends one request; the reply's body (on success, or on one of <paramref name="errorsWithBody"/>), or
+    /// an exit code with the error written.</summary>
     private static async Task<(T? Value, int ExitCode)> SendAsync<T>(Uri endpoint, string verb, TimeSpan timeout, TextWriter error,
-        Func<HttpClient, Task<HttpResponseMessage>> send)
+        Func<HttpClient, Task<HttpResponseMessage>> send, HttpStatusCode[]? errorsWithBody = null)
         where T : class
     {
         try
@@ -213,7 +215,7 @@ public static class TaskCommand
                 error.WriteLine($"swarm task {verb}: {notFound?.Error ?? "not found"}");
                 return (null, ExitCodes.Failure);
             }
-            if (!response.IsSuccessStatusCode && !(typeof(T) == typeof(SubmitTaskResult) && response.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.Conflict))
+            if (!response.IsSuccessStatusCode && !(errorsWithBody?.Contains(response.StatusCode) ?? false))
             {
                 error.WriteLine($"swarm task {verb}: {endpoint} answered {(int)response.StatusCode} {response.ReasonPhrase}");
                 return (null, ExitCodes.Failure);

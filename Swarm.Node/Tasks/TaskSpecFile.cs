@@ -25,18 +25,20 @@ public static class TaskSpecFile
     private static readonly string[] PrivacyKeys = ["differential-privacy", "noise-multiplier", "clip-norm", "delta", "secure-aggregation"];
 
     /// <summary>Reads the spec file at <paramref name="path"/>; throws <see cref="TaskSpecFileException"/>.</summary>
-    public static TaskSpec Load(string path)
+    public static TaskSpec Load(string path) => Parse(ReadText(path), path);
+
+    /// <summary>The text of the spec file at <paramref name="path"/>; throws <see cref="TaskSpecFileException"/> when
+    /// it cannot be read.</summary>
+    public static string ReadText(string path)
     {
-        string text;
         try
         {
-            text = File.ReadAllText(path);
+            return File.ReadAllText(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
             throw new TaskSpecFileException([$"cannot read task spec '{path}': {e.Message}"]);
         }
-        return Parse(text, path);
     }
 
     /// <summary>Reads spec text; <paramref name="name"/> is what errors call the source (a file name).</summary>
