@@ -94,7 +94,7 @@ public sealed class TaskWireCodec : IActorWireCodec
 
     private static bool Check(string taskId, ByteString digest, string reason, out string problem)
     {
-        problem = taskId.Length is 0 or > 64 || taskId.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+        problem = !TaskSpecValidator.IsValidId(taskId)
             ? $"task id '{Cut(taskId)}' is not 1-64 letters, digits, '-', '_' or '.'"
             : digest.Length != DigestBytes ? $"spec digest is {digest.Length} bytes, not {DigestBytes} (SHA-256)"
             : reason.Length > ReasonCharsMax ? $"reason is {reason.Length} characters, more than {ReasonCharsMax}"
