@@ -1,3 +1,5 @@
+using Swarm.Actors.Runtime;
+
 namespace Swarm.Actors.Tasks;
 
 /// <summary>Where a node keeps its tasks: the task manager is <c>/user/tasks</c> and each task's local peer (its
@@ -7,7 +9,9 @@ public static class TaskPaths
 {
     public const string ManagerName = "tasks";
 
-    public static string Peer(string nodeId, string taskId) => $"swarm://{nodeId}/user/{ManagerName}/{taskId}";
+    public static string Manager(string nodeId) => $"{ActorPath.Scheme}{nodeId}/user/{ManagerName}";
+
+    public static string Peer(string nodeId, string taskId) => $"{Manager(nodeId)}/{taskId}";
 }
 
 /// <summary>Where a task stands on one node.</summary>

@@ -21,8 +21,7 @@ namespace Swarm.Node.Tasks;
 public sealed class TaskManagerActor : Actor
 {
     private readonly TaskManagerOptions _options;
-    private readonly Dictionary<string, TaskEntry> _tasks = new(StringComparer.Ordinal);
-    private readonly List<string> _order = [];
+    private readonly OrderedDictionary<string, TaskEntry> _tasks = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Submission> _submissions = new(StringComparer.Ordinal);
     private readonly SupervisorStrategy _strategy;
     private Exception? _lastPeerFailure;
@@ -70,7 +69,6 @@ public sealed class TaskManagerActor : Actor
                 AwaitingStart = false,
             };
             _tasks[spec.Id] = entry;
-            _order.Add(spec.Id);
             Context.Log.LogInformation("task {Task}: resuming on this node", spec.Id);
             if (_options.Peers is null)
             {
@@ -110,7 +108,7 @@ public sealed class TaskManagerActor : Actor
                 OnDataLoaded(loaded);
                 break;
             case ListTasks:
-                ReplyWithProgress(_order.Select(id => _tasks[id]).ToList(), Sender, infos => new TaskList(infos));
+                ReplyWithProgress([.. _tasks.Values], Sender, infos => new TaskList(infos));
                 break;
             case ShowTask show when _tasks.TryGetValue(show.TaskId, out var entry):
                 ReplyWithProgress([entry], Sender, infos => infos[0]);
@@ -171,19 +169,28 @@ public sealed class TaskManagerActor : Actor
         {
             return $"task '{spec.Id}' is invalid: {string.Join("; ", problems)}";
         }
-        var strangers = spec.Participants.Where(p => !_options.IsMember(p)).ToList();
-        if (strangers.Count > 0)
+        if (StrangersProblem(spec) is { } strangers)
         {
-            return $"participants {string.Join(", ", strangers.Select(s => $"'{s}'"))} are not members of the consortium";
+            return strangers;
         }
         if (_tasks.ContainsKey(spec.Id) || _submissions.ContainsKey(spec.Id))
         {
             return $"task id '{spec.Id}' is already in use on node '{_options.NodeId}' (task ids are never reused)";
         }
-        return _tasks.Count + _submissions.Count >= _options.TasksMax
-            ? $"node '{_options.NodeId}' already keeps {_options.TasksMax} tasks (the most it keeps)"
+        return CapacityProblem();
+    }
+
+    private string? StrangersProblem(TaskSpec spec)
+    {
+        var strangers = spec.Participants.Where(p => !_options.IsMember(p)).ToList();
+        return strangers.Count > 0
+            ? $"participants {string.Join(", ", strangers.Select(s => $"'{s}'"))} are not members of the consortium"
             : null;
     }
+
+    private string? CapacityProblem() => _tasks.Count + _submissions.Count >= _options.TasksMax
+        ? $"node '{_options.NodeId}' already keeps {_options.TasksMax} tasks (the most it keeps)"
+        : null;
 
     private void OnCreate(CreateTask create)
     {
@@ -202,7 +209,6 @@ public sealed class TaskManagerActor : Actor
                 State = TaskState.Starting,
                 Detail = $"consented; waiting for node '{create.From}' to start it",
             };
-            _order.Add(spec.Id);
             Context.Timers.StartSingleTimer(("start", spec.Id), new StartTimedOut(spec.Id, digest), _options.StartTimeout);
         }
         Context.Log.LogInformation("task {Task} from {Node}: {Answer}", spec.Id, create.From, refusal is null ? "consent" : $"refused: {refusal}");
@@ -215,19 +221,16 @@ public sealed class TaskManagerActor : Actor
         {
             return $"task id '{spec.Id}' is already in use on node '{_options.NodeId}'";
         }
-        if (_tasks.Count + _submissions.Count >= _options.TasksMax)
+        if (CapacityProblem() is { } full)
         {
-            return $"node '{_options.NodeId}' already keeps {_options.TasksMax} tasks (the most it keeps)";
+            return full;
         }
         var decision = _options.Policy.Evaluate(spec, _options.NodeId);
         if (!decision.Consents)
         {
             return decision.Reason;
         }
-        var strangers = spec.Participants.Where(p => !_options.IsMember(p)).ToList();
-        return strangers.Count > 0
-            ? $"participants {string.Join(", ", strangers.Select(s => $"'{s}'"))} are not members of the consortium"
-            : _options.Data.Problem(spec.Datasets[_options.NodeId]);
+        return StrangersProblem(spec) ?? _options.Data.Problem(spec.Datasets[_options.NodeId]);
     }
 
     private void OnAnswer(TaskAnswer answer)
@@ -390,7 +393,6 @@ public sealed class TaskManagerActor : Actor
     {
         Context.Timers.Cancel(("start", entry.Spec.Id));
         _tasks.Remove(entry.Spec.Id);
-        _order.Remove(entry.Spec.Id);
     }
 
     private void OnCancel(CancelTaskRequest cancel, ActorRef replyTo)
@@ -433,7 +435,7 @@ public sealed class TaskManagerActor : Actor
         {
             var info = InfoOf(entry);
             // A peer that has reported its end is stopping: its report is the answer.
-            if (entry.Peer is null || entry.Last?.State is TaskState.Completed or TaskState.Cancelled or TaskState.Failed)
+            if (entry.Peer is null || IsFinal(entry.Last))
             {
                 return (Info: info, Fresh: false);
             }
@@ -467,10 +469,9 @@ public sealed class TaskManagerActor : Actor
             return;
         }
         entry.Last = progress;
-        if (entry.Peer is null && progress.State is TaskState.Completed or TaskState.Cancelled or TaskState.Failed)
+        if (entry.Peer is null && IsFinal(progress))
         {
-            entry.State = progress.State;
-            entry.Detail = progress.Detail;
+            Settle(entry, progress);
         }
     }
 
@@ -482,15 +483,23 @@ public sealed class TaskManagerActor : Actor
             return;
         }
         entry.Peer = null;
-        if (entry.Last?.State is TaskState.Completed or TaskState.Cancelled or TaskState.Failed)
+        if (IsFinal(entry.Last))
         {
-            entry.State = entry.Last.State;
-            entry.Detail = entry.Last.Detail;
+            Settle(entry, entry.Last!);
             return;
         }
         var reason = _lastPeerFailure is { } failure ? $"the task peer failed: {failure.Message}" : "the task peer stopped before the task finished";
         _lastPeerFailure = null;
         Fail(entry, reason);
+    }
+
+    private static bool IsFinal(TaskProgress? progress) => progress?.State is TaskState.Completed or TaskState.Cancelled or TaskState.Failed;
+
+    /// <summary>A peer's final report is the task's state on this node.</summary>
+    private static void Settle(TaskEntry entry, TaskProgress final)
+    {
+        entry.State = final.State;
+        entry.Detail = final.Detail;
     }
 
     private void Fail(TaskEntry entry, string reason)
@@ -510,8 +519,7 @@ public sealed class TaskManagerActor : Actor
         return new TaskInfo(entry.Spec.Id, entry.Submitter, entry.Spec.Participants, Convert.ToHexStringLower(entry.Digest), progress);
     }
 
-    private ActorRef ManagerOf(string nodeId) =>
-        Context.System.ResolvePath(ActorPath.Parse($"{ActorPath.Scheme}{nodeId}/user/{TaskPaths.ManagerName}"));
+    private ActorRef ManagerOf(string nodeId) => Context.System.ResolvePath(ActorPath.Parse(TaskPaths.Manager(nodeId)));
 
     private sealed class TaskEntry(TaskSpec spec, byte[] specBytes, byte[] digest, string submitter)
     {
