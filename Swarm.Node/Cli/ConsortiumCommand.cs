@@ -66,8 +66,18 @@ public static class ConsortiumCommand
             }
             try
             {
-                var pinned = hex?.ToLowerInvariant() ?? FingerprintOfCertificate(certPath!);
-                var publicKey = certPath is null ? null : MemberKeys.OfCertificate(certPath);
+                string pinned;
+                string? publicKey = null;
+                if (certPath is null)
+                {
+                    pinned = hex!.ToLowerInvariant();
+                }
+                else
+                {
+                    using var certificate = X509Certificate2.CreateFromPem(File.ReadAllText(certPath));
+                    pinned = Fingerprint.Of(certificate);
+                    publicKey = MemberKeys.Of(certificate);
+                }
                 var consortium = ConsortiumFile.Load(parse.GetValue(file)!);
                 var added = consortium.With(new ConsortiumMember(parse.GetValue(id)!, parse.GetValue(endpoint)!, pinned, publicKey));
                 return SaveValid("add", parse.GetValue(file)!, added);
@@ -105,12 +115,6 @@ public static class ConsortiumCommand
             }
         });
         return command;
-    }
-
-    private static string FingerprintOfCertificate(string path)
-    {
-        using var certificate = X509Certificate2.CreateFromPem(File.ReadAllText(path));
-        return Fingerprint.Of(certificate);
     }
 
     private static int SaveValid(string verb, string path, Consortium consortium)

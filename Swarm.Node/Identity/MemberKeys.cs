@@ -8,12 +8,8 @@ namespace Swarm.Node.Identity;
 /// chain's genesis needs them (the uncompressed P-256 point).</summary>
 public static class MemberKeys
 {
-    /// <summary>The base64 SPKI of a PEM certificate's key.</summary>
-    public static string OfCertificate(string path)
-    {
-        using var certificate = X509Certificate2.CreateFromPem(File.ReadAllText(path));
-        return Convert.ToBase64String(certificate.PublicKey.ExportSubjectPublicKeyInfo());
-    }
+    /// <summary>The base64 SPKI of a certificate's key, as the consortium file carries it.</summary>
+    public static string Of(X509Certificate2 certificate) => Convert.ToBase64String(certificate.PublicKey.ExportSubjectPublicKeyInfo());
 
     /// <summary>Null when <paramref name="base64"/> is a P-256 key whose fingerprint is <paramref name="fingerprint"/>;
     /// otherwise what is wrong.</summary>

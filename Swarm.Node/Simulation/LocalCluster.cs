@@ -42,7 +42,7 @@ public sealed class LocalCluster : IDisposable
             using var identity = NodeIdentity.Create(Names[i], validityYears: 1);
             identity.Save(NodeDirectory(i), overwrite: true);
             members.Add(new ConsortiumMember(Names[i], $"127.0.0.1:{peerPortBase + i}", identity.Fingerprint,
-                Convert.ToBase64String(identity.Certificate.PublicKey.ExportSubjectPublicKeyInfo())));
+                MemberKeys.Of(identity.Certificate)));
         }
         ConsortiumFile.Save(ConsortiumPath, new Consortium("local-cluster", members));
         for (var i = 0; i < size; i++)
