@@ -236,28 +236,11 @@ public static class BlobChunkWire
         StringFieldBytes(chunk.Hash) + VarintFieldBytes(chunk.Offset) + VarintFieldBytes(chunk.TotalBytes)
         + 1 + VarintBytes((ulong)chunk.Data.Length);
 
-    private static int StringFieldBytes(string value)
-    {
-        if (value.Length == 0)
-        {
-            return 0;
-        }
-        var bytes = Encoding.UTF8.GetByteCount(value);
-        return 1 + VarintBytes((ulong)bytes) + bytes;
-    }
+    private static int StringFieldBytes(string value) => value.Length == 0 ? 0 : 1 + CodedOutputStream.ComputeStringSize(value);
 
-    private static int VarintFieldBytes(ulong value) => value == 0 ? 0 : 1 + VarintBytes(value);
+    private static int VarintFieldBytes(ulong value) => value == 0 ? 0 : 1 + CodedOutputStream.ComputeUInt64Size(value);
 
-    private static int VarintBytes(ulong value)
-    {
-        var count = 1;
-        while (value >= 0x80)
-        {
-            value >>= 7;
-            count++;
-        }
-        return count;
-    }
+    private static int VarintBytes(ulong value) => CodedOutputStream.ComputeRawVarint64Size(value);
 
     private static int WriteString(Span<byte> span, int at, int field, string value)
     {

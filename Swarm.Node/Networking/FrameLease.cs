@@ -13,6 +13,24 @@ public sealed class FrameLease : IDisposable
 
     internal FrameLease(byte[] buffer) => _buffer = buffer;
 
+    /// <summary>Hands <paramref name="envelope"/> to <paramref name="handler"/>: with its lease if the handler takes
+    /// leases, else with its own copy of the leased bytes (the lease then ends here).</summary>
+    public static ValueTask DeliverAsync(IEnvelopeHandler handler, string fromNodeId, Envelope envelope, FrameLease? lease,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        if (lease is null)
+        {
+            return handler.HandleAsync(fromNodeId, envelope, cancellationToken);
+        }
+        if (handler is ILeasedEnvelopeHandler leased)
+        {
+            return leased.HandleAsync(fromNodeId, envelope, lease, cancellationToken);
+        }
+        lease.Detach(envelope);
+        return handler.HandleAsync(fromNodeId, envelope, cancellationToken);
+    }
+
     /// <summary>For a handler that does not take leases: gives <paramref name="envelope"/> its own copy of the leased
     /// bytes, then ends the lease.</summary>
     public void Detach(Envelope envelope)

@@ -131,19 +131,7 @@ internal sealed class InboundConnection(Socket socket, TransportContext context)
         }
         try
         {
-            if (lease is null)
-            {
-                await context.Handler.HandleAsync(PeerId!, envelope, ct).ConfigureAwait(false);
-            }
-            else if (context.Handler is ILeasedEnvelopeHandler leased)
-            {
-                await leased.HandleAsync(PeerId!, envelope, lease, ct).ConfigureAwait(false);
-            }
-            else
-            {
-                lease.Detach(envelope);
-                await context.Handler.HandleAsync(PeerId!, envelope, ct).ConfigureAwait(false);
-            }
+            await FrameLease.DeliverAsync(context.Handler, PeerId!, envelope, lease, ct).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

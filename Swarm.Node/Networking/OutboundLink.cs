@@ -66,7 +66,8 @@ internal sealed class OutboundLink(string peerId, TransportContext context) : IA
             using var handshake = CancellationTokenSource.CreateLinkedTokenSource(ct);
             handshake.CancelAfter(context.Options.HandshakeTimeout);
             await socket.ConnectAsync(host, port, handshake.Token).ConfigureAwait(false);
-            var wire = new CoalescingStream(new NetworkStream(socket, ownsSocket: false));
+            // Only the write side of the coalescing stream matters here: an outbound link reads nothing but small replies.
+            var wire = new CoalescingStream(new NetworkStream(socket, ownsSocket: false), readBufferBytes: 1024);
             await using var ssl = new SslStream(wire);
             var options = TlsSettings.Client(context.Identity, () => context.Consortium, peerId, r => refusal = r);
             await ssl.AuthenticateAsClientAsync(options, handshake.Token).ConfigureAwait(false);

@@ -26,11 +26,11 @@ public sealed class PayloadRouter : ILeasedEnvelopeHandler
     {
         ArgumentNullException.ThrowIfNull(envelope);
         ArgumentNullException.ThrowIfNull(lease);
-        if (_routes.TryGetValue(envelope.PayloadCase, out var handler) && handler is ILeasedEnvelopeHandler leased)
+        if (_routes.TryGetValue(envelope.PayloadCase, out var handler))
         {
-            return leased.HandleAsync(fromNodeId, envelope, lease, cancellationToken);
+            return FrameLease.DeliverAsync(handler, fromNodeId, envelope, lease, cancellationToken);
         }
-        lease.Detach(envelope);
-        return HandleAsync(fromNodeId, envelope, cancellationToken);
+        lease.Dispose();
+        return ValueTask.CompletedTask;
     }
 }
