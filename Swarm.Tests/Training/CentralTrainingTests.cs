@@ -17,7 +17,7 @@ public sealed class CentralTrainingTests
     [Fact]
     public void Test_metrics_come_from_the_parameters_of_the_best_validation_epoch()
     {
-        var splits = new MedMnistSplits(Dataset(96, 1), Dataset(48, 2), Dataset(48, 3));
+        var splits = new MedMnistSplits(SyntheticSites.Dataset(96, 1), SyntheticSites.Dataset(48, 2), SyntheticSites.Dataset(48, 3));
         using var trainer = TorchTrainer.Create("smallcnn", 1, 2, 28, seed: 2);
         var options = new TrainOptions { BatchSize = 32, LearningRate = 3e-3, Threads = 2 };
         var result = CentralTraining.Run(trainer, splits, 3, options, LearningRateSchedule.Constant);
@@ -29,11 +29,5 @@ public sealed class CentralTrainingTests
         var (test, loss) = CentralTraining.Evaluate(trainer, splits.Test);
         Assert.Equal(result.Test, test);
         Assert.Equal(result.TestLoss, loss);
-    }
-
-    private static ImageDataset Dataset(int count, int seed)
-    {
-        var data = SyntheticImages.Make(count, new ImageShape(1, 28, 28), 2, seed);
-        return new ImageDataset("synthetic", 1, 28, 28, 2, data.Images.ToArray(), data.Labels.ToArray());
     }
 }

@@ -10,14 +10,13 @@ internal static class SyntheticSites
 {
     public static readonly ImageShape Shape = new(1, 28, 28);
 
-    public static SiteData Data(int seed)
+    public static SiteData Data(int seed) => new(Dataset(32, seed), Dataset(16, 100 + seed), Dataset(16, 200 + seed));
+
+    /// <summary><paramref name="count"/> synthetic 1×28×28 images of two classes.</summary>
+    public static ImageDataset Dataset(int count, int seed)
     {
-        ImageDataset Set(int count, int s)
-        {
-            var data = SyntheticImages.Make(count, Shape, 2, s);
-            return new ImageDataset("synthetic", 1, 28, 28, 2, data.Images.ToArray(), data.Labels.ToArray());
-        }
-        return new SiteData(Set(32, seed), Set(16, 100 + seed), Set(16, 200 + seed));
+        var data = SyntheticImages.Make(count, Shape, 2, seed);
+        return new ImageDataset("synthetic", 1, 28, 28, 2, data.Images.ToArray(), data.Labels.ToArray());
     }
 
     public static SiteSettings Settings(IAggregationStrategy? strategy = null) => new(
@@ -29,9 +28,7 @@ internal static class SyntheticSites
     public static float[] InitialModel()
     {
         using var model = Model();
-        var parameters = new float[model.Layout.TotalLength];
-        model.GetParameters(parameters);
-        return parameters;
+        return Parameters(model);
     }
 
     public static float[] Parameters(ITrainer trainer)
