@@ -1,6 +1,6 @@
 namespace Swarm.Learning.Training;
 
-/// <summary>The optimizers of the native engine (torch::optim::SGD with momentum, torch::optim::Adam).</summary>
+/// <summary>The optimizers of the engine (LibTorch's SGD with momentum, and Adam).</summary>
 public enum OptimizerKind
 {
     Sgd = 0,

@@ -1,8 +1,6 @@
-using System.Runtime.InteropServices;
-
 namespace Swarm.Learning.Training;
 
-/// <summary>A failure reported by the native training engine, with its status and the native message.</summary>
+/// <summary>A failure of the training engine, with its status and a message naming the operation.</summary>
 public sealed class TorchException : Exception
 {
     public TorchException(TorchStatus status, string message)
@@ -18,15 +16,4 @@ public sealed class TorchException : Exception
     }
 
     public TorchStatus Status { get; }
-
-    /// <summary>Throws when <paramref name="status"/> is not Ok, with the native message of this thread.</summary>
-    internal static void ThrowIfFailed(TorchStatus status, string operation)
-    {
-        if (status == TorchStatus.Ok)
-        {
-            return;
-        }
-        var message = Marshal.PtrToStringUTF8(NativeMethods.LastError()) ?? "no message";
-        throw new TorchException(status, $"{operation} failed ({status}): {message}");
-    }
 }

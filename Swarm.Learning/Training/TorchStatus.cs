@@ -1,6 +1,6 @@
 namespace Swarm.Learning.Training;
 
-/// <summary>Status codes of the native shim (enum swarm_status in swarm_torch.h).</summary>
+/// <summary>What kind of failure a <see cref="TorchException"/> reports.</summary>
 public enum TorchStatus
 {
     Ok = 0,
@@ -9,6 +9,6 @@ public enum TorchStatus
     IoError = 3,
     Unsupported = 4,
     Internal = 5,
-    /// <summary>The native library itself could not be loaded (not a code the shim returns).</summary>
+    /// <summary>LibTorch itself could not be loaded.</summary>
     LibraryMissing = 100,
 }

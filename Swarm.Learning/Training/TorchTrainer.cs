@@ -1,111 +1,154 @@
 using System.Runtime.InteropServices;
+using Swarm.Learning.Training.Zoo;
+using TorchSharp;
+using static TorchSharp.torch.nn.functional;
 
 namespace Swarm.Learning.Training;
 
-/// <summary>A model trained by libtorch through the native shim: a zoo model (<c>smallcnn</c>, <c>resnet18</c>,
-/// <c>resnet18-gn</c>) or a TorchScript module. Not thread-safe: one caller at a time.</summary>
-public sealed unsafe class TorchTrainer : ITrainer
+/// <summary>A model trained on LibTorch through TorchSharp: a zoo model (<c>smallcnn</c>, <c>resnet18</c>,
+/// <c>resnet18-gn</c>) or a TorchScript module. Not thread-safe: one caller at a time. Every failure is a
+/// <see cref="TorchException"/> whose status says whose fault it is (bad argument, libtorch, I/O, unsupported).</summary>
+public sealed class TorchTrainer : ITrainer
 {
-    private readonly TorchModelHandle _handle;
+    /// <summary>Prediction runs in batches of this many images to bound activation memory.</summary>
+    private const int PredictBatchMax = 256;
 
-    private TorchTrainer(TorchModelHandle handle, int classes)
+    /// <summary>Model initialisation draws from LibTorch's global generator: seeded and built under one lock.</summary>
+    private static readonly Lock CreationGate = new();
+
+    private readonly TorchNetwork _network;
+    private readonly TrainerOptimizer _optimizer;
+
+    private TorchTrainer(TorchNetwork network, int classes)
     {
-        _handle = handle;
+        _network = network;
+        _optimizer = new TrainerOptimizer(network.Trainable);
         Classes = classes;
-        Layout = ReadLayout(handle);
-        TorchException.ThrowIfFailed(NativeMethods.ModelDpCapable(handle, out var capable), "dp capability");
-        SupportsPrivacy = capable != 0;
     }
 
-    public ParameterLayout Layout { get; }
+    public ParameterLayout Layout => _network.Layout;
 
     public int Classes { get; }
 
-    /// <summary>True when DP-SGD can train this model (no BatchNorm; a zoo model).</summary>
-    public bool SupportsPrivacy { get; }
+    /// <summary>True when DP-SGD can train this model (a zoo model without BatchNorm).</summary>
+    public bool SupportsPrivacy => _network.DpCapable;
 
     /// <summary>Builds a zoo model with weights drawn from <paramref name="seed"/>.</summary>
     public static TorchTrainer Create(string model, int inChannels, int classes, int imageSize = 28, ulong seed = 1)
     {
-        TorchModelHandle? handle = null;
-        var status = TorchRuntime.Invoke(() =>
-            NativeMethods.ModelCreate(model, inChannels, classes, imageSize, seed, out handle));
-        return Wrap(status, handle, classes, $"create model '{model}'");
+        ArgumentOutOfRangeException.ThrowIfLessThan(classes, 2);
+        return Guard($"create model '{model}'", () =>
+        {
+            TorchRuntime.EnsureLoaded();
+            lock (CreationGate)
+            {
+                torch.manual_seed(unchecked((long)seed));
+                return new TorchTrainer(TorchNetwork.FromZoo(ModelZoo.Create(model, inChannels, classes, imageSize)),
+                    classes);
+            }
+        });
     }
 
     /// <summary>Loads a TorchScript module mapping N × C × H × W images to N × <paramref name="classes"/> logits.</summary>
     public static TorchTrainer Load(string path, int classes)
     {
-        TorchModelHandle? handle = null;
-        var status = TorchRuntime.Invoke(() => NativeMethods.ModelLoad(path, out handle));
-        return Wrap(status, handle, classes, $"load '{path}'");
+        ArgumentOutOfRangeException.ThrowIfLessThan(classes, 2);
+        return Guard($"load '{path}'", () =>
+        {
+            TorchRuntime.EnsureLoaded();
+            torch.jit.ScriptModule<torch.Tensor, torch.Tensor> module;
+            try
+            {
+                module = torch.jit.load<torch.Tensor, torch.Tensor>(path);
+            }
+            catch (Exception e) when (e is ExternalException or IOException or ArgumentException)
+            {
+                throw new IOException($"cannot load TorchScript module '{path}': {FirstLine(e.Message)}", e);
+            }
+            return new TorchTrainer(TorchNetwork.FromScript(module), classes);
+        });
     }
 
     public void GetParameters(Span<float> destination)
     {
-        fixed (float* p = destination)
+        CheckLength(destination.Length, Layout.TotalLength, "parameter");
+        var offset = 0;
+        foreach (var tensor in _network.Tensors)
         {
-            TorchException.ThrowIfFailed(NativeMethods.GetParameters(_handle, p, destination.Length), "get parameters");
+            var length = (int)tensor.numel();
+            TensorSpans.CopyTo(tensor, destination.Slice(offset, length));
+            offset += length;
         }
     }
 
     public void SetParameters(ReadOnlySpan<float> source)
     {
-        fixed (float* p = source)
+        CheckLength(source.Length, Layout.TotalLength, "parameter");
+        var offset = 0;
+        foreach (var tensor in _network.Tensors)
         {
-            TorchException.ThrowIfFailed(NativeMethods.SetParameters(_handle, p, source.Length), "set parameters");
+            var length = (int)tensor.numel();
+            TensorSpans.CopyFrom(tensor, source.Slice(offset, length));
+            offset += length;
         }
     }
 
     public void GetParameters(ReadOnlySpan<int> entries, Span<float> destination)
     {
-        fixed (int* e = entries)
-        fixed (float* p = destination)
+        CheckLength(destination.Length, SubsetLength(entries), "subset");
+        var offset = 0;
+        foreach (var index in entries)
         {
-            TorchException.ThrowIfFailed(
-                NativeMethods.GetSubset(_handle, e, entries.Length, p, destination.Length), "get parameter subset");
+            var length = (int)Layout.Entries[index].Length;
+            TensorSpans.CopyTo(_network.Tensors[index], destination.Slice(offset, length));
+            offset += length;
         }
     }
 
     public void SetParameters(ReadOnlySpan<int> entries, ReadOnlySpan<float> source)
     {
-        fixed (int* e = entries)
-        fixed (float* p = source)
+        CheckLength(source.Length, SubsetLength(entries), "subset");
+        var offset = 0;
+        foreach (var index in entries)
         {
-            TorchException.ThrowIfFailed(
-                NativeMethods.SetSubset(_handle, e, entries.Length, p, source.Length), "set parameter subset");
+            var length = (int)Layout.Entries[index].Length;
+            TensorSpans.CopyFrom(_network.Tensors[index], source.Slice(offset, length));
+            offset += length;
         }
     }
 
-    public EpochResult TrainEpoch(TrainingData data, TrainOptions options)
+    public EpochResult TrainEpoch(TrainingData data, TrainOptions options) => Guard("train epoch", () =>
     {
-        ApplyThreads(options);
-        var native = NativeTrainOptions.From(options);
-        var shape = data.Shape;
-        fixed (float* images = data.Images.Span)
-        fixed (long* labels = data.Labels.Span)
+        Prepare(options);
+        if (data.Count == 0)
         {
-            var status = NativeMethods.TrainEpoch(_handle, images, labels, data.Count, shape.Channels, shape.Height,
-                shape.Width, in native, out var loss, out var steps);
-            TorchException.ThrowIfFailed(status, "train epoch");
-            return new EpochResult(loss, steps);
+            throw new ArgumentException("a training epoch needs at least one example");
         }
-    }
+        using var scope = torch.NewDisposeScope();
+        var (images, labels) = Tensors(data);
+        using var generator = new torch.Generator(options.Seed);
+        return options.Privacy is { } dp
+            ? DpEpoch(images, labels, options, dp, generator)
+            : PlainEpoch(images, labels, options, generator);
+    });
 
-    public double TrainBatch(TrainingData data, TrainOptions options)
+    public double TrainBatch(TrainingData data, TrainOptions options) => Guard("train batch", () =>
     {
-        ApplyThreads(options);
-        var native = NativeTrainOptions.From(options);
-        var shape = data.Shape;
-        fixed (float* images = data.Images.Span)
-        fixed (long* labels = data.Labels.Span)
+        Prepare(options);
+        if (data.Count == 0)
         {
-            var status = NativeMethods.TrainBatch(_handle, images, labels, data.Count, shape.Channels, shape.Height,
-                shape.Width, in native, out var loss);
-            TorchException.ThrowIfFailed(status, "train batch");
-            return loss;
+            throw new ArgumentException("a training batch needs at least one example");
         }
-    }
+        using var scope = torch.NewDisposeScope();
+        var (images, labels) = Tensors(data);
+        if (options.Privacy is not { } dp)
+        {
+            return PlainStep(images, labels, options);
+        }
+        using var generator = new torch.Generator(options.Seed);
+        var expected = dp.ExpectedBatchSize > 0 ? dp.ExpectedBatchSize : data.Count;
+        return DpStep(images, labels, options, dp, expected, generator) / data.Count;
+    });
 
     public float[] Predict(ReadOnlyMemory<float> images, ImageShape shape)
     {
@@ -115,89 +158,264 @@ public sealed unsafe class TorchTrainer : ITrainer
         }
         var n = images.Length / shape.Size;
         var probabilities = new float[(long)n * Classes];
-        fixed (float* x = images.Span)
-        fixed (float* p = probabilities)
+        return Guard("predict", () =>
         {
-            TorchException.ThrowIfFailed(
-                NativeMethods.Predict(_handle, x, n, shape.Channels, shape.Height, shape.Width, p, probabilities.Length),
-                "predict");
-        }
-        return probabilities;
+            TorchRuntime.EnsureLoaded();
+            using var noGrad = torch.no_grad();
+            _network.Train(false);
+            try
+            {
+                for (var start = 0; start < n; start += PredictBatchMax)
+                {
+                    using var scope = torch.NewDisposeScope();
+                    var count = Math.Min(PredictBatchMax, n - start);
+                    var batch = TensorSpans.Floats(images.Span.Slice(start * shape.Size, count * shape.Size), count,
+                        shape.Channels, shape.Height, shape.Width);
+                    var probs = softmax(_network.Forward(batch), 1);
+                    if (probs.shape[1] != Classes)
+                    {
+                        throw new ArgumentException($"the model gives {probs.shape[1]} classes, the trainer expects {Classes}");
+                    }
+                    TensorSpans.CopyTo(probs, probabilities.AsSpan(start * Classes, count * Classes));
+                }
+            }
+            finally
+            {
+                _network.Train(true);
+            }
+            return probabilities;
+        });
     }
 
     /// <summary>Each example's gradient norm before clipping, as DP-SGD computes it (one batched pass).</summary>
-    public float[] PerSampleGradientNorms(TrainingData data)
+    public float[] PerSampleGradientNorms(TrainingData data) => Guard("per-sample gradient norms", () =>
     {
-        var norms = new float[data.Count];
-        var shape = data.Shape;
-        fixed (float* images = data.Images.Span)
-        fixed (long* labels = data.Labels.Span)
-        fixed (float* p = norms)
-        {
-            TorchException.ThrowIfFailed(NativeMethods.PerSampleNorms(_handle, images, labels, data.Count,
-                shape.Channels, shape.Height, shape.Width, p), "per-sample gradient norms");
-        }
-        return norms;
-    }
+        RequirePrivacy();
+        using var scope = torch.NewDisposeScope();
+        var (images, labels) = Tensors(data);
+        var tape = new ActivationTape();
+        var loss = cross_entropy(_network.Zoo!.Forward(images, tape), labels, reduction: torch.nn.Reduction.Sum);
+        var norms = PerExampleGradients.SquaredNorms(_network, tape, loss, data.Count).sqrt();
+        var result = new float[data.Count];
+        TensorSpans.CopyTo(norms, result);
+        return result;
+    });
 
     /// <summary>The gradient of the batch's mean loss over the trainable entries (a prefix of the layout); no step.</summary>
     public void Gradient(TrainingData data, Span<float> destination)
     {
-        var shape = data.Shape;
-        fixed (float* images = data.Images.Span)
-        fixed (long* labels = data.Labels.Span)
-        fixed (float* p = destination)
+        CheckLength(destination.Length, Layout.TrainableLength, "gradient");
+        var gradient = Guard("gradient", () =>
         {
-            TorchException.ThrowIfFailed(NativeMethods.Gradient(_handle, images, labels, data.Count, shape.Channels,
-                shape.Height, shape.Width, p, destination.Length), "gradient");
+            TorchRuntime.EnsureLoaded();
+            using var scope = torch.NewDisposeScope();
+            var (images, labels) = Tensors(data);
+            var loss = cross_entropy(_network.Forward(images), labels);
+            var grads = torch.autograd.grad([loss], _network.Trainable.Cast<torch.Tensor>().ToList());
+            var flat = new float[Layout.TrainableLength];
+            SecondOrder.Flatten(grads, flat);
+            return flat;
+        });
+        gradient.CopyTo(destination);
+    }
+
+    /// <summary>The gradient-matching loss ‖∇θ L(x, y) − target‖² of candidate images x (the objective of gradient
+    /// inversion, Zhu et al. 2019) and its gradient with respect to x, a second-order derivative through the
+    /// parameter gradient. <paramref name="target"/> is a gradient over the trainable entries.</summary>
+    public double GradientMatching(TrainingData candidate, ReadOnlySpan<float> target, Span<float> imageGradient)
+    {
+        CheckLength(target.Length, Layout.TrainableLength, "target gradient");
+        CheckLength(imageGradient.Length, candidate.Images.Length, "image gradient");
+        var targetCopy = target.ToArray();
+        var (loss, gradient) = Guard("gradient matching", () =>
+        {
+            TorchRuntime.EnsureLoaded();
+            using var scope = torch.NewDisposeScope();
+            var (images, labels) = Tensors(candidate);
+            images.requires_grad_(true);
+            return SecondOrder.MatchGradient(x => cross_entropy(_network.Forward(x), labels), images,
+                _network.Trainable.Cast<torch.Tensor>().ToList(), TensorSpans.Floats(targetCopy, targetCopy.Length));
+        });
+        gradient.CopyTo(imageGradient);
+        return loss;
+    }
+
+    public void Dispose()
+    {
+        _optimizer.Dispose();
+        _network.Dispose();
+    }
+
+    private EpochResult PlainEpoch(torch.Tensor images, torch.Tensor labels, TrainOptions options,
+        torch.Generator generator)
+    {
+        var n = images.shape[0];
+        var order = torch.randperm(n, generator: generator);
+        double lossSum = 0;
+        var steps = 0;
+        for (long start = 0; start < n; start += options.BatchSize)
+        {
+            using var scope = torch.NewDisposeScope();
+            var index = order.slice(0, start, Math.Min(n, start + options.BatchSize), 1);
+            var loss = PlainStep(images.index_select(0, index), labels.index_select(0, index), options);
+            lossSum += loss * index.shape[0];
+            steps++;
+        }
+        return new EpochResult(lossSum / n, steps);
+    }
+
+    /// <summary>Poisson sampling: every example joins each step's batch independently with probability q; an
+    /// epoch is round(1/q) steps, so each example is visited once in expectation.</summary>
+    private EpochResult DpEpoch(torch.Tensor images, torch.Tensor labels, TrainOptions options, DpOptions dp,
+        torch.Generator generator)
+    {
+        var n = images.shape[0];
+        var steps = Math.Max(1, (int)Math.Round(1.0 / dp.SamplingRate, MidpointRounding.AwayFromZero));
+        var expected = dp.SamplingRate * n;
+        double lossSum = 0;
+        long seen = 0;
+        for (var step = 0; step < steps; step++)
+        {
+            using var scope = torch.NewDisposeScope();
+            var index = (torch.rand(n, generator: generator) < dp.SamplingRate).nonzero().squeeze(1);
+            lossSum += DpStep(images.index_select(0, index), labels.index_select(0, index), options, dp, expected,
+                generator);
+            seen += index.shape[0];
+        }
+        return new EpochResult(seen > 0 ? lossSum / seen : 0.0, steps);
+    }
+
+    private double PlainStep(torch.Tensor images, torch.Tensor labels, TrainOptions options)
+    {
+        var optimizer = _optimizer.For(options);
+        _network.Train(true);
+        optimizer.zero_grad();
+        var loss = cross_entropy(_network.Forward(images), labels);
+        loss.backward();
+        optimizer.step();
+        return loss.item<float>();
+    }
+
+    /// <summary>DP-SGD (Abadi et al. 2016, Algorithm 1): the sum of per-example gradients clipped to C (Opacus'
+    /// factor min(1, C / (‖g_i‖ + 1e-6))), plus N(0, σ²C²) per coordinate, divided by the expected batch size
+    /// (Poisson sampling makes the actual size random). The clipped sum comes from a second backward pass of the
+    /// per-example losses weighted by their clip factors. Returns the summed loss of the batch.</summary>
+    private double DpStep(torch.Tensor images, torch.Tensor labels, TrainOptions options, DpOptions dp,
+        double expectedBatch, torch.Generator generator)
+    {
+        RequirePrivacy();
+        var optimizer = _optimizer.For(options);
+        _network.Train(true);
+        optimizer.zero_grad();
+        double lossSum = 0;
+        if (images.shape[0] > 0)
+        {
+            var tape = new ActivationTape();
+            var losses = cross_entropy(_network.Zoo!.Forward(images, tape), labels, reduction: torch.nn.Reduction.None);
+            var summed = losses.sum();
+            var norms = PerExampleGradients.SquaredNorms(_network, tape, summed, images.shape[0]).sqrt();
+            var factor = (dp.ClipNorm / (norms + 1e-6)).clamp_max(1.0);
+            (losses * factor).sum().backward();
+            lossSum = summed.item<float>();
+        }
+        using (torch.no_grad())
+        {
+            var noiseStd = dp.NoiseMultiplier * dp.ClipNorm;
+            foreach (var parameter in _network.Trainable)
+            {
+                var grad = parameter.grad ?? torch.zeros_like(parameter);
+                if (noiseStd > 0)
+                {
+                    grad.add_(torch.randn(parameter.shape, generator: generator), noiseStd);
+                }
+                grad.div_(expectedBatch);
+                parameter.grad = grad;
+            }
+        }
+        optimizer.step();
+        return lossSum;
+    }
+
+    private void RequirePrivacy()
+    {
+        if (!_network.DpCapable)
+        {
+            throw new PrivacyUnsupportedException(
+                "DP-SGD needs a model whose trainable layers are Linear, Conv2d or GroupNorm (use smallcnn or " +
+                "resnet18-gn; BatchNorm mixes examples, and TorchScript modules are not traced per example)");
         }
     }
 
-    public void Dispose() => _handle.Dispose();
-
-    private static TorchTrainer Wrap(TorchStatus status, TorchModelHandle? handle, int classes, string operation)
+    private static void Prepare(TrainOptions options)
     {
-        if (status != TorchStatus.Ok)
-        {
-            handle?.Dispose();
-            TorchException.ThrowIfFailed(status, operation);
-        }
-        ArgumentOutOfRangeException.ThrowIfLessThan(classes, 2);
-        try
-        {
-            return new TorchTrainer(handle!, classes);
-        }
-        catch
-        {
-            handle!.Dispose();
-            throw;
-        }
-    }
-
-    private static void ApplyThreads(TrainOptions options)
-    {
+        TrainOptionsValidator.Validate(options);
+        TorchRuntime.EnsureLoaded();
         if (options.Threads > 0)
         {
             TorchRuntime.SetThreads(options.Threads);
         }
     }
 
-    private static ParameterLayout ReadLayout(TorchModelHandle handle)
+    private static (torch.Tensor Images, torch.Tensor Labels) Tensors(TrainingData data)
     {
-        TorchException.ThrowIfFailed(NativeMethods.ModelLayout(handle, out var count, out var total), "layout");
-        var entries = new List<ParameterEntry>(count);
-        var shape = stackalloc long[8];
-        for (var i = 0; i < count; i++)
+        var shape = data.Shape;
+        return (TensorSpans.Floats(data.Images.Span, data.Count, shape.Channels, shape.Height, shape.Width),
+            TensorSpans.Longs(data.Labels.Span));
+    }
+
+    private long SubsetLength(ReadOnlySpan<int> entries)
+    {
+        long floats = 0;
+        foreach (var index in entries)
         {
-            TorchException.ThrowIfFailed(NativeMethods.ModelLayoutEntry(handle, i, out var name, out var ndim, shape,
-                out var offset, out var length, out var trainable), "layout entry");
-            var dims = new int[ndim];
-            for (var d = 0; d < ndim; d++)
+            if (index < 0 || index >= Layout.Entries.Count)
             {
-                dims[d] = checked((int)shape[d]);
+                throw new TorchException(TorchStatus.InvalidArgument, $"subset index {index} is out of range");
             }
-            entries.Add(new ParameterEntry(Marshal.PtrToStringUTF8(name) ?? "", dims, offset, length, trainable != 0));
+            floats += Layout.Entries[index].Length;
         }
-        return new ParameterLayout(entries, total);
+        return floats;
+    }
+
+    private static void CheckLength(long actual, long expected, string what)
+    {
+        if (actual != expected)
+        {
+            var layout = what == "parameter" ? "the layout has" : "the model needs";
+            throw new TorchException(TorchStatus.InvalidArgument,
+                $"{what} buffer holds {actual} floats, {layout} {expected}");
+        }
+    }
+
+    private static string FirstLine(string message) => message.Split('\n', 2)[0].Trim();
+
+    /// <summary>Runs one engine operation, turning its failures into <see cref="TorchException"/>s.</summary>
+    private static T Guard<T>(string operation, Func<T> body)
+    {
+        try
+        {
+            return body();
+        }
+        catch (TorchException)
+        {
+            throw;
+        }
+        catch (PrivacyUnsupportedException e)
+        {
+            throw new TorchException(TorchStatus.Unsupported, $"{operation} failed (Unsupported): {e.Message}", e);
+        }
+        catch (IOException e)
+        {
+            throw new TorchException(TorchStatus.IoError, $"{operation} failed (IoError): {e.Message}", e);
+        }
+        catch (ArgumentException e)
+        {
+            throw new TorchException(TorchStatus.InvalidArgument, $"{operation} failed (InvalidArgument): {e.Message}", e);
+        }
+        catch (ExternalException e)
+        {
+            throw new TorchException(TorchStatus.TorchError,
+                $"{operation} failed (TorchError): libtorch: {FirstLine(e.Message)}", e);
+        }
     }
 }

@@ -1,10 +1,12 @@
 using System.CommandLine;
 using System.Reflection;
 using System.Runtime.InteropServices;
+using Swarm.Learning.Training;
 
 namespace Swarm.Node.Cli;
 
-/// <summary><c>swarm version</c>: the build's version and runtime.</summary>
+/// <summary><c>swarm version</c>: the build's version, runtime and training engine (loading LibTorch, so that a
+/// broken set-up shows here with exit code 4).</summary>
 public static class VersionCommand
 {
     public static string Version =>
@@ -19,7 +21,16 @@ public static class VersionCommand
         {
             Console.WriteLine($"swarm {Version}");
             Console.WriteLine($"runtime {RuntimeInformation.FrameworkDescription} ({RuntimeInformation.RuntimeIdentifier})");
-            return ExitCodes.Ok;
+            try
+            {
+                Console.WriteLine($"engine TorchSharp on LibTorch {TorchRuntime.LibTorchVersion} (CPU)");
+                return ExitCodes.Ok;
+            }
+            catch (TorchException e)
+            {
+                Console.Error.WriteLine($"swarm version: {e.Message}");
+                return ExitCodes.Environment;
+            }
         });
         return command;
     }

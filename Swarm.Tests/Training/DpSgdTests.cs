@@ -84,6 +84,31 @@ public sealed class DpSgdTests
     }
 
     [Fact]
+    public void A_resnet18_gn_dp_epoch_gives_the_same_bytes_twice_and_moves_every_layer()
+    {
+        var shape = new ImageShape(3, 8, 8);
+        var data = SyntheticImages.Make(24, shape, 2, seed: 12);
+        var options = new TrainOptions { BatchSize = 8, Threads = 2, Seed = 9, Privacy = new DpOptions(1.0, 0.5, 1.0 / 3) };
+        float[] Epoch()
+        {
+            using var trainer = TorchTrainer.Create("resnet18-gn", 3, 2, 8, seed: 4);
+            var start = new float[trainer.Layout.TotalLength];
+            trainer.GetParameters(start);
+            Assert.Equal(3, trainer.TrainEpoch(data, options).Steps);
+            var after = new float[start.Length];
+            trainer.GetParameters(after);
+            foreach (var entry in trainer.Layout.Entries)
+            {
+                var unchanged = start.AsSpan((int)entry.Offset, (int)entry.Length)
+                    .SequenceEqual(after.AsSpan((int)entry.Offset, (int)entry.Length));
+                Assert.False(unchanged, $"{entry.Name} did not move");
+            }
+            return after;
+        }
+        Assert.Equal(Epoch(), Epoch());
+    }
+
+    [Fact]
     public void A_dp_epoch_takes_one_over_q_poisson_steps()
     {
         var data = SyntheticImages.Make(40, Small, 2, seed: 1);

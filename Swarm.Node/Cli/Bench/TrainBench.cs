@@ -5,32 +5,40 @@ using Swarm.Learning.Training;
 
 namespace Swarm.Node.Cli.Bench;
 
-/// <summary><c>swarm bench train</c>: SmallCnn training throughput of Swarm's engine against PyTorch (Debian
-/// python3-torch running native/tools/bench_train.py) on the same kind of data, batch and threads, measured in
-/// turns within one run; and the cost of a DP-SGD step relative to a plain step.</summary>
+/// <summary><c>swarm bench train</c>: training throughput of Swarm's engine (TorchSharp, LibTorch 2.10) against
+/// PyTorch (Debian python3-torch 1.13 running tools/pytorch/bench_train.py) on the same model, kind of data, batch
+/// and threads, measured in turns within one run; and the cost of a DP-SGD step relative to a plain step.</summary>
 public static class TrainBench
 {
     private const string ScriptName = "bench_train.py";
 
     public static Command Create()
     {
-        var command = new Command("train", "Training img/s of Swarm vs PyTorch (SmallCnn, 28x28) and DP-SGD step cost.");
+        var command = new Command("train", "Training img/s of Swarm vs PyTorch (SmallCnn, ResNet-18; 28x28) and DP-SGD step cost.");
+        var models = new Option<string>("--models") { Description = "Comma-separated: smallcnn, resnet18", DefaultValueFactory = _ => "smallcnn,resnet18" };
         var threads = new Option<int>("--threads") { Description = "Threads for both engines", DefaultValueFactory = _ => 2 };
         var batch = new Option<int>("--batch-size") { Description = "Mini-batch size", DefaultValueFactory = _ => 128 };
         var images = new Option<int>("--images") { Description = "Images per epoch", DefaultValueFactory = _ => 2560 };
         var epochs = new Option<int>("--epochs") { Description = "Timed epochs per turn", DefaultValueFactory = _ => 3 };
         var turns = new Option<int>("--turns") { Description = "Alternating turns of each engine (best is kept)", DefaultValueFactory = _ => 3 };
         var python = new Option<string>("--python") { Description = "Python with torch", DefaultValueFactory = _ => "/usr/bin/python3" };
-        foreach (var option in new Option[] { threads, batch, images, epochs, turns, python })
+        foreach (var option in new Option[] { models, threads, batch, images, epochs, turns, python })
         {
             command.Options.Add(option);
         }
-        command.SetAction(parse => Run(new Settings(parse.GetValue(threads), parse.GetValue(batch), parse.GetValue(images),
+        command.SetAction(parse => Run(new Settings(
+            parse.GetValue(models)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), parse.GetValue(threads), parse.GetValue(batch), parse.GetValue(images),
             parse.GetValue(epochs), parse.GetValue(turns), parse.GetValue(python)!)));
         return command;
     }
 
-    private sealed record Settings(int Threads, int BatchSize, int Images, int Epochs, int Turns, string Python);
+    private static readonly Dictionary<string, (string Name, int Channels, double Goal)> Models = new()
+    {
+        ["smallcnn"] = ("SmallCnn", 1, 2.5),
+        ["resnet18"] = ("ResNet-18 (BatchNorm)", 3, 1.0),
+    };
+
+    private sealed record Settings(IReadOnlyList<string> Models, int Threads, int BatchSize, int Images, int Epochs, int Turns, string Python);
 
     private static int Run(Settings s)
     {
@@ -39,31 +47,28 @@ public static class TrainBench
             Console.Error.WriteLine("swarm bench train: threads, epochs, turns >= 1 and images >= batch size");
             return ExitCodes.Usage;
         }
+        if (s.Models.Count == 0 || s.Models.Any(m => !Models.ContainsKey(m)))
+        {
+            Console.Error.WriteLine($"swarm bench train: --models takes {string.Join(", ", Models.Keys)}");
+            return ExitCodes.Usage;
+        }
         var script = FindScript();
         if (script is null)
         {
-            Console.Error.WriteLine($"swarm bench train: {ScriptName} not found beside the binary or under native/tools");
+            Console.Error.WriteLine($"swarm bench train: {ScriptName} not found beside the binary or under tools/pytorch");
             return ExitCodes.Environment;
         }
         try
         {
             TorchRuntime.SetThreads(s.Threads);
-            var data = RandomImages(s.Images);
-            Console.WriteLine($"swarm bench train: SmallCnn 1x28x28, {s.Images} images, batch {s.BatchSize}, Adam, " +
-                $"{s.Threads} threads, {s.Epochs} timed epochs x {s.Turns} turns per engine (best turn kept)");
-            Rate swarmBest = default, torchBest = default;
-            for (var turn = 1; turn <= s.Turns; turn++)
+            Console.WriteLine($"swarm bench train: {s.Images} random 28x28 images, batch {s.BatchSize}, Adam, {s.Threads} " +
+                $"threads, {s.Epochs} timed epochs x {s.Turns} turns per engine (best turn kept); Swarm on TorchSharp " +
+                $"(LibTorch {TorchRuntime.LibTorchVersion}), PyTorch from {s.Python}");
+            foreach (var model in s.Models)
             {
-                var swarm = SwarmImagesPerSecond(data, s, privacy: null, out _);
-                var torch = TorchImagesPerSecond(script, s);
-                Console.WriteLine(Invariant(
-                    $"turn {turn}: swarm {swarm.Wall:F0} img/s ({swarm.Cpu:F0} img/cpu-s), pytorch {torch.Wall:F0} img/s ({torch.Cpu:F0} img/cpu-s)"));
-                swarmBest = swarmBest.Max(swarm);
-                torchBest = torchBest.Max(torch);
+                CompareWithPyTorch(model, script, s);
             }
-            Console.WriteLine(Invariant($"swarm {swarmBest.Wall:F0} img/s, pytorch {torchBest.Wall:F0} img/s"));
-            Console.WriteLine(Invariant($"per CPU second: swarm/pytorch = {swarmBest.Cpu / torchBest.Cpu:F3}"));
-            Console.WriteLine(Invariant($"throughput ratio swarm/pytorch = {swarmBest.Wall / torchBest.Wall:F3} (goal >= 0.95)"));
+            var data = RandomImages(s.Images, 1);
             PrintDpCost(data, s);
             return ExitCodes.Ok;
         }
@@ -79,6 +84,25 @@ public static class TrainBench
         }
     }
 
+    private static void CompareWithPyTorch(string model, string script, Settings s)
+    {
+        var (name, channels, goal) = Models[model];
+        var data = RandomImages(s.Images, channels);
+        Rate swarmBest = default, torchBest = default;
+        for (var turn = 1; turn <= s.Turns; turn++)
+        {
+            var swarm = SwarmImagesPerSecond(model, data, s, privacy: null, out _);
+            var torch = TorchImagesPerSecond(model, script, s);
+            Console.WriteLine(Invariant(
+                $"{model} turn {turn}: swarm {swarm.Wall:F0} img/s ({swarm.Cpu:F0} img/cpu-s), pytorch {torch.Wall:F0} img/s ({torch.Cpu:F0} img/cpu-s)"));
+            swarmBest = swarmBest.Max(swarm);
+            torchBest = torchBest.Max(torch);
+        }
+        Console.WriteLine(Invariant($"{name}: swarm {swarmBest.Wall:F0} img/s, pytorch {torchBest.Wall:F0} img/s"));
+        Console.WriteLine(Invariant($"{name}: per CPU second swarm/pytorch = {swarmBest.Cpu / torchBest.Cpu:F3}"));
+        Console.WriteLine(Invariant($"{name}: throughput ratio swarm/pytorch = {swarmBest.Wall / torchBest.Wall:F3} (goal >= {goal:F1})"));
+    }
+
     // DP-SGD with q = batch/N takes round(1/q) Poisson steps of expected size `batch` per epoch, the same number
     // of steps as a plain epoch, so the ratio of epoch times is the ratio of step times.
     private static void PrintDpCost(TrainingData data, Settings s)
@@ -88,12 +112,12 @@ public static class TrainBench
         double plainStep = double.MaxValue, dpStep = double.MaxValue;
         for (var turn = 0; turn < s.Turns; turn++)
         {
-            plainBest = plainBest.Max(SwarmImagesPerSecond(data, s, privacy: null, out var plain));
-            dpBest = dpBest.Max(SwarmImagesPerSecond(data, s, privacy, out var dp));
+            plainBest = plainBest.Max(SwarmImagesPerSecond("smallcnn", data, s, privacy: null, out var plain));
+            dpBest = dpBest.Max(SwarmImagesPerSecond("smallcnn", data, s, privacy, out var dp));
             plainStep = Math.Min(plainStep, plain);
             dpStep = Math.Min(dpStep, dp);
         }
-        Console.WriteLine(Invariant($"step time: plain {plainStep * 1e3:F1} ms, DP-SGD {dpStep * 1e3:F1} ms (σ=1, C=1, Poisson q={privacy.SamplingRate:F4})"));
+        Console.WriteLine(Invariant($"SmallCnn step time: plain {plainStep * 1e3:F1} ms, DP-SGD {dpStep * 1e3:F1} ms (σ=1, C=1, Poisson q={privacy.SamplingRate:F4})"));
         Console.WriteLine(Invariant($"per CPU second: DP-SGD step / plain step = {plainBest.Cpu / dpBest.Cpu:F3}"));
         Console.WriteLine(Invariant($"DP-SGD step / plain step = {dpStep / plainStep:F3} (goal <= 2)"));
     }
@@ -104,9 +128,10 @@ public static class TrainBench
         public Rate Max(Rate other) => new(Math.Max(Wall, other.Wall), Math.Max(Cpu, other.Cpu));
     }
 
-    private static Rate SwarmImagesPerSecond(TrainingData data, Settings s, DpOptions? privacy, out double secondsPerStep)
+    private static Rate SwarmImagesPerSecond(string model, TrainingData data, Settings s, DpOptions? privacy,
+        out double secondsPerStep)
     {
-        using var trainer = TorchTrainer.Create("smallcnn", 1, 2, 28, seed: 1);
+        using var trainer = TorchTrainer.Create(model, data.Shape.Channels, 2, 28, seed: 1);
         var options = new TrainOptions { BatchSize = s.BatchSize, Threads = s.Threads, Privacy = privacy };
         trainer.TrainEpoch(data, options);
         var steps = 0;
@@ -123,7 +148,7 @@ public static class TrainBench
         return new Rate(images / seconds, images / cpuSeconds);
     }
 
-    private static Rate TorchImagesPerSecond(string script, Settings s)
+    private static Rate TorchImagesPerSecond(string model, string script, Settings s)
     {
         var start = new ProcessStartInfo(s.Python)
         {
@@ -131,7 +156,7 @@ public static class TrainBench
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { script, "--threads", $"{s.Threads}", "--batch", $"{s.BatchSize}",
+        foreach (var argument in new[] { script, "--model", model, "--threads", $"{s.Threads}", "--batch", $"{s.BatchSize}",
                      "--images", $"{s.Images}", "--epochs", $"{s.Epochs}" })
         {
             start.ArgumentList.Add(argument);
@@ -146,7 +171,7 @@ public static class TrainBench
         if (process.ExitCode != 0 || wall is null || cpu is null)
         {
             throw new InvalidOperationException(
-                $"the PyTorch baseline failed (exit {process.ExitCode}; python3-torch comes from scripts/setup/10-libtorch.sh): {errors.Result.Trim()}");
+                $"the PyTorch baseline failed (exit {process.ExitCode}; python3-torch comes from scripts/setup/10-torchsharp.sh): {errors.Result.Trim()}");
         }
         return new Rate(wall.Value, cpu.Value);
     }
@@ -157,10 +182,10 @@ public static class TrainBench
         return line is null ? null : double.Parse(line[prefix.Length..], CultureInfo.InvariantCulture);
     }
 
-    private static TrainingData RandomImages(int count)
+    private static TrainingData RandomImages(int count, int channels)
     {
         var random = new Random(1);
-        var images = new float[count * 28 * 28];
+        var images = new float[count * channels * 28 * 28];
         for (var i = 0; i < images.Length; i++)
         {
             images[i] = (float)(random.NextDouble() * 2 - 1);
@@ -170,7 +195,7 @@ public static class TrainBench
         {
             labels[i] = random.Next(2);
         }
-        return new TrainingData(images, labels, new ImageShape(1, 28, 28));
+        return new TrainingData(images, labels, new ImageShape(channels, 28, 28));
     }
 
     private static string? FindScript()
@@ -179,7 +204,7 @@ public static class TrainBench
         var root = Environment.GetEnvironmentVariable("SWARM_ROOT");
         if (!string.IsNullOrEmpty(root))
         {
-            candidates.Add(Path.Combine(root, "native", "tools", ScriptName));
+            candidates.Add(Path.Combine(root, "tools", "pytorch", ScriptName));
         }
         return candidates.FirstOrDefault(File.Exists);
     }

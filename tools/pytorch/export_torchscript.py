@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """Writes the TorchScript fixture Swarm.Tests/Fixtures/tiny_cnn.pt with Debian's python3-torch.
 
-A tiny CNN for 1x8x8 images and 2 classes (conv 4 -> ReLU -> max-pool -> linear), scripted so that the C++
-shim loads it with torch::jit::load and trains it like a zoo model. Run: /usr/bin/python3 native/tools/export_torchscript.py
+A tiny CNN for 1x8x8 images and 2 classes (conv 4 -> ReLU -> max-pool -> linear), scripted so that Swarm's engine
+loads it with torch.jit.load (TorchSharp) and trains it like a zoo model; LibTorch 2.10 reads PyTorch 1.13's format. Run: /usr/bin/python3 tools/pytorch/export_torchscript.py
 """
 import os
 import sys
