@@ -24,6 +24,45 @@ public sealed class DpSgdTests
         }
     }
 
+    [Theory]
+    [InlineData("smallcnn", 28)]
+    [InlineData("resnet18-gn", 8)]
+    public void The_clipped_sum_equals_the_sum_of_individually_clipped_batch_size_one_gradients(string model, int side)
+    {
+        var shape = new ImageShape(model == "smallcnn" ? 1 : 3, side, side);
+        var data = SyntheticImages.Make(5, shape, 2, seed: 31);
+        using var trainer = TorchTrainer.Create(model, shape.Channels, 2, side, seed: 8);
+        var norms = trainer.PerSampleGradientNorms(data);
+        var clip = (double)norms.Order().ElementAt(2);
+        var expected = new double[trainer.Layout.TrainableLength];
+        var gradient = new float[expected.Length];
+        for (var i = 0; i < data.Count; i++)
+        {
+            trainer.Gradient(SyntheticImages.Slice(data, i, 1), gradient);
+            var factor = Math.Min(1.0, clip / (SyntheticImages.Norm(gradient) + 1e-6));
+            for (var j = 0; j < expected.Length; j++)
+            {
+                expected[j] += factor * gradient[j];
+            }
+        }
+        var start = new float[trainer.Layout.TotalLength];
+        trainer.GetParameters(start);
+        trainer.TrainBatch(data, new TrainOptions
+        {
+            Optimizer = OptimizerKind.Sgd, LearningRate = 1.0,
+            Privacy = new DpOptions(clip, 0, 1) { ExpectedBatchSize = 1 },
+        });
+        var after = new float[start.Length];
+        trainer.GetParameters(after);
+        var scale = Math.Max(1e-3, expected.Max(Math.Abs));
+        for (var j = 0; j < expected.Length; j++)
+        {
+            var actual = start[j] - after[j];
+            Assert.True(Math.Abs(actual - expected[j]) <= 2e-3 * scale,
+                $"coordinate {j}: clipped sum {actual}, from batch-size-1 gradients {expected[j]}");
+        }
+    }
+
     [Fact]
     public void Every_clipped_per_example_gradient_has_norm_at_most_c()
     {
