@@ -36,6 +36,13 @@ public sealed class HoconErrorTests
     }
 
     [Fact]
+    public void An_unsupported_include_wrapper_is_an_error_even_inside_required()
+    {
+        var error = Hocon.Fails("a = 1\ninclude required(url(\"https://example.org/x.conf\"))");
+        Assert.Equal("test.conf:2: include url(...) is not supported; use include \"file\", file(\"...\") or required(\"...\")", error.Message);
+    }
+
+    [Fact]
     public void An_unterminated_string_is_an_error_at_its_line()
     {
         var error = Hocon.Fails("a = 1\nb = \"open\nc = 2");

@@ -172,17 +172,21 @@ internal sealed class HoconParser
         while (Peek.Kind == HoconTokenKind.Unquoted && Peek.Text.EndsWith('('))
         {
             var wrapper = Next();
-            switch (wrapper.Text)
+            // '(' may stand in unquoted text, so required(file( arrives as one token: one wrapper per '('.
+            foreach (var name in wrapper.Text.Split('(')[..^1])
             {
-                case "required(":
-                    required = true;
-                    break;
-                case "file(":
-                    break;
-                default:
-                    throw new HoconException(wrapper.Origin, null, $"include {wrapper.Text}...) is not supported; use include \"file\", file(\"...\") or required(\"...\")");
+                switch (name)
+                {
+                    case "required":
+                        required = true;
+                        break;
+                    case "file":
+                        break;
+                    default:
+                        throw new HoconException(wrapper.Origin, null, $"include {name}(...) is not supported; use include \"file\", file(\"...\") or required(\"...\")");
+                }
+                open++;
             }
-            open++;
         }
         if (Peek.Kind != HoconTokenKind.Quoted)
         {
