@@ -1,5 +1,3 @@
-using Swarm.Node.Configuration.Hocon;
-
 namespace Swarm.Tests.Configuration;
 
 public sealed class HoconIncludeTests
@@ -10,7 +8,7 @@ public sealed class HoconIncludeTests
         using var dir = new TempDirectory();
         dir.Write("conf/base.conf", "a = 1\nb = 1\nnested { x = 1 }");
         var main = dir.Write("conf/main.conf", "include \"base.conf\"\nb = 2\nnested { y = 2 }");
-        var config = HoconLoader.LoadFile(main, Hocon.Env(null));
+        var config = Hocon.LoadFile(main);
         Assert.Equal(1, config.GetInt("a"));
         Assert.Equal(2, config.GetInt("b"));
         Assert.Equal(1, config.GetInt("nested.x"));
@@ -24,7 +22,7 @@ public sealed class HoconIncludeTests
         using var dir = new TempDirectory();
         dir.Write("part.conf", "x = 1");
         var main = dir.Write("main.conf", "outer { include file(\"part.conf\") }");
-        Assert.Equal(1, HoconLoader.LoadFile(main, Hocon.Env(null)).GetInt("outer.x"));
+        Assert.Equal(1, Hocon.LoadFile(main).GetInt("outer.x"));
     }
 
     [Fact]
@@ -32,9 +30,9 @@ public sealed class HoconIncludeTests
     {
         using var dir = new TempDirectory();
         var optional = dir.Write("optional.conf", "include \"absent.conf\"\na = 1");
-        Assert.Equal(1, HoconLoader.LoadFile(optional, Hocon.Env(null)).GetInt("a"));
+        Assert.Equal(1, Hocon.LoadFile(optional).GetInt("a"));
         var required = dir.Write("required.conf", "a = 1\ninclude required(\"absent.conf\")");
-        var error = Assert.Throws<HoconException>(() => HoconLoader.LoadFile(required, Hocon.Env(null)));
+        var error = Hocon.FailsFile(required);
         Assert.Equal(2, error.Line);
         Assert.Contains("absent.conf", error.Message, StringComparison.Ordinal);
     }
@@ -45,9 +43,20 @@ public sealed class HoconIncludeTests
         using var dir = new TempDirectory();
         dir.Write("a.conf", "x = 1\ninclude \"b.conf\"");
         dir.Write("b.conf", "include \"a.conf\"");
-        var error = Assert.Throws<HoconException>(() => HoconLoader.LoadFile(Path.Combine(dir.Path, "a.conf"), Hocon.Env(null)));
+        var error = Hocon.FailsFile(Path.Combine(dir.Path, "a.conf"));
         Assert.Contains("include cycle: a.conf -> b.conf -> a.conf", error.Message, StringComparison.Ordinal);
         Assert.EndsWith("b.conf", error.File, StringComparison.Ordinal);
         Assert.Equal(1, error.Line);
+    }
+
+    [Fact]
+    public void The_file_name_of_an_include_may_follow_on_a_later_line()
+    {
+        using var dir = new TempDirectory();
+        dir.Write("part.conf", "x = 1");
+        var main = dir.Write("main.conf", "include # the shared part\n  \"part.conf\"\ny = 2");
+        var config = Hocon.LoadFile(main);
+        Assert.Equal(1, config.GetInt("x"));
+        Assert.Equal(2, config.GetInt("y"));
     }
 }
