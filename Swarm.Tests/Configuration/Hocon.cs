@@ -13,4 +13,9 @@ internal static class Hocon
 
     public static HoconException Fails(string text, IReadOnlyDictionary<string, string>? environment = null) =>
         Assert.Throws<HoconException>(() => Load(text, environment));
+
+    /// <summary>Loads a file (and what it includes) with an empty environment.</summary>
+    public static HoconConfig LoadFile(string path) => HoconLoader.LoadFile(path, Env(null));
+
+    public static HoconException FailsFile(string path) => Assert.Throws<HoconException>(() => LoadFile(path));
 }

@@ -36,6 +36,49 @@ public sealed class HoconErrorTests
     }
 
     [Fact]
+    public void A_key_alone_on_its_line_is_an_error_at_that_line_not_at_the_next_field()
+    {
+        var error = Hocon.Fails("a\nb = 1");
+        Assert.Equal("test.conf:1: key 'a': expected '=', ':' or '{' after the key, got end of line", error.Message);
+    }
+
+    [Fact]
+    public void A_separator_followed_only_by_comments_and_line_breaks_is_an_error_at_its_line()
+    {
+        var error = Hocon.Fails("x {\n  a = # no value here\n  // nor here\n}");
+        Assert.Equal("test.conf:2: key 'x.a': expected a value, got end of line", error.Message);
+    }
+
+    [Fact]
+    public void Two_fields_on_the_line_after_a_separator_are_an_error_naming_the_first_key()
+    {
+        var error = Hocon.Fails("a =\n  1 b = 2");
+        Assert.Equal("test.conf:2: key 'a': unexpected '=' in a value (quote the value, or put a ',' or line break between two fields)", error.Message);
+    }
+
+    [Fact]
+    public void A_value_on_the_line_after_its_separator_still_ends_at_that_line()
+    {
+        var error = Hocon.Fails("a =\n  1\n  2");
+        Assert.Equal("test.conf:3: key '2': expected '=', ':' or '{' after the key, got end of file", error.Message);
+    }
+
+    [Fact]
+    public void A_wrong_type_on_the_line_after_its_separator_names_the_line_of_the_value()
+    {
+        var config = Hocon.Load("port =\n  abc");
+        var error = Assert.Throws<HoconException>(() => config.GetInt("port"));
+        Assert.Equal("test.conf:2: key 'port': expected a whole number, got \"abc\"", error.Message);
+    }
+
+    [Fact]
+    public void An_unsupported_include_wrapper_is_an_error_even_inside_required()
+    {
+        var error = Hocon.Fails("a = 1\ninclude required(url(\"https://example.org/x.conf\"))");
+        Assert.Equal("test.conf:2: include url(...) is not supported; use include \"file\", file(\"...\") or required(\"...\")", error.Message);
+    }
+
+    [Fact]
     public void An_unterminated_string_is_an_error_at_its_line()
     {
         var error = Hocon.Fails("a = 1\nb = \"open\nc = 2");

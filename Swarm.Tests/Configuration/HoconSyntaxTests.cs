@@ -53,6 +53,45 @@ public sealed class HoconSyntaxTests
     }
 
     [Fact]
+    public void A_brace_may_open_on_the_line_after_its_key()
+    {
+        var config = Hocon.Load("a\n{ b = 1 }\nc\n\n{\n  d = 2\n}");
+        Assert.Equal(1, config.GetInt("a.b"));
+        Assert.Equal(2, config.GetInt("c.d"));
+    }
+
+    [Fact]
+    public void A_separator_and_a_value_may_each_stand_on_a_later_line()
+    {
+        var config = Hocon.Load("a =\n  1\nb :\n  \"x\"\nc\n  = 3\nd = [1]\nd +=\n  2\ne =\n\n  { f = 4 }\ng =\n  ${a}");
+        Assert.Equal(1, config.GetInt("a"));
+        Assert.Equal("x", config.GetString("b"));
+        Assert.Equal(3, config.GetInt("c"));
+        Assert.Equal(["1", "2"], config.GetStringList("d"));
+        Assert.Equal(4, config.GetInt("e.f"));
+        Assert.Equal(1, config.GetInt("g"));
+        Assert.Equal(new HoconOrigin("test.conf", 2), config.GetValue("a").Origin);
+    }
+
+    [Fact]
+    public void Comments_may_stand_between_a_key_its_separator_and_its_value()
+    {
+        var config = Hocon.Load("""
+            a = # why a is one
+              1
+            b : // why b is x
+              # and more
+              "x"
+            c # why c is an object
+            { d = 2 }
+            """);
+        Assert.Equal(1, config.GetInt("a"));
+        Assert.Equal("x", config.GetString("b"));
+        Assert.Equal(2, config.GetInt("c.d"));
+        Assert.Equal(3, config.Root.Count);
+    }
+
+    [Fact]
     public void Fields_are_separated_by_commas_or_line_breaks()
     {
         var config = Hocon.Load("{ a = 1, b = 2\n c = 3, }");

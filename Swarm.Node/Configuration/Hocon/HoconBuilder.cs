@@ -189,22 +189,22 @@ internal sealed class HoconBuilder
 
     private void Include(HoconObject container, HoconPath prefix, SyntaxInclude include, IncludeContext context)
     {
-        var full = Path.GetFullPath(Path.Combine(context.Directory, include.File));
-        var display = Path.IsPathRooted(include.File) ? include.File : Path.Combine(context.DisplayDirectory, include.File);
-        if (!File.Exists(full))
+        foreach (var name in HoconIncludeFiles.Find(context.Directory, include))
         {
-            if (include.Required)
-            {
-                throw new HoconException(include.Origin, null, $"required include \"{include.File}\" not found (looked for {full})");
-            }
-            return;
+            IncludeFile(container, prefix, include.Origin, name, context);
         }
+    }
+
+    private void IncludeFile(HoconObject container, HoconPath prefix, HoconOrigin origin, string name, IncludeContext context)
+    {
+        var full = Path.GetFullPath(Path.Combine(context.Directory, name));
+        var display = Path.IsPathRooted(name) ? name : Path.Combine(context.DisplayDirectory, name);
         if (context.Stack.Contains(full))
         {
             var chain = string.Join(" -> ", context.Stack.Select(Path.GetFileName).Append(Path.GetFileName(full)));
-            throw new HoconException(include.Origin, null, $"include cycle: {chain}");
+            throw new HoconException(origin, null, $"include cycle: {chain}");
         }
-        var syntax = HoconParser.Parse(HoconLayer.ReadFile(full, display, include.Origin), display);
+        var syntax = HoconParser.Parse(HoconLayer.ReadFile(full, display, origin), display);
         var inner = new IncludeContext(Path.GetDirectoryName(full)!, Path.GetDirectoryName(display) ?? "", [.. context.Stack, full]);
         Fill(container, prefix, syntax, inner);
     }

@@ -3,7 +3,8 @@ using System.Text;
 namespace Swarm.Node.Configuration.Hocon;
 
 /// <summary>Reads the tokens of one HOCON text into a syntax tree (HOCON spec: "Syntax"). Fields are separated by
-/// commas or line breaks; a key is followed by '=', ':', '+=' or directly by '{'.</summary>
+/// commas or line breaks; a key is followed by '=', ':', '+=' or directly by '{', and line breaks (with comments) may
+/// stand between a key, its separator and its value.</summary>
 internal sealed class HoconParser
 {
     /// <summary>Deepest nesting of objects and arrays accepted: a bound, so a hostile file cannot overflow the stack.</summary>
@@ -43,6 +44,39 @@ internal sealed class HoconParser
             _pos++;
         }
     }
+
+    /// <summary>Skips blanks and, where the next thing after them is of a kind that <paramref name="wanted"/>
+    /// accepts, the line breaks and comments in between too. The HOCON spec ("Whitespace") counts a newline as
+    /// whitespace and gives it a meaning only where it ends a field or a value, and the reference parser (lightbend
+    /// config) skips newlines after a key and after its separator. Otherwise this stops at the line break, so that
+    /// an error points at the line where something is missing, not at the next field.</summary>
+    private void SkipBlankBefore(Func<HoconTokenKind, bool> wanted)
+    {
+        SkipWhitespace();
+        var ahead = NextNonBlank(_pos);
+        if (wanted(_tokens[ahead].Kind))
+        {
+            _pos = ahead;
+        }
+    }
+
+    /// <summary>The index of the first token at or after <paramref name="from"/> that is not blank or a line break
+    /// (the End token at the latest).</summary>
+    private int NextNonBlank(int from)
+    {
+        while (_tokens[from].Kind is HoconTokenKind.Whitespace or HoconTokenKind.Newline)
+        {
+            from++;
+        }
+        return from;
+    }
+
+    private static bool FollowsKey(HoconTokenKind kind) =>
+        kind is HoconTokenKind.Separator or HoconTokenKind.PlusEquals or HoconTokenKind.LeftBrace;
+
+    private static bool StartsValue(HoconTokenKind kind) =>
+        kind is HoconTokenKind.Unquoted or HoconTokenKind.Quoted or HoconTokenKind.Substitution
+            or HoconTokenKind.LeftBrace or HoconTokenKind.LeftBracket;
 
     private SyntaxObject ParseRoot()
     {
@@ -124,7 +158,7 @@ internal sealed class HoconParser
         var start = Peek;
         var path = ParseKey();
         var key = Join(prefix, path);
-        SkipWhitespace();
+        SkipBlankBefore(FollowsKey);
         var separator = Peek;
         var append = false;
         switch (separator.Kind)
@@ -141,7 +175,7 @@ internal sealed class HoconParser
             default:
                 throw new HoconException(separator.Origin, key, $"expected '=', ':' or '{{' after the key, got {separator.Describe()}");
         }
-        SkipWhitespace();
+        SkipBlankBefore(StartsValue);
         var value = ParseValue(key, prefix.Segments.Concat(path.Segments));
         return new SyntaxField(path, append, value, start.Origin);
     }
@@ -152,37 +186,42 @@ internal sealed class HoconParser
         {
             return false;
         }
-        var next = _tokens[_pos + 1];
-        if (next.Kind != HoconTokenKind.Whitespace)
+        var ahead = NextNonBlank(_pos + 1);
+        if (ahead == _pos + 1)
         {
             return false;
         }
-        var target = _tokens[_pos + 2];
+        var target = _tokens[ahead];
         return target.Kind == HoconTokenKind.Quoted || (target.Kind == HoconTokenKind.Unquoted && target.Text.EndsWith('('));
     }
 
     /// <summary><c>include "f"</c>, <c>include file("f")</c>, <c>include required("f")</c> or
-    /// <c>include required(file("f"))</c>. A missing file is ignored unless required (HOCON spec, "Includes").</summary>
+    /// <c>include required(file("f"))</c>, with any blanks and line breaks after <c>include</c>. A missing file is
+    /// ignored unless required (HOCON spec, "Includes").</summary>
     private SyntaxInclude ParseInclude()
     {
         var origin = Next().Origin;
-        SkipWhitespace();
+        SkipBlank();
         var required = false;
         var open = 0;
         while (Peek.Kind == HoconTokenKind.Unquoted && Peek.Text.EndsWith('('))
         {
             var wrapper = Next();
-            switch (wrapper.Text)
+            // '(' may stand in unquoted text, so required(file( arrives as one token: one wrapper per '('.
+            foreach (var name in wrapper.Text.Split('(')[..^1])
             {
-                case "required(":
-                    required = true;
-                    break;
-                case "file(":
-                    break;
-                default:
-                    throw new HoconException(wrapper.Origin, null, $"include {wrapper.Text}...) is not supported; use include \"file\", file(\"...\") or required(\"...\")");
+                switch (name)
+                {
+                    case "required":
+                        required = true;
+                        break;
+                    case "file":
+                        break;
+                    default:
+                        throw new HoconException(wrapper.Origin, null, $"include {name}(...) is not supported; use include \"file\", file(\"...\") or required(\"...\")");
+                }
+                open++;
             }
-            open++;
         }
         if (Peek.Kind != HoconTokenKind.Quoted)
         {
