@@ -8,4 +8,7 @@ public sealed record DpOptions(double ClipNorm, double NoiseMultiplier, double S
     /// <summary>Divisor of a single <c>TrainBatch</c> DP step; 0 means the batch's size. An epoch always divides
     /// by the expected Poisson batch size q·N.</summary>
     public double ExpectedBatchSize { get; init; }
+
+    /// <summary>Secure (the default, private) or seeded (reproducible, not private).</summary>
+    public NoiseRandomness Randomness { get; init; } = NoiseRandomness.Secure;
 }

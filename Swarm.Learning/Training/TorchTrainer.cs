@@ -277,7 +277,8 @@ public sealed class TorchTrainer : ITrainer
         for (var step = 0; step < steps; step++)
         {
             using var scope = torch.NewDisposeScope();
-            var index = (torch.rand(n, generator: generator) < dp.SamplingRate).nonzero().squeeze(1);
+            var draws = dp.Randomness == NoiseRandomness.Secure ? SecureNoise.Uniform(n) : torch.rand(n, generator: generator);
+            var index = (draws < dp.SamplingRate).nonzero().squeeze(1);
             lossSum += DpStep(images.index_select(0, index), labels.index_select(0, index), options, dp, expected,
                 generator);
             seen += index.shape[0];
@@ -298,7 +299,8 @@ public sealed class TorchTrainer : ITrainer
 
     /// <summary>DP-SGD (Abadi et al. 2016, Algorithm 1): the sum of per-example gradients clipped to C (Opacus'
     /// factor min(1, C / (‖g_i‖ + 1e-6))), plus N(0, σ²C²) per coordinate, divided by the expected batch size
-    /// (Poisson sampling makes the actual size random). The clipped sum comes from a second backward pass of the
+    /// (Poisson sampling makes the actual size random); noise and masks from the OS CSPRNG unless the options ask for
+    /// the seeded, not private, mode. The clipped sum comes from a second backward pass of the
     /// per-example losses weighted by their clip factors. Returns the summed loss of the batch.</summary>
     private double DpStep(torch.Tensor images, torch.Tensor labels, TrainOptions options, DpOptions dp,
         double expectedBatch, torch.Generator generator)
@@ -326,7 +328,10 @@ public sealed class TorchTrainer : ITrainer
                 var grad = parameter.grad ?? torch.zeros_like(parameter);
                 if (noiseStd > 0)
                 {
-                    grad.add_(torch.randn(parameter.shape, generator: generator), noiseStd);
+                    var noise = dp.Randomness == NoiseRandomness.Secure
+                        ? SecureNoise.Gaussian(parameter.shape)
+                        : torch.randn(parameter.shape, generator: generator);
+                    grad.add_(noise, noiseStd);
                 }
                 grad.div_(expectedBatch);
                 parameter.grad = grad;

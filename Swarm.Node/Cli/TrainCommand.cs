@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Spectre.Console;
 using Swarm.Learning.Data;
+using Swarm.Learning.Privacy;
 using Swarm.Learning.Training;
 
 namespace Swarm.Node.Cli;
@@ -26,7 +27,9 @@ public static class TrainCommand
         var threads = new Option<int>("--threads") { Description = "libtorch threads", DefaultValueFactory = _ => 2 };
         var noise = new Option<double?>("--noise-multiplier") { Description = "Enables DP-SGD with this noise multiplier σ" };
         var clip = new Option<double>("--clip") { Description = "DP-SGD per-example clip norm C", DefaultValueFactory = _ => 1.0 };
-        foreach (var option in new Option[] { dataset, model, epochs, batchSize, lr, schedule, optimizer, momentum, weightDecay, seed, threads, noise, clip })
+        var delta = new Option<double>("--delta") { Description = "DP-SGD δ of the ε printed at the end", DefaultValueFactory = _ => 1e-5 };
+        var seededNoise = new Option<bool>("--seeded-noise") { Description = "DP-SGD noise and sampling from --seed: reproducible and NOT PRIVATE (default: the OS CSPRNG)" };
+        foreach (var option in new Option[] { dataset, model, epochs, batchSize, lr, schedule, optimizer, momentum, weightDecay, seed, threads, noise, clip, delta, seededNoise })
         {
             command.Options.Add(option);
         }
@@ -39,12 +42,12 @@ public static class TrainCommand
                 WeightDecay = parse.GetValue(weightDecay), BatchSize = parse.GetValue(batchSize),
                 Seed = parse.GetValue(seed), Threads = parse.GetValue(threads),
             },
-            parse.GetValue(noise), parse.GetValue(clip)), ct)));
+            parse.GetValue(noise), parse.GetValue(clip), parse.GetValue(delta), parse.GetValue(seededNoise)), ct)));
         return command;
     }
 
     private sealed record Settings(string Dataset, string Model, int Epochs, LearningRateSchedule Schedule,
-        TrainOptions Options, double? NoiseMultiplier, double ClipNorm);
+        TrainOptions Options, double? NoiseMultiplier, double ClipNorm, double Delta, bool SeededNoise);
 
     private static int Run(Settings settings, CancellationToken cancellation)
     {
@@ -65,8 +68,19 @@ public static class TrainCommand
         }
         var train = splits.Train;
         var options = settings.NoiseMultiplier is { } sigma
-            ? settings.Options with { Privacy = new DpOptions(settings.ClipNorm, sigma, (double)settings.Options.BatchSize / train.Count) }
+            ? settings.Options with
+            {
+                Privacy = new DpOptions(settings.ClipNorm, sigma, (double)settings.Options.BatchSize / train.Count)
+                {
+                    Randomness = settings.SeededNoise ? NoiseRandomness.Seeded : NoiseRandomness.Secure,
+                },
+            }
             : settings.Options;
+        if (options.Privacy is not null && !(settings.Delta is > 0 and < 1))
+        {
+            Console.Error.WriteLine("swarm train: --delta must be in (0, 1)");
+            return ExitCodes.Usage;
+        }
         try
         {
             TorchRuntime.SetThreads(options.Threads);
@@ -75,12 +89,16 @@ public static class TrainCommand
                 $"{settings.Model} ({trainer.Layout.TrainableLength:N0} parameters), {settings.Epochs} epochs, " +
                 $"{options.Optimizer} lr {options.LearningRate.ToString(CultureInfo.InvariantCulture)} ({settings.Schedule}), " +
                 $"batch {options.BatchSize}, seed {options.Seed}, {options.Threads} threads" +
-                (options.Privacy is { } dp ? $", DP-SGD σ={dp.NoiseMultiplier} C={dp.ClipNorm} q={dp.SamplingRate:F4}" : ""));
+                (options.Privacy is { } dp ? $", DP-SGD σ={dp.NoiseMultiplier} C={dp.ClipNorm} q={dp.SamplingRate:F4}, {NoiseLabel(dp)}" : ""));
             var result = TrainWithProgress(trainer, splits, settings.Epochs, options, settings.Schedule, cancellation);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"best validation epoch {result.BestEpoch}: test loss {result.TestLoss:F4}"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"test auc={result.Test.Auc:F4} acc={result.Test.Accuracy:F4}"));
+            if (options.Privacy is { } privacy)
+            {
+                PrintEpsilon(privacy, settings.Epochs, settings.Delta);
+            }
             return ExitCodes.Ok;
         }
         catch (TorchException e)
@@ -93,6 +111,26 @@ public static class TrainCommand
             Console.Error.WriteLine("swarm train: interrupted");
             return ExitCodes.Interrupted;
         }
+    }
+
+    private static string NoiseLabel(DpOptions dp) => dp.Randomness == NoiseRandomness.Secure
+        ? "noise from the OS CSPRNG"
+        : "noise seeded from --seed: NOT PRIVATE (anyone who knows the seed can remove it)";
+
+    /// <summary>ε of the whole run: every epoch takes round(1/q) Poisson-sampled steps (RDP accountant).</summary>
+    private static void PrintEpsilon(DpOptions dp, int epochs, double delta)
+    {
+        var stepsPerEpoch = Math.Max(1, (long)Math.Round(1.0 / dp.SamplingRate, MidpointRounding.AwayFromZero));
+        var steps = stepsPerEpoch * epochs;
+        if (dp.NoiseMultiplier <= 0)
+        {
+            Console.WriteLine($"privacy: {steps} steps without noise → ε = ∞ (no differential privacy)");
+            return;
+        }
+        var epsilon = RdpAccountant.ComputeEpsilon(dp.SamplingRate, dp.NoiseMultiplier, steps, delta);
+        var label = dp.Randomness == NoiseRandomness.Secure ? "" : " (NOT PRIVATE: seeded noise)";
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"privacy: {steps} steps of q={dp.SamplingRate:G4} σ={dp.NoiseMultiplier} → ε={epsilon.Epsilon:F3} at δ={delta:G3} (RDP order {epsilon.Order:G3}){label}"));
     }
 
     private static CentralTrainingResult TrainWithProgress(TorchTrainer trainer, MedMnistSplits splits, int epochs,

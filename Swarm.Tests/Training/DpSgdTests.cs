@@ -114,7 +114,11 @@ public sealed class DpSgdTests
     public void Noise_makes_the_dp_step_depend_on_the_seed_and_the_seed_makes_it_reproducible()
     {
         var data = SyntheticImages.Make(8, Small, 2, seed: 8);
-        var options = new TrainOptions { Optimizer = OptimizerKind.Sgd, Privacy = new DpOptions(1.0, 1.0, 0.5), Seed = 3 };
+        var options = new TrainOptions
+        {
+            Optimizer = OptimizerKind.Sgd, Seed = 3,
+            Privacy = new DpOptions(1.0, 1.0, 0.5) { Randomness = NoiseRandomness.Seeded },
+        };
         var first = StepOnce("smallcnn", data, options);
         var again = StepOnce("smallcnn", data, options);
         var other = StepOnce("smallcnn", data, options with { Seed = 4 });
@@ -127,7 +131,7 @@ public sealed class DpSgdTests
     {
         var shape = new ImageShape(3, 8, 8);
         var data = SyntheticImages.Make(24, shape, 2, seed: 12);
-        var options = new TrainOptions { BatchSize = 8, Threads = 2, Seed = 9, Privacy = new DpOptions(1.0, 0.5, 1.0 / 3) };
+        var options = new TrainOptions { BatchSize = 8, Threads = 2, Seed = 9, Privacy = new DpOptions(1.0, 0.5, 1.0 / 3) { Randomness = NoiseRandomness.Seeded } };
         float[] Epoch()
         {
             using var trainer = TorchTrainer.Create("resnet18-gn", 3, 2, 8, seed: 4);
@@ -148,6 +152,47 @@ public sealed class DpSgdTests
     }
 
     [Fact]
+    public void Two_runs_with_the_same_seed_in_secure_mode_draw_different_masks_and_noise()
+    {
+        var data = SyntheticImages.Make(8, Small, 2, seed: 8);
+        var options = new TrainOptions { Optimizer = OptimizerKind.Sgd, Seed = 3, Privacy = new DpOptions(1.0, 1.0, 0.5) };
+        Assert.Equal(NoiseRandomness.Secure, options.Privacy.Randomness);
+        var first = StepOnce("smallcnn", data, options);
+        var second = StepOnce("smallcnn", data, options);
+        var differing = first.Zip(second).Count(pair => pair.First != pair.Second);
+        Assert.True(differing > first.Length / 2, $"only {differing} of {first.Length} parameters differ");
+        using var trainer = TorchTrainer.Create("smallcnn", 1, 2, seed: 6);
+        var epochs = Enumerable.Range(0, 2).Select(_ =>
+        {
+            trainer.SetParameters(StartOf("smallcnn"));
+            trainer.TrainEpoch(data, options with { Privacy = options.Privacy with { NoiseMultiplier = 0 } });
+            var after = new float[trainer.Layout.TotalLength];
+            trainer.GetParameters(after);
+            return after;
+        }).ToList();
+        Assert.NotEqual(epochs[0], epochs[1]);
+    }
+
+    [Fact]
+    public void Secure_gaussian_noise_has_mean_zero_and_unit_variance()
+    {
+        var data = SyntheticImages.Make(1, Small, 2, seed: 8);
+        var options = new TrainOptions
+        {
+            Optimizer = OptimizerKind.Sgd, LearningRate = 1.0,
+            Privacy = new DpOptions(1e-9, 1e9, 1.0) { ExpectedBatchSize = 1 },
+        };
+        var start = StartOf("smallcnn");
+        var after = StepOnce("smallcnn", data, options);
+        // With C = 1e-9 the clipped gradient is negligible; the step is the noise, N(0, (σC)²) = N(0, 1).
+        var noise = start.Zip(after, (a, b) => (double)a - b).ToArray();
+        var mean = noise.Average();
+        var variance = noise.Select(v => (v - mean) * (v - mean)).Average();
+        Assert.True(Math.Abs(mean) < 0.01, $"mean {mean}");
+        Assert.True(Math.Abs(variance - 1) < 0.01, $"variance {variance}");
+    }
+
+    [Fact]
     public void A_dp_epoch_takes_one_over_q_poisson_steps()
     {
         var data = SyntheticImages.Make(40, Small, 2, seed: 1);
@@ -155,6 +200,14 @@ public sealed class DpSgdTests
         var result = trainer.TrainEpoch(data, new TrainOptions { Privacy = new DpOptions(1.0, 1.0, 0.25) });
         Assert.Equal(4, result.Steps);
         Assert.True(double.IsFinite(result.MeanLoss));
+    }
+
+    private static float[] StartOf(string model)
+    {
+        using var trainer = TorchTrainer.Create(model, 1, 2, seed: 6);
+        var parameters = new float[trainer.Layout.TotalLength];
+        trainer.GetParameters(parameters);
+        return parameters;
     }
 
     private static float[] StepOnce(string model, TrainingData data, TrainOptions options)

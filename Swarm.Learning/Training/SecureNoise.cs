@@ -1,0 +1,60 @@
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using TorchSharp;
+
+namespace Swarm.Learning.Training;
+
+/// <summary>Uniform and Gaussian draws from the operating system's CSPRNG (<see cref="RandomNumberGenerator"/>),
+/// for DP-SGD's secure mode. Uniforms take 53 random bits each (every double in [0, 1) on a 2⁻⁵³ grid), Gaussians
+/// come from the Box–Muller transform in double precision and are rounded to float32 once, when they are added to
+/// the float32 gradient sum. Floating-point noise is not the ideal continuous Gaussian (Mironov, CCS 2012, showed
+/// that textbook floating-point Laplace samplers leak through the gaps in their outputs); see docs/training.md
+/// for what that leaves open.</summary>
+internal static class SecureNoise
+{
+    private const double Unit = 1.0 / (1L << 53);
+
+    /// <summary>n draws, uniform on [0, 1).</summary>
+    public static torch.Tensor Uniform(long n)
+    {
+        var values = new float[n];
+        var bits = new ulong[Math.Min(n, 1 << 16)];
+        for (long start = 0; start < n; start += bits.Length)
+        {
+            var count = (int)Math.Min(bits.Length, n - start);
+            RandomNumberGenerator.Fill(MemoryMarshal.AsBytes(bits.AsSpan(0, count)));
+            for (var i = 0; i < count; i++)
+            {
+                values[start + i] = (float)((bits[i] >> 11) * Unit);
+            }
+        }
+        return TensorSpans.Floats(values, n);
+    }
+
+    /// <summary>Standard normal draws of the given shape (float32).</summary>
+    public static torch.Tensor Gaussian(long[] shape)
+    {
+        var n = shape.Aggregate(1L, (a, b) => a * b);
+        var values = new float[n];
+        var bits = new ulong[Math.Min(n + (n & 1), 1 << 16)];
+        for (long start = 0; start < n; start += bits.Length)
+        {
+            var count = (int)Math.Min(bits.Length, n - start + ((n - start) & 1));
+            RandomNumberGenerator.Fill(MemoryMarshal.AsBytes(bits.AsSpan(0, count)));
+            for (var i = 0; i + 1 < count; i += 2)
+            {
+                // Box–Muller: u1 in (0, 1] so that the logarithm is finite.
+                var u1 = ((bits[i] >> 11) + 1) * Unit;
+                var u2 = (bits[i + 1] >> 11) * Unit;
+                var radius = Math.Sqrt(-2.0 * Math.Log(u1));
+                var angle = 2.0 * Math.PI * u2;
+                values[start + i] = (float)(radius * Math.Cos(angle));
+                if (start + i + 1 < n)
+                {
+                    values[start + i + 1] = (float)(radius * Math.Sin(angle));
+                }
+            }
+        }
+        return TensorSpans.Floats(values, shape);
+    }
+}
