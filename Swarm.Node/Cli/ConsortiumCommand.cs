@@ -50,8 +50,8 @@ public static class ConsortiumCommand
         var file = FileOption();
         var id = new Option<string>("--id") { Description = "The member's node id.", Required = true };
         var endpoint = new Option<string>("--endpoint") { Description = "HOST:PORT where the member listens.", Required = true };
-        var cert = new Option<string>("--cert") { Description = "The member's certificate (PEM); its key is pinned." };
-        var fingerprint = new Option<string>("--fingerprint") { Description = "The member's key fingerprint (hex)." };
+        var cert = new Option<string>("--cert") { Description = "The member's TLS certificate (PEM); its key is pinned." };
+        var fingerprint = new Option<string>("--fingerprint") { Description = "The member's TLS key fingerprint (hex), instead of --cert." };
         var signingKey = new Option<string>("--signing-key")
         {
             Description = $"The member's Ed25519 public key file ({NodeIdentity.SigningPublicKeyFileName}, PEM, as swarm keygen writes it).",
