@@ -4,7 +4,7 @@ using Swarm.Consensus.Encoding;
 namespace Swarm.Actors.Tasks;
 
 /// <summary>What a site asks the task's chain to record. Each one travels as a PBFT client request whose payload
-/// is the canonical body plus the site's ECDSA signature over (chain id, body), so a replica cannot put words in
+/// is the canonical body plus the site's Ed25519 signature over (chain id, body), so a replica cannot put words in
 /// another site's mouth: <see cref="TaskChain"/> checks the signature against the genesis member key of the site
 /// the body names before it applies anything.</summary>
 public abstract record TaskRequest(int Round, string Site)

@@ -5,12 +5,13 @@ using Swarm.Node.Identity;
 
 namespace Swarm.Node.Cli;
 
-/// <summary><c>swarm consortium init|add|show</c>: manage the consortium file that pins each member's key.</summary>
+/// <summary><c>swarm consortium init|add|show</c>: manage the consortium file that pins each member's TLS key and
+/// lists its Ed25519 signing key.</summary>
 public static class ConsortiumCommand
 {
     public static Command Create()
     {
-        var command = new Command("consortium", "Manage the consortium file: the members and their pinned key fingerprints.");
+        var command = new Command("consortium", "Manage the consortium file: the members, their pinned TLS key fingerprints and their signing keys.");
         command.Subcommands.Add(CreateInit());
         command.Subcommands.Add(CreateAdd());
         command.Subcommands.Add(CreateShow());
@@ -45,13 +46,18 @@ public static class ConsortiumCommand
 
     private static Command CreateAdd()
     {
-        var command = new Command("add", "Add a member (id, endpoint and the fingerprint of its key).");
+        var command = new Command("add", "Add a member (id, endpoint, the fingerprint of its TLS key and its Ed25519 signing key).");
         var file = FileOption();
         var id = new Option<string>("--id") { Description = "The member's node id.", Required = true };
         var endpoint = new Option<string>("--endpoint") { Description = "HOST:PORT where the member listens.", Required = true };
-        var cert = new Option<string>("--cert") { Description = "The member's certificate (PEM); its key is pinned." };
-        var fingerprint = new Option<string>("--fingerprint") { Description = "The member's key fingerprint (hex)." };
-        foreach (var option in new Option[] { file, id, endpoint, cert, fingerprint })
+        var cert = new Option<string>("--cert") { Description = "The member's TLS certificate (PEM); its key is pinned." };
+        var fingerprint = new Option<string>("--fingerprint") { Description = "The member's TLS key fingerprint (hex), instead of --cert." };
+        var signingKey = new Option<string>("--signing-key")
+        {
+            Description = $"The member's Ed25519 public key file ({NodeIdentity.SigningPublicKeyFileName}, PEM, as swarm keygen writes it).",
+            Required = true,
+        };
+        foreach (var option in new Option[] { file, id, endpoint, cert, fingerprint, signingKey })
         {
             command.Options.Add(option);
         }
@@ -66,20 +72,10 @@ public static class ConsortiumCommand
             }
             try
             {
-                string pinned;
-                string? publicKey = null;
-                if (certPath is null)
-                {
-                    pinned = hex!.ToLowerInvariant();
-                }
-                else
-                {
-                    using var certificate = X509Certificate2.CreateFromPem(File.ReadAllText(certPath));
-                    pinned = Fingerprint.Of(certificate);
-                    publicKey = MemberKeys.Of(certificate);
-                }
+                var pinned = certPath is null ? hex!.ToLowerInvariant() : PinOf(certPath);
+                var key = MemberKeys.ReadPublicKeyFile(parse.GetValue(signingKey)!);
                 var consortium = ConsortiumFile.Load(parse.GetValue(file)!);
-                var added = consortium.With(new ConsortiumMember(parse.GetValue(id)!, parse.GetValue(endpoint)!, pinned, publicKey));
+                var added = consortium.With(new ConsortiumMember(parse.GetValue(id)!, parse.GetValue(endpoint)!, pinned, key));
                 return SaveValid("add", parse.GetValue(file)!, added);
             }
             catch (Exception e) when (e is IOException or ConsortiumFormatException or CryptographicException)
@@ -89,6 +85,12 @@ public static class ConsortiumCommand
             }
         });
         return command;
+    }
+
+    private static string PinOf(string certPath)
+    {
+        using var certificate = X509Certificate2.CreateFromPem(File.ReadAllText(certPath));
+        return Fingerprint.Of(certificate);
     }
 
     private static Command CreateShow()
@@ -104,7 +106,7 @@ public static class ConsortiumCommand
                 Console.WriteLine($"consortium {consortium.Name}: {consortium.Members.Count} member(s)");
                 foreach (var m in consortium.Members)
                 {
-                    Console.WriteLine($"  {m.Id,-16} {m.Endpoint,-24} {m.Fingerprint}");
+                    Console.WriteLine($"  {m.Id,-16} {m.Endpoint,-24} {m.Fingerprint}  {m.SigningKey}");
                 }
                 return ReportProblems("show", consortium.Validate()) ? ExitCodes.Config : ExitCodes.Ok;
             }

@@ -2,7 +2,8 @@ using System.Text.RegularExpressions;
 
 namespace Swarm.Node.Configuration;
 
-/// <summary><c>node { id, data-dir }</c>: who this node is and where it keeps its files.</summary>
+/// <summary><c>node { id, data-dir, signing-key-path }</c>: who this node is, where it keeps its files and the key it
+/// signs with.</summary>
 public sealed partial record NodeIdentitySettings : ISettingsSection
 {
     /// <summary>The node's name in the consortium and the host part of its actor addresses (swarm://id/...).</summary>
@@ -11,6 +12,9 @@ public sealed partial record NodeIdentitySettings : ISettingsSection
 
     [RequiredSetting("set node.data-dir to a writable directory, e.g. node.data-dir = \"/var/lib/swarm\"")]
     public string DataDir { get; init; } = "";
+
+    /// <summary>The node's Ed25519 private key (PKCS#8 PEM); needed, like <c>tls</c>, by a node in a consortium.</summary>
+    public string SigningKeyPath { get; init; } = "";
 
     public IEnumerable<SettingsProblem> CheckTogether()
     {

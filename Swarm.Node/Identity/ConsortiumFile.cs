@@ -4,7 +4,7 @@ using System.Text;
 namespace Swarm.Node.Identity;
 
 /// <summary>Reads and writes the consortium file. It is HOCON-shaped, but this class understands only its one fixed
-/// shape (<c>consortium { name = "...", members = [ { id, endpoint, fingerprint }, ... ] }</c>), so it stays
+/// shape (<c>consortium { name = "...", members = [ { id, endpoint, fingerprint, signing-key }, ... ] }</c>), so it stays
 /// self-contained and can be replaced by the general HOCON reader without touching its callers.</summary>
 public static class ConsortiumFile
 {
@@ -30,19 +30,16 @@ public static class ConsortiumFile
     {
         ArgumentNullException.ThrowIfNull(consortium);
         var text = new StringBuilder();
-        text.Append("# Swarm consortium: the members and their pinned public-key fingerprints (SHA-256 of SPKI).\n");
+        text.Append("# Swarm consortium: the members, the pinned fingerprints of their TLS keys (SHA-256 of SPKI) and their\n");
+        text.Append("# Ed25519 signing keys (base64, 32 bytes).\n");
         text.Append("consortium {\n");
         text.Append(CultureInfo.InvariantCulture, $"  name = {Quote(consortium.Name)}\n");
         text.Append("  members = [\n");
         foreach (var m in consortium.Members)
         {
             text.Append(CultureInfo.InvariantCulture,
-                $"    {{ id = {Quote(m.Id)}, endpoint = {Quote(m.Endpoint)}, fingerprint = {Quote(m.Fingerprint)}");
-            if (m.PublicKey is not null)
-            {
-                text.Append(CultureInfo.InvariantCulture, $",\n      public-key = {Quote(m.PublicKey)}");
-            }
-            text.Append(" }\n");
+                $"    {{ id = {Quote(m.Id)}, endpoint = {Quote(m.Endpoint)}, fingerprint = {Quote(m.Fingerprint)},\n");
+            text.Append(CultureInfo.InvariantCulture, $"      signing-key = {Quote(m.SigningKey)} }}\n");
         }
         text.Append("  ]\n}\n");
         return text.ToString();

@@ -6,6 +6,7 @@ namespace Swarm.Node.Identity;
 /// HOCON's separators (<c>=</c> or <c>:</c>, commas or newlines) and comments (<c>#</c>, <c>//</c>).</summary>
 internal sealed class ConsortiumReader(string text, string source)
 {
+    private const string AddHint = "swarm consortium add --cert node.crt --signing-key " + NodeIdentity.SigningPublicKeyFileName;
     private int _position;
     private int _line = 1;
 
@@ -57,31 +58,39 @@ internal sealed class ConsortiumReader(string text, string source)
     {
         Expect('{');
         var fields = new Dictionary<string, string>(StringComparer.Ordinal);
+        var signingKeyLine = 0;
         while (!TryConsume('}'))
         {
             var key = ReadKey();
-            if (key is not ("id" or "endpoint" or "fingerprint" or "public-key"))
+            if (key == "public-key")
             {
-                throw Error($"unknown key 'members[{index}].{key}' (expected id, endpoint, fingerprint or public-key)");
+                // Files written before members signed with Ed25519 carry the TLS key here; it signs nothing now.
+                throw Error($"members[{index}].public-key is no longer read: members sign with an Ed25519 key of their own; "
+                    + $"write signing-key instead (add the member again with: {AddHint})");
+            }
+            if (key is not ("id" or "endpoint" or "fingerprint" or "signing-key"))
+            {
+                throw Error($"unknown key 'members[{index}].{key}' (expected id, endpoint, fingerprint or signing-key)");
             }
             ExpectSeparator(key);
+            signingKeyLine = key == "signing-key" ? _line : signingKeyLine;
             fields[key] = ReadString($"members[{index}].{key}");
             SkipOptional(',');
         }
-        foreach (var required in new[] { "id", "endpoint", "fingerprint" })
+        var who = fields.TryGetValue("id", out var id) ? $"member '{id}'" : $"members[{index}]";
+        foreach (var required in new[] { "id", "endpoint", "fingerprint", "signing-key" })
         {
             if (!fields.ContainsKey(required))
             {
-                var who = fields.TryGetValue("id", out var id) ? $"member '{id}'" : $"members[{index}]";
-                throw Error($"{who}: {required} is missing");
+                var hint = required == "signing-key" ? $" (the member's Ed25519 public key, base64; add it with: {AddHint})" : "";
+                throw Error($"{who}: {required} is missing{hint}");
             }
         }
-        var publicKey = fields.GetValueOrDefault("public-key");
-        if (publicKey is not null && MemberKeys.Problem(publicKey, fields["fingerprint"]) is { } keyProblem)
+        if (MemberKeys.Problem(fields["signing-key"]) is { } keyProblem)
         {
-            throw Error($"member '{fields["id"]}': public-key {keyProblem}");
+            throw Error($"{who}: signing-key {keyProblem}", signingKeyLine);
         }
-        return new ConsortiumMember(fields["id"], fields["endpoint"], fields["fingerprint"], publicKey);
+        return new ConsortiumMember(fields["id"], fields["endpoint"], fields["fingerprint"], fields["signing-key"]);
     }
 
     private string ReadKey()
@@ -204,5 +213,5 @@ internal sealed class ConsortiumReader(string text, string source)
         }
     }
 
-    private ConsortiumFormatException Error(string message) => new($"{source}:{_line}: {message}");
+    private ConsortiumFormatException Error(string message, int line = 0) => new($"{source}:{(line > 0 ? line : _line)}: {message}");
 }

@@ -1,21 +1,28 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Swarm.Actors.Consensus;
 
 namespace Swarm.Node.Identity;
 
-/// <summary>A node's identity: its id, its ECDSA P-256 key and the self-signed certificate (CN = node id) it
-/// presents on every TLS link. There is no certificate authority: peers pin the key fingerprint instead.</summary>
+/// <summary>A node's identity: its id, the ECDSA P-256 key and self-signed certificate (CN = node id) it presents
+/// on every TLS link, and the Ed25519 key it signs with. There is no certificate authority: peers pin the TLS key's
+/// fingerprint and list the signing key in the consortium file. Two keys because .NET's TLS stack cannot use
+/// Ed25519 certificates on Linux, while signatures that others check later should be Ed25519 (deterministic, fast).</summary>
 public sealed class NodeIdentity : IDisposable
 {
     public const string KeyFileName = "node.key";
     public const string CertificateFileName = "node.crt";
+    public const string SigningKeyFileName = "signing.key";
+    public const string SigningPublicKeyFileName = "signing.pub";
 
-    public NodeIdentity(string nodeId, X509Certificate2 certificate)
+    public NodeIdentity(string nodeId, X509Certificate2 certificate, Ed25519Signer signer)
     {
         ArgumentNullException.ThrowIfNull(certificate);
+        ArgumentNullException.ThrowIfNull(signer);
         NodeId = nodeId;
         Certificate = certificate;
         Fingerprint = Identity.Fingerprint.Of(certificate);
+        Signer = signer;
     }
 
     public string NodeId { get; }
@@ -25,11 +32,14 @@ public sealed class NodeIdentity : IDisposable
 
     public string Fingerprint { get; }
 
-    /// <summary>The private key for envelope signatures (a new handle each call; the caller disposes it).</summary>
-    public ECDsa GetSigningKey() =>
-        Certificate.GetECDsaPrivateKey() ?? throw new InvalidOperationException("identity certificate has no private key");
+    /// <summary>The Ed25519 key that signs this node's envelopes, chain messages and task requests.</summary>
+    public Ed25519Signer Signer { get; }
 
-    /// <summary>Creates a fresh key and a self-signed certificate usable for TLS client and server authentication.</summary>
+    /// <summary>This node's entry in a consortium file: its TLS key's fingerprint and its signing key.</summary>
+    public ConsortiumMember ToMember(string endpoint) => new(NodeId, endpoint, Fingerprint, MemberKeys.Of(Signer));
+
+    /// <summary>Creates a fresh TLS key with a self-signed certificate usable for client and server authentication,
+    /// and a fresh Ed25519 signing key.</summary>
     public static NodeIdentity Create(string nodeId, int validityYears, TimeProvider? time = null)
     {
         var problem = Identity.NodeId.Problem(nodeId);
@@ -52,39 +62,47 @@ public sealed class NodeIdentity : IDisposable
         var now = (time ?? TimeProvider.System).GetUtcNow();
         using var selfSigned = request.CreateSelfSigned(now.AddMinutes(-5), now.AddYears(validityYears));
         // Round-trip through PEM so the certificate owns a key usable by SslStream on every platform.
-        return FromPem(nodeId, selfSigned.ExportCertificatePem(), key.ExportPkcs8PrivateKeyPem());
+        return new(nodeId, X509Certificate2.CreateFromPem(selfSigned.ExportCertificatePem(), key.ExportPkcs8PrivateKeyPem()),
+            Ed25519Signer.Generate());
     }
 
-    /// <summary>Loads <c>node.key</c> and <c>node.crt</c> from <paramref name="directory"/>; the node id is the CN.</summary>
+    /// <summary>Loads <c>node.key</c>, <c>node.crt</c> and <c>signing.key</c> from <paramref name="directory"/>; the
+    /// node id is the CN.</summary>
     public static NodeIdentity Load(string directory)
     {
         var certPem = File.ReadAllText(Path.Combine(directory, CertificateFileName));
         var keyPem = File.ReadAllText(Path.Combine(directory, KeyFileName));
         using var probe = X509Certificate2.CreateFromPem(certPem);
         var nodeId = probe.GetNameInfo(X509NameType.SimpleName, false);
-        return FromPem(nodeId, certPem, keyPem);
+        return new(nodeId, X509Certificate2.CreateFromPem(certPem, keyPem), LoadSigner(Path.Combine(directory, SigningKeyFileName)));
     }
 
-    private static NodeIdentity FromPem(string nodeId, string certPem, string keyPem) =>
-        new(nodeId, X509Certificate2.CreateFromPem(certPem, keyPem));
+    /// <summary>Reads an Ed25519 private key file (PKCS#8 PEM, as <see cref="Save"/> writes it).</summary>
+    /// <exception cref="CryptographicException">The file holds no Ed25519 private key.</exception>
+    public static Ed25519Signer LoadSigner(string path) =>
+        Ed25519Signer.TryImportPem(File.ReadAllBytes(path))
+            ?? throw new CryptographicException($"{path} is not an Ed25519 private key (PKCS#8 PEM, as swarm keygen writes {SigningKeyFileName})");
 
-    /// <summary>Writes the private key (PKCS#8 PEM, mode 0600) and the certificate (PEM) into <paramref name="directory"/>.
-    /// Refuses to replace an existing key unless <paramref name="overwrite"/>: a lost key means a consortium change.</summary>
+    /// <summary>Writes the TLS private key (PKCS#8 PEM), the certificate (PEM), the signing key (PKCS#8 PEM) and its
+    /// public key (PEM) into <paramref name="directory"/>; both private keys get mode 0600. Refuses to replace an
+    /// existing key unless <paramref name="overwrite"/>: a lost key means a consortium change.</summary>
     public void Save(string directory, bool overwrite)
     {
         Directory.CreateDirectory(directory);
-        var keyPath = Path.Combine(directory, KeyFileName);
-        var certPath = Path.Combine(directory, CertificateFileName);
-        if (!overwrite && (File.Exists(keyPath) || File.Exists(certPath)))
+        var paths = new[] { KeyFileName, CertificateFileName, SigningKeyFileName, SigningPublicKeyFileName }
+            .Select(name => Path.Combine(directory, name)).ToArray();
+        if (!overwrite && paths.FirstOrDefault(File.Exists) is { } existing)
         {
-            throw new IOException($"{keyPath} or {certPath} already exists (use --force to replace the node's key)");
+            throw new IOException($"{existing} already exists (use --force to replace the node's keys)");
         }
-        using var key = GetSigningKey();
-        WriteOwnerOnly(keyPath, key.ExportPkcs8PrivateKeyPem());
-        File.WriteAllText(certPath, Certificate.ExportCertificatePem());
+        using var key = Certificate.GetECDsaPrivateKey() ?? throw new InvalidOperationException("identity certificate has no private key");
+        WriteOwnerOnly(paths[0], System.Text.Encoding.ASCII.GetBytes(key.ExportPkcs8PrivateKeyPem()));
+        File.WriteAllText(paths[1], Certificate.ExportCertificatePem());
+        WriteOwnerOnly(paths[2], Signer.ExportPem());
+        File.WriteAllBytes(paths[3], Signer.ExportPublicKeyPem());
     }
 
-    private static void WriteOwnerOnly(string path, string text)
+    private static void WriteOwnerOnly(string path, byte[] text)
     {
         // Create the file with mode 0600 before any key byte is written, so the key is never world-readable.
         var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
@@ -93,9 +111,8 @@ public sealed class NodeIdentity : IDisposable
             options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         }
         using (var stream = new FileStream(path, options))
-        using (var writer = new StreamWriter(stream))
         {
-            writer.Write(text);
+            stream.Write(text);
         }
         if (!OperatingSystem.IsWindows())
         {
@@ -103,5 +120,9 @@ public sealed class NodeIdentity : IDisposable
         }
     }
 
-    public void Dispose() => Certificate.Dispose();
+    public void Dispose()
+    {
+        Certificate.Dispose();
+        Signer.Dispose();
+    }
 }

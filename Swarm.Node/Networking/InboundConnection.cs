@@ -3,9 +3,9 @@ using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
+using Swarm.Node.Identity;
 using Swarm.Node.Networking.Wire;
 
 namespace Swarm.Node.Networking;
@@ -26,7 +26,7 @@ internal sealed class InboundConnection(Socket socket, TransportContext context)
         using var owned = socket;
         // Only the read-ahead side of the coalescing stream matters here: replies are written outside any batch.
         await using var ssl = new SslStream(new CoalescingStream(new NetworkStream(socket, ownsSocket: false), writeBufferBytes: 1024));
-        using var publicKey = await HandshakeAsync(ssl, ct).ConfigureAwait(false);
+        var publicKey = await HandshakeAsync(ssl, ct).ConfigureAwait(false);
         if (publicKey is null)
         {
             return;
@@ -46,7 +46,9 @@ internal sealed class InboundConnection(Socket socket, TransportContext context)
         }
     }
 
-    private async Task<ECDsa?> HandshakeAsync(SslStream ssl, CancellationToken ct)
+    /// <summary>The peer's Ed25519 signing key, listed in the consortium under the id its pinned certificate names;
+    /// null when the handshake failed.</summary>
+    private async Task<byte[]?> HandshakeAsync(SslStream ssl, CancellationToken ct)
     {
         string? refusal = null;
         try
@@ -57,8 +59,10 @@ internal sealed class InboundConnection(Socket socket, TransportContext context)
             await ssl.AuthenticateAsServerAsync(options, timeout.Token).ConfigureAwait(false);
             using var certificate = new X509Certificate2(ssl.RemoteCertificate!);
             PeerId = certificate.GetNameInfo(X509NameType.SimpleName, false);
-            return certificate.GetECDsaPublicKey()
-                ?? throw new AuthenticationException("peer certificate has no ECDSA P-256 key");
+            // The consortium may have been replaced since the pin was checked; the member must still be in it.
+            var member = context.Consortium.Find(PeerId)
+                ?? throw new AuthenticationException($"peer '{PeerId}' is no longer a member of the consortium");
+            return MemberKeys.SigningKey(member);
         }
         catch (Exception e) when (e is IOException or SocketException or AuthenticationException or ObjectDisposedException
             or OperationCanceledException)
@@ -69,7 +73,7 @@ internal sealed class InboundConnection(Socket socket, TransportContext context)
         }
     }
 
-    private async Task<FrameRejection?> ReadLoopAsync(SslStream ssl, ECDsa publicKey, CancellationToken ct)
+    private async Task<FrameRejection?> ReadLoopAsync(SslStream ssl, byte[] publicKey, CancellationToken ct)
     {
         // Frames of 64 KiB and more (blob chunks) land in pooled buffers and reach the blob receiver without a copy.
         var decoder = new FrameDecoder(context.Options.FrameBytesMax, pooledFrameBytesMin: 64 * 1024);
@@ -98,7 +102,7 @@ internal sealed class InboundConnection(Socket socket, TransportContext context)
         }
     }
 
-    private FrameRejection? Check(Envelope envelope, ECDsa publicKey, ref ulong lastSequence)
+    private FrameRejection? Check(Envelope envelope, byte[] publicKey, ref ulong lastSequence)
     {
         if (envelope.From != PeerId)
         {

@@ -28,7 +28,7 @@ public sealed class PeerTransport : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(identity);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        _context = new TransportContext(identity, options, handler, new EnvelopeSigner(identity.GetSigningKey()),
+        _context = new TransportContext(identity, options, handler, new EnvelopeSigner(identity.Signer),
             logger ?? NullLogger.Instance, time ?? TimeProvider.System)
         {
             Consortium = Validated(consortium),
@@ -116,7 +116,7 @@ public sealed class PeerTransport : IAsyncDisposable
             throw new ArgumentException($"'{nodeId}' is not a member of consortium '{_context.Consortium.Name}'", nameof(nodeId));
         }
         envelope.From = NodeId;
-        // Sign-to-be envelopes grow by an ECDSA signature (64 bytes plus tag and length).
+        // Sign-to-be envelopes grow by an Ed25519 signature (64 bytes plus tag and length).
         var bytes = envelope.CalculateSize() + FrameDecoder.PrefixBytes + (EnvelopeSigner.MustBeSigned(envelope) ? 80 : 12);
         if (bytes > _context.Options.FrameBytesMax)
         {
@@ -221,7 +221,6 @@ public sealed class PeerTransport : IAsyncDisposable
             connection.Cut();
         }
         await Task.WhenAll(_inbound.Values).ConfigureAwait(false);
-        _context.Signer.Dispose();
         _stop.Dispose();
     }
 }

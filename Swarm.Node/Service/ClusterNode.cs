@@ -65,7 +65,7 @@ public sealed class ClusterNode : IAsyncDisposable
         var id = _settings.Node.Id;
         // Files are checked before anything is opened, so a misconfigured node leaves nothing behind.
         var consortium = _settings.Consortium.File.Length == 0 ? null : LoadConsortium(_settings.Consortium.File, id);
-        _identity = consortium is null ? null : IdentityLoader.Load(_settings.Tls, id);
+        _identity = consortium is null ? null : IdentityLoader.Load(_settings.Tls, _settings.Node, consortium);
         var incarnation = OpenStore();
         _system = new ActorSystem(id, new ActorSystemSettings { MailboxCapacity = _settings.Actors.MailboxCapacity }, _time, _loggers);
         var seeds = consortium is null ? [] : StartTransport(consortium, _identity!);

@@ -16,7 +16,7 @@ namespace Swarm.Node.Simulation;
 
 /// <summary>
 /// A task's swarm with every site in this process: one <see cref="TaskPeerActor"/> per site,
-/// each on its own actor system (as if a node each) with its own ECDSA key, its own SQLite ledger of the task's chain, its own blob folder and its own Trainer;
+/// each on its own actor system (as if a node each) with its own Ed25519 key, its own SQLite ledger of the task's chain, its own blob folder and its own Trainer;
 /// the sites reach each other only through actor messages, exactly the messages a cluster sends over TLS. Sites
 /// take turns on the cores (one compute gate) so a small machine is not oversubscribed.
 /// </summary>
@@ -42,10 +42,9 @@ public sealed class InProcessSwarm : IAsyncDisposable
         Spec = spec;
         Directory.CreateDirectory(Path.Combine(directory, "chain"));
         _loggers = loggers ?? NullLoggerFactory.Instance;
-        var signers = spec.Participants.Select(_ => EcdsaSigner.Generate()).ToList();
+        var signers = spec.Participants.Select(_ => Ed25519Signer.Generate()).ToList();
         _owned.AddRange(signers);
-        var verifier = new EcdsaSignatureScheme();
-        _owned.Add(verifier);
+        var verifier = new Ed25519SignatureScheme();
         var (genesis, terms) = TaskGenesis.Create(spec, specBytes, [.. signers.Select(s => s.PublicKey)]);
         Genesis = genesis;
         LedgerPaths = spec.Participants.Select(site => Path.Combine(directory, "chain", site + ".sqlite")).ToList();

@@ -41,8 +41,7 @@ public sealed class LocalCluster : IDisposable
         {
             using var identity = NodeIdentity.Create(Names[i], validityYears: 1);
             identity.Save(NodeDirectory(i), overwrite: true);
-            members.Add(new ConsortiumMember(Names[i], $"127.0.0.1:{peerPortBase + i}", identity.Fingerprint,
-                MemberKeys.Of(identity.Certificate)));
+            members.Add(identity.ToMember($"127.0.0.1:{peerPortBase + i}"));
         }
         ConsortiumFile.Save(ConsortiumPath, new Consortium("local-cluster", members));
         for (var i = 0; i < size; i++)
@@ -206,7 +205,7 @@ public sealed class LocalCluster : IDisposable
     {
         var dir = NodeDirectory(i);
         return string.Create(CultureInfo.InvariantCulture, $$"""
-            node { id = "{{Names[i]}}", data-dir = "{{dir}}/data" }
+            node { id = "{{Names[i]}}", data-dir = "{{dir}}/data", signing-key-path = "{{dir}}/signing.key" }
             store { sqlite-path = "{{dir}}/data/node.sqlite" }
             network { listen-host = "127.0.0.1", listen-port = {{PeerPortBase + i}}, reconnect-backoff-min = 50ms, reconnect-backoff-max = 1s }
             tls { cert-path = "{{dir}}/node.crt", key-path = "{{dir}}/node.key" }

@@ -112,11 +112,10 @@ public sealed class ProcessSwarm
     private static Outcome Read(LocalCluster cluster, TaskSpec spec, IReadOnlyList<string> details)
     {
         var consortium = ConsortiumFile.Load(cluster.ConsortiumPath);
-        var keys = spec.Participants.Select(p => MemberKeys.ChainKey(consortium.Find(p)!)).ToList();
+        var keys = spec.Participants.Select(p => MemberKeys.SigningKey(consortium.Find(p)!)).ToList();
         var (genesis, terms) = TaskGenesis.Create(spec, TaskSpecCodec.Encode(spec), keys);
         var blocks = InProcessSwarm.ReadChain(Path.Combine(cluster.DataDirectory(0), "node.sqlite"), genesis);
-        using var verifier = new EcdsaSignatureScheme();
-        var chain = TaskChain.Replay(terms, verifier, blocks);
+        var chain = TaskChain.Replay(terms, new Ed25519SignatureScheme(), blocks);
         var timestamps = blocks.ToDictionary(b => b.Block.Height, b => b.Block.TimestampMs);
         var blobs = new DirectoryTaskBlobs(Path.Combine(cluster.DataDirectory(0), "tasks", spec.Id));
         var rounds = new List<(FinalizedRound, float[], long)>();

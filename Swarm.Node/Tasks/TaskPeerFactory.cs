@@ -12,16 +12,16 @@ namespace Swarm.Node.Tasks;
 
 /// <summary>
 /// Builds the task engine of a cluster node: for a task this node consented to, a <see cref="TaskPeerActor"/> whose
-/// chain members are the participants with the public keys pinned in the consortium, whose signer is this node's
-/// identity key, whose ledger is the node's store (one chain per task), whose blobs live under the node's data
+/// chain members are the participants with the signing keys listed in the consortium, whose signer is this node's
+/// Ed25519 key, whose ledger is the node's store (one chain per task), whose blobs live under the node's data
 /// directory and whose peers are <c>swarm://&lt;participant&gt;/user/tasks/&lt;task-id&gt;</c> over the mutual-TLS transport.
 /// </summary>
 public sealed class TaskPeerFactory : IDisposable
 {
     private readonly string _nodeId;
     private readonly Consortium _consortium;
-    private readonly EcdsaSigner _signer;
-    private readonly EcdsaSignatureScheme _verifier = new();
+    private readonly Ed25519Signer _signer;
+    private readonly Ed25519SignatureScheme _verifier = new();
     private readonly Func<Genesis, (IReplicaLedger Ledger, IDisposable? Owner)> _openLedger;
     private readonly string _dataDirectory;
     private readonly int _threads;
@@ -30,7 +30,8 @@ public sealed class TaskPeerFactory : IDisposable
 
     /// <param name="nodeId">This node's id: its site id in every task.</param>
     /// <param name="consortium">The members and their pinned keys.</param>
-    /// <param name="identity">This node's identity; its key signs the node's chain messages.</param>
+    /// <param name="identity">This node's identity; its Ed25519 key signs the node's chain messages (the identity
+    /// keeps owning it).</param>
     /// <param name="openLedger">Opens (or creates) the ledger of a chain in the node's store.</param>
     /// <param name="dataDirectory">The node's data directory; task blobs go under <c>tasks/&lt;task-id&gt;</c>.</param>
     /// <param name="threads">libtorch threads for training (0 = libtorch's default).</param>
@@ -40,8 +41,8 @@ public sealed class TaskPeerFactory : IDisposable
     {
         _nodeId = nodeId;
         _consortium = consortium;
-        using var key = identity.GetSigningKey();
-        _signer = EcdsaSigner.FromPkcs8(key.ExportPkcs8PrivateKey());
+        ArgumentNullException.ThrowIfNull(identity);
+        _signer = identity.Signer;
         _openLedger = openLedger;
         _dataDirectory = dataDirectory;
         _threads = threads;
@@ -52,7 +53,7 @@ public sealed class TaskPeerFactory : IDisposable
     /// <exception cref="InvalidOperationException">A participant is not in the consortium or has no public key.</exception>
     public Props Create(TaskSpec spec, byte[] specBytes, SiteData data)
     {
-        var keys = spec.Participants.Select(p => MemberKeys.ChainKey(_consortium.Find(p)
+        var keys = spec.Participants.Select(p => MemberKeys.SigningKey(_consortium.Find(p)
             ?? throw new InvalidOperationException($"participant '{p}' of task '{spec.Id}' is not a member of consortium '{_consortium.Name}'"))).ToList();
         var (genesis, terms) = TaskGenesis.Create(spec, specBytes, keys);
         var index = terms.IndexOf(_nodeId);
@@ -106,8 +107,6 @@ public sealed class TaskPeerFactory : IDisposable
 
     public void Dispose()
     {
-        _signer.Dispose();
-        _verifier.Dispose();
         _computeGate.Dispose();
     }
 }

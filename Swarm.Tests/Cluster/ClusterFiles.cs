@@ -21,10 +21,7 @@ internal sealed class ClusterFiles : IDisposable
         SwarmCliProcess.Run("consortium", "init", "--name", "loopback-test", "--file", ConsortiumPath);
         for (var i = 0; i < size; i++)
         {
-            var dir = Path.Combine(Root, Names[i]);
-            SwarmCliProcess.Run("keygen", "--out", dir, "--node-id", Names[i]);
-            SwarmCliProcess.Run("consortium", "add", "--file", ConsortiumPath, "--id", Names[i],
-                "--endpoint", $"127.0.0.1:{PeerPortBase + i}", "--cert", Path.Combine(dir, NodeIdentity.CertificateFileName));
+            AddMember(ConsortiumPath, Path.Combine(Root, Names[i]), Names[i], $"127.0.0.1:{PeerPortBase + i}");
         }
         for (var i = 0; i < size; i++)
         {
@@ -42,6 +39,15 @@ internal sealed class ClusterFiles : IDisposable
 
     public static int HttpPort(int index) => HttpPortBase + index;
 
+    /// <summary>Makes a node's keys in <paramref name="dir"/> with the real <c>swarm keygen</c> and adds the node to
+    /// the consortium file with <c>swarm consortium add</c>, as an operator would.</summary>
+    public static void AddMember(string consortium, string dir, string name, string endpoint)
+    {
+        SwarmCliProcess.Run("keygen", "--out", dir, "--node-id", name);
+        SwarmCliProcess.Run("consortium", "add", "--file", consortium, "--id", name, "--endpoint", endpoint,
+            "--cert", Path.Combine(dir, NodeIdentity.CertificateFileName), "--signing-key", Path.Combine(dir, NodeIdentity.SigningPublicKeyFileName));
+    }
+
     public void Dispose() => Directory.Delete(Root, recursive: true);
 
     /// <summary>A node's file: loopback ports, its identity, the consortium, and timings short enough for a test
@@ -50,7 +56,7 @@ internal sealed class ClusterFiles : IDisposable
     {
         var dir = Path.Combine(Root, Names[i]);
         return string.Create(CultureInfo.InvariantCulture, $$"""
-            node { id = "{{Names[i]}}", data-dir = "{{dir}}/data" }
+            node { id = "{{Names[i]}}", data-dir = "{{dir}}/data", signing-key-path = "{{dir}}/signing.key" }
             network { listen-host = "127.0.0.1", listen-port = {{PeerPortBase + i}}, reconnect-backoff-min = 50ms, reconnect-backoff-max = 500ms }
             tls { cert-path = "{{dir}}/node.crt", key-path = "{{dir}}/node.key" }
             consortium { file = "{{ConsortiumPath}}" }

@@ -4,12 +4,12 @@ using Swarm.Consensus.Pbft;
 
 namespace Swarm.Tests.Consensus;
 
-/// <summary>Offline verification of a block's commit certificate with real ECDSA P-256 keys, given only the
+/// <summary>Offline verification of a block's commit certificate with real Ed25519 keys, given only the
 /// genesis: good, too few signatures, a forged signature, the wrong members, duplicates and strangers.</summary>
 public sealed class CertificateVerifierTests : IDisposable
 {
-    private readonly EcdsaSigner[] _signers = Enumerable.Range(0, 4).Select(_ => EcdsaSigner.Generate()).ToArray();
-    private readonly EcdsaSignatureScheme _scheme = new();
+    private readonly Ed25519Signer[] _signers = Enumerable.Range(0, 4).Select(_ => Ed25519Signer.Generate()).ToArray();
+    private readonly Ed25519SignatureScheme _scheme = new();
     private readonly Genesis _genesis;
     private readonly CertifiedBlock _certified;
 
@@ -56,7 +56,7 @@ public sealed class CertificateVerifierTests : IDisposable
     [Fact]
     public void Certificate_checked_against_the_wrong_members_is_rejected()
     {
-        using var other = EcdsaSigner.Generate();
+        using var other = Ed25519Signer.Generate();
         var wrong = new Swarm.Consensus.Blocks.Configuration(_genesis.Members.Select(m => m with { PublicKey = other.PublicKey }).ToArray(), 1);
         Assert.Contains("does not verify", Verify(_certified.Certificate, wrong).Reason);
     }
@@ -85,6 +85,5 @@ public sealed class CertificateVerifierTests : IDisposable
         {
             signer.Dispose();
         }
-        _scheme.Dispose();
     }
 }

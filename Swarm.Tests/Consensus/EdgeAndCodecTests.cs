@@ -87,10 +87,10 @@ public sealed class EdgeAndCodecTests
     }
 
     [Fact]
-    public void Forged_signature_and_unknown_sender_are_rejected_at_the_edge_with_ecdsa()
+    public void Forged_signature_and_unknown_sender_are_rejected_at_the_edge_with_ed25519()
     {
-        using var scheme = new EcdsaSignatureScheme();
-        var signers = Enumerable.Range(0, 4).Select(_ => (ISigner)EcdsaSigner.Generate()).ToArray();
+        var scheme = new Ed25519SignatureScheme();
+        var signers = Enumerable.Range(0, 4).Select(_ => (ISigner)Ed25519Signer.Generate()).ToArray();
         var genesis = new Genesis("edge", signers.Select((s, i) => new Member(i, s.PublicKey)).ToArray(), 1, ChainParameters.Default);
         var verifier = new EnvelopeVerifier(genesis.ChainId, scheme);
         var members = genesis.InitialConfiguration;

@@ -41,7 +41,7 @@ public sealed class LoopbackNodes : IAsyncDisposable
     public static LoopbackNodes Start(TransportOptions options, params string[] ids)
     {
         var nodes = new LoopbackNodes(ids.ToDictionary(id => id, id => NodeIdentity.Create(id, 1)));
-        var placeholder = new Consortium("test", [.. ids.Select(id => new ConsortiumMember(id, "127.0.0.1:1", nodes.Identities[id].Fingerprint))]);
+        var placeholder = new Consortium("test", [.. ids.Select(id => nodes.Identities[id].ToMember("127.0.0.1:1"))]);
         foreach (var id in ids)
         {
             nodes.StartNode(id, placeholder, options);

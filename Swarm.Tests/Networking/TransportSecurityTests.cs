@@ -3,6 +3,7 @@ using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Google.Protobuf;
+using Swarm.Actors.Consensus;
 using Swarm.Node.Identity;
 using Swarm.Node.Networking;
 using Swarm.Node.Networking.Wire;
@@ -16,7 +17,7 @@ public sealed class TransportSecurityTests
     {
         await using var nodes = LoopbackNodes.Start("a", "b");
         using var stranger = NodeIdentity.Create("x", 1);
-        var strangerView = nodes.Consortium.With(new ConsortiumMember("x", "127.0.0.1:1", stranger.Fingerprint));
+        var strangerView = nodes.Consortium.With(stranger.ToMember("127.0.0.1:1"));
         var strangerLog = new ListLogger();
         await using var strangerTransport = new PeerTransport(stranger, strangerView, LoopbackNodes.FastOptions, new RecordingHandler(), strangerLog);
 
@@ -51,8 +52,8 @@ public sealed class TransportSecurityTests
     public async Task A_member_claiming_another_members_id_is_refused()
     {
         await using var nodes = LoopbackNodes.Start("a", "b", "c");
-        using var cKey = nodes.Identities["c"].GetSigningKey();
-        using var forged = new NodeIdentity("b", SelfSigned("b", cKey));
+        using var cKey = nodes.Identities["c"].Certificate.GetECDsaPrivateKey()!;
+        using var forged = new NodeIdentity("b", SelfSigned("b", cKey), Ed25519Signer.Generate());
 
         await using var client = await RawTlsClient.ConnectAsync(nodes["a"].LocalEndpoint!, forged).ContinueWith(t => t.Exception is null ? t.Result : null);
 
@@ -80,6 +81,7 @@ public sealed class TransportSecurityTests
         { "spoofed-from", "InvalidField: from 'a' is not the authenticated peer 'c'" },
         { "unsigned", "BadSignature" },
         { "forged-signature", "BadSignature" },
+        { "stranger-signature", "BadSignature" },
         { "sequence-replay", "InvalidField: sequence 1 does not follow 1" },
     };
 
@@ -131,9 +133,14 @@ public sealed class TransportSecurityTests
             case "unsigned":
                 return FrameWriter.Encode(valid);
             case "forged-signature":
-                using (var signer = new EnvelopeSigner(other.GetSigningKey()))
+                // Signed with another member's key: a member cannot speak for a third one.
+                new EnvelopeSigner(other.Signer).Sign(valid);
+                return FrameWriter.Encode(valid);
+            case "stranger-signature":
+                // Signed with a key that is in no consortium entry.
+                using (var stranger = Ed25519Signer.Generate())
                 {
-                    signer.Sign(valid);
+                    new EnvelopeSigner(stranger).Sign(valid);
                 }
                 return FrameWriter.Encode(valid);
             default:

@@ -9,8 +9,8 @@ namespace Swarm.Tests.Tasks;
 public sealed class TaskChainTests : IDisposable
 {
     private static readonly string[] Sites = ["a", "b", "c", "d"];
-    private readonly EcdsaSigner[] _signers = [.. Sites.Select(_ => EcdsaSigner.Generate())];
-    private readonly EcdsaSignatureScheme _verifier = new();
+    private readonly Ed25519Signer[] _signers = [.. Sites.Select(_ => Ed25519Signer.Generate())];
+    private readonly Ed25519SignatureScheme _verifier = new();
     private long _requestId;
     private long _height;
 
@@ -112,6 +112,19 @@ public sealed class TaskChainTests : IDisposable
     }
 
     [Fact]
+    public void A_request_signed_by_a_key_outside_the_chain_is_ignored()
+    {
+        var chain = NewChain();
+        using var stranger = Ed25519Signer.Generate();
+        var request = new ClientRequest("a", ++_requestId, Update(1, "a").ToPayload("task/t/0", b => stranger.Sign(b)));
+
+        var ignored = chain.Apply(++_height, [request]);
+
+        Assert.Contains("bad signature", Assert.IsType<RequestIgnored>(Assert.Single(ignored)).Reason, StringComparison.Ordinal);
+        Assert.False(chain.HasPublished("a"));
+    }
+
+    [Fact]
     public void The_last_final_round_completes_the_task_and_a_cancellation_ends_it()
     {
         var chain = NewChain(rounds: 1);
@@ -197,6 +210,5 @@ public sealed class TaskChainTests : IDisposable
         {
             signer.Dispose();
         }
-        _verifier.Dispose();
     }
 }

@@ -5,7 +5,6 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging.Abstractions;
 using Swarm.Actors.Runtime;
 using Swarm.Node.Configuration;
-using Swarm.Node.Identity;
 using Swarm.Node.Service;
 using Swarm.Node.Tasks;
 using Swarm.Tests.Cluster;
@@ -32,10 +31,7 @@ public sealed class TaskClusterTests : IAsyncLifetime
         SwarmCliProcess.Run("consortium", "init", "--name", "task-test", "--file", consortium);
         for (var i = 0; i < Names.Length; i++)
         {
-            var dir = Path.Combine(_root, Names[i]);
-            SwarmCliProcess.Run("keygen", "--out", dir, "--node-id", Names[i]);
-            SwarmCliProcess.Run("consortium", "add", "--file", consortium, "--id", Names[i], "--endpoint", $"127.0.0.1:{PeerPortBase + i}",
-                "--cert", Path.Combine(dir, NodeIdentity.CertificateFileName));
+            ClusterFiles.AddMember(consortium, Path.Combine(_root, Names[i]), Names[i], $"127.0.0.1:{PeerPortBase + i}");
         }
         for (var i = 0; i < Names.Length; i++)
         {
@@ -87,7 +83,7 @@ public sealed class TaskClusterTests : IAsyncLifetime
         var dir = Path.Combine(_root, Names[index]);
         var allowed = index == 0 ? "[pneumoniamnist, breastmnist]" : "[pneumoniamnist]";
         var text = string.Create(CultureInfo.InvariantCulture, $$"""
-            node { id = "{{Names[index]}}", data-dir = "{{dir}}/data" }
+            node { id = "{{Names[index]}}", data-dir = "{{dir}}/data", signing-key-path = "{{dir}}/signing.key" }
             network { listen-host = "127.0.0.1", listen-port = {{PeerPortBase + index}}, reconnect-backoff-min = 50ms, reconnect-backoff-max = 500ms }
             tls { cert-path = "{{dir}}/node.crt", key-path = "{{dir}}/node.key" }
             consortium { file = "{{consortium}}" }

@@ -7,7 +7,7 @@ using Swarm.Consensus.Pbft;
 namespace Swarm.Node.Cli.Bench;
 
 /// <summary><c>swarm bench consensus</c>: committed requests per second and commit latency (p50, p99) of an
-/// in-process PBFT cluster (n = 4 and n = 7) whose every message is signed and verified with ECDSA P-256 at the
+/// in-process PBFT cluster (n = 4 and n = 7) whose every message is signed and verified with Ed25519 at the
 /// edge, against the same run with a no-op signature scheme as the baseline. One thread steps every replica (a
 /// 2-core machine cannot give each its own core) while the envelopes of each delivery round are verified in
 /// parallel, as an edge may; batching amortizes the signatures over many requests.</summary>
@@ -19,7 +19,7 @@ public static class ConsensusBench
         var window = new Option<int>("--window") { Description = "Requests in flight (closed loop).", DefaultValueFactory = _ => 200 };
         var batch = new Option<int>("--batch") { Description = "BatchSizeMax: requests per block at most.", DefaultValueFactory = _ => 200 };
         var pipeline = new Option<int>("--pipeline") { Description = "PipelineBlocksMax: blocks in flight.", DefaultValueFactory = _ => 1 };
-        var command = new Command("consensus", "PBFT committed requests/s and commit latency, ECDSA P-256 against no signatures.");
+        var command = new Command("consensus", "PBFT committed requests/s and commit latency, Ed25519 against no signatures.");
         command.Options.Add(requests);
         command.Options.Add(window);
         command.Options.Add(batch);
@@ -40,11 +40,11 @@ public static class ConsensusBench
         Console.WriteLine($"{"n",3} {"signatures",-12} {"requests/s",12} {"p50 ms",8} {"p99 ms",8} {"blocks",7} {"req/block",9}");
         foreach (var n in new[] { 4, 7 })
         {
-            Measure(n, ecdsa: true, Math.Min(requests, 5_000), window, batch, pipeline);
-            var signed = Measure(n, ecdsa: true, requests, window, batch, pipeline);
-            Print(n, "ECDSA P-256", signed);
-            Measure(n, ecdsa: false, Math.Min(requests, 5_000), window, batch, pipeline);
-            var baseline = Measure(n, ecdsa: false, requests, window, batch, pipeline);
+            Measure(n, signed: true, Math.Min(requests, 5_000), window, batch, pipeline);
+            var signed = Measure(n, signed: true, requests, window, batch, pipeline);
+            Print(n, "Ed25519", signed);
+            Measure(n, signed: false, Math.Min(requests, 5_000), window, batch, pipeline);
+            var baseline = Measure(n, signed: false, requests, window, batch, pipeline);
             Print(n, "none", baseline);
             Console.WriteLine($"    n={n}: signed/unsigned throughput ratio {signed.Throughput / baseline.Throughput:F2}");
         }
@@ -56,9 +56,9 @@ public static class ConsensusBench
 
     private sealed record Result(double Throughput, double P50Ms, double P99Ms, long Blocks, long Committed);
 
-    private static Result Measure(int n, bool ecdsa, int requests, int window, int batch, int pipeline)
+    private static Result Measure(int n, bool signed, int requests, int window, int batch, int pipeline)
     {
-        var cluster = new Cluster(n, ecdsa, batch, pipeline);
+        var cluster = new Cluster(n, signed, batch, pipeline);
         var submitted = new Dictionary<long, long>();
         var latencies = new List<double>(requests);
         var clock = Stopwatch.StartNew();
@@ -105,10 +105,10 @@ public static class ConsensusBench
     {
         private readonly Queue<(int To, SignedMessage Message)> _queue = new();
 
-        public Cluster(int n, bool ecdsa, int batch, int pipeline)
+        public Cluster(int n, bool signed, int batch, int pipeline)
         {
-            var signers = Enumerable.Range(0, n).Select(_ => ecdsa ? (ISigner)EcdsaSigner.Generate() : new NoSignature()).ToArray();
-            ISignatureVerifier verifier = ecdsa ? new EcdsaSignatureScheme() : new NoSignature();
+            var signers = Enumerable.Range(0, n).Select(_ => signed ? (ISigner)Ed25519Signer.Generate() : new NoSignature()).ToArray();
+            ISignatureVerifier verifier = signed ? new Ed25519SignatureScheme() : new NoSignature();
             var parameters = new ChainParameters(batch, CheckpointIntervalBlocks: 16, WatermarkWindowBlocks: 64, ClockSkewMaxMs: 60_000, GenesisTimestampMs: 0);
             var genesis = new Genesis("bench", signers.Select((s, i) => new Member(i, s.PublicKey)).ToArray(), (n - 1) / 3, parameters);
             var options = new ReplicaOptions { RequestTimeoutTicks = 10_000, ViewChangeTimeoutTicks = 10_000, PipelineBlocksMax = pipeline };

@@ -75,14 +75,14 @@ public static class TransportBench
         await using var blobsB = new BlobTransfer(storeB, blobOptions);
         blobsA.RouteOn(routerA);
         blobsB.RouteOn(routerB);
-        var consortium = new Consortium("bench", [new("bench-a", "127.0.0.1:1", a.Fingerprint), new("bench-b", "127.0.0.1:1", b.Fingerprint)]);
+        var consortium = new Consortium("bench", [a.ToMember("127.0.0.1:1"), b.ToMember("127.0.0.1:1")]);
         await using var ta = new PeerTransport(a, consortium, new TransportOptions(), routerA);
         await using var tb = new PeerTransport(b, consortium, new TransportOptions(), routerB);
         ta.Start(new IPEndPoint(IPAddress.Loopback, 0));
         tb.Start(new IPEndPoint(IPAddress.Loopback, 0));
         consortium = consortium with
         {
-            Members = [new("bench-a", $"127.0.0.1:{ta.LocalEndpoint!.Port}", a.Fingerprint), new("bench-b", $"127.0.0.1:{tb.LocalEndpoint!.Port}", b.Fingerprint)],
+            Members = [a.ToMember($"127.0.0.1:{ta.LocalEndpoint!.Port}"), b.ToMember($"127.0.0.1:{tb.LocalEndpoint!.Port}")],
         };
         ta.Consortium = tb.Consortium = consortium;
         echo.Transport = tb;

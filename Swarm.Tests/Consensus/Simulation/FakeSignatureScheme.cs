@@ -5,8 +5,8 @@ using Swarm.Consensus.Blocks;
 namespace Swarm.Tests.Consensus.Simulation;
 
 /// <summary>Cheap stand-in signatures for the seed sweep: a truncated SHA-256 over key and message. It is not
-/// secure (the public key is the secret); it only has to make a garbage signature fail, like ECDSA would. The
-/// named scenarios that test forgery run with real ECDSA P-256.</summary>
+/// secure (the public key is the secret); it only has to make a garbage signature fail, like Ed25519 would. The
+/// named scenarios that test forgery run with real Ed25519.</summary>
 public sealed class FakeSignatureScheme : ISignatureVerifier
 {
     public const int SignatureBytes = 16;

@@ -11,7 +11,7 @@ public sealed record Scenario(string Name, int N, int F)
     public long HealAtMs { get; init; } = 1_000;
     public long TargetHeight { get; init; } = 12;
     public long LivenessBoundMs { get; init; } = 20_000;
-    public bool RealEcdsa { get; init; }
+    public bool RealSignatures { get; init; }
     public bool SqliteStore { get; init; }
     public long WorkloadIntervalMs { get; init; } = 10;
     public long TickMs { get; init; } = 10;

@@ -78,7 +78,7 @@ public static class ScenarioCatalog
             WorkloadIntervalMs = 25,
         },
         new("swizzle-clog", 4, 1) { Faults = [new(200, "swizzle-clog every 40 ms", s => s.SwizzleClog(40))], HealAtMs = 2_500 },
-        new("forged signatures", 4, 1) { Byzantine = { [3] = ByzantineKind.Forger }, HealAtMs = 0, RealEcdsa = true, TargetHeight = 8 },
+        new("forged signatures", 4, 1) { Byzantine = { [3] = ByzantineKind.Forger }, HealAtMs = 0, RealSignatures = true, TargetHeight = 8 },
         new("replay", 4, 1) { Byzantine = { [3] = ByzantineKind.Replayer }, HealAtMs = 1_000 },
         new("future-view flood", 4, 1) { Byzantine = { [1] = ByzantineKind.FutureFlood }, HealAtMs = 1_000 },
         new("wrong digest", 4, 1) { Byzantine = { [2] = ByzantineKind.WrongDigest }, HealAtMs = 0 },
@@ -97,11 +97,11 @@ public static class ScenarioCatalog
             ],
             HealAtMs = 1_500,
         },
-        new("primary crash with real ECDSA", 4, 1)
+        new("primary crash with real Ed25519", 4, 1)
         {
             Faults = [new(300, "crash the primary of view 0", s => s.Crash(0))],
             HealAtMs = 1_500,
-            RealEcdsa = true,
+            RealSignatures = true,
             TargetHeight = 8,
         },
     ];
@@ -145,7 +145,7 @@ public static class ScenarioCatalog
                     || nodes.Where(n => n.Honest).All(n => n.Status.View > 0), "the equivocation was noticed");
                 break;
             case "primary crash":
-            case "primary crash with real ECDSA":
+            case "primary crash with real Ed25519":
                 Assert.True(nodes.Where(n => n.Honest && n.Id != 0).All(n => n.Status.View >= 1), "a view change replaced the primary\n" + report);
                 break;
             case "membership change removes a replica":

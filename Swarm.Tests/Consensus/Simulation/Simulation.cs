@@ -47,10 +47,9 @@ public sealed class Simulation : IDisposable
         Random = new SimRandom(seed);
         Network = new SimNetwork(Random);
         _options = SimOptions;
-        var ecdsa = scenario.RealEcdsa ? new EcdsaSignatureScheme() : null;
-        _verifier = ecdsa is not null ? ecdsa : new FakeSignatureScheme();
+        _verifier = scenario.RealSignatures ? new Ed25519SignatureScheme() : new FakeSignatureScheme();
         var signers = Enumerable.Range(0, scenario.N)
-            .Select(i => scenario.RealEcdsa ? (ISigner)EcdsaSigner.Generate() : FakeSignatureScheme.CreateSigner(i)).ToArray();
+            .Select(i => scenario.RealSignatures ? (ISigner)Ed25519Signer.Generate() : FakeSignatureScheme.CreateSigner(i)).ToArray();
         Genesis = new Genesis($"sim-{scenario.Name.Replace(' ', '-')}", signers.Select((s, i) => new Member(i, s.PublicKey)).ToArray(), scenario.F, SimParameters);
         _certificates = new CertificateVerifier(Genesis.ChainId, _verifier);
         ledgers ??= (_, _) => new InMemoryReplicaLedger();
