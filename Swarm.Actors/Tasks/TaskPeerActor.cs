@@ -1,3 +1,4 @@
+using Swarm.Tasks;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;

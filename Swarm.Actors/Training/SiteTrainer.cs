@@ -1,3 +1,4 @@
+using Swarm.Tasks;
 using System.Diagnostics;
 using Swarm.Learning.Metrics;
 using Swarm.Learning.Training;

@@ -1,10 +1,7 @@
 using Swarm.Learning.Metrics;
+using Swarm.Tasks;
 
 namespace Swarm.Actors.Training;
-
-/// <summary>A site's update as published for a round: the encoded sparse Δ (<c>UpdateCodec</c>) and its SHA-256,
-/// so every site aggregates exactly the same bytes.</summary>
-public sealed record PublishedUpdate(string SiteId, long SampleCount, byte[] Bytes, string Hash);
 
 /// <summary>Train <paramref name="Epochs"/> local epochs from <paramref name="GlobalParameters"/> and publish the
 /// top-θ share of Δ. <paramref name="EpochOffset"/> and <paramref name="TotalEpochs"/> place these epochs in the

@@ -3,7 +3,7 @@ using Swarm.Actors.Runtime;
 using Swarm.Actors.Tasks;
 using Swarm.Actors.Training;
 using Swarm.Consensus.Storage;
-using Swarm.Learning.Tasks;
+using Swarm.Tasks;
 
 namespace Swarm.Node.Tasks;
 

@@ -1,4 +1,4 @@
-using Swarm.Actors.Tasks;
+using Swarm.Tasks;
 
 namespace Swarm.Node.Tasks;
 
