@@ -8,6 +8,7 @@ using Swarm.Node.Configuration;
 using Swarm.Node.Identity;
 using Swarm.Node.Service;
 using Swarm.Node.Tasks;
+using Swarm.Tasks;
 using Swarm.Tests.Cluster;
 
 namespace Swarm.Tests.Tasks;
