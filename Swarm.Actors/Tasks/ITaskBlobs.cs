@@ -1,3 +1,4 @@
+using Swarm.Tasks;
 using System.Collections.Concurrent;
 
 namespace Swarm.Actors.Tasks;

@@ -1,4 +1,5 @@
 using Swarm.Actors.Runtime;
+using Swarm.Tasks;
 
 namespace Swarm.Actors.Tasks;
 
@@ -14,25 +15,11 @@ public static class TaskPaths
     public static string Peer(string nodeId, string taskId) => $"{Manager(nodeId)}/{taskId}";
 }
 
-/// <summary>Where a task stands on one node.</summary>
-public enum TaskState
-{
-    Starting,
-    Running,
-    Completed,
-    Cancelled,
-    Failed,
-}
-
 /// <summary>Asked of a task's local peer; answered with <see cref="TaskProgress"/>.</summary>
 public sealed record GetTaskProgress
 {
     public static GetTaskProgress Instance { get; } = new();
 }
-
-/// <summary>A task's progress as one node sees it: the round it is in (the last finalized round when completed),
-/// the global model hash of the last finalized round, and the height of the task's chain.</summary>
-public sealed record TaskProgress(string TaskId, TaskState State, int Round, int Rounds, string? ModelHash, long ChainHeight, string? Detail);
 
 /// <summary>Told to a task's local peer: cancel the task. The peer records the cancellation on the task's chain, so
 /// every participant stops at the same height, and answers <see cref="TaskProgress"/>.</summary>

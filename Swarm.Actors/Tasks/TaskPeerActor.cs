@@ -1,24 +1,20 @@
-using System.Runtime.InteropServices;
-using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Swarm.Actors.Consensus;
 using Swarm.Actors.Runtime;
 using Swarm.Actors.Training;
 using Swarm.Consensus.Blocks;
 using Swarm.Consensus.Pbft;
-using Swarm.Learning.Updates;
+using Swarm.Tasks;
 
 namespace Swarm.Actors.Tasks;
 
 /// <summary>
-/// One site's part of a task: the chain replica (PBFT over the task's members), the chain's application state
-/// (<see cref="TaskChain"/>), a Trainer child that runs libtorch off this actor's turn, and the round protocol:
-/// train from the last final global model → publish the top-θ update (bytes to every peer, hash to the chain) →
-/// when the chain closes the round (k of n, or the deadline) recompute the aggregate from the included bytes and
-/// vote its hashes → adopt the model the chain finalizes (a site that computed something else fetches it from a
-/// peer that agreed). There is no coordinator: every step follows from the committed chain and local state, and
-/// <see cref="Advance"/> re-derives what to do next after anything happens, which is also how a restarted site
-/// (rebuilt from its ledger) rejoins.
+/// One site's part of a task on the actor runtime: a thin adapter over <see cref="TaskSite"/>, the round protocol
+/// as a pure state machine. It hosts what the state machine must not do itself: the chain replica (PBFT over the
+/// task's members, <see cref="ReplicaHost"/>, whose committed blocks become <see cref="ChainCommitted"/>), a Trainer
+/// child that runs libtorch off this actor's turn, the blob store, the peers' messages and the timers. Each message
+/// becomes one input; each output is carried out in order, and outputs that answer at once (a blob found in the
+/// own store, blocks a submission committed) are fed back as the next inputs.
 /// </summary>
 public sealed class TaskPeerActor : Actor
 {
@@ -27,27 +23,14 @@ public sealed class TaskPeerActor : Actor
     private static readonly object DeadlineKey = "deadline";
 
     private readonly TaskPeerContext _context;
-    private readonly List<(long Height, IReadOnlyList<ClientRequest> Executed)> _committed = [];
-    private readonly Dictionary<int, AggregateRes> _ownAggregates = [];
-    private readonly HashSet<(BlobKind, string)> _wanted = [];
-    private readonly Queue<int> _scoring = new();
-    private readonly Queue<(int Round, float[] Parameters)> _toScore = new();
+    private readonly List<CommittedBlock> _committed = [];
+    private readonly Queue<SiteInput> _inputs = new();
     private IDisposable? _ledgerOwner;
     private ReplicaHost? _host;
-    private TaskChain _chain = null!;
+    private TaskSite _site = null!;
     private ActorRef _trainer = null!;
-    private float[]? _global;
-    private string _initialHash = "";
-    private string? _globalHash;
-    private int _trainingRound;
-    private int _publishedRound;
-    private int _votingRound;
-    private int _deadlineRound;
     private long _lastRequestId;
-    private bool _personalizing;
-    private TaskState _state = TaskState.Starting;
-    private string? _detail;
-    private PersonalizeRes? _personalized;
+    private bool _stepping;
     private (long View, ReplicaMode Mode) _lastView = (0, ReplicaMode.Normal);
 
     public TaskPeerActor(TaskPeerContext context) => _context = context;
@@ -69,29 +52,18 @@ public sealed class TaskPeerActor : Actor
         _ledgerOwner = owner;
         var replica = ReplicaHost.Restore(_context.Genesis, index, _context.ReplicaOptions, ledger);
         _host = new ReplicaHost(replica, _context.Genesis.ChainId, _context.Signer, _context.Verifier, ledger, new Transport(this));
-        _host.Committed += c => _committed.Add((c.Block.Block.Height, c.Executed));
+        _host.Committed += c => _committed.Add(new CommittedBlock(c.Block.Block.Height, c.Executed));
         _host.Rejected += r => Context.Log.LogDebug("task {Task} site {Site}: refused input from replica {From}: {Reason}", TaskId, Self_, r.From, r.Reason);
-        _chain = TaskChain.Replay(_context.Terms, _context.Verifier, ledger.ReadRange(1, ledger.Height));
-        _lastRequestId = _chain.LastRequestOf(Self_);
-        var initial = _context.InitialModel();
-        _initialHash = ModelDigest.Hex(initial);
-        if (_chain.LastFinalized is null)
-        {
-            Adopt(initial, _initialHash);
-        }
+        var chain = TaskChain.Replay(_context.Terms, _context.Verifier, ledger.ReadRange(1, ledger.Height));
+        _lastRequestId = chain.LastRequestOf(Self_);
+        _site = new TaskSite(_context.Spec, Self_, chain, _context.InitialModel());
         // Unnamed: after a restart the old trainer may still be stopping under its name.
         _trainer = Context.ActorOf(Runtime.Props.Create(() => new TrainerActor(_context.Trainer, _context.ComputeGate)));
         Context.Timers.StartPeriodicTimer(TickKey, Tick.Instance, _context.TickInterval);
         Context.Timers.StartPeriodicTimer(RetryKey, Retry.Instance, _context.RetryInterval);
-        _state = _chain.Cancellation is not null ? TaskState.Cancelled : TaskState.Running;
         Context.Log.LogInformation("task {Task} site {Site}: chain {Chain} at height {Height}, round {Round} of {Rounds}",
-            TaskId, Self_, _context.Genesis.ChainId, ledger.Height, _chain.CurrentRound, _context.Terms.Rounds);
-        if (ledger.Height > 0)
-        {
-            // A restart: announce it, which also makes this replica see how far the others are and catch up.
-            Submit(new SiteRejoined(_chain.CurrentRound, Self_));
-        }
-        Advance();
+            TaskId, Self_, _context.Genesis.ChainId, ledger.Height, chain.CurrentRound, _context.Terms.Rounds);
+        Step(new SiteStarted(Restarted: ledger.Height > 0));
     }
 
     protected internal override void PostStop()
@@ -110,47 +82,44 @@ public sealed class TaskPeerActor : Actor
                 Drain();
                 break;
             case Retry:
-                Advance(retry: true);
+                Step(RetryDue.Instance);
                 break;
             case PbftPacket packet:
                 OnPacket(packet);
                 break;
             case UpdateOffer offer:
-                OnOffer(offer);
+                Step(new BlobArrived(offer.Site, BlobKind.Update, RoundAggregate.HashOf(offer.Bytes), offer.Bytes));
                 break;
             case BlobWanted wanted:
                 OnWanted(wanted);
                 break;
             case BlobFound found:
-                OnFound(found);
+                Step(new BlobArrived(found.Site, found.Kind, found.Hash, found.Bytes));
                 break;
             case TrainRes trained:
-                OnTrained(trained);
+                Step(new UpdateTrained(trained.Round, trained.Update, trained.MeanLoss, trained.Elapsed, trained.TrainingTime));
                 break;
             case AggregateRes aggregate:
-                OnAggregate(aggregate);
+                Step(new AggregateRecomputed(aggregate.Round, aggregate.AggregateHash, aggregate.ModelHash, aggregate.Parameters, aggregate.Error));
                 break;
-            case EvaluateRes scored when _scoring.TryDequeue(out var scoredRound):
-                Submit(new ValidationReport(scoredRound, Self_, scored.Metrics.Auc, scored.Metrics.Accuracy, scored.Count));
+            case EvaluateRes scored:
+                Step(new ModelScored(scored.Round, scored.Split == EvaluationSplit.Validation, scored.Metrics, scored.Count));
                 break;
             case PersonalizeRes personalized:
-                OnPersonalized(personalized);
+                Step(new PersonalizationDone(personalized.Global, personalized.Personalized, personalized.BestEpoch));
                 break;
             case TrainingFailed failed:
-                OnTrainingFailed(failed);
+                Step(new TrainerFailed(failed.Work, failed.Round, failed.Reason));
                 break;
             case DeadlineDue due:
-                OnDeadline(due);
+                Step(new DeadlinePassed(due.Round));
                 break;
             case GetTaskProgress:
-                Sender.Tell(Progress(), Self);
+                Sender.Tell(_site.Progress(), Self);
                 break;
             case CancelTask cancel:
-                if (!_chain.IsOver)
-                {
-                    Submit(new CancellationRequest(Self_, cancel.Reason));
-                }
-                Sender.Tell(Progress(), Self);
+                Step(new CancelRequested(cancel.Reason));
+                Sender.Tell(_site.Progress(), Self);
                 break;
             default:
                 Unhandled(message);
@@ -158,8 +127,107 @@ public sealed class TaskPeerActor : Actor
         }
     }
 
-    private TaskProgress Progress() => new(TaskId, _state, Math.Min(_chain.CurrentRound, _context.Terms.Rounds), _context.Terms.Rounds,
-        _globalHash, _chain.Height, _detail ?? _chain.Cancellation?.Reason);
+    /// <summary>Steps the site with <paramref name="input"/> and with every input its outputs lead to, in order.</summary>
+    private void Step(SiteInput input)
+    {
+        _inputs.Enqueue(input);
+        if (_stepping)
+        {
+            return;
+        }
+        _stepping = true;
+        try
+        {
+            while (_inputs.TryDequeue(out var next))
+            {
+                foreach (var output in _site.Step(next))
+                {
+                    CarryOut(output);
+                }
+            }
+        }
+        finally
+        {
+            _stepping = false;
+        }
+    }
+
+    private void CarryOut(SiteOutput output)
+    {
+        switch (output)
+        {
+            case TrainRound train:
+                _trainer.Tell(new TrainIns(train.Round, train.Global, train.Epochs, train.EpochOffset, train.TotalEpochs, train.Theta), Self);
+                break;
+            case RecomputeAggregate aggregate:
+                var updates = aggregate.Included
+                    .Select(u => new PublishedUpdate(u.Site, u.SampleCount, _context.Blobs.Get(BlobKind.Update, u.Hash)!, u.Hash)).ToList();
+                _trainer.Tell(new AggregateIns(aggregate.Round, aggregate.Global, updates), Self);
+                break;
+            case ScoreModel score:
+                _trainer.Tell(new EvaluateIns(score.Parameters, EvaluationSplit.Validation) { Round = score.Round }, Self);
+                break;
+            case Personalize personalize:
+                _trainer.Tell(new PersonalizeIns(personalize.Global, personalize.Epochs, personalize.LearningRate), Self);
+                break;
+            case SubmitToChain submit:
+                Submit(submit.Request);
+                break;
+            case FetchBlob fetch:
+                Fetch(fetch);
+                break;
+            case StoreBlob store:
+                _context.Blobs.Put(store.Kind, store.Hash, store.Bytes);
+                break;
+            case OfferUpdate offer:
+                var message = new UpdateOffer(Self_, offer.Round, offer.Bytes);
+                foreach (var site in offer.To)
+                {
+                    _context.Peer(site).Tell(message, Self);
+                }
+                break;
+            case SetDeadline deadline:
+                Context.Timers.StartSingleTimer(DeadlineKey, new DeadlineDue(deadline.Round), deadline.After);
+                break;
+            case RoundTrained trained:
+                Context.System.EventStream.Publish(new SiteRoundTrained(TaskId, Self_, trained.Round, trained.MeanLoss, trained.Elapsed, trained.TrainingTime));
+                break;
+            case ModelAdopted adopted:
+                Context.System.EventStream.Publish(new SiteRoundFinalized(TaskId, Self_, adopted.Round, adopted.Parameters));
+                break;
+            case SiteEnded ended:
+                var personalized = ended.Personalization is { } p ? new PersonalizeRes(Self_, p.Global, p.Personalized, p.BestEpoch) : null;
+                Context.System.EventStream.Publish(new SiteTaskEnded(TaskId, Self_, ended.State, ended.Detail, personalized));
+                break;
+            case SiteNote note:
+                Context.Log.Log(LevelOf(note.Level), "task {Task} site {Site}: {Note}", TaskId, Self_, note.Text);
+                break;
+            default:
+                throw new InvalidOperationException($"no adapter for {output.GetType().Name}");
+        }
+    }
+
+    /// <summary>A blob in the site's own store answers at once; otherwise the named peers are asked.</summary>
+    private void Fetch(FetchBlob fetch)
+    {
+        if (_context.Blobs.Get(fetch.Kind, fetch.Hash) is { } bytes)
+        {
+            Step(new BlobArrived(Self_, fetch.Kind, fetch.Hash, bytes));
+            return;
+        }
+        var wanted = new BlobWanted(Self_, fetch.Kind, fetch.Hash);
+        foreach (var site in fetch.From)
+        {
+            _context.Peer(site).Tell(wanted, Self);
+        }
+    }
+
+    private static LogLevel LevelOf(NoteLevel level) => level switch
+    {
+        NoteLevel.Warning => LogLevel.Warning,
+        NoteLevel.Information => LogLevel.Information,
+        _ => LogLevel.Debug,
+    };
 
     private void OnPacket(PbftPacket packet)
     {
@@ -187,279 +255,16 @@ public sealed class TaskPeerActor : Actor
             _context.Terms.Sites[replica.Configuration.Primary(replica.View)], replica.LastExecuted);
     }
 
-    /// <summary>Applies what the replica committed (collected while it stepped) to the chain state.</summary>
+    /// <summary>Hands what the replica committed (collected while it stepped) to the site.</summary>
     private void Drain()
     {
         if (_committed.Count == 0)
         {
             return;
         }
-        var batch = _committed.ToList();
+        var blocks = _committed.ToList();
         _committed.Clear();
-        foreach (var (height, executed) in batch)
-        {
-            foreach (var evt in _chain.Apply(height, executed))
-            {
-                OnChainEvent(evt);
-            }
-        }
-        Advance();
-    }
-
-    private void OnChainEvent(TaskChainEvent evt)
-    {
-        switch (evt)
-        {
-            case RoundClosed closed:
-                Context.Log.LogInformation("task {Task} site {Site}: round {Round} closed at height {Height} with {Count} updates ({Sites})",
-                    TaskId, Self_, closed.Round, closed.Height, closed.Included.Count, string.Join(", ", closed.Included.Select(u => u.Site)));
-                break;
-            case RoundFinalized finalized:
-                OnFinalized(finalized.Round);
-                break;
-            case VoteOutvoted outvoted:
-                Context.Log.LogWarning("task {Task}: site '{Voter}' voted model {Hash} for round {Round}, which the chain finalized otherwise (outvoted)",
-                    TaskId, outvoted.Site, outvoted.ModelHash, outvoted.Round);
-                break;
-            case TaskCancelled cancelled:
-                _state = TaskState.Cancelled;
-                _detail = $"cancelled by {cancelled.Site}: {cancelled.Reason}";
-                Context.Log.LogInformation("task {Task} site {Site}: {Detail} (height {Height})", TaskId, Self_, _detail, cancelled.Height);
-                Context.System.EventStream.Publish(new SiteTaskEnded(TaskId, Self_, TaskState.Cancelled, _detail, null));
-                break;
-            case SiteRejoinedChain rejoined:
-                Context.Log.LogInformation("task {Task} site {Site}: site '{Rejoined}' restarted and rejoined (height {Height})", TaskId, Self_, rejoined.Site, rejoined.Height);
-                break;
-            case RequestIgnored ignored:
-                Context.Log.LogDebug("task {Task} site {Site}: chain ignored a request of '{Client}': {Reason}", TaskId, Self_, ignored.ClientId, ignored.Reason);
-                break;
-        }
-    }
-
-    private void OnFinalized(FinalizedRound round)
-    {
-        if (round.Outvoted.Count > 0)
-        {
-            Context.Log.LogWarning("task {Task}: round {Round} finalized model {Hash}; outvoted: {Sites}", TaskId, round.Round,
-                round.ModelHash, string.Join(", ", round.Outvoted));
-        }
-        if (_ownAggregates.Remove(round.Round, out var own) && own.ModelHash == round.ModelHash && own.Parameters is { } parameters)
-        {
-            _context.Blobs.Put(BlobKind.Model, round.ModelHash, ToBytes(parameters));
-            Adopt(parameters, round.ModelHash);
-        }
-        Context.Log.LogInformation("task {Task} site {Site}: round {Round} final at height {Height}: model {Hash} ({Agreeing} agreeing)",
-            TaskId, Self_, round.Round, round.Height, round.ModelHash[..12], round.Agreeing.Count);
-        if (_global is not null && _globalHash == round.ModelHash)
-        {
-            // Scored off the round's critical path: the trainer gets it after the next round's training
-            // instruction (Advance sends it), so it runs while the other sites train.
-            _toScore.Enqueue((round.Round, _global));
-        }
-    }
-
-    private void Adopt(float[] parameters, string hash)
-    {
-        _global = parameters;
-        _globalHash = hash;
-        if (_chain.LastFinalized is { } last && last.ModelHash == hash)
-        {
-            Context.System.EventStream.Publish(new SiteRoundFinalized(TaskId, Self_, last, parameters));
-        }
-    }
-
-    /// <summary>Looks at the committed chain and this site's own state and starts whatever is due: fetching the
-    /// current global model, training the open round, fetching included updates and voting a closed round,
-    /// personalizing after the last one. Idempotent; <paramref name="retry"/> re-sends requests for missing blobs.</summary>
-    private void Advance(bool retry = false)
-    {
-        Step(retry);
-        while (_toScore.TryDequeue(out var score))
-        {
-            _scoring.Enqueue(score.Round);
-            _trainer.Tell(new EvaluateIns(score.Parameters, EvaluationSplit.Validation), Self);
-        }
-    }
-
-    private void Step(bool retry)
-    {
-        if (_chain.Cancellation is not null || _state is TaskState.Completed or TaskState.Failed)
-        {
-            return;
-        }
-        var expected = _chain.LastFinalized?.ModelHash ?? _initialHash;
-        if (_globalHash != expected)
-        {
-            if (_context.Blobs.Get(BlobKind.Model, expected) is { } stored && TryModel(stored, expected) is { } model)
-            {
-                Adopt(model, expected);
-            }
-            else
-            {
-                Want(BlobKind.Model, expected, _chain.LastFinalized?.Agreeing ?? [], retry);
-                return;
-            }
-        }
-        if (_chain.IsComplete)
-        {
-            Personalize();
-            return;
-        }
-        var round = _chain.CurrentRound;
-        if (_chain.CurrentClosed is not { } closed)
-        {
-            if (_trainingRound != round && _publishedRound != round && !_chain.HasPublished(Self_))
-            {
-                StartTraining(round);
-            }
-            return;
-        }
-        if (_votingRound == round || _chain.HasVoted(Self_))
-        {
-            return;
-        }
-        var missing = closed.Included.Where(u => !_context.Blobs.Contains(BlobKind.Update, u.Hash)).ToList();
-        foreach (var update in missing)
-        {
-            Want(BlobKind.Update, update.Hash, [update.Site], retry);
-        }
-        if (missing.Count > 0)
-        {
-            return;
-        }
-        var updates = closed.Included.Select(u => new PublishedUpdate(u.Site, u.SampleCount, _context.Blobs.Get(BlobKind.Update, u.Hash)!, u.Hash)).ToList();
-        _votingRound = round;
-        Context.Log.LogDebug("task {Task} site {Site}: recomputing round {Round}'s aggregate", TaskId, Self_, round);
-        _trainer.Tell(new AggregateIns(round, _global!, updates), Self);
-    }
-
-    /// <summary>Asks the likely holders for a blob once, and every site again on a retry.</summary>
-    private void Want(BlobKind kind, string hash, IReadOnlyList<string> holders, bool retry)
-    {
-        if (!_wanted.Add((kind, hash)) && !retry)
-        {
-            return;
-        }
-        var targets = retry || holders.Count == 0 ? _context.Terms.Sites : holders;
-        foreach (var site in targets.Where(s => s != Self_))
-        {
-            _context.Peer(site).Tell(new BlobWanted(Self_, kind, hash), Self);
-        }
-    }
-
-    private void StartTraining(int round)
-    {
-        _trainingRound = round;
-        Context.Log.LogDebug("task {Task} site {Site}: training round {Round}", TaskId, Self_, round);
-        var spec = _context.Spec;
-        var totalEpochs = spec.Rounds * spec.LocalEpochs;
-        _trainer.Tell(new TrainIns(round, _global!, spec.LocalEpochs, (round - 1) * spec.LocalEpochs, totalEpochs,
-            spec.PartialShareFraction), Self);
-        if (_deadlineRound != round)
-        {
-            _deadlineRound = round;
-            Context.Timers.StartSingleTimer(DeadlineKey, new DeadlineDue(round), spec.RoundDeadline);
-        }
-    }
-
-    private void OnTrained(TrainRes trained)
-    {
-        _trainingRound = 0;
-        Context.System.EventStream.Publish(new SiteRoundTrained(TaskId, Self_, trained.Round, trained.MeanLoss, trained.Elapsed, trained.TrainingTime));
-        if (trained.Round != _chain.CurrentRound || _chain.CurrentClosed is not null || _chain.HasPublished(Self_))
-        {
-            Context.Log.LogInformation("task {Task} site {Site}: update for round {Round} is late (the round closed without it)", TaskId, Self_, trained.Round);
-            Advance();
-            return;
-        }
-        var update = trained.Update;
-        Context.Log.LogDebug("task {Task} site {Site}: publishing round {Round}'s update {Hash} (trained in {Seconds:F2} s)", TaskId, Self_,
-            trained.Round, update.Hash[..12], trained.Elapsed.TotalSeconds);
-        _context.Blobs.Put(BlobKind.Update, update.Hash, update.Bytes);
-        _publishedRound = trained.Round;
-        foreach (var site in _context.Terms.Sites.Where(s => s != Self_))
-        {
-            _context.Peer(site).Tell(new UpdateOffer(Self_, trained.Round, update.Bytes), Self);
-        }
-        Submit(new UpdatePublished(trained.Round, Self_, update.Hash, update.SampleCount));
-    }
-
-    private void OnAggregate(AggregateRes aggregate)
-    {
-        if (aggregate.Round != _chain.CurrentRound || _chain.CurrentClosed is not { } closed)
-        {
-            return;
-        }
-        if (aggregate.Error is not null || aggregate.Parameters is null)
-        {
-            _votingRound = 0;
-            Context.Log.LogWarning("task {Task} site {Site}: cannot reproduce round {Round}'s aggregate: {Error}", TaskId, Self_, aggregate.Round, aggregate.Error);
-            return;
-        }
-        _ownAggregates[aggregate.Round] = aggregate;
-        Context.Log.LogDebug("task {Task} site {Site}: voting model {Hash} for round {Round}", TaskId, Self_, aggregate.ModelHash[..12], aggregate.Round);
-        Submit(new AggregateVote(aggregate.Round, Self_, closed.UpdateSetDigest, aggregate.AggregateHash, aggregate.ModelHash));
-    }
-
-    private void Personalize()
-    {
-        var mode = _context.Spec.Personalization.Mode;
-        if (_personalizing)
-        {
-            return;
-        }
-        _personalizing = true;
-        if (mode == "none" || _context.Spec.Personalization.Epochs <= 0)
-        {
-            Finish(null);
-            return;
-        }
-        var rate = _context.Spec.Optimizer.LearningRate * 0.1;
-        _trainer.Tell(new PersonalizeIns(_global!, _context.Spec.Personalization.Epochs, rate), Self);
-    }
-
-    private void OnPersonalized(PersonalizeRes personalized) => Finish(personalized);
-
-    private void Finish(PersonalizeRes? personalized)
-    {
-        _personalized = personalized;
-        _state = TaskState.Completed;
-        _detail = personalized is null ? "completed" : $"completed; personalized test AUC {personalized.Personalized.Auc:F4} (global {personalized.Global.Auc:F4})";
-        Context.Log.LogInformation("task {Task} site {Site}: {Detail}; final model {Hash}", TaskId, Self_, _detail, _globalHash);
-        Context.System.EventStream.Publish(new SiteTaskEnded(TaskId, Self_, TaskState.Completed, _detail, _personalized));
-    }
-
-    private void OnTrainingFailed(TrainingFailed failed)
-    {
-        Context.Log.LogWarning("task {Task} site {Site}: trainer failed in round {Round}: {Reason}", TaskId, Self_, failed.Round, failed.Reason);
-        if (_personalizing)
-        {
-            Finish(null);
-            return;
-        }
-        _trainingRound = 0;
-        _votingRound = 0;
-    }
-
-    private void OnDeadline(DeadlineDue due)
-    {
-        if (due.Round == _chain.CurrentRound && _chain.CurrentClosed is null && !_chain.IsOver)
-        {
-            Context.Log.LogInformation("task {Task} site {Site}: round {Round} deadline passed; asking the chain to close it", TaskId, Self_, due.Round);
-            Submit(new CloseRound(due.Round, Self_));
-            // The round stays open without any update; ask again after another deadline.
-            Context.Timers.StartSingleTimer(DeadlineKey, due, _context.Spec.RoundDeadline);
-        }
-    }
-
-    private void OnOffer(UpdateOffer offer)
-    {
-        if (_context.Terms.IndexOf(offer.Site) < 0)
-        {
-            return;
-        }
-        _context.Blobs.Put(BlobKind.Update, Convert.ToHexStringLower(SHA256.HashData(offer.Bytes)), offer.Bytes);
-        Advance();
+        Step(new ChainCommitted(blocks));
     }
 
     private void OnWanted(BlobWanted wanted)
@@ -471,24 +276,6 @@ public sealed class TaskPeerActor : Actor
         _context.Peer(wanted.Site).Tell(new BlobFound(Self_, wanted.Kind, wanted.Hash, bytes), Self);
     }
 
-    private void OnFound(BlobFound found)
-    {
-        var valid = found.Kind switch
-        {
-            BlobKind.Update => Convert.ToHexStringLower(SHA256.HashData(found.Bytes)) == found.Hash,
-            BlobKind.Model => TryModel(found.Bytes, found.Hash) is not null,
-            _ => false,
-        };
-        if (!valid)
-        {
-            Context.Log.LogWarning("task {Task} site {Site}: '{From}' sent a {Kind} blob that does not match {Hash}", TaskId, Self_, found.Site, found.Kind, found.Hash);
-            return;
-        }
-        _context.Blobs.Put(found.Kind, found.Hash, found.Bytes);
-        _wanted.Remove((found.Kind, found.Hash));
-        Advance();
-    }
-
     private void Submit(TaskRequest request)
     {
         var payload = request.ToPayload(_context.Genesis.ChainId, bytes => _context.Signer.Sign(bytes));
@@ -496,18 +283,6 @@ public sealed class TaskPeerActor : Actor
         _host!.Submit(new ClientRequest(Self_, _lastRequestId, payload));
         Drain();
     }
-
-    private static float[]? TryModel(byte[] bytes, string hash)
-    {
-        if (bytes.Length % sizeof(float) != 0)
-        {
-            return null;
-        }
-        var parameters = MemoryMarshal.Cast<byte, float>(bytes).ToArray();
-        return ModelDigest.Hex(parameters) == hash ? parameters : null;
-    }
-
-    private static byte[] ToBytes(float[] parameters) => MemoryMarshal.AsBytes(parameters.AsSpan()).ToArray();
 
     private sealed class Transport(TaskPeerActor peer) : IReplicaTransport
     {

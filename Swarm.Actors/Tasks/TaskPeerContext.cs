@@ -3,7 +3,7 @@ using Swarm.Actors.Runtime;
 using Swarm.Actors.Training;
 using Swarm.Consensus.Blocks;
 using Swarm.Consensus.Pbft;
-using Swarm.Learning.Tasks;
+using Swarm.Tasks;
 
 namespace Swarm.Actors.Tasks;
 

@@ -1,4 +1,5 @@
 using Swarm.Actors.Training;
+using Swarm.Tasks;
 
 namespace Swarm.Actors.Tasks;
 
@@ -8,16 +9,6 @@ public sealed record PbftPacket(string Site, byte[] Message);
 /// <summary><paramref name="Site"/> publishes its update bytes for <paramref name="Round"/>; receivers key them by
 /// their SHA-256, so a lying sender cannot make anyone aggregate other bytes than the chain names.</summary>
 public sealed record UpdateOffer(string Site, int Round, byte[] Bytes);
-
-/// <summary>What a blob holds.</summary>
-public enum BlobKind : byte
-{
-    /// <summary>An encoded sparse update (UpdateCodec), named by the SHA-256 of its bytes.</summary>
-    Update = 1,
-
-    /// <summary>A global model's float32 parameters, little-endian, named by ModelDigest.</summary>
-    Model = 2,
-}
 
 /// <summary><paramref name="Site"/> asks for a blob it is missing (an update of a closed round, or the global model
 /// of a finalized round after a restart); the answer goes to that site's peer.</summary>

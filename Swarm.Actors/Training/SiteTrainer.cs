@@ -1,3 +1,4 @@
+using Swarm.Tasks;
 using System.Diagnostics;
 using Swarm.Learning.Metrics;
 using Swarm.Learning.Training;
@@ -105,7 +106,7 @@ public sealed class SiteTrainer : IDisposable
         Adopt(ins.Parameters);
         var split = ins.Split == EvaluationSplit.Validation ? Data.Validation : Data.Test;
         var (metrics, loss) = CentralTraining.Evaluate(_trainer, split);
-        return new EvaluateRes(SiteId, ins.Split, metrics, loss, split.Count);
+        return new EvaluateRes(SiteId, ins.Split, metrics, loss, split.Count) { Round = ins.Round };
     }
 
     /// <summary>Fine-tunes the global model on the site's training data, keeps the epoch with the best AUC on the

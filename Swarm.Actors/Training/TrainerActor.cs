@@ -1,6 +1,7 @@
 using Swarm.Actors.Runtime;
 using Swarm.Learning.Training;
 using Swarm.Learning.Updates;
+using Swarm.Tasks;
 
 namespace Swarm.Actors.Training;
 
@@ -32,18 +33,18 @@ public sealed class TrainerActor : Actor
         switch (message)
         {
             case TrainIns train:
-                Reply(site, train.Round, () => site.Train(train));
+                Reply(site, TrainerWork.Train, train.Round, () => site.Train(train));
                 break;
             case AggregateIns aggregate:
                 // Recomputing an aggregate (and scoring it on the small validation slice) is short and comes when
                 // every site waits for it: the sites do it side by side rather than in turns.
-                Reply(site, aggregate.Round, () => site.Verify(aggregate), gated: false);
+                Reply(site, TrainerWork.Aggregate, aggregate.Round, () => site.Verify(aggregate), gated: false);
                 break;
             case EvaluateIns evaluate:
-                Reply(site, 0, () => site.Evaluate(evaluate), gated: false);
+                Reply(site, TrainerWork.Score, evaluate.Round, () => site.Evaluate(evaluate), gated: false);
                 break;
             case PersonalizeIns personalize:
-                Reply(site, 0, () => site.Personalize(personalize));
+                Reply(site, TrainerWork.Personalize, 0, () => site.Personalize(personalize));
                 break;
             default:
                 Unhandled(message);
@@ -51,7 +52,7 @@ public sealed class TrainerActor : Actor
         }
     }
 
-    private void Reply(SiteTrainer site, int round, Func<object> work, bool gated = true)
+    private void Reply(SiteTrainer site, TrainerWork kind, int round, Func<object> work, bool gated = true)
     {
         object answer;
         var gate = gated ? _computeGate : null;
@@ -63,7 +64,7 @@ public sealed class TrainerActor : Actor
         catch (Exception e) when (e is ArgumentException or TorchException or InvalidUpdateException)
         {
             // Bad instructions and engine errors are expected faults: answer them, keep the site alive.
-            answer = new TrainingFailed(site.SiteId, round, e.Message);
+            answer = new TrainingFailed(site.SiteId, round, e.Message) { Work = kind };
         }
         finally
         {

@@ -1,10 +1,7 @@
 using Swarm.Learning.Metrics;
+using Swarm.Tasks;
 
 namespace Swarm.Actors.Training;
-
-/// <summary>A site's update as published for a round: the encoded sparse Δ (<c>UpdateCodec</c>) and its SHA-256,
-/// so every site aggregates exactly the same bytes.</summary>
-public sealed record PublishedUpdate(string SiteId, long SampleCount, byte[] Bytes, string Hash);
 
 /// <summary>Train <paramref name="Epochs"/> local epochs from <paramref name="GlobalParameters"/> and publish the
 /// top-θ share of Δ. <paramref name="EpochOffset"/> and <paramref name="TotalEpochs"/> place these epochs in the
@@ -44,9 +41,18 @@ public enum EvaluationSplit
 }
 
 /// <summary>Score <paramref name="Parameters"/> on one of the site's own slices.</summary>
-public sealed record EvaluateIns(float[] Parameters, EvaluationSplit Split);
+public sealed record EvaluateIns(float[] Parameters, EvaluationSplit Split)
+{
+    /// <summary>The round whose model this is; the answer carries it back, so answers match their questions
+    /// whatever their order.</summary>
+    public int Round { get; init; }
+}
 
-public sealed record EvaluateRes(string SiteId, EvaluationSplit Split, ClassificationResult Metrics, double Loss, int Count);
+public sealed record EvaluateRes(string SiteId, EvaluationSplit Split, ClassificationResult Metrics, double Loss, int Count)
+{
+    /// <summary>The <see cref="EvaluateIns.Round"/> this answers.</summary>
+    public int Round { get; init; }
+}
 
 /// <summary>Fine-tune the global model on the site's own training data (personalization after the last round), at a
 /// constant <paramref name="LearningRate"/>.</summary>
@@ -56,4 +62,8 @@ public sealed record PersonalizeIns(float[] GlobalParameters, int Epochs, double
 public sealed record PersonalizeRes(string SiteId, ClassificationResult Global, ClassificationResult Personalized, int BestEpoch);
 
 /// <summary>A site could not carry out an instruction (bad input or an engine error); the site keeps running.</summary>
-public sealed record TrainingFailed(string SiteId, int Round, string Reason);
+public sealed record TrainingFailed(string SiteId, int Round, string Reason)
+{
+    /// <summary>The instruction that failed, so that the failure reaches the part of the round that gave it.</summary>
+    public TrainerWork Work { get; init; }
+}

@@ -1,4 +1,4 @@
-using Swarm.Learning.Tasks;
+using Swarm.Tasks;
 
 namespace Swarm.Node.Configuration;
 

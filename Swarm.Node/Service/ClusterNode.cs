@@ -1,3 +1,4 @@
+using Swarm.Tasks;
 using System.Net;
 using Microsoft.Extensions.Logging;
 using Swarm.Actors.Gossip;
@@ -6,7 +7,6 @@ using Swarm.Actors.Consensus;
 using Swarm.Actors.Runtime;
 using Swarm.Consensus.Blocks;
 using Swarm.Consensus.Storage;
-using Swarm.Learning.Tasks;
 using Swarm.Node.Configuration;
 using Swarm.Node.Identity;
 using Swarm.Node.Networking;

@@ -1,3 +1,4 @@
+using Swarm.Tasks;
 using System.Collections.Concurrent;
 using System.Text;
 using System.Threading.Channels;
@@ -8,7 +9,6 @@ using Swarm.Actors.Runtime;
 using Swarm.Actors.Tasks;
 using Swarm.Actors.Training;
 using Swarm.Consensus.Blocks;
-using Swarm.Learning.Tasks;
 using Swarm.Node.Persistence;
 using Swarm.Node.Simulation.Reporting;
 

@@ -1,9 +1,9 @@
+using Swarm.Tasks;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
 using Swarm.Actors.Consensus;
 using Swarm.Actors.Tasks;
-using Swarm.Learning.Tasks;
 using Swarm.Node.Identity;
 using Swarm.Node.Simulation.Reporting;
 using Swarm.Node.Tasks;

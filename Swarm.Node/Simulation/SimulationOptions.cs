@@ -1,9 +1,9 @@
+using Swarm.Tasks;
 using System.Globalization;
 using System.Text;
 using Swarm.Actors.Training;
 using Swarm.Learning.Aggregation;
 using Swarm.Learning.Data.Partitioning;
-using Swarm.Learning.Tasks;
 using Swarm.Learning.Training;
 
 namespace Swarm.Node.Simulation;

@@ -1,3 +1,4 @@
+using Swarm.Tasks;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Swarm.Actors.Tasks;
@@ -5,7 +6,6 @@ using Swarm.Actors.Training;
 using Swarm.Learning.Aggregation;
 using Swarm.Learning.Data;
 using Swarm.Learning.Metrics;
-using Swarm.Learning.Tasks;
 using Swarm.Learning.Training;
 using Swarm.Node.Simulation.Reporting;
 

@@ -1,6 +1,7 @@
 using System.Text;
 using Swarm.Consensus.Encoding;
 using Swarm.Consensus.Storage;
+using Swarm.Tasks;
 
 namespace Swarm.Node.Tasks;
 
@@ -47,7 +48,7 @@ public sealed class StoreTaskJournal(ILedgerStore store) : ITaskJournal
             try
             {
                 var reader = new CanonicalReader(bytes);
-                tasks.Add(new JournaledTask(reader.ReadString(256), reader.ReadBytes(Learning.Tasks.TaskSpecCodec.SpecBytesMax)));
+                tasks.Add(new JournaledTask(reader.ReadString(256), reader.ReadBytes(TaskSpecCodec.SpecBytesMax)));
             }
             catch (CanonicalFormatException e)
             {

@@ -1,5 +1,5 @@
 using Swarm.Actors.Training;
-using Swarm.Learning.Tasks;
+using Swarm.Tasks;
 
 namespace Swarm.Node.Tasks;
 

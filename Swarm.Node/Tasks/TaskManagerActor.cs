@@ -3,7 +3,7 @@ using Swarm.Actors.Runtime;
 using Swarm.Actors.Tasks;
 using Swarm.Actors.Training;
 using Swarm.Consensus.Storage;
-using Swarm.Learning.Tasks;
+using Swarm.Tasks;
 
 namespace Swarm.Node.Tasks;
 
@@ -14,21 +14,25 @@ namespace Swarm.Node.Tasks;
 /// checks its <see cref="LocalPolicy"/> and its data and answers. When every participant has consented the
 /// submitter sends <see cref="StartTask"/> to all, and each starts the task's peer as its child named by the task
 /// id; one refusal, or a missing answer at the consent timeout, sends <see cref="AbortTask"/> instead and nobody
-/// starts. The submitter decides alone, so every participant gets the same decision. List, show and cancel ask the
-/// running peers (<see cref="GetTaskProgress"/>, <see cref="CancelTask"/>) with a timeout. A peer that stops
-/// without having reported a final state (Completed, Cancelled or Failed) is shown Failed with its failure's reason.
+/// starts. The submitter decides alone, so every participant gets the same decision. Those decisions are
+/// <see cref="ConsentState"/>'s, a pure state machine this actor adapts (it supplies the registry's facts, sends
+/// the messages, runs the timers). List, show and cancel ask the running peers (<see cref="GetTaskProgress"/>,
+/// <see cref="CancelTask"/>) with a timeout. A peer that stops without having reported a final state (Completed,
+/// Cancelled or Failed) is shown Failed with its failure's reason.
 /// </summary>
 public sealed class TaskManagerActor : Actor
 {
     private readonly TaskManagerOptions _options;
     private readonly OrderedDictionary<string, TaskEntry> _tasks = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Submission> _submissions = new(StringComparer.Ordinal);
+    private readonly ConsentState _consent;
+    private readonly Dictionary<string, ActorRef> _submitters = new(StringComparer.Ordinal);
     private readonly SupervisorStrategy _strategy;
     private Exception? _lastPeerFailure;
 
     public TaskManagerActor(TaskManagerOptions options)
     {
         _options = options;
+        _consent = new ConsentState(options.NodeId, options.Policy, options.IsMember, options.ConsentTimeout);
         // A failed task peer is not restarted: its chain replica would rejoin from scratch mid-task. Its failure
         // becomes the task's reason (the Terminated that follows the stop reads it).
         _strategy = new SupervisorStrategy(e =>
@@ -66,7 +70,6 @@ public sealed class TaskManagerActor : Actor
             var entry = new TaskEntry(spec, task.SpecBytes, TaskSpecCodec.Digest(task.SpecBytes), task.Submitter)
             {
                 State = TaskState.Starting,
-                AwaitingStart = false,
             };
             _tasks[spec.Id] = entry;
             Context.Log.LogInformation("task {Task}: resuming on this node", spec.Id);
@@ -90,19 +93,19 @@ public sealed class TaskManagerActor : Actor
                 OnCreate(create);
                 break;
             case TaskAnswer answer:
-                OnAnswer(answer);
+                Consent(new AnswerArrived(answer.From, answer.TaskId, answer.SpecDigest, answer.Consents, answer.Reason));
                 break;
             case StartTask start:
-                OnStart(start);
+                Consent(new StartArrived(start.From, start.TaskId, start.SpecDigest));
                 break;
             case AbortTask abort:
-                OnAbort(abort);
+                Consent(new AbortArrived(abort.From, abort.TaskId, abort.SpecDigest, abort.Reason));
                 break;
             case ConsentTimedOut timedOut:
-                OnConsentTimedOut(timedOut.TaskId);
+                Consent(new ConsentTimeoutPassed(timedOut.TaskId));
                 break;
             case StartTimedOut timedOut:
-                OnStartTimedOut(timedOut);
+                Consent(new StartTimeoutPassed(timedOut.TaskId, timedOut.Digest));
                 break;
             case DataLoaded loaded:
                 OnDataLoaded(loaded);
@@ -151,15 +154,8 @@ public sealed class TaskManagerActor : Actor
             replyTo.Tell(SubmitTaskResult.Rejected(spec.Id, error));
             return;
         }
-        var digest = TaskSpecCodec.Digest(submit.SpecBytes);
-        _submissions[spec.Id] = new Submission(spec, digest, replyTo);
-        Context.Timers.StartSingleTimer(("consent", spec.Id), new ConsentTimedOut(spec.Id), _options.ConsentTimeout);
-        Context.Log.LogInformation("task {Task} submitted (spec {Digest}); asking {Participants}", spec.Id,
-            Convert.ToHexStringLower(digest), string.Join(", ", spec.Participants));
-        foreach (var participant in spec.Participants)
-        {
-            ManagerOf(participant).Tell(new CreateTask(_options.NodeId, submit.SpecBytes), Self);
-        }
+        _submitters[spec.Id] = replyTo;
+        Consent(new SubmissionOpened(spec, submit.SpecBytes, TaskSpecCodec.Digest(submit.SpecBytes)));
     }
 
     private string? SubmitProblem(TaskSpec spec)
@@ -169,26 +165,18 @@ public sealed class TaskManagerActor : Actor
         {
             return $"task '{spec.Id}' is invalid: {string.Join("; ", problems)}";
         }
-        if (StrangersProblem(spec) is { } strangers)
+        if (_consent.StrangersProblem(spec) is { } strangers)
         {
             return strangers;
         }
-        if (_tasks.ContainsKey(spec.Id) || _submissions.ContainsKey(spec.Id))
+        if (_tasks.ContainsKey(spec.Id) || _consent.IsSubmitting(spec.Id))
         {
             return $"task id '{spec.Id}' is already in use on node '{_options.NodeId}' (task ids are never reused)";
         }
         return CapacityProblem();
     }
 
-    private string? StrangersProblem(TaskSpec spec)
-    {
-        var strangers = spec.Participants.Where(p => !_options.IsMember(p)).ToList();
-        return strangers.Count > 0
-            ? $"participants {string.Join(", ", strangers.Select(s => $"'{s}'"))} are not members of the consortium"
-            : null;
-    }
-
-    private string? CapacityProblem() => _tasks.Count + _submissions.Count >= _options.TasksMax
+    private string? CapacityProblem() => _tasks.Count + _consent.PendingSubmissions >= _options.TasksMax
         ? $"node '{_options.NodeId}' already keeps {_options.TasksMax} tasks (the most it keeps)"
         : null;
 
@@ -200,101 +188,75 @@ public sealed class TaskManagerActor : Actor
             Context.Log.LogWarning("CreateTask from {Node} refused: {Problem}", create.From, problem);
             return;
         }
-        var digest = TaskSpecCodec.Digest(create.SpecBytes);
-        var refusal = ConsentProblem(spec);
-        if (refusal is null)
-        {
-            _tasks[spec.Id] = new TaskEntry(spec, create.SpecBytes, digest, create.From)
-            {
-                State = TaskState.Starting,
-                Detail = $"consented; waiting for node '{create.From}' to start it",
-            };
-            Context.Timers.StartSingleTimer(("start", spec.Id), new StartTimedOut(spec.Id, digest), _options.StartTimeout);
-        }
-        Context.Log.LogInformation("task {Task} from {Node}: {Answer}", spec.Id, create.From, refusal is null ? "consent" : $"refused: {refusal}");
-        ManagerOf(create.From).Tell(new TaskAnswer(_options.NodeId, spec.Id, digest, refusal is null, refusal), Self);
+        // The facts only this node knows ride with the request; the decision is the consent state's.
+        var dataProblem = spec.Datasets.TryGetValue(_options.NodeId, out var dataset) ? _options.Data.Problem(dataset) : null;
+        Consent(new CreateArrived(create.From, spec, create.SpecBytes, TaskSpecCodec.Digest(create.SpecBytes), _tasks.ContainsKey(spec.Id),
+            CapacityProblem(), dataProblem));
     }
 
-    private string? ConsentProblem(TaskSpec spec)
+    /// <summary>Steps the consent state and carries out what it decided.</summary>
+    private void Consent(ConsentInput input)
     {
-        if (_tasks.ContainsKey(spec.Id))
+        foreach (var output in _consent.Step(input))
         {
-            return $"task id '{spec.Id}' is already in use on node '{_options.NodeId}'";
-        }
-        if (CapacityProblem() is { } full)
-        {
-            return full;
-        }
-        var decision = _options.Policy.Evaluate(spec, _options.NodeId);
-        if (!decision.Consents)
-        {
-            return decision.Reason;
-        }
-        return StrangersProblem(spec) ?? _options.Data.Problem(spec.Datasets[_options.NodeId]);
-    }
-
-    private void OnAnswer(TaskAnswer answer)
-    {
-        if (!_submissions.TryGetValue(answer.TaskId, out var submission) || !answer.SpecDigest.AsSpan().SequenceEqual(submission.Digest))
-        {
-            Context.Log.LogWarning("answer from {Node} for task {Task} matches no submission of this node; ignored", answer.From, answer.TaskId);
-            return;
-        }
-        if (!submission.Spec.Participants.Contains(answer.From))
-        {
-            Context.Log.LogWarning("answer for task {Task} from {Node}, which is not a participant; ignored", answer.TaskId, answer.From);
-            return;
-        }
-        submission.Answers[answer.From] = new ParticipantAnswer(answer.From, answer.Consents, answer.Consents ? null : answer.Reason ?? "refused");
-        if (submission.Answers.Count == submission.Spec.Participants.Count)
-        {
-            Decide(submission, timeoutReason: null);
+            CarryOut(output);
         }
     }
 
-    private void OnConsentTimedOut(string taskId)
+    private void CarryOut(ConsentOutput output)
     {
-        if (_submissions.TryGetValue(taskId, out var submission))
+        switch (output)
         {
-            Decide(submission, $"no answer within {_options.ConsentTimeout.TotalSeconds:0.#}s");
+            case AskConsent ask:
+                ManagerOf(ask.To).Tell(new CreateTask(_options.NodeId, ask.SpecBytes), Self);
+                break;
+            case SendAnswer answer:
+                ManagerOf(answer.To).Tell(new TaskAnswer(_options.NodeId, answer.TaskId, answer.Digest, answer.Consents, answer.Reason), Self);
+                break;
+            case SendStart start:
+                ManagerOf(start.To).Tell(new StartTask(_options.NodeId, start.TaskId, start.Digest), Self);
+                break;
+            case SendAbort abort:
+                ManagerOf(abort.To).Tell(new AbortTask(_options.NodeId, abort.TaskId, abort.Digest, abort.Reason), Self);
+                break;
+            case SubmissionDecided decided when _submitters.Remove(decided.Spec.Id, out var replyTo):
+                replyTo.Tell(new SubmitTaskResult(decided.Spec.Id, Convert.ToHexStringLower(decided.Digest), decided.Started, decided.Answers, null));
+                break;
+            case ConsentGiven given:
+                _tasks[given.Spec.Id] = new TaskEntry(given.Spec, given.SpecBytes, given.Digest, given.Submitter)
+                {
+                    State = TaskState.Starting,
+                    Detail = $"consented; waiting for node '{given.Submitter}' to start it",
+                };
+                break;
+            case BeginTask begin when _tasks.TryGetValue(begin.TaskId, out var entry):
+                Begin(entry);
+                break;
+            case ForgetTask forget:
+                _tasks.Remove(forget.TaskId);
+                break;
+            case ConsentTimer { Start: true } timer:
+                Context.Timers.StartSingleTimer(("consent", timer.TaskId), new ConsentTimedOut(timer.TaskId), _options.ConsentTimeout);
+                break;
+            case ConsentTimer timer:
+                Context.Timers.Cancel(("consent", timer.TaskId));
+                break;
+            case StartTimer { Start: true } timer:
+                Context.Timers.StartSingleTimer(("start", timer.TaskId), new StartTimedOut(timer.TaskId, timer.Digest), _options.StartTimeout);
+                break;
+            case StartTimer timer:
+                Context.Timers.Cancel(("start", timer.TaskId));
+                break;
+            case ConsentNote note:
+                Context.Log.Log(note.Level switch { NoteLevel.Warning => LogLevel.Warning, NoteLevel.Information => LogLevel.Information, _ => LogLevel.Debug },
+                    "{Note}", note.Text);
+                break;
         }
     }
 
-    /// <summary>Start when all consented, abort otherwise; the submission ends either way.</summary>
-    private void Decide(Submission submission, string? timeoutReason)
+    /// <summary>The submitter started a task this node consented to: record it, load the data, start its peer.</summary>
+    private void Begin(TaskEntry entry)
     {
-        var spec = submission.Spec;
-        _submissions.Remove(spec.Id);
-        Context.Timers.Cancel(("consent", spec.Id));
-        var answers = spec.Participants.Select(p => submission.Answers.TryGetValue(p, out var a) ? a : new ParticipantAnswer(p, false, timeoutReason)).ToList();
-        var started = answers.All(a => a.Consents);
-        var digestHex = Convert.ToHexStringLower(submission.Digest);
-        if (started)
-        {
-            foreach (var participant in spec.Participants)
-            {
-                ManagerOf(participant).Tell(new StartTask(_options.NodeId, spec.Id, submission.Digest), Self);
-            }
-        }
-        else
-        {
-            var reason = string.Join("; ", answers.Where(a => !a.Consents).Select(a => $"{a.Node}: {a.Reason}"));
-            foreach (var participant in spec.Participants)
-            {
-                ManagerOf(participant).Tell(new AbortTask(_options.NodeId, spec.Id, submission.Digest, reason), Self);
-            }
-        }
-        Context.Log.LogInformation("task {Task}: {Decision}", spec.Id, started ? "all participants consent; starting" : "not started");
-        submission.ReplyTo.Tell(new SubmitTaskResult(spec.Id, digestHex, started, answers, null));
-    }
-
-    private void OnStart(StartTask start)
-    {
-        if (Awaiting(start.TaskId, start.From, start.SpecDigest, "StartTask") is not { } entry)
-        {
-            return;
-        }
-        Context.Timers.Cancel(("start", entry.Spec.Id));
         if (_options.Peers is null)
         {
             Fail(entry, "this node has no task engine");
@@ -358,43 +320,6 @@ public sealed class TaskManagerActor : Actor
         }
     }
 
-    private void OnAbort(AbortTask abort)
-    {
-        if (Awaiting(abort.TaskId, abort.From, abort.SpecDigest, "AbortTask") is not { } entry)
-        {
-            return;
-        }
-        Context.Log.LogInformation("task {Task} aborted by {Node}: {Reason}", entry.Spec.Id, abort.From, abort.Reason);
-        Forget(entry);
-    }
-
-    private void OnStartTimedOut(StartTimedOut timedOut)
-    {
-        if (_tasks.TryGetValue(timedOut.TaskId, out var entry) && entry.AwaitingStart && entry.Digest.AsSpan().SequenceEqual(timedOut.Digest))
-        {
-            Context.Log.LogWarning("task {Task}: no StartTask from {Node} within {Timeout}; forgotten", entry.Spec.Id, entry.Submitter, _options.StartTimeout);
-            Forget(entry);
-        }
-    }
-
-    /// <summary>The entry a StartTask or AbortTask refers to: consented here, from that submitter, same spec.</summary>
-    private TaskEntry? Awaiting(string taskId, string from, byte[] digest, string what)
-    {
-        if (_tasks.TryGetValue(taskId, out var entry) && entry.AwaitingStart && entry.Submitter == from && entry.Digest.AsSpan().SequenceEqual(digest))
-        {
-            entry.AwaitingStart = false;
-            return entry;
-        }
-        Context.Log.LogWarning("{What} from {Node} for task {Task} matches no task waiting to start here; ignored", what, from, taskId);
-        return null;
-    }
-
-    private void Forget(TaskEntry entry)
-    {
-        Context.Timers.Cancel(("start", entry.Spec.Id));
-        _tasks.Remove(entry.Spec.Id);
-    }
-
     private void OnCancel(CancelTaskRequest cancel, ActorRef replyTo)
     {
         if (!_tasks.TryGetValue(cancel.TaskId, out var entry))
@@ -406,10 +331,9 @@ public sealed class TaskManagerActor : Actor
         {
             if (entry.State == TaskState.Starting)
             {
-                entry.AwaitingStart = false;
+                Consent(new CancelledBeforeStart(entry.Spec.Id));
                 entry.State = TaskState.Cancelled;
                 entry.Detail = $"cancelled before it started: {cancel.Reason}";
-                Context.Timers.Cancel(("start", entry.Spec.Id));
             }
             replyTo.Tell(InfoOf(entry));
             return;
@@ -535,24 +459,10 @@ public sealed class TaskManagerActor : Actor
 
         public string? Detail { get; set; }
 
-        /// <summary>Consented here; StartTask or AbortTask not yet seen.</summary>
-        public bool AwaitingStart { get; set; } = true;
-
         public ActorRef? Peer { get; set; }
 
         /// <summary>The last progress the peer reported.</summary>
         public TaskProgress? Last { get; set; }
-    }
-
-    private sealed class Submission(TaskSpec spec, byte[] digest, ActorRef replyTo)
-    {
-        public TaskSpec Spec { get; } = spec;
-
-        public byte[] Digest { get; } = digest;
-
-        public ActorRef ReplyTo { get; } = replyTo;
-
-        public Dictionary<string, ParticipantAnswer> Answers { get; } = new(StringComparer.Ordinal);
     }
 
     private sealed record ConsentTimedOut(string TaskId);

@@ -1,5 +1,5 @@
 using Swarm.Actors.Runtime;
-using Swarm.Learning.Tasks;
+using Swarm.Tasks;
 
 namespace Swarm.Node.Tasks;
 

@@ -1,4 +1,4 @@
-using Swarm.Actors.Tasks;
+using Swarm.Tasks;
 
 namespace Swarm.Node.Tasks;
 
@@ -29,9 +29,6 @@ public sealed record SubmitTaskResult(string TaskId, string SpecDigest, bool Sta
 {
     public static SubmitTaskResult Rejected(string taskId, string error) => new(taskId, "", false, [], error);
 }
-
-/// <summary>One participant's answer as the submitter saw it.</summary>
-public sealed record ParticipantAnswer(string Node, bool Consents, string? Reason);
 
 /// <summary>Answered with <see cref="TaskList"/>.</summary>
 public sealed record ListTasks

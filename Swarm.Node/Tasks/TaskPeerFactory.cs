@@ -4,9 +4,9 @@ using Swarm.Actors.Tasks;
 using Swarm.Actors.Training;
 using Swarm.Consensus.Blocks;
 using Swarm.Learning.Aggregation;
-using Swarm.Learning.Tasks;
 using Swarm.Learning.Training;
 using Swarm.Node.Identity;
+using Swarm.Tasks;
 
 namespace Swarm.Node.Tasks;
 

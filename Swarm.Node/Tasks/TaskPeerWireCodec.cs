@@ -3,6 +3,7 @@ using Swarm.Actors.Tasks;
 using Swarm.Consensus.Encoding;
 using Swarm.Node.Networking.Wire;
 using Swarm.Node.Service;
+using Swarm.Tasks;
 
 namespace Swarm.Node.Tasks;
 

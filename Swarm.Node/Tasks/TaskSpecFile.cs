@@ -1,5 +1,5 @@
+using Swarm.Tasks;
 using System.Globalization;
-using Swarm.Learning.Tasks;
 using Swarm.Node.Configuration.Hocon;
 
 namespace Swarm.Node.Tasks;

@@ -1,7 +1,7 @@
 using Google.Protobuf;
-using Swarm.Learning.Tasks;
 using Swarm.Node.Networking.Wire;
 using Swarm.Node.Service;
+using Swarm.Tasks;
 
 namespace Swarm.Node.Tasks;
 

@@ -1,5 +1,5 @@
+using Swarm.Tasks;
 using System.Globalization;
-using Swarm.Actors.Tasks;
 using Swarm.Node.Simulation;
 using Swarm.Node.Tasks;
 using Xunit.Abstractions;

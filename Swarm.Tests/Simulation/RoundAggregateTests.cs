@@ -1,6 +1,6 @@
-using Swarm.Actors.Training;
 using Swarm.Learning.Aggregation;
 using Swarm.Learning.Updates;
+using Swarm.Tasks;
 
 namespace Swarm.Tests.Simulation;
 

@@ -1,3 +1,4 @@
+using Swarm.Tasks;
 using System.Threading.Channels;
 using Swarm.Actors.Runtime;
 using Swarm.Actors.Tasks;

@@ -1,6 +1,6 @@
 using Swarm.Actors.Consensus;
-using Swarm.Actors.Tasks;
 using Swarm.Consensus.Blocks;
+using Swarm.Tasks;
 
 namespace Swarm.Tests.Tasks;
 

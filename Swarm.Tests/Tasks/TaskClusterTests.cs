@@ -7,6 +7,7 @@ using Swarm.Actors.Runtime;
 using Swarm.Node.Configuration;
 using Swarm.Node.Service;
 using Swarm.Node.Tasks;
+using Swarm.Tasks;
 using Swarm.Tests.Cluster;
 
 namespace Swarm.Tests.Tasks;

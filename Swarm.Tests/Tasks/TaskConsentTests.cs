@@ -1,9 +1,9 @@
+using Swarm.Tasks;
 using System.Threading.Channels;
 using Swarm.Actors.Runtime;
 using Swarm.Actors.Tasks;
 using Swarm.Actors.Training;
 using Swarm.Learning.Data;
-using Swarm.Learning.Tasks;
 using Swarm.Node.Tasks;
 using Swarm.Tests.TestKit;
 

@@ -2,6 +2,7 @@ using Google.Protobuf;
 using Swarm.Actors.Tasks;
 using Swarm.Node.Networking.Wire;
 using Swarm.Node.Tasks;
+using Swarm.Tasks;
 
 namespace Swarm.Tests.Tasks;
 

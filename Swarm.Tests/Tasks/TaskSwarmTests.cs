@@ -1,9 +1,9 @@
+using Swarm.Tasks;
 using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Swarm.Actors.Tasks;
 using Swarm.Actors.Training;
-using Swarm.Learning.Tasks;
 using Swarm.Node.Simulation;
 using Swarm.Tests.Blobs;
 using Swarm.Tests.Training;

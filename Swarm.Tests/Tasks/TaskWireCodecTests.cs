@@ -1,8 +1,8 @@
 using Google.Protobuf;
-using Swarm.Learning.Tasks;
 using Swarm.Node.Networking.Wire;
 using Swarm.Node.Service;
 using Swarm.Node.Tasks;
+using Swarm.Tasks;
 
 namespace Swarm.Tests.Tasks;
 

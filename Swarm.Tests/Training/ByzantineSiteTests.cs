@@ -1,5 +1,6 @@
 using Swarm.Actors.Training;
 using Swarm.Learning.Updates;
+using Swarm.Tasks;
 
 namespace Swarm.Tests.Training;
 

@@ -1,3 +1,4 @@
+using Swarm.Tasks;
 using System.Diagnostics;
 using Swarm.Actors.Training;
 using Swarm.Learning.Aggregation;

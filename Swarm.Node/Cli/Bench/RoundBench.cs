@@ -1,3 +1,4 @@
+using Swarm.Tasks;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
@@ -5,7 +6,6 @@ using Swarm.Actors.Tasks;
 using Swarm.Actors.Training;
 using Swarm.Learning.Aggregation;
 using Swarm.Learning.Data;
-using Swarm.Learning.Tasks;
 using Swarm.Learning.Training;
 using Swarm.Node.Simulation;
 

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Swarm.Consensus.Blocks;
 
-namespace Swarm.Actors.Tasks;
+namespace Swarm.Tasks;
 
 /// <summary>The fixed terms of a task's chain: its id, the sites in replica order with their public keys, the
 /// number of rounds, the k-of-n quorum and f, the Byzantine sites it tolerates (n ≥ 3f + 1).</summary>

@@ -1,4 +1,4 @@
-namespace Swarm.Learning.Tasks;
+namespace Swarm.Tasks;
 
 /// <summary>
 /// What a researcher asks for when starting a training task: model, data per site, participants, the round

@@ -1,8 +1,7 @@
 using System.Security.Cryptography;
 using Swarm.Consensus.Blocks;
-using Swarm.Learning.Tasks;
 
-namespace Swarm.Actors.Tasks;
+namespace Swarm.Tasks;
 
 /// <summary>Builds a task chain's genesis: the chain id binds the task id and the digest of its spec's canonical
 /// bytes, the members are the participants in spec order with their public keys, and f = ⌊(n − 1) / 3⌋.</summary>

@@ -1,6 +1,6 @@
 using Swarm.Learning.Aggregation;
 
-namespace Swarm.Learning.Tasks;
+namespace Swarm.Tasks;
 
 /// <summary>Checks a task specification for internal consistency; each problem names the field and the fix.</summary>
 public static class TaskSpecValidator

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Swarm.Learning.Tasks;
+namespace Swarm.Tasks;
 
 /// <summary>
 /// The canonical bytes of a <see cref="TaskSpec"/>: what the CreateTask message carries and what the task chain's

@@ -1,7 +1,7 @@
 using Swarm.Consensus.Blocks;
 using Swarm.Consensus.Encoding;
 
-namespace Swarm.Actors.Tasks;
+namespace Swarm.Tasks;
 
 /// <summary>What a site asks the task's chain to record. Each one travels as a PBFT client request whose payload
 /// is the canonical body plus the site's Ed25519 signature over (chain id, body), so a replica cannot put words in

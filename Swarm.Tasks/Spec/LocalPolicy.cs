@@ -1,4 +1,4 @@
-namespace Swarm.Learning.Tasks;
+namespace Swarm.Tasks;
 
 /// <summary>
 /// What an institution allows on its node: the data sets it will train on, the longest task it accepts, and the

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using Swarm.Learning.Aggregation;
 using Swarm.Learning.Updates;
 
-namespace Swarm.Actors.Training;
+namespace Swarm.Tasks;
 
 /// <summary>A round's aggregate: Δ_agg, the new global parameters θ_global + Δ_agg and the digests of both.
 /// Computed from the published update bytes only, so every site that runs <see cref="Compute"/> on the same

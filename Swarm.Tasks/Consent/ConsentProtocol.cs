@@ -1,0 +1,67 @@
+namespace Swarm.Tasks;
+
+/// <summary>What reaches a node's consent bookkeeping, as <see cref="ConsentState.Step"/> takes it.</summary>
+public abstract record ConsentInput;
+
+/// <summary>This node submits <paramref name="Spec"/> (already checked: valid, participants known, id free).</summary>
+public sealed record SubmissionOpened(TaskSpec Spec, byte[] SpecBytes, byte[] Digest) : ConsentInput;
+
+/// <summary>A participant's answer to one of this node's submissions.</summary>
+public sealed record AnswerArrived(string From, string TaskId, byte[] Digest, bool Consents, string? Reason) : ConsentInput;
+
+/// <summary>The consent timeout of this node's submission of <paramref name="TaskId"/> passed.</summary>
+public sealed record ConsentTimeoutPassed(string TaskId) : ConsentInput;
+
+/// <summary>A submitter asks this node to take part. The facts the decision needs that only the node knows come
+/// with it: whether the id is in use here, whether the node keeps as many tasks as it may, and what is wrong with
+/// the named data set (null when nothing).</summary>
+public sealed record CreateArrived(string From, TaskSpec Spec, byte[] SpecBytes, byte[] Digest, bool IdInUse, string? CapacityProblem, string? DataProblem)
+    : ConsentInput;
+
+/// <summary>The submitter of a task this node consented to starts it.</summary>
+public sealed record StartArrived(string From, string TaskId, byte[] Digest) : ConsentInput;
+
+/// <summary>The submitter of a task this node consented to aborts it.</summary>
+public sealed record AbortArrived(string From, string TaskId, byte[] Digest, string Reason) : ConsentInput;
+
+/// <summary>No start or abort came for a consented task within the start timeout.</summary>
+public sealed record StartTimeoutPassed(string TaskId, byte[] Digest) : ConsentInput;
+
+/// <summary>The operator cancelled a consented task before its submitter started it.</summary>
+public sealed record CancelledBeforeStart(string TaskId) : ConsentInput;
+
+/// <summary>What the node's task manager carries out, in order.</summary>
+public abstract record ConsentOutput;
+
+/// <summary>Ask participant <paramref name="To"/> whether it takes part (the manager's <c>CreateTask</c>).</summary>
+public sealed record AskConsent(string To, byte[] SpecBytes) : ConsentOutput;
+
+/// <summary>Answer the submitter <paramref name="To"/>.</summary>
+public sealed record SendAnswer(string To, string TaskId, byte[] Digest, bool Consents, string? Reason) : ConsentOutput;
+
+/// <summary>Tell participant <paramref name="To"/> to start the task.</summary>
+public sealed record SendStart(string To, string TaskId, byte[] Digest) : ConsentOutput;
+
+/// <summary>Tell participant <paramref name="To"/> to forget the task.</summary>
+public sealed record SendAbort(string To, string TaskId, byte[] Digest, string Reason) : ConsentOutput;
+
+/// <summary>This node's submission is decided: <paramref name="Started"/> when every participant consented.</summary>
+public sealed record SubmissionDecided(TaskSpec Spec, byte[] Digest, bool Started, IReadOnlyList<ParticipantAnswer> Answers) : ConsentOutput;
+
+/// <summary>This node consented to the task; it waits for the submitter's start or abort.</summary>
+public sealed record ConsentGiven(TaskSpec Spec, byte[] SpecBytes, string Submitter, byte[] Digest) : ConsentOutput;
+
+/// <summary>The submitter started a task this node consented to: load the data and start its peer.</summary>
+public sealed record BeginTask(string TaskId) : ConsentOutput;
+
+/// <summary>A consented task ends before it started (aborted, or its start timed out): forget it.</summary>
+public sealed record ForgetTask(string TaskId) : ConsentOutput;
+
+/// <summary>Start (or, when <paramref name="Start"/> is false, cancel) the consent timer of a submission.</summary>
+public sealed record ConsentTimer(string TaskId, bool Start) : ConsentOutput;
+
+/// <summary>Start (or cancel) the start timer of a consented task.</summary>
+public sealed record StartTimer(string TaskId, byte[] Digest, bool Start) : ConsentOutput;
+
+/// <summary>A line for the node's log.</summary>
+public sealed record ConsentNote(NoteLevel Level, string Text) : ConsentOutput;

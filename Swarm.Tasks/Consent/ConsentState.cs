@@ -1,0 +1,203 @@
+namespace Swarm.Tasks;
+
+/// <summary>
+/// A node's consent decisions, pure: as submitter it asks every participant, collects the answers and decides alone
+/// (start when all consent; one refusal, or a missing answer at the consent timeout, aborts), so every participant
+/// gets the same decision; as participant it consents by its <see cref="LocalPolicy"/>, the consortium and its data,
+/// then waits for the submitter's start or abort of exactly that spec. The task manager actor adapts it: it
+/// supplies the facts only the node knows, sends the messages and runs the timers it names.
+/// </summary>
+/// <param name="nodeId">This node's id.</param>
+/// <param name="policy">The operator's rules for consenting.</param>
+/// <param name="isMember">Whether a node id is a member of the consortium.</param>
+/// <param name="consentTimeout">How long the adapter waits for answers (named in the answers it fills in).</param>
+public sealed class ConsentState(string nodeId, LocalPolicy policy, Func<string, bool> isMember, TimeSpan consentTimeout)
+{
+    private readonly Dictionary<string, Submission> _submissions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string Submitter, byte[] Digest)> _awaiting = new(StringComparer.Ordinal);
+    private List<ConsentOutput> _outputs = [];
+
+    /// <summary>Submissions of this node still waiting for answers.</summary>
+    public int PendingSubmissions => _submissions.Count;
+
+    public bool IsSubmitting(string taskId) => _submissions.ContainsKey(taskId);
+
+    /// <summary>Whether this node consented to <paramref name="taskId"/> and waits for its start or abort.</summary>
+    public bool IsAwaitingStart(string taskId) => _awaiting.ContainsKey(taskId);
+
+    /// <summary>The participants of <paramref name="spec"/> that are not members of the consortium, as a problem.</summary>
+    public string? StrangersProblem(TaskSpec spec)
+    {
+        var strangers = spec.Participants.Where(p => !isMember(p)).ToList();
+        return strangers.Count > 0
+            ? $"participants {string.Join(", ", strangers.Select(s => $"'{s}'"))} are not members of the consortium"
+            : null;
+    }
+
+    public IReadOnlyList<ConsentOutput> Step(ConsentInput input)
+    {
+        _outputs = [];
+        switch (input)
+        {
+            case SubmissionOpened opened:
+                OnOpened(opened);
+                break;
+            case AnswerArrived answer:
+                OnAnswer(answer);
+                break;
+            case ConsentTimeoutPassed timedOut when _submissions.TryGetValue(timedOut.TaskId, out var submission):
+                Decide(submission, $"no answer within {consentTimeout.TotalSeconds:0.#}s");
+                break;
+            case ConsentTimeoutPassed:
+                break;
+            case CreateArrived create:
+                OnCreate(create);
+                break;
+            case StartArrived start when Awaited(start.TaskId, start.From, start.Digest, "StartTask"):
+                Emit(new StartTimer(start.TaskId, start.Digest, Start: false));
+                Emit(new BeginTask(start.TaskId));
+                break;
+            case AbortArrived abort when Awaited(abort.TaskId, abort.From, abort.Digest, "AbortTask"):
+                Note(NoteLevel.Information, $"task {abort.TaskId} aborted by {abort.From}: {abort.Reason}");
+                Forget(abort.TaskId, abort.Digest);
+                break;
+            case StartTimeoutPassed timedOut when _awaiting.TryGetValue(timedOut.TaskId, out var awaited) && awaited.Digest.AsSpan().SequenceEqual(timedOut.Digest):
+                _awaiting.Remove(timedOut.TaskId);
+                Note(NoteLevel.Warning, $"task {timedOut.TaskId}: no StartTask from {awaited.Submitter} in time; forgotten");
+                Forget(timedOut.TaskId, timedOut.Digest);
+                break;
+            case CancelledBeforeStart cancelled when _awaiting.Remove(cancelled.TaskId, out var awaited):
+                Emit(new StartTimer(cancelled.TaskId, awaited.Digest, Start: false));
+                break;
+            case StartArrived or AbortArrived or StartTimeoutPassed or CancelledBeforeStart:
+                break;
+            default:
+                throw new InvalidOperationException($"no step for {input.GetType().Name}");
+        }
+        return _outputs;
+    }
+
+    private void OnOpened(SubmissionOpened opened)
+    {
+        var spec = opened.Spec;
+        _submissions[spec.Id] = new Submission(spec, opened.Digest);
+        Emit(new ConsentTimer(spec.Id, Start: true));
+        Note(NoteLevel.Information, $"task {spec.Id} submitted (spec {Convert.ToHexStringLower(opened.Digest)}); asking {string.Join(", ", spec.Participants)}");
+        foreach (var participant in spec.Participants)
+        {
+            Emit(new AskConsent(participant, opened.SpecBytes));
+        }
+    }
+
+    private void OnAnswer(AnswerArrived answer)
+    {
+        if (!_submissions.TryGetValue(answer.TaskId, out var submission) || !answer.Digest.AsSpan().SequenceEqual(submission.Digest))
+        {
+            Note(NoteLevel.Warning, $"answer from {answer.From} for task {answer.TaskId} matches no submission of this node; ignored");
+            return;
+        }
+        if (!submission.Spec.Participants.Contains(answer.From))
+        {
+            Note(NoteLevel.Warning, $"answer for task {answer.TaskId} from {answer.From}, which is not a participant; ignored");
+            return;
+        }
+        submission.Answers[answer.From] = new ParticipantAnswer(answer.From, answer.Consents, answer.Consents ? null : answer.Reason ?? "refused");
+        if (submission.Answers.Count == submission.Spec.Participants.Count)
+        {
+            Decide(submission, timeoutReason: null);
+        }
+    }
+
+    /// <summary>Start when all consented, abort otherwise; the submission ends either way.</summary>
+    private void Decide(Submission submission, string? timeoutReason)
+    {
+        var spec = submission.Spec;
+        _submissions.Remove(spec.Id);
+        Emit(new ConsentTimer(spec.Id, Start: false));
+        var answers = spec.Participants
+            .Select(p => submission.Answers.TryGetValue(p, out var a) ? a : new ParticipantAnswer(p, false, timeoutReason)).ToList();
+        var started = answers.All(a => a.Consents);
+        if (started)
+        {
+            foreach (var participant in spec.Participants)
+            {
+                Emit(new SendStart(participant, spec.Id, submission.Digest));
+            }
+        }
+        else
+        {
+            var reason = string.Join("; ", answers.Where(a => !a.Consents).Select(a => $"{a.Node}: {a.Reason}"));
+            foreach (var participant in spec.Participants)
+            {
+                Emit(new SendAbort(participant, spec.Id, submission.Digest, reason));
+            }
+        }
+        Note(NoteLevel.Information, $"task {spec.Id}: {(started ? "all participants consent; starting" : "not started")}");
+        Emit(new SubmissionDecided(spec, submission.Digest, started, answers));
+    }
+
+    private void OnCreate(CreateArrived create)
+    {
+        var spec = create.Spec;
+        var refusal = Refusal(create);
+        if (refusal is null)
+        {
+            _awaiting[spec.Id] = (create.From, create.Digest);
+            Emit(new ConsentGiven(spec, create.SpecBytes, create.From, create.Digest));
+            Emit(new StartTimer(spec.Id, create.Digest, Start: true));
+        }
+        Note(NoteLevel.Information, $"task {spec.Id} from {create.From}: {(refusal is null ? "consent" : $"refused: {refusal}")}");
+        Emit(new SendAnswer(create.From, spec.Id, create.Digest, refusal is null, refusal));
+    }
+
+    /// <summary>Why this node refuses, in the order an operator would fix it; null to consent.</summary>
+    private string? Refusal(CreateArrived create)
+    {
+        if (create.IdInUse || _awaiting.ContainsKey(create.Spec.Id))
+        {
+            return $"task id '{create.Spec.Id}' is already in use on node '{nodeId}'";
+        }
+        if (create.CapacityProblem is { } full)
+        {
+            return full;
+        }
+        var decision = policy.Evaluate(create.Spec, nodeId);
+        if (!decision.Consents)
+        {
+            return decision.Reason;
+        }
+        return StrangersProblem(create.Spec) ?? create.DataProblem;
+    }
+
+    /// <summary>Whether a start or abort refers to a task consented here, from that submitter, for the same spec;
+    /// it is then no longer awaited.</summary>
+    private bool Awaited(string taskId, string from, byte[] digest, string what)
+    {
+        if (_awaiting.TryGetValue(taskId, out var awaited) && awaited.Submitter == from && awaited.Digest.AsSpan().SequenceEqual(digest))
+        {
+            _awaiting.Remove(taskId);
+            return true;
+        }
+        Note(NoteLevel.Warning, $"{what} from {from} for task {taskId} matches no task waiting to start here; ignored");
+        return false;
+    }
+
+    private void Forget(string taskId, byte[] digest)
+    {
+        Emit(new StartTimer(taskId, digest, Start: false));
+        Emit(new ForgetTask(taskId));
+    }
+
+    private void Emit(ConsentOutput output) => _outputs.Add(output);
+
+    private void Note(NoteLevel level, string text) => Emit(new ConsentNote(level, text));
+
+    private sealed class Submission(TaskSpec spec, byte[] digest)
+    {
+        public TaskSpec Spec { get; } = spec;
+
+        public byte[] Digest { get; } = digest;
+
+        public Dictionary<string, ParticipantAnswer> Answers { get; } = new(StringComparer.Ordinal);
+    }
+}

@@ -1,0 +1,4 @@
+namespace Swarm.Tasks;
+
+/// <summary>One participant's answer as the submitter saw it.</summary>
+public sealed record ParticipantAnswer(string Node, bool Consents, string? Reason);

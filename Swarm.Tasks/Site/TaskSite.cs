@@ -1,0 +1,441 @@
+using System.Runtime.InteropServices;
+using Swarm.Learning.Updates;
+
+namespace Swarm.Tasks;
+
+/// <summary>
+/// One site's round protocol as a pure state machine: train from the last final global model → publish the top-θ
+/// update (bytes to every peer, hash to the chain) → when the chain closes the round (k of n, or the deadline)
+/// recompute the aggregate from the included bytes and vote its hashes → adopt the model the chain finalizes (a
+/// site that computed something else fetches it from a peer that agreed). There is no coordinator: every step
+/// follows from the committed chain (<see cref="TaskChain"/>) and the site's own state, and <see cref="Advance"/>
+/// re-derives what to do next after anything happens, which is also how a restarted site (its chain replayed from
+/// its ledger) rejoins. No I/O, clock or randomness: the adapter turns messages into inputs and carries out the
+/// outputs (trainer instructions, chain requests, blob fetches and stores, timers, reports).
+/// </summary>
+public sealed class TaskSite
+{
+    private readonly TaskSpec _spec;
+    private readonly string _self;
+    private readonly TaskChain _chain;
+    private readonly string _initialHash;
+    private readonly Dictionary<int, AggregateRecomputed> _ownAggregates = [];
+    private readonly HashSet<(BlobKind, string)> _wanted = [];
+    private readonly HashSet<string> _heldUpdates = new(StringComparer.Ordinal);
+    private readonly HashSet<int> _scoring = [];
+    private readonly Queue<(int Round, float[] Parameters)> _toScore = new();
+    private List<SiteOutput> _outputs = [];
+    private float[]? _global;
+    private string? _globalHash;
+    private int _trainingRound;
+    private int _publishedRound;
+    private int _votingRound;
+    private int _deadlineRound;
+    private bool _personalizing;
+    private TaskState _state;
+    private string? _detail;
+
+    /// <param name="spec">The task's spec (rounds, epochs, θ, deadline, personalization).</param>
+    /// <param name="self">This site's id, one of the chain's sites.</param>
+    /// <param name="chain">The task's chain state as far as this site's ledger goes (replayed on a restart).</param>
+    /// <param name="initialModel">The initial global model, which every site builds alike from the task's seed.</param>
+    public TaskSite(TaskSpec spec, string self, TaskChain chain, float[] initialModel)
+    {
+        if (chain.Terms.IndexOf(self) < 0)
+        {
+            throw new ArgumentException($"site '{self}' is not a participant of task '{spec.Id}'", nameof(self));
+        }
+        _spec = spec;
+        _self = self;
+        _chain = chain;
+        _initialHash = ModelDigest.Hex(initialModel);
+        if (chain.LastFinalized is null)
+        {
+            (_global, _globalHash) = (initialModel, _initialHash);
+        }
+        _state = chain.Cancellation is not null ? TaskState.Cancelled : TaskState.Running;
+    }
+
+    public TaskChain Chain => _chain;
+
+    public TaskState State => _state;
+
+    /// <summary>The hash of the global model the site holds (the last final round's once it has it).</summary>
+    public string? GlobalHash => _globalHash;
+
+    private TaskChainTerms Terms => _chain.Terms;
+
+    public TaskProgress Progress() => new(_spec.Id, _state, Math.Min(_chain.CurrentRound, Terms.Rounds), Terms.Rounds,
+        _globalHash, _chain.Height, _detail ?? _chain.Cancellation?.Reason);
+
+    /// <summary>One line for a simulator's failure report.</summary>
+    public string StatusLine() =>
+        $"{_self}: {_state}, chain round {_chain.CurrentRound}/{Terms.Rounds} at height {_chain.Height}, model {_globalHash?[..12] ?? "none"}, " +
+        $"training {_trainingRound}, published {_publishedRound}, voting {_votingRound}, waiting for {_wanted.Count} blobs";
+
+    public IReadOnlyList<SiteOutput> Step(SiteInput input)
+    {
+        _outputs = [];
+        switch (input)
+        {
+            case SiteStarted started:
+                OnStarted(started);
+                break;
+            case ChainCommitted committed:
+                OnCommitted(committed);
+                break;
+            case UpdateTrained trained:
+                OnTrained(trained);
+                break;
+            case AggregateRecomputed aggregate:
+                OnAggregate(aggregate);
+                break;
+            case ModelScored scored:
+                OnScored(scored);
+                break;
+            case PersonalizationDone personalized:
+                Finish(personalized);
+                break;
+            case TrainerFailed failed:
+                OnTrainerFailed(failed);
+                break;
+            case BlobArrived arrived:
+                OnBlob(arrived);
+                break;
+            case DeadlinePassed due:
+                OnDeadline(due);
+                break;
+            case RetryDue:
+                Advance(retry: true);
+                break;
+            case CancelRequested cancel:
+                if (!_chain.IsOver)
+                {
+                    Emit(new SubmitToChain(new CancellationRequest(_self, cancel.Reason)));
+                }
+                break;
+            default:
+                throw new InvalidOperationException($"no step for {input.GetType().Name}");
+        }
+        return _outputs;
+    }
+
+    private void OnStarted(SiteStarted started)
+    {
+        if (started.Restarted)
+        {
+            // A restart: announce it, which also makes this site's replica see how far the others are and catch up.
+            Emit(new SubmitToChain(new SiteRejoined(_chain.CurrentRound, _self)));
+        }
+        Advance();
+    }
+
+    private void OnCommitted(ChainCommitted committed)
+    {
+        foreach (var block in committed.Blocks)
+        {
+            foreach (var evt in _chain.Apply(block.Height, block.Executed))
+            {
+                OnChainEvent(evt);
+            }
+        }
+        Advance();
+    }
+
+    private void OnChainEvent(TaskChainEvent evt)
+    {
+        switch (evt)
+        {
+            case RoundClosed closed:
+                Note(NoteLevel.Information, $"round {closed.Round} closed at height {closed.Height} with {closed.Included.Count} updates " +
+                    $"({string.Join(", ", closed.Included.Select(u => u.Site))})");
+                break;
+            case RoundFinalized finalized:
+                OnFinalized(finalized.Round);
+                break;
+            case VoteOutvoted outvoted:
+                Note(NoteLevel.Warning, $"site '{outvoted.Site}' voted model {outvoted.ModelHash} for round {outvoted.Round}, " +
+                    "which the chain finalized otherwise (outvoted)");
+                break;
+            case TaskCancelled cancelled:
+                _state = TaskState.Cancelled;
+                _detail = $"cancelled by {cancelled.Site}: {cancelled.Reason}";
+                Note(NoteLevel.Information, $"{_detail} (height {cancelled.Height})");
+                Emit(new SiteEnded(TaskState.Cancelled, _detail, null));
+                break;
+            case SiteRejoinedChain rejoined:
+                Note(NoteLevel.Information, $"site '{rejoined.Site}' restarted and rejoined (height {rejoined.Height})");
+                break;
+            case RequestIgnored ignored:
+                Note(NoteLevel.Debug, $"chain ignored a request of '{ignored.ClientId}': {ignored.Reason}");
+                break;
+        }
+    }
+
+    private void OnFinalized(FinalizedRound round)
+    {
+        if (round.Outvoted.Count > 0)
+        {
+            Note(NoteLevel.Warning, $"round {round.Round} finalized model {round.ModelHash}; outvoted: {string.Join(", ", round.Outvoted)}");
+        }
+        if (_ownAggregates.Remove(round.Round, out var own) && own.ModelHash == round.ModelHash && own.Parameters is { } parameters)
+        {
+            Emit(new StoreBlob(BlobKind.Model, round.ModelHash, ToBytes(parameters)));
+            Adopt(parameters, round.ModelHash);
+        }
+        Note(NoteLevel.Information, $"round {round.Round} final at height {round.Height}: model {round.ModelHash[..12]} " +
+            $"({round.Agreeing.Count} agreeing)");
+        if (_global is not null && _globalHash == round.ModelHash)
+        {
+            // Scored off the round's critical path: the trainer gets it after the next round's training
+            // instruction (Advance emits it last), so it runs while the other sites train.
+            _toScore.Enqueue((round.Round, _global));
+        }
+    }
+
+    private void Adopt(float[] parameters, string hash)
+    {
+        _global = parameters;
+        _globalHash = hash;
+        if (_chain.LastFinalized is { } last && last.ModelHash == hash)
+        {
+            Emit(new ModelAdopted(last, parameters));
+        }
+    }
+
+    /// <summary>Looks at the committed chain and this site's own state and starts whatever is due: fetching the
+    /// current global model, training the open round, fetching included updates and voting a closed round,
+    /// personalizing after the last one; then the scoring of final models. Idempotent; <paramref name="retry"/>
+    /// asks again for missing blobs.</summary>
+    private void Advance(bool retry = false)
+    {
+        StartDue(retry);
+        while (_toScore.TryDequeue(out var score))
+        {
+            _scoring.Add(score.Round);
+            Emit(new ScoreModel(score.Round, score.Parameters));
+        }
+    }
+
+    private void StartDue(bool retry)
+    {
+        if (_chain.Cancellation is not null || _state is TaskState.Completed or TaskState.Failed)
+        {
+            return;
+        }
+        var expected = _chain.LastFinalized?.ModelHash ?? _initialHash;
+        if (_globalHash != expected)
+        {
+            Want(BlobKind.Model, expected, _chain.LastFinalized?.Agreeing ?? [], retry);
+            return;
+        }
+        if (_chain.IsComplete)
+        {
+            StartPersonalizing();
+            return;
+        }
+        var round = _chain.CurrentRound;
+        if (_chain.CurrentClosed is not { } closed)
+        {
+            if (_trainingRound != round && _publishedRound != round && !_chain.HasPublished(_self))
+            {
+                StartTraining(round);
+            }
+            return;
+        }
+        if (_votingRound == round || _chain.HasVoted(_self))
+        {
+            return;
+        }
+        var missing = closed.Included.Where(u => !_heldUpdates.Contains(u.Hash)).ToList();
+        foreach (var update in missing)
+        {
+            Want(BlobKind.Update, update.Hash, [update.Site], retry);
+        }
+        if (missing.Count > 0)
+        {
+            return;
+        }
+        _votingRound = round;
+        Note(NoteLevel.Debug, $"recomputing round {round}'s aggregate");
+        Emit(new RecomputeAggregate(round, _global!, closed.Included));
+    }
+
+    /// <summary>Asks the likely holders for a blob once, and every site again on a retry.</summary>
+    private void Want(BlobKind kind, string hash, IReadOnlyList<string> holders, bool retry)
+    {
+        if (!_wanted.Add((kind, hash)) && !retry)
+        {
+            return;
+        }
+        var targets = retry || holders.Count == 0 ? Terms.Sites : holders;
+        Emit(new FetchBlob(kind, hash, [.. targets.Where(s => s != _self)]));
+    }
+
+    private void StartTraining(int round)
+    {
+        _trainingRound = round;
+        Note(NoteLevel.Debug, $"training round {round}");
+        var totalEpochs = _spec.Rounds * _spec.LocalEpochs;
+        Emit(new TrainRound(round, _global!, _spec.LocalEpochs, (round - 1) * _spec.LocalEpochs, totalEpochs, _spec.PartialShareFraction));
+        if (_deadlineRound != round)
+        {
+            _deadlineRound = round;
+            Emit(new SetDeadline(round, _spec.RoundDeadline));
+        }
+    }
+
+    private void OnTrained(UpdateTrained trained)
+    {
+        _trainingRound = 0;
+        Emit(new RoundTrained(trained.Round, trained.MeanLoss, trained.Elapsed, trained.TrainingTime));
+        if (trained.Round != _chain.CurrentRound || _chain.CurrentClosed is not null || _chain.HasPublished(_self))
+        {
+            Note(NoteLevel.Information, $"update for round {trained.Round} is late (the round closed without it)");
+            Advance();
+            return;
+        }
+        var update = trained.Update;
+        Note(NoteLevel.Debug, $"publishing round {trained.Round}'s update {update.Hash[..12]} (trained in {trained.Elapsed.TotalSeconds:F2} s)");
+        Emit(new StoreBlob(BlobKind.Update, update.Hash, update.Bytes));
+        _heldUpdates.Add(update.Hash);
+        _publishedRound = trained.Round;
+        Emit(new OfferUpdate(trained.Round, update.Bytes, [.. Terms.Sites.Where(s => s != _self)]));
+        Emit(new SubmitToChain(new UpdatePublished(trained.Round, _self, update.Hash, update.SampleCount)));
+    }
+
+    private void OnAggregate(AggregateRecomputed aggregate)
+    {
+        if (aggregate.Round != _chain.CurrentRound || _chain.CurrentClosed is not { } closed)
+        {
+            return;
+        }
+        if (aggregate.Error is not null || aggregate.Parameters is null)
+        {
+            _votingRound = 0;
+            Note(NoteLevel.Warning, $"cannot reproduce round {aggregate.Round}'s aggregate: {aggregate.Error}");
+            return;
+        }
+        _ownAggregates[aggregate.Round] = aggregate;
+        Note(NoteLevel.Debug, $"voting model {aggregate.ModelHash[..12]} for round {aggregate.Round}");
+        Emit(new SubmitToChain(new AggregateVote(aggregate.Round, _self, closed.UpdateSetDigest, aggregate.AggregateHash, aggregate.ModelHash)));
+    }
+
+    private void OnScored(ModelScored scored)
+    {
+        if (scored.OnValidation && _scoring.Remove(scored.Round))
+        {
+            Emit(new SubmitToChain(new ValidationReport(scored.Round, _self, scored.Metrics.Auc, scored.Metrics.Accuracy, scored.Count)));
+        }
+    }
+
+    private void StartPersonalizing()
+    {
+        if (_personalizing)
+        {
+            return;
+        }
+        _personalizing = true;
+        if (_spec.Personalization.Mode == "none" || _spec.Personalization.Epochs <= 0)
+        {
+            Finish(null);
+            return;
+        }
+        Emit(new Personalize(_global!, _spec.Personalization.Epochs, _spec.Optimizer.LearningRate * 0.1));
+    }
+
+    private void Finish(PersonalizationDone? personalized)
+    {
+        if (_state is TaskState.Completed)
+        {
+            return;
+        }
+        _state = TaskState.Completed;
+        _detail = personalized is null
+            ? "completed"
+            : $"completed; personalized test AUC {personalized.Personalized.Auc:F4} (global {personalized.Global.Auc:F4})";
+        Note(NoteLevel.Information, $"{_detail}; final model {_globalHash}");
+        Emit(new SiteEnded(TaskState.Completed, _detail, personalized));
+    }
+
+    private void OnTrainerFailed(TrainerFailed failed)
+    {
+        Note(NoteLevel.Warning, $"trainer failed to {failed.Work.ToString().ToLowerInvariant()} in round {failed.Round}: {failed.Reason}");
+        switch (failed.Work)
+        {
+            case TrainerWork.Personalize:
+                Finish(null);
+                break;
+            case TrainerWork.Score:
+                // The report is optional: the round's model is final whatever its score.
+                _scoring.Remove(failed.Round);
+                break;
+            default:
+                _trainingRound = 0;
+                _votingRound = 0;
+                break;
+        }
+    }
+
+    private void OnDeadline(DeadlinePassed due)
+    {
+        if (due.Round == _chain.CurrentRound && _chain.CurrentClosed is null && !_chain.IsOver)
+        {
+            Note(NoteLevel.Information, $"round {due.Round} deadline passed; asking the chain to close it");
+            Emit(new SubmitToChain(new CloseRound(due.Round, _self)));
+            // The round stays open without any update; ask again after another deadline.
+            Emit(new SetDeadline(due.Round, _spec.RoundDeadline));
+        }
+    }
+
+    /// <summary>Keeps blobs whose bytes match their name: an update by its SHA-256, a model by its digest (a site
+    /// that lies about either is refused here, whatever the adapter checked).</summary>
+    private void OnBlob(BlobArrived arrived)
+    {
+        if (arrived.From != _self && Terms.IndexOf(arrived.From) < 0)
+        {
+            return;
+        }
+        switch (arrived.Kind)
+        {
+            case BlobKind.Update when RoundAggregate.HashOf(arrived.Bytes) == arrived.Hash:
+                if (arrived.From != _self)
+                {
+                    Emit(new StoreBlob(BlobKind.Update, arrived.Hash, arrived.Bytes));
+                }
+                _heldUpdates.Add(arrived.Hash);
+                break;
+            case BlobKind.Model when TryModel(arrived.Bytes, arrived.Hash) is { } model:
+                if (arrived.From != _self)
+                {
+                    Emit(new StoreBlob(BlobKind.Model, arrived.Hash, arrived.Bytes));
+                }
+                if (arrived.Hash == (_chain.LastFinalized?.ModelHash ?? _initialHash) && _globalHash != arrived.Hash)
+                {
+                    Adopt(model, arrived.Hash);
+                }
+                break;
+            default:
+                Note(NoteLevel.Warning, $"'{arrived.From}' sent a {arrived.Kind} blob that does not match {arrived.Hash}");
+                return;
+        }
+        _wanted.Remove((arrived.Kind, arrived.Hash));
+        Advance();
+    }
+
+    private void Emit(SiteOutput output) => _outputs.Add(output);
+
+    private void Note(NoteLevel level, string text) => Emit(new SiteNote(level, text));
+
+    private static float[]? TryModel(byte[] bytes, string hash)
+    {
+        if (bytes.Length % sizeof(float) != 0)
+        {
+            return null;
+        }
+        var parameters = MemoryMarshal.Cast<byte, float>(bytes).ToArray();
+        return ModelDigest.Hex(parameters) == hash ? parameters : null;
+    }
+
+    private static byte[] ToBytes(float[] parameters) => MemoryMarshal.AsBytes(parameters.AsSpan()).ToArray();
+}

@@ -1,0 +1,11 @@
+namespace Swarm.Tasks;
+
+/// <summary>Where a task stands on one node.</summary>
+public enum TaskState
+{
+    Starting,
+    Running,
+    Completed,
+    Cancelled,
+    Failed,
+}

@@ -1,0 +1,101 @@
+using Swarm.Tasks;
+
+namespace Swarm.Tests.Tasks;
+
+/// <summary>The consent decisions on their own, without actors: the submitter's tally and the participant's checks.</summary>
+public sealed class ConsentStateTests
+{
+    private static readonly byte[] Digest = [1, 2, 3];
+    private static readonly string[] Nodes = ["a", "b", "c"];
+
+    private static readonly TaskSpec Spec = new()
+    {
+        Id = "t1",
+        Model = "smallcnn",
+        Participants = Nodes,
+        Datasets = Nodes.ToDictionary(n => n, _ => "pneumoniamnist"),
+        Rounds = 2,
+    };
+
+    private static ConsentState State(string self = "a") =>
+        new(self, new LocalPolicy(["pneumoniamnist"]), node => Nodes.Contains(node), TimeSpan.FromSeconds(30));
+
+    [Fact]
+    public void A_submission_starts_only_when_every_participant_consents()
+    {
+        var state = State();
+        Assert.Equal(Nodes, state.Step(new SubmissionOpened(Spec, [], Digest)).OfType<AskConsent>().Select(a => a.To));
+        Assert.Empty(state.Step(new AnswerArrived("a", "t1", Digest, true, null)).OfType<SubmissionDecided>());
+        Assert.Empty(state.Step(new AnswerArrived("b", "t1", Digest, true, null)).OfType<SubmissionDecided>());
+        var outputs = state.Step(new AnswerArrived("c", "t1", Digest, true, null));
+        Assert.True(Assert.Single(outputs.OfType<SubmissionDecided>()).Started);
+        Assert.Equal(Nodes, outputs.OfType<SendStart>().Select(s => s.To));
+        Assert.Contains(new ConsentTimer("t1", Start: false), outputs);
+        Assert.False(state.IsSubmitting("t1"));
+    }
+
+    [Fact]
+    public void One_refusal_aborts_the_task_at_every_participant_with_its_reason()
+    {
+        var state = State();
+        state.Step(new SubmissionOpened(Spec, [], Digest));
+        state.Step(new AnswerArrived("a", "t1", Digest, true, null));
+        state.Step(new AnswerArrived("b", "t1", Digest, false, "no data"));
+        var outputs = state.Step(new AnswerArrived("c", "t1", Digest, true, null));
+        Assert.False(Assert.Single(outputs.OfType<SubmissionDecided>()).Started);
+        Assert.All(outputs.OfType<SendAbort>(), a => Assert.Equal("b: no data", a.Reason));
+        Assert.Equal(3, outputs.OfType<SendAbort>().Count());
+    }
+
+    [Fact]
+    public void A_missing_answer_at_the_consent_timeout_refuses_in_that_participants_name()
+    {
+        var state = State();
+        state.Step(new SubmissionOpened(Spec, [], Digest));
+        state.Step(new AnswerArrived("a", "t1", Digest, true, null));
+        var decided = Assert.Single(state.Step(new ConsentTimeoutPassed("t1")).OfType<SubmissionDecided>());
+        Assert.Equal(new ParticipantAnswer("b", false, "no answer within 30s"), decided.Answers[1]);
+    }
+
+    [Fact]
+    public void An_answer_for_another_spec_digest_is_ignored()
+    {
+        var state = State();
+        state.Step(new SubmissionOpened(Spec, [], Digest));
+        var outputs = state.Step(new AnswerArrived("b", "t1", [9], false, "forged"));
+        Assert.Equal(NoteLevel.Warning, Assert.Single(outputs.OfType<ConsentNote>()).Level);
+        Assert.True(state.IsSubmitting("t1"));
+    }
+
+    [Fact]
+    public void A_participant_consents_by_its_policy_and_then_only_its_submitter_can_start_that_spec()
+    {
+        var state = State("b");
+        var outputs = state.Step(new CreateArrived("a", Spec, [], Digest, IdInUse: false, CapacityProblem: null, DataProblem: null));
+        Assert.True(Assert.Single(outputs.OfType<SendAnswer>()).Consents);
+        Assert.Single(outputs.OfType<ConsentGiven>());
+        Assert.Empty(state.Step(new StartArrived("c", "t1", Digest)).OfType<BeginTask>());
+        Assert.Empty(state.Step(new StartArrived("a", "t1", [9])).OfType<BeginTask>());
+        Assert.Single(state.Step(new StartArrived("a", "t1", Digest)).OfType<BeginTask>());
+        Assert.False(state.IsAwaitingStart("t1"));
+    }
+
+    [Fact]
+    public void A_participant_refuses_a_task_id_in_use_and_a_data_set_it_lacks()
+    {
+        var inUse = State("b").Step(new CreateArrived("a", Spec, [], Digest, IdInUse: true, CapacityProblem: null, DataProblem: null));
+        Assert.Equal("task id 't1' is already in use on node 'b'", Assert.Single(inUse.OfType<SendAnswer>()).Reason);
+        var noData = State("b").Step(new CreateArrived("a", Spec, [], Digest, IdInUse: false, CapacityProblem: null, DataProblem: "not here"));
+        Assert.Equal("not here", Assert.Single(noData.OfType<SendAnswer>()).Reason);
+        Assert.Empty(noData.OfType<ConsentGiven>());
+    }
+
+    [Fact]
+    public void A_start_timeout_forgets_the_consented_task()
+    {
+        var state = State("b");
+        state.Step(new CreateArrived("a", Spec, [], Digest, IdInUse: false, CapacityProblem: null, DataProblem: null));
+        Assert.Single(state.Step(new StartTimeoutPassed("t1", Digest)).OfType<ForgetTask>());
+        Assert.Empty(state.Step(new StartArrived("a", "t1", Digest)).OfType<BeginTask>());
+    }
+}

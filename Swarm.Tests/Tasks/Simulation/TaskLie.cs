@@ -1,0 +1,28 @@
+namespace Swarm.Tests.Tasks.Simulation;
+
+/// <summary>What a Byzantine site lies about; it may combine several. It signs with its own key only: it cannot
+/// forge another site's request, and a request it makes in another site's name is refused by the chain.</summary>
+[Flags]
+public enum TaskLie
+{
+    None = 0,
+
+    /// <summary>Votes a made-up aggregate and model hash for every round.</summary>
+    AggregateHash = 1,
+
+    /// <summary>Offers garbage as its update and answers every blob request with garbage.</summary>
+    BlobBytes = 2,
+
+    /// <summary>Publishes an update other than its training result (−20 × its Δ), with the matching hash.</summary>
+    PoisonedUpdate = 4,
+
+    /// <summary>Asks the chain to close every round as soon as it starts training.</summary>
+    EarlyClose = 8,
+
+    /// <summary>Reports a perfect validation score and votes in another site's name.</summary>
+    ScoresAndImpersonation = 16,
+
+    /// <summary>Publishes an update hash whose bytes it never gives anyone (withholding). The round protocol has no
+    /// rule that drops an unavailable update from a closed round: a round that includes it stalls, safely.</summary>
+    WithheldUpdate = 32,
+}

@@ -1,0 +1,68 @@
+namespace Swarm.Tests.Tasks.Simulation;
+
+/// <summary>One drawn fault schedule for the task simulator: the swarm's size and quorum, the network's loss and
+/// delay, which sites lie and how, and which crash and restart (at most f sites faulty in all).</summary>
+public sealed record TaskSimScenario(int N, int F, int Quorum, int Rounds, double LossRate, long DelayMaxMs,
+    IReadOnlyDictionary<int, TaskLie> Liars, IReadOnlyList<TaskCrash> Crashes)
+{
+    public const long RoundDeadlineMs = 2_000;
+    public const long RetryMs = 1_000;
+
+    /// <summary>The simulated time every honest site must have completed by when liveness is expected.</summary>
+    public const long LivenessBoundMs = 60_000;
+
+    public override string ToString() =>
+        $"n={N} f={F} quorum {Quorum} rounds {Rounds} loss {LossRate:0.##} delay ≤{DelayMaxMs} ms; liars: " +
+        (Liars.Count == 0 ? "none" : string.Join(", ", Liars.Select(l => $"site-{l.Key}={l.Value}"))) + "; crashes: " +
+        (Crashes.Count == 0 ? "none" : string.Join(", ", Crashes.Select(c => c.ToString())));
+
+    /// <summary>A seeded draw: up to f faulty sites, each either a liar or a crash (with or without a restart).</summary>
+    public static TaskSimScenario Draw(int n, ulong seed)
+    {
+        var random = new Consensus.Simulation.SimRandom(seed);
+        var f = (n - 1) / 3;
+        var quorum = random.Chance(0.5) ? n : n - f;
+        var loss = random.Next(3) switch { 0 => 0.0, 1 => 0.1, _ => 0.3 };
+        var delay = random.Range(1, 200);
+        var faulty = Enumerable.Range(0, n).OrderBy(_ => random.NextUInt64()).Take(random.Next(f + 1)).ToList();
+        var liars = new Dictionary<int, TaskLie>();
+        var crashes = new List<TaskCrash>();
+        foreach (var site in faulty)
+        {
+            if (random.Chance(0.5))
+            {
+                liars[site] = DrawLies(random);
+            }
+            else
+            {
+                var at = random.Range(0, 8_000);
+                crashes.Add(new TaskCrash(site, at, random.Chance(0.8) ? at + random.Range(100, 6_000) : null));
+            }
+        }
+        return new TaskSimScenario(n, f, quorum, 3, loss, delay, liars, crashes);
+    }
+
+    private static TaskLie DrawLies(Consensus.Simulation.SimRandom random)
+    {
+        var lies = TaskLie.None;
+        foreach (var lie in new[] { TaskLie.AggregateHash, TaskLie.BlobBytes, TaskLie.PoisonedUpdate, TaskLie.EarlyClose, TaskLie.ScoresAndImpersonation })
+        {
+            if (random.Chance(0.4))
+            {
+                lies |= lie;
+            }
+        }
+        if (random.Chance(0.1))
+        {
+            lies |= TaskLie.WithheldUpdate;
+        }
+        return lies == TaskLie.None ? TaskLie.AggregateHash : lies;
+    }
+}
+
+/// <summary>Site <paramref name="Site"/> crashes at <paramref name="AtMs"/> (losing what it had in flight, keeping its
+/// ledger and blobs) and restarts at <paramref name="RestartAtMs"/>, or never.</summary>
+public sealed record TaskCrash(int Site, long AtMs, long? RestartAtMs)
+{
+    public override string ToString() => $"site-{Site} down at {AtMs} ms" + (RestartAtMs is { } up ? $", up at {up} ms" : ", for good");
+}
