@@ -46,6 +46,11 @@ public sealed class RdpAccountant
     public void Compose(double samplingRate, double noiseMultiplier, long steps = 1)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(steps);
+        if (steps == 0)
+        {
+            // Zero steps spend nothing, even at orders whose per-step RDP is +∞ (0·∞ would be NaN).
+            return;
+        }
         var perStep = PerStep(samplingRate, noiseMultiplier);
         for (var i = 0; i < _orders.Length; i++)
         {

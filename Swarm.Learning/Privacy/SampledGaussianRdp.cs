@@ -5,16 +5,29 @@ namespace Swarm.Learning.Privacy;
 /// added to the sum. Follows Mironov, Talwar and Zhang, "Rényi Differential Privacy of the Sampled Gaussian
 /// Mechanism" (2019): the RDP at order α is log(A_α)/(α − 1), where A_α is the α-th moment of the privacy loss,
 /// computed by the binomial expansion for integer α (Section 3.2) and by the two convergent series split at
-/// z₀ = σ²·log(1/q − 1) + 1/2 for fractional α (Section 3.3). All sums are taken in log space.</summary>
+/// z₀ = σ²·log(1/q − 1) + 1/2 for fractional α (Section 3.3). All sums are taken in log space.
+///
+/// The fractional series always converges, but its terms fall off only polynomially (like i^(−α−2)) once the
+/// factors q^i and e^(i²/(2σ²))·erfc cancel, which they do exactly at q = 1/2; there it needs millions of terms.
+/// An order whose series has not settled within <see cref="SeriesTermsMax"/> terms (or that sums to something
+/// not finite or negative) is therefore <em>bounded</em>, not skipped and not thrown: it is given the RDP of the
+/// integer order ⌈α⌉, which is exact (a finite sum) and is an upper bound because the Rényi divergence does not
+/// decrease with its order (van Erven and Harremoës, "Rényi divergence and Kullback–Leibler divergence", IEEE
+/// Trans. Inf. Theory 2014, Theorem 3). Every order is also capped by α/(2σ²), the RDP of the Gaussian mechanism
+/// without sampling, which the sampled one never exceeds (Mironov et al. 2019, Section 3.1). So the accountant
+/// never reports less privacy loss than is spent, and never throws for a valid (q, σ, α).</summary>
 public static class SampledGaussianRdp
 {
     /// <summary>A term whose log falls below this (relative to A_α ≥ 1) no longer changes the sum in double
     /// precision; the fractional series stops once both of its terms are past it.</summary>
     private const double NegligibleLogTerm = -40.0;
 
-    /// <summary>A bound on the fractional series; its terms decay faster than geometrically once past
-    /// the order, so reaching it means a bug.</summary>
-    private const int SeriesTermsMax = 100_000;
+    /// <summary>Once the series alternates with shrinking terms, the error of stopping is at most the next term
+    /// (Leibniz); a term this far (in log) below the partial sum no longer matters to ε.</summary>
+    private const double NegligibleRelativeLogTerm = -30.0;
+
+    /// <summary>The most terms of the fractional series summed before the order is bounded by ⌈α⌉ instead.</summary>
+    internal const int SeriesTermsMax = 4_000;
 
     /// <summary>The RDP ε(α) of one step with sampling rate <paramref name="samplingRate"/> and noise
     /// multiplier <paramref name="noiseMultiplier"/>, at order <paramref name="order"/> &gt; 1.</summary>
@@ -30,10 +43,27 @@ public static class SampledGaussianRdp
             // Without sampling this is the Gaussian mechanism: ε(α) = α / (2σ²) (Mironov 2017, Prop. 7).
             return order / (2.0 * noiseMultiplier * noiseMultiplier);
         }
-        var logA = double.IsInteger(order)
-            ? LogAIntegerOrder(samplingRate, noiseMultiplier, (int)order)
-            : LogAFractionalOrder(samplingRate, noiseMultiplier, order);
-        return logA / (order - 1.0);
+        var gaussian = order / (2.0 * noiseMultiplier * noiseMultiplier);
+        var rdp = double.IsInteger(order)
+            ? IntegerOrder(samplingRate, noiseMultiplier, order)
+            : FractionalOrder(samplingRate, noiseMultiplier, order);
+        // NaN (e.g. σ² overflowing to ∞ in z₀) carries no information; the Gaussian bound still holds. A_α ≥ 1
+        // by Jensen's inequality, so a negative value is rounding.
+        return double.IsNaN(rdp) ? gaussian : Math.Clamp(rdp, 0.0, gaussian);
+    }
+
+    private static double IntegerOrder(double q, double sigma, double order) =>
+        order > int.MaxValue - 1
+            ? double.PositiveInfinity
+            : LogAIntegerOrder(q, sigma, (int)order) / (order - 1.0);
+
+    /// <summary>The series value when it settles to a usable sum, else the bound by the integer order ⌈α⌉.</summary>
+    private static double FractionalOrder(double q, double sigma, double order)
+    {
+        var logA = LogAFractionalOrder(q, sigma, order);
+        return logA is { } value && double.IsFinite(value)
+            ? value / (order - 1.0)
+            : IntegerOrder(q, sigma, Math.Ceiling(order));
     }
 
     /// <summary>A_α = Σ_k C(α,k)·(1−q)^(α−k)·q^k·exp((k² − k)/(2σ²)), k = 0..α (Section 3.2).</summary>
@@ -61,17 +91,25 @@ public static class SampledGaussianRdp
     /// Integrating each power of e^((2z−1)/(2σ²)) against N(0, σ²) on the half line gives
     /// e^((k² − k)/(2σ²)) times a Gaussian tail, ½·erfc((k − z₀)/(√2σ)) below and ½·erfc((z₀ − k)/(√2σ))
     /// above, where k is the power.</summary>
-    private static double LogAFractionalOrder(double q, double sigma, double order)
+    /// <returns>log A_α, or null when the series did not settle within <see cref="SeriesTermsMax"/> terms or
+    /// summed to a negative value (possible only through rounding).</returns>
+    private static double? LogAFractionalOrder(double q, double sigma, double order)
     {
         var logQ = Math.Log(q);
         var log1MinusQ = LogSpace.Log1P(-q);
         var twoSigmaSquared = 2.0 * sigma * sigma;
         var sqrt2Sigma = Math.Sqrt(2.0) * sigma;
         var z0 = (sigma * sigma * (Math.Log(1.0 / q - 1.0))) + 0.5;
+        if (!double.IsFinite(z0) || !double.IsFinite(twoSigmaSquared))
+        {
+            // σ² overflows: the series' terms would all be NaN; the bounds in Compute take over.
+            return null;
+        }
         var below = new SignedLogSum();
         var above = new SignedLogSum();
         var logBinomial = 0.0;
         var sign = 1;
+        var previousLogTerm = double.PositiveInfinity;
         for (var i = 0; i < SeriesTermsMax; i++)
         {
             if (i > 0)
@@ -88,23 +126,25 @@ public static class SampledGaussianRdp
                 + Math.Log(0.5) + Erfc.Log((z0 - j) / sqrt2Sigma);
             below.Add(sign, logBelow);
             above.Add(sign, logAbove);
-            if (i > order && Math.Max(logBelow, logAbove) < NegligibleLogTerm)
+            var logTerm = Math.Max(logBelow, logAbove);
+            if (i > order && (logTerm < NegligibleLogTerm || Settled(i, order, z0, logTerm, previousLogTerm, below, above)))
             {
-                return Combine(below, above, order);
+                return Combine(below, above);
             }
+            previousLogTerm = logTerm;
         }
-        throw new InvalidOperationException($"fractional RDP series for α={order} did not converge in {SeriesTermsMax} terms");
+        return null;
     }
 
-    private static double Combine(SignedLogSum below, SignedLogSum above, double order)
-    {
-        // Both halves are integrals of a positive function, so a negative sum can only be a numerical bug.
-        if (below.Sign < 0 || above.Sign < 0)
-        {
-            throw new InvalidOperationException($"fractional RDP series for α={order} summed to a negative value");
-        }
-        return LogSpace.Add(below.LogMagnitude, above.LogMagnitude);
-    }
+    /// <summary>Past α + 1 and z₀ both series alternate; once their terms also shrink, the rest is smaller than
+    /// the current term, which may stop the sum when it is negligible next to it.</summary>
+    private static bool Settled(int i, double order, double z0, double logTerm, double previousLogTerm, SignedLogSum below, SignedLogSum above) =>
+        i > order + 1.0 && i > z0 && logTerm < previousLogTerm
+            && logTerm - Math.Min(below.LogMagnitude, above.LogMagnitude) < NegligibleRelativeLogTerm;
+
+    private static double? Combine(SignedLogSum below, SignedLogSum above) =>
+        // Both halves are integrals of a positive function, so a negative sum can only come from rounding.
+        below.Sign < 0 || above.Sign < 0 ? null : LogSpace.Add(below.LogMagnitude, above.LogMagnitude);
 
     private static void Validate(double samplingRate, double noiseMultiplier, double order)
     {

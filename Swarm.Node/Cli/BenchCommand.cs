@@ -16,6 +16,7 @@ public static class BenchCommand
         command.Subcommands.Add(Bench.ConsensusBench.Create());
         command.Subcommands.Add(TrainBench.Create());
         command.Subcommands.Add(RoundBench.Create());
+        command.Subcommands.Add(SecAggBench.Create());
         return command;
     }
 }

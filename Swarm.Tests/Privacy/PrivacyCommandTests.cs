@@ -28,6 +28,18 @@ public sealed class PrivacyCommandTests
         Assert.True(tight < classic, $"tight {tight}, classic {classic}");
     }
 
+    [Fact]
+    public void A_sampling_rate_of_one_half_prints_a_finite_epsilon_instead_of_crashing()
+    {
+        // The fractional series at α = 1.1 does not settle at q = 1/2; that order is bounded by α = 2.
+        var (code, output, _) = Capture(() => SwarmCli.Run(
+            ["privacy", "epsilon", "--sampling-rate", "0.5", "--noise-multiplier", "1", "--steps", "100", "--delta", "1e-5"]));
+
+        Assert.Equal(ExitCodes.Ok, code);
+        var epsilon = EpsilonOf(output);
+        Assert.True(double.IsFinite(epsilon) && epsilon > 0.0, $"epsilon {epsilon}");
+    }
+
     [Theory]
     [InlineData("0", "1", "10", "1e-5", "--sampling-rate")]
     [InlineData("1.5", "1", "10", "1e-5", "--sampling-rate")]
