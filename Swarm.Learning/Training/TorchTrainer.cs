@@ -13,8 +13,12 @@ public sealed class TorchTrainer : ITrainer
     /// <summary>Prediction runs in batches of this many images to bound activation memory.</summary>
     private const int PredictBatchMax = 256;
 
-    /// <summary>Model initialisation draws from LibTorch's global generator: seeded and built under one lock.</summary>
-    private static readonly Lock CreationGate = new();
+    /// <summary>One engine operation at a time in a process. Model initialisation draws from LibTorch's global
+    /// generator, and the thread settings are process-wide; the test suite also saw LibTorch fail an internal check
+    /// ("Expected false to be true") when trainers of several test classes trained on different threads at once,
+    /// which never happened with calls taken one at a time. Sites of one process already train one after another
+    /// (a compute gate), so the lock costs a node nothing.</summary>
+    private static readonly object EngineGate = new();
 
     private readonly TorchNetwork _network;
     private readonly TrainerOptimizer _optimizer;
@@ -40,12 +44,9 @@ public sealed class TorchTrainer : ITrainer
         return Guard($"create model '{model}'", () =>
         {
             TorchRuntime.EnsureLoaded();
-            lock (CreationGate)
-            {
-                torch.manual_seed(unchecked((long)seed));
-                return new TorchTrainer(TorchNetwork.FromZoo(ModelZoo.Create(model, inChannels, classes, imageSize)),
-                    classes);
-            }
+            torch.manual_seed(unchecked((long)seed));
+            return new TorchTrainer(TorchNetwork.FromZoo(ModelZoo.Create(model, inChannels, classes, imageSize)),
+                classes);
         });
     }
 
@@ -117,38 +118,22 @@ public sealed class TorchTrainer : ITrainer
         }
     }
 
-    public EpochResult TrainEpoch(TrainingData data, TrainOptions options) => Guard("train epoch", () =>
-    {
-        Prepare(options);
-        if (data.Count == 0)
-        {
-            throw new ArgumentException("a training epoch needs at least one example");
-        }
-        using var scope = torch.NewDisposeScope();
-        var (images, labels) = Tensors(data);
-        using var generator = new torch.Generator(options.Seed);
-        return options.Privacy is { } dp
-            ? DpEpoch(images, labels, options, dp, generator)
-            : PlainEpoch(images, labels, options, generator);
-    });
+    public EpochResult TrainEpoch(TrainingData data, TrainOptions options) =>
+        Train("train epoch", "a training epoch", data, options, (images, labels, generator) =>
+            options.Privacy is { } dp
+                ? DpEpoch(images, labels, options, dp, generator)
+                : PlainEpoch(images, labels, options, generator));
 
-    public double TrainBatch(TrainingData data, TrainOptions options) => Guard("train batch", () =>
-    {
-        Prepare(options);
-        if (data.Count == 0)
+    public double TrainBatch(TrainingData data, TrainOptions options) =>
+        Train("train batch", "a training batch", data, options, (images, labels, generator) =>
         {
-            throw new ArgumentException("a training batch needs at least one example");
-        }
-        using var scope = torch.NewDisposeScope();
-        var (images, labels) = Tensors(data);
-        if (options.Privacy is not { } dp)
-        {
-            return PlainStep(images, labels, options);
-        }
-        using var generator = new torch.Generator(options.Seed);
-        var expected = dp.ExpectedBatchSize > 0 ? dp.ExpectedBatchSize : data.Count;
-        return DpStep(images, labels, options, dp, expected, generator) / data.Count;
-    });
+            if (options.Privacy is not { } dp)
+            {
+                return PlainStep(images, labels, options);
+            }
+            var expected = dp.ExpectedBatchSize > 0 ? dp.ExpectedBatchSize : data.Count;
+            return DpStep(images, labels, options, dp, expected, generator) / data.Count;
+        });
 
     public float[] Predict(ReadOnlyMemory<float> images, ImageShape shape)
     {
@@ -351,15 +336,26 @@ public sealed class TorchTrainer : ITrainer
         }
     }
 
-    private static void Prepare(TrainOptions options)
+    /// <summary>Checks the options and the data, sets the threads, and runs <paramref name="body"/> on the data as
+    /// tensors with a generator seeded from the options, inside one dispose scope.</summary>
+    private static T Train<T>(string operation, string what, TrainingData data, TrainOptions options,
+        Func<torch.Tensor, torch.Tensor, torch.Generator, T> body) => Guard(operation, () =>
     {
         TrainOptionsValidator.Validate(options);
+        if (data.Count == 0)
+        {
+            throw new ArgumentException($"{what} needs at least one example");
+        }
         TorchRuntime.EnsureLoaded();
         if (options.Threads > 0)
         {
             TorchRuntime.SetThreads(options.Threads);
         }
-    }
+        using var scope = torch.NewDisposeScope();
+        var (images, labels) = Tensors(data);
+        using var generator = new torch.Generator(options.Seed);
+        return body(images, labels, generator);
+    });
 
     private static (torch.Tensor Images, torch.Tensor Labels) Tensors(TrainingData data)
     {
@@ -394,12 +390,16 @@ public sealed class TorchTrainer : ITrainer
 
     private static string FirstLine(string message) => message.Split('\n', 2)[0].Trim();
 
-    /// <summary>Runs one engine operation, turning its failures into <see cref="TorchException"/>s.</summary>
+    /// <summary>Runs one engine operation under the engine's lock, turning its failures into
+    /// <see cref="TorchException"/>s.</summary>
     private static T Guard<T>(string operation, Func<T> body)
     {
         try
         {
-            return body();
+            lock (EngineGate)
+            {
+                return body();
+            }
         }
         catch (TorchException)
         {
