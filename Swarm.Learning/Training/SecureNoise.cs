@@ -4,7 +4,7 @@ using TorchSharp;
 
 namespace Swarm.Learning.Training;
 
-/// <summary>Uniform and Gaussian draws from the operating system's CSPRNG (<see cref="RandomNumberGenerator"/>),
+/// <summary>Poisson samples and Gaussian draws from the operating system's CSPRNG (<see cref="RandomNumberGenerator"/>),
 /// for DP-SGD's secure mode. Uniforms take 53 random bits each (every double in [0, 1) on a 2⁻⁵³ grid), Gaussians
 /// come from the Box–Muller transform in double precision and are rounded to float32 once, when they are added to
 /// the float32 gradient sum. Floating-point noise is not the ideal continuous Gaussian (Mironov, CCS 2012, showed
@@ -14,10 +14,11 @@ internal static class SecureNoise
 {
     private const double Unit = 1.0 / (1L << 53);
 
-    /// <summary>n draws, uniform on [0, 1).</summary>
-    public static torch.Tensor Uniform(long n)
+    /// <summary>The indices of a Poisson sample: each of n examples joins independently with probability
+    /// <paramref name="rate"/>, decided by a 53-bit uniform compared in double precision.</summary>
+    public static torch.Tensor PoissonSample(long n, double rate)
     {
-        var values = new float[n];
+        var chosen = new List<long>();
         var bits = new ulong[Math.Min(n, 1 << 16)];
         for (long start = 0; start < n; start += bits.Length)
         {
@@ -25,10 +26,13 @@ internal static class SecureNoise
             RandomNumberGenerator.Fill(MemoryMarshal.AsBytes(bits.AsSpan(0, count)));
             for (var i = 0; i < count; i++)
             {
-                values[start + i] = (float)((bits[i] >> 11) * Unit);
+                if ((bits[i] >> 11) * Unit < rate)
+                {
+                    chosen.Add(start + i);
+                }
             }
         }
-        return TensorSpans.Floats(values, n);
+        return TensorSpans.Longs(CollectionsMarshal.AsSpan(chosen));
     }
 
     /// <summary>Standard normal draws of the given shape (float32).</summary>

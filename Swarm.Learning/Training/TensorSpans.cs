@@ -17,6 +17,10 @@ internal static class TensorSpans
     public static torch.Tensor Longs(ReadOnlySpan<long> source)
     {
         var tensor = torch.empty([source.Length], torch.int64);
+        if (source.IsEmpty)
+        {
+            return tensor; // an empty tensor has no storage to write
+        }
         source.CopyTo(MemoryMarshal.Cast<byte, long>(tensor.bytes));
         return tensor;
     }

@@ -23,10 +23,14 @@ public sealed class TorchTrainer : ITrainer
     private readonly TorchNetwork _network;
     private readonly TrainerOptimizer _optimizer;
 
+    /// <summary>Every layout index in order: the whole flat vector, whose entries lie one after another.</summary>
+    private readonly int[] _allEntries;
+
     private TorchTrainer(TorchNetwork network, int classes)
     {
         _network = network;
         _optimizer = new TrainerOptimizer(network.Trainable);
+        _allEntries = Enumerable.Range(0, network.Layout.Entries.Count).ToArray();
         Classes = classes;
     }
 
@@ -73,49 +77,25 @@ public sealed class TorchTrainer : ITrainer
     public void GetParameters(Span<float> destination)
     {
         CheckLength(destination.Length, Layout.TotalLength, "parameter");
-        var offset = 0;
-        foreach (var tensor in _network.Tensors)
-        {
-            var length = (int)tensor.numel();
-            TensorSpans.CopyTo(tensor, destination.Slice(offset, length));
-            offset += length;
-        }
+        CopyOut(_allEntries, destination);
     }
 
     public void SetParameters(ReadOnlySpan<float> source)
     {
         CheckLength(source.Length, Layout.TotalLength, "parameter");
-        var offset = 0;
-        foreach (var tensor in _network.Tensors)
-        {
-            var length = (int)tensor.numel();
-            TensorSpans.CopyFrom(tensor, source.Slice(offset, length));
-            offset += length;
-        }
+        CopyIn(_allEntries, source);
     }
 
     public void GetParameters(ReadOnlySpan<int> entries, Span<float> destination)
     {
         CheckLength(destination.Length, SubsetLength(entries), "subset");
-        var offset = 0;
-        foreach (var index in entries)
-        {
-            var length = (int)Layout.Entries[index].Length;
-            TensorSpans.CopyTo(_network.Tensors[index], destination.Slice(offset, length));
-            offset += length;
-        }
+        CopyOut(entries, destination);
     }
 
     public void SetParameters(ReadOnlySpan<int> entries, ReadOnlySpan<float> source)
     {
         CheckLength(source.Length, SubsetLength(entries), "subset");
-        var offset = 0;
-        foreach (var index in entries)
-        {
-            var length = (int)Layout.Entries[index].Length;
-            TensorSpans.CopyFrom(_network.Tensors[index], source.Slice(offset, length));
-            offset += length;
-        }
+        CopyIn(entries, source);
     }
 
     public EpochResult TrainEpoch(TrainingData data, TrainOptions options) =>
@@ -262,8 +242,9 @@ public sealed class TorchTrainer : ITrainer
         for (var step = 0; step < steps; step++)
         {
             using var scope = torch.NewDisposeScope();
-            var draws = dp.Randomness == NoiseRandomness.Secure ? SecureNoise.Uniform(n) : torch.rand(n, generator: generator);
-            var index = (draws < dp.SamplingRate).nonzero().squeeze(1);
+            var index = dp.Randomness == NoiseRandomness.Secure
+                ? SecureNoise.PoissonSample(n, dp.SamplingRate)
+                : (torch.rand(n, generator: generator) < dp.SamplingRate).nonzero().squeeze(1);
             lossSum += DpStep(images.index_select(0, index), labels.index_select(0, index), options, dp, expected,
                 generator);
             seen += index.shape[0];
@@ -362,6 +343,31 @@ public sealed class TorchTrainer : ITrainer
         var shape = data.Shape;
         return (TensorSpans.Floats(data.Images.Span, data.Count, shape.Channels, shape.Height, shape.Width),
             TensorSpans.Longs(data.Labels.Span));
+    }
+
+    /// <summary>Copies the given layout entries, packed one after another in that order, into
+    /// <paramref name="destination"/> (whose length the caller checked).</summary>
+    private void CopyOut(ReadOnlySpan<int> entries, Span<float> destination)
+    {
+        var offset = 0;
+        foreach (var index in entries)
+        {
+            var length = (int)Layout.Entries[index].Length;
+            TensorSpans.CopyTo(_network.Tensors[index], destination.Slice(offset, length));
+            offset += length;
+        }
+    }
+
+    /// <summary>The inverse of <see cref="CopyOut"/>.</summary>
+    private void CopyIn(ReadOnlySpan<int> entries, ReadOnlySpan<float> source)
+    {
+        var offset = 0;
+        foreach (var index in entries)
+        {
+            var length = (int)Layout.Entries[index].Length;
+            TensorSpans.CopyFrom(_network.Tensors[index], source.Slice(offset, length));
+            offset += length;
+        }
     }
 
     private long SubsetLength(ReadOnlySpan<int> entries)
