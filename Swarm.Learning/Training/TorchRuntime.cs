@@ -21,7 +21,7 @@ public static class TorchRuntime
             }
             try
             {
-                Load();
+                torch.InitializeDeviceType(DeviceType.CPU);
                 _loaded = true;
             }
             catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or NotSupportedException
@@ -68,8 +68,6 @@ public static class TorchRuntime
         }
         torch.set_num_threads(threads);
     }
-
-    private static void Load() => torch.InitializeDeviceType(DeviceType.CPU);
 
     private static Exception Innermost(Exception e) => e.InnerException is null ? e : Innermost(e.InnerException);
 }
