@@ -12,10 +12,6 @@ for step in "$root"/scripts/test.d/*.sh; do
   source "$step"
 done
 
-# LibTorch warns once per thread that NNPACK does not support this CPU (it uses other kernels); thousands of such
-# lines would bury the test log.
-export TORCH_CPP_LOG_LEVEL="${TORCH_CPP_LOG_LEVEL:-ERROR}"
-
 results="$root/.build/test-results"
 rm -rf "$results"
 status=0

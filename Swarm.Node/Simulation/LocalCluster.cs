@@ -92,26 +92,26 @@ public sealed class LocalCluster : IDisposable
         // Each node's output also goes to <root>/<node>.log (appended across restarts).
         var log = new StreamWriter(Path.Combine(Root, Names[index] + ".log"), append: true) { AutoFlush = true };
         var gate = new Lock();
+        var streamsOpen = 2;
+        // Exited can fire before the last redirected lines arrive, so the log closes only after both streams
+        // have ended (each ends with a null line); a line written to a closed log would crash this process.
         void Write(string? line)
         {
             Keep(output, line);
-            if (line is not null)
+            lock (gate)
             {
-                lock (gate)
+                if (line is not null)
                 {
                     log.WriteLine(line);
+                }
+                else if (--streamsOpen == 0)
+                {
+                    log.Dispose();
                 }
             }
         }
         process.OutputDataReceived += (_, e) => Write(e.Data);
         process.ErrorDataReceived += (_, e) => Write(e.Data);
-        process.Exited += (_, _) =>
-        {
-            lock (gate)
-            {
-                log.Dispose();
-            }
-        };
         process.EnableRaisingEvents = true;
         if (!process.Start())
         {
