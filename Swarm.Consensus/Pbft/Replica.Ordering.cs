@@ -144,12 +144,6 @@ public sealed partial class Replica
             Reject(pp.Sender, verdict.Reason);
             return;
         }
-        if (pp.Sequence <= _lastExecuted)
-        {
-            // The set O is computed from a quorum of view changes; it always holds every committed block.
-            Invariant.Assert(ExecutedAt(pp.Sequence)?.Hash == pp.Block.Hash,
-                $"replica {_id}: the new view re-proposes another block at {pp.Sequence} than the one it executed");
-        }
         slot.PrePrepare = signed;
         slot.Block = pp.Block;
         MarkInFlight(pp.Block);
@@ -262,6 +256,9 @@ public sealed partial class Replica
             }
             slot.Prepared = true;
             _prepared[n] = new PreparedProof(slot.PrePrepare!, prepares);
+            // §4.4, §4.5.1: the certificate is durable before the commit that depends on it leaves, so a view
+            // change after a restart still reports a block that may have committed at another replica.
+            PersistHardState();
             if (!slot.SentCommit && CanVote(n))
             {
                 slot.SentCommit = true;
@@ -318,6 +315,11 @@ public sealed partial class Replica
             return;
         }
         slot.CommittedLocal = true;
+        if (n <= _lastExecuted && ExecutedAt(n) is { } executed && executed.Hash != block.Hash)
+        {
+            DetectFork(n, $"a quorum committed block {block.Hash} at {n} in view {_view}, this replica executed {executed.Hash}");
+            return;
+        }
         var votes = commits.Select(c => new CommitVote(c.Message.Sender, _view, n, block.Hash, c.Signature))
             .OrderBy(v => v.ReplicaId).ToArray();
         _committed[n] = new CertifiedBlock(block, new CommitCertificate(n, _view, block.Hash, votes));
