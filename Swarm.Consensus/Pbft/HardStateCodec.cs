@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Swarm.Consensus.Encoding;
 
 namespace Swarm.Consensus.Pbft;
@@ -11,6 +12,11 @@ public static class HardStateCodec
     private const byte Version1 = 1;
     private const byte Version = 2;
 
+    /// <summary>Each prepared certificate is encoded once: a hard state is written at every vote and repeats every
+    /// certificate above the stable checkpoint (up to L blocks), which would otherwise be re-encoded each time.
+    /// Keyed by the immutable certificate object, released with it.</summary>
+    private static readonly ConditionalWeakTable<PreparedProof, byte[]> EncodedCertificates = new();
+
     public static byte[] Encode(HardState state)
     {
         var writer = new CanonicalWriter();
@@ -21,12 +27,23 @@ public static class HardStateCodec
             MessageCodec.WriteSigned(writer, signed);
         }
         writer.WriteByte((byte)state.Mode);
-        MessageCodec.WritePreparedList(writer, state.PreparedCertificates);
+        writer.WriteInt32(state.PreparedCertificates.Count);
+        foreach (var proof in state.PreparedCertificates)
+        {
+            writer.WriteRaw(EncodedCertificates.GetValue(proof, EncodeCertificate));
+        }
         writer.WriteByte(state.NewView is null ? (byte)0 : (byte)1);
         if (state.NewView is not null)
         {
             MessageCodec.WriteSigned(writer, state.NewView);
         }
+        return writer.ToArray();
+    }
+
+    private static byte[] EncodeCertificate(PreparedProof proof)
+    {
+        var writer = new CanonicalWriter();
+        MessageCodec.WritePrepared(writer, proof);
         return writer.ToArray();
     }
 

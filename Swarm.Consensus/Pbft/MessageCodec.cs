@@ -174,9 +174,14 @@ public static class MessageCodec
         writer.WriteInt32(prepared.Count);
         foreach (var proof in prepared)
         {
-            WriteSigned(writer, proof.PrePrepare);
-            WriteSignedList(writer, proof.Prepares);
+            WritePrepared(writer, proof);
         }
+    }
+
+    public static void WritePrepared(CanonicalWriter writer, PreparedProof proof)
+    {
+        WriteSigned(writer, proof.PrePrepare);
+        WriteSignedList(writer, proof.Prepares);
     }
 
     public static PreparedProof[] ReadPreparedList(ref CanonicalReader reader)
