@@ -170,6 +170,13 @@ public sealed partial class Replica
         {
             return Verdict.Reject($"block {block.Height} timestamp {block.TimestampMs} is more than {_parameters.ClockSkewMaxMs} ms from {_nowMs}");
         }
+        foreach (var request in block.Requests)
+        {
+            if (Inadmissible(request) is { } reason)
+            {
+                return Verdict.Reject($"block {block.Height}: {reason}");
+            }
+        }
         return Verdict.Accept;
     }
 
@@ -360,7 +367,7 @@ public sealed partial class Replica
             }
             _lastExecutedRequest[request.ClientId] = request.RequestId;
             executed.Add(request);
-            if (MembershipChange.TryParse(request) is { } change)
+            if (MembershipChange.TryParse(request) is { } change && change.ApprovedBy(_nextConfig ?? _config))
             {
                 ScheduleMembershipChange(change, block.Height);
             }
@@ -406,15 +413,17 @@ public sealed partial class Replica
         }
         _nextConfig = changed;
         _nextConfigHeight = MembershipChange.ActivationHeight(height, _parameters);
-        foreach (var member in changed.Members)
+    }
+
+    /// <summary>A new member's key counts from the activation height on, not from the execution of the change: the
+    /// edge accepts its messages only then.</summary>
+    private void ActivateNextConfiguration()
+    {
+        foreach (var member in _nextConfig!.Members)
         {
             _knownMembers[member.Id] = member;
         }
         _knownConfiguration = null;
-    }
-
-    private void ActivateNextConfiguration()
-    {
         _config = _nextConfig!;
         _configHistory.Add((_nextConfigHeight, _config));
         _nextConfig = null;

@@ -35,6 +35,11 @@ public sealed record ReplicaOptions
     /// <summary>Highest exponent of the view-change back-off.</summary>
     public int ViewChangeBackoffShiftMax { get; init; } = 6;
 
+    /// <summary>A request is admitted (relayed, proposed, prepared) only if its id is at most this far above the last
+    /// executed id of its client: ids are per-client counters, and an id far ahead, relayed in a client's name,
+    /// would raise that client's duplicate floor and silence it.</summary>
+    public long RequestIdWindowMax { get; init; } = 1_000_000;
+
     /// <summary>Returns an error naming the bad option, or null.</summary>
     public string? Validate()
     {
@@ -45,6 +50,10 @@ public sealed record ReplicaOptions
         if (PipelineBlocksMax < 1 || FetchBlocksMax < 1)
         {
             return "PipelineBlocksMax and FetchBlocksMax must be at least 1";
+        }
+        if (RequestIdWindowMax < 1)
+        {
+            return "RequestIdWindowMax must be at least 1";
         }
         return PeerFutureMessagesMax < 0 || PeerPendingRequestsMax < 1 || PendingRequestsMax < 1 || PeerCheckpointVotesMax < 1
             ? "buffer limits must be positive"

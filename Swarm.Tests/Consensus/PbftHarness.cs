@@ -34,12 +34,16 @@ internal sealed class PbftHarness
         Ledgers = Enumerable.Range(0, n).Select(_ => new List<CertifiedBlock>()).ToArray();
         Outbox = Enumerable.Range(0, n).Select(_ => new List<(int? To, SignedMessage Message)>()).ToArray();
         HardStates = new HardState?[n];
+        Executed = Enumerable.Range(0, n).Select(_ => new List<ClientRequest>()).ToArray();
     }
 
     public Genesis Genesis { get; }
     public ISignatureVerifier Verifier { get; }
     public Replica[] Replicas { get; }
     public List<CertifiedBlock>[] Ledgers { get; }
+
+    /// <summary>The requests each replica executed (not skipped as duplicates), in order.</summary>
+    public List<ClientRequest>[] Executed { get; }
 
     /// <summary>The last hard state each replica persisted (what a restart finds in its store).</summary>
     public HardState?[] HardStates { get; }
@@ -92,6 +96,9 @@ internal sealed class PbftHarness
                         break;
                     case PersistState persist:
                         HardStates[id] = persist.State;
+                        break;
+                    case Committed committed:
+                        Executed[id].AddRange(committed.Executed);
                         break;
                     case ReadBlocks read:
                         inputs.Enqueue(new BlocksRead(read.Requester,
@@ -158,6 +165,13 @@ internal sealed class PbftHarness
                 }
             }
         }
+    }
+
+    /// <summary>A membership change as a request, approved by the given members' signatures.</summary>
+    public ClientRequest Approved(MembershipChange change, long requestId, params int[] approvers)
+    {
+        var bytes = change.SigningBytes(Genesis.ChainId, requestId);
+        return (change with { Approvals = approvers.Select(i => new MemberApproval(i, _signers[i].Sign(bytes))).ToArray() }).ToRequest(requestId);
     }
 
     public static ClientRequest Request(long id, string client = "alice") => new(client, id, BitConverter.GetBytes(id));

@@ -104,7 +104,7 @@ public static class RandomScenario
             {
                 if (s.Nodes.FirstOrDefault(node => node.Honest && node.Up && node.Id != removed) is { } submitter)
                 {
-                    s.Submit(submitter.Id, new MembershipChange(MembershipChangeKind.Remove, s.Genesis.Members[removed]).ToRequest(1));
+                    s.Submit(submitter.Id, s.Approved(new MembershipChange(MembershipChangeKind.Remove, s.Genesis.Members[removed]), 1));
                 }
             }));
             description.Add($"remove member {removed} at {at}");

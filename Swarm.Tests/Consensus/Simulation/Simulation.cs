@@ -480,6 +480,15 @@ public sealed class Simulation : IDisposable
         CheckDone();
     }
 
+    /// <summary>A membership change approved by a quorum of the initial members, honest ones first.</summary>
+    public ClientRequest Approved(MembershipChange change, long requestId)
+    {
+        var bytes = change.SigningBytes(Genesis.ChainId, requestId);
+        var approvals = Nodes.OrderBy(n => n.Honest ? 0 : 1).Take(Genesis.InitialConfiguration.Quorum)
+            .Select(n => new MemberApproval(n.Id, n.Signer.Sign(bytes))).ToArray();
+        return (change with { Approvals = approvals }).ToRequest(requestId);
+    }
+
     public SignedMessage Sign(SimNode node, PbftMessage message) =>
         new(message, node.Signer.Sign(MessageCodec.SigningBytes(Genesis.ChainId, message)));
 
