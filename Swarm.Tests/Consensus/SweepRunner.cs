@@ -45,7 +45,7 @@ internal static class SweepRunner
         Assert.True(failed == 0, $"{failed} of {seeds} seeds failed for n={n}; first failures:\n{failures}");
         if (only is null)
         {
-            var liars = new[] { ByzantineKind.OmitPrepared, ByzantineKind.InventPrepared, ByzantineKind.WrongNewView, ByzantineKind.ForgeCheckpoint };
+            var liars = new[] { ByzantineKind.OmitPrepared, ByzantineKind.InventPrepared, ByzantineKind.WrongNewView, ByzantineKind.ForgeCheckpoint, ByzantineKind.ForgeRequest };
             var summary = string.Join(", ", liars.Select(k => $"{k} lied in {lied.GetValueOrDefault(k)} of {drawn.GetValueOrDefault(k)} runs"));
             Assert.All(liars, k => Assert.True(lied.GetValueOrDefault(k) > 0, $"n={n}: {summary}"));
             Assert.True(restarts > 0 && crashesMidStep > 0, $"n={n}: {restarts} restarts, {crashesMidStep} crashes mid-step");

@@ -94,6 +94,22 @@ internal static class ByzantineActions
             case ByzantineKind.FutureFlood:
                 Flood(sim, node);
                 break;
+            case ByzantineKind.ForgeRequest when sim.Random.Chance(0.2):
+                node.Lies++;
+                var victim = $"client-{sim.Random.Next(8)}";
+                var takeover = new MembershipChange(MembershipChangeKind.Add, new Member(sim.Random.Next(sim.Nodes.Count), node.Signer.PublicKey));
+                var bytes = takeover.SigningBytes(sim.Genesis.ChainId, 1 + sim.Random.Next(3));
+                var forged = new RequestBatch(node.Id,
+                [
+                    new ClientRequest(victim, long.MaxValue - sim.Random.Next(1_000), sim.Random.Bytes(8)),
+                    (takeover with { Approvals = [new MemberApproval(node.Id, node.Signer.Sign(bytes))] }).ToRequest(1 + sim.Random.Next(3)),
+                ]);
+                var signed = sim.Sign(node, forged);
+                foreach (var peer in sim.Nodes.Where(n => n.Id != node.Id))
+                {
+                    sim.Route(node.Id, peer.Id, signed);
+                }
+                break;
         }
     }
 

@@ -36,4 +36,8 @@ public enum ByzantineKind
     /// <summary>Before each of its checkpoints, sends forged ones: the right digest with another timestamp, and
     /// another digest.</summary>
     ForgeCheckpoint,
+
+    /// <summary>Relays requests in other clients' names: ids far beyond their window (which would silence them),
+    /// and membership changes that only it approved (which would let it reconfigure the chain).</summary>
+    ForgeRequest,
 }

@@ -14,6 +14,7 @@ public static class RandomScenario
         ByzantineKind.Silent, ByzantineKind.Equivocate, ByzantineKind.WrongDigest,
         ByzantineKind.Forger, ByzantineKind.Replayer, ByzantineKind.FutureFlood,
         ByzantineKind.OmitPrepared, ByzantineKind.InventPrepared, ByzantineKind.WrongNewView, ByzantineKind.ForgeCheckpoint,
+        ByzantineKind.ForgeRequest,
     ];
 
     public static Scenario Draw(int n, ulong seed)
