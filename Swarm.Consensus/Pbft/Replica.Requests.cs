@@ -73,7 +73,7 @@ public sealed partial class Replica
     private string? Inadmissible(ClientRequest request)
     {
         var last = _lastExecutedRequest.GetValueOrDefault(request.ClientId, 0);
-        if (request.RequestId > last && request.RequestId - last > _options.RequestIdWindowMax)
+        if ((Int128)request.RequestId - last > _options.RequestIdWindowMax)
         {
             return $"request {request.RequestId} of client '{request.ClientId}' is more than {_options.RequestIdWindowMax} above its last executed id {last} (RequestIdWindowMax)";
         }

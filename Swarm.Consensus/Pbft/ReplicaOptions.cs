@@ -36,9 +36,10 @@ public sealed record ReplicaOptions
     public int ViewChangeBackoffShiftMax { get; init; } = 6;
 
     /// <summary>A request is admitted (relayed, proposed, prepared) only if its id is at most this far above the last
-    /// executed id of its client: ids are per-client counters, and an id far ahead, relayed in a client's name,
-    /// would raise that client's duplicate floor and silence it.</summary>
-    public long RequestIdWindowMax { get; init; } = 1_000_000;
+    /// executed id of its client (0 before its first): an id far ahead, relayed in a client's name, would raise that
+    /// client's duplicate floor and silence it. Only for clients whose ids are counters; task sites number their
+    /// requests with microsecond timestamps, so the default admits every id (no window).</summary>
+    public long RequestIdWindowMax { get; init; } = long.MaxValue;
 
     /// <summary>Returns an error naming the bad option, or null.</summary>
     public string? Validate()

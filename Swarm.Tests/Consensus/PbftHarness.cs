@@ -19,6 +19,7 @@ internal sealed class PbftHarness
         FetchTimeoutTicks = 2,
         PipelineBlocksMax = 1,
         FetchBlocksMax = 8,
+        RequestIdWindowMax = 1_000_000,
     };
 
     private readonly ISigner[] _signers;

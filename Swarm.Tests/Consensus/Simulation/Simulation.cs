@@ -25,6 +25,7 @@ public sealed class Simulation : IDisposable
         FetchBlocksMax = 16,
         PeerFutureMessagesMax = 64,
         ViewChangeBackoffShiftMax = 3,
+        RequestIdWindowMax = 1_000_000,
     };
 
     private readonly PriorityQueue<Action, (long Time, long Order)> _events = new();
