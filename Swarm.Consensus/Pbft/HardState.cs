@@ -1,7 +1,8 @@
 namespace Swarm.Consensus.Pbft;
 
-/// <summary>What a replica must remember across a crash besides its ledger (Castro and Liskov, TOCS 2002, §4.5.1:
-/// a replica's log must survive for the protocol's guarantees to hold). It is stored in one durable write before
+/// <summary>What a replica must remember across a crash besides its ledger (Castro and Liskov: the safety argument
+/// of §4.5.1 counts on every correct replica in a view-change quorum reporting each request it prepared, so a
+/// crash must not erase what it prepared). It is stored in one durable write before
 /// the replica sends anything that depends on it:
 /// <list type="bullet">
 /// <item>its view and the highest sequence it voted for in that view, so that it never votes twice, differently,

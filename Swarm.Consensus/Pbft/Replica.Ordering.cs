@@ -263,7 +263,7 @@ public sealed partial class Replica
             }
             slot.Prepared = true;
             _prepared[n] = new PreparedProof(slot.PrePrepare!, prepares);
-            // §4.4, §4.5.1: the certificate is durable before the commit that depends on it leaves, so a view
+            // §4.4 and the safety argument of §4.5.1: the certificate is durable before the commit that depends on it leaves, so a view
             // change after a restart still reports a block that may have committed at another replica.
             PersistHardState();
             if (!slot.SentCommit && CanVote(n))

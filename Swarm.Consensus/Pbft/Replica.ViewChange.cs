@@ -38,7 +38,7 @@ public sealed partial class Replica
         _plan.Clear();
         _planMax = 0;
         _votedThrough = 0;
-        // The mode and the certificates the view change is built from are durable before it leaves (§4.5.1).
+        // The mode and the certificates the view change is built from are durable before it leaves (§4.4).
         PersistHardState();
         SignAndBroadcast(OwnViewChange());
     }

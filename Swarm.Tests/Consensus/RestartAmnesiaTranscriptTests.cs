@@ -4,8 +4,8 @@ using Swarm.Consensus.Pbft;
 namespace Swarm.Tests.Consensus;
 
 /// <summary>Issue 12, finding 1: a replica that prepared a block, sent its commit and crashed must still report
-/// that prepared certificate in its view change after the restart (Castro and Liskov, TOCS 2002, §4.4 and §4.5.1:
-/// a replica logs what it sends; the set P of a view change holds every request prepared above the checkpoint).
+/// that prepared certificate in its view change after the restart (Castro and Liskov §4.4: the set P of a view change
+/// holds every request prepared above the checkpoint, and the safety argument of §4.5.1 counts on it).
 /// Otherwise a new view may re-propose nothing where a block already committed at some replica.</summary>
 public sealed class RestartAmnesiaTranscriptTests
 {
