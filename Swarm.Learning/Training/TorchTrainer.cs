@@ -266,8 +266,9 @@ public sealed class TorchTrainer : ITrainer
     /// <summary>DP-SGD (Abadi et al. 2016, Algorithm 1): the sum of per-example gradients clipped to C (Opacus'
     /// factor min(1, C / (‖g_i‖ + 1e-6))), plus N(0, σ²C²) per coordinate, divided by the expected batch size
     /// (Poisson sampling makes the actual size random); noise and masks from the OS CSPRNG unless the options ask for
-    /// the seeded, not private, mode. The clipped sum comes from a second backward pass of the
-    /// per-example losses weighted by their clip factors. Returns the summed loss of the batch.</summary>
+    /// the seeded, not private, mode. The clipped sum is formed layer by layer from each layer's input and output
+    /// gradient (<see cref="PerExampleGradients.ClippedSum"/>), with no second backward pass. Returns the summed
+    /// loss of the batch.</summary>
     private double DpStep(torch.Tensor images, torch.Tensor labels, TrainOptions options, DpOptions dp,
         double expectedBatch, torch.Generator generator)
     {
@@ -276,22 +277,22 @@ public sealed class TorchTrainer : ITrainer
         _network.Train(true);
         optimizer.zero_grad();
         double lossSum = 0;
+        IReadOnlyList<torch.Tensor>? clipped = null;
         if (images.shape[0] > 0)
         {
             var tape = new ActivationTape();
             var losses = cross_entropy(_network.Zoo!.Forward(images, tape), labels, reduction: torch.nn.Reduction.None);
             var summed = losses.sum();
-            var norms = PerExampleGradients.SquaredNorms(_network, tape, summed, images.shape[0]).sqrt();
-            var factor = (dp.ClipNorm / (norms + 1e-6)).clamp_max(1.0);
-            (losses * factor).sum().backward();
+            clipped = PerExampleGradients.ClippedSum(_network, tape, summed, images.shape[0], dp.ClipNorm);
             lossSum = summed.item<float>();
         }
         using (torch.no_grad())
         {
             var noiseStd = dp.NoiseMultiplier * dp.ClipNorm;
-            foreach (var parameter in _network.Trainable)
+            for (var i = 0; i < _network.Trainable.Count; i++)
             {
-                var grad = parameter.grad ?? torch.zeros_like(parameter);
+                var parameter = _network.Trainable[i];
+                var grad = clipped?[i] ?? torch.zeros_like(parameter);
                 if (noiseStd > 0)
                 {
                     var noise = dp.Randomness == NoiseRandomness.Secure

@@ -22,13 +22,14 @@ public static class TrainBench
         var epochs = new Option<int>("--epochs") { Description = "Timed epochs per turn", DefaultValueFactory = _ => 3 };
         var turns = new Option<int>("--turns") { Description = "Alternating turns of each engine (best is kept)", DefaultValueFactory = _ => 3 };
         var python = new Option<string>("--python") { Description = "Python with torch", DefaultValueFactory = _ => "/usr/bin/python3" };
-        foreach (var option in new Option[] { models, threads, batch, images, epochs, turns, python })
+        var dpOnly = new Option<bool>("--dp-only") { Description = "Only the DP-SGD step cost (no PyTorch comparison)" };
+        foreach (var option in new Option[] { models, threads, batch, images, epochs, turns, python, dpOnly })
         {
             command.Options.Add(option);
         }
         command.SetAction(parse => Run(new Settings(
             parse.GetValue(models)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), parse.GetValue(threads), parse.GetValue(batch), parse.GetValue(images),
-            parse.GetValue(epochs), parse.GetValue(turns), parse.GetValue(python)!)));
+            parse.GetValue(epochs), parse.GetValue(turns), parse.GetValue(python)!, parse.GetValue(dpOnly))));
         return command;
     }
 
@@ -38,7 +39,7 @@ public static class TrainBench
         ["resnet18"] = ("ResNet-18 (BatchNorm)", 3, 1.0),
     };
 
-    private sealed record Settings(IReadOnlyList<string> Models, int Threads, int BatchSize, int Images, int Epochs, int Turns, string Python);
+    private sealed record Settings(IReadOnlyList<string> Models, int Threads, int BatchSize, int Images, int Epochs, int Turns, string Python, bool DpOnly);
 
     private static int Run(Settings s)
     {
@@ -53,7 +54,7 @@ public static class TrainBench
             return ExitCodes.Usage;
         }
         var script = FindScript();
-        if (script is null)
+        if (script is null && !s.DpOnly)
         {
             Console.Error.WriteLine($"swarm bench train: {ScriptName} not found beside the binary or under tools/pytorch");
             return ExitCodes.Environment;
@@ -64,9 +65,9 @@ public static class TrainBench
             Console.WriteLine($"swarm bench train: {s.Images} random 28x28 images, batch {s.BatchSize}, Adam, {s.Threads} " +
                 $"threads, {s.Epochs} timed epochs x {s.Turns} turns per engine (best turn kept); Swarm on TorchSharp " +
                 $"(LibTorch {TorchRuntime.LibTorchVersion}, native heap tuned: {(NativeHeap.Tuned ? "yes" : "no")}), PyTorch from {s.Python}");
-            foreach (var model in s.Models)
+            foreach (var model in s.DpOnly ? [] : s.Models)
             {
-                CompareWithPyTorch(model, script, s);
+                CompareWithPyTorch(model, script!, s);
             }
             var data = RandomImages(s.Images, 1);
             PrintDpCost(data, s);
