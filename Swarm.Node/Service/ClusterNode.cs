@@ -71,14 +71,14 @@ public sealed class ClusterNode : IAsyncDisposable
         _system = SwarmActorSystem.Create(id, _loggers, MailboxConfig(_settings.Actors.MailboxCapacity));
         var seeds = consortium is null ? [] : StartTransport(consortium, _identity!);
         var options = new GossipActorOptions(incarnation, seeds, MembershipOptionsOf(_settings.Gossip), _settings.Gossip.Interval, Random.Shared.Next());
-        _gossip = _system.ActorOf(GossipActor.Props(options), GossipActorOptions.ActorName);
+        _gossip = _system.ActorOf(GossipActor.Props(options).WithMailbox(PeerMailbox), GossipActorOptions.ActorName);
         var peers = _taskPeers;
         if (peers is null && consortium is not null)
         {
             // The task engine: each consented task gets a peer with its own chain in this node's store.
             _engine = new TaskPeerFactory(id, consortium, _identity!, OpenTaskLedger, _settings.Node.DataDir, _settings.Training.Threads,
                 () => _system!);
-            peers = launch => _engine.Create(launch.Spec, launch.SpecBytes, launch.Data);
+            peers = launch => _engine.Create(launch.Spec, launch.SpecBytes, launch.Data).WithMailbox(PeerMailbox);
         }
         _taskOptions = new TaskManagerOptions(id, _settings.Policy.ToPolicy(), new ConfiguredDataSource(_settings.Data),
             consortium is null ? member => member == id : member => consortium.Find(member) is not null, peers)
@@ -89,7 +89,7 @@ public sealed class ClusterNode : IAsyncDisposable
             TasksMax = _settings.Tasks.TasksMax,
             ProgressTimeout = _settings.Actors.AskTimeout,
         };
-        _tasks = _system.ActorOf(TaskManagerActor.Props(_taskOptions), Actors.Tasks.TaskPaths.ManagerName);
+        _tasks = _system.ActorOf(TaskManagerActor.Props(_taskOptions).WithMailbox(PeerMailbox), Actors.Tasks.TaskPaths.ManagerName);
         _http = await NodeHttpServer.StartAsync(_settings.Http.Port, this, cancellationToken).ConfigureAwait(false);
         _log.LogInformation("node {Node} incarnation {Incarnation} started: peers on {Peers}, HTTP on {Http}", id, incarnation,
             _transport?.LocalEndpoint?.ToString() ?? "(alone, no transport)", _http.Address);
@@ -238,16 +238,19 @@ public sealed class ClusterNode : IAsyncDisposable
         return consortium.Members.Select(m => m.Id).Where(m => m != _settings.Node.Id).ToList();
     }
 
-    /// <summary>Every actor's mailbox holds at most <paramref name="capacity"/> messages (actors.mailbox-capacity);
-    /// a message to a full mailbox goes to dead letters at once, so a flood from a peer never blocks the
-    /// transport or grows memory without bound.</summary>
+    /// <summary>The mailbox of the actors that peers can reach (gossip, task manager, task peers) holds at most
+    /// <paramref name="capacity"/> messages (actors.mailbox-capacity); a message to a full mailbox goes to dead
+    /// letters at once, so a flood from a peer never blocks the transport or grows memory without bound.</summary>
     private static Config MailboxConfig(int capacity) => ConfigurationFactory.ParseString($$"""
-        akka.actor.default-mailbox {
+        {{PeerMailbox}} {
           mailbox-type = "Akka.Dispatch.BoundedMailbox"
           mailbox-capacity = {{capacity}}
           mailbox-push-timeout-time = 0s
         }
         """);
+
+    /// <summary>The bounded mailbox of actors that peers reach (<see cref="MailboxConfig"/>).</summary>
+    public const string PeerMailbox = "swarm.peer-mailbox";
 
     private static Consortium LoadConsortium(string path, string nodeId)
     {
