@@ -68,7 +68,8 @@ public sealed class ClusterNode : IAsyncDisposable
         var consortium = _settings.Consortium.File.Length == 0 ? null : LoadConsortium(_settings.Consortium.File, id);
         _identity = consortium is null ? null : IdentityLoader.Load(_settings.Tls, _settings.Node, consortium);
         var incarnation = OpenStore();
-        _system = SwarmActorSystem.Create(id, _loggers, MailboxConfig(_settings.Actors.MailboxCapacity));
+        _system = SwarmActorSystem.Create(id, _loggers,
+            ConfigurationFactory.ParseString(_settings.Akka.ToHocon()).WithFallback(MailboxConfig(_settings.Actors.MailboxCapacity)));
         var seeds = consortium is null ? [] : StartTransport(consortium, _identity!);
         var options = new GossipActorOptions(incarnation, seeds, MembershipOptionsOf(_settings.Gossip), _settings.Gossip.Interval, Random.Shared.Next());
         _gossip = _system.ActorOf(GossipActor.Props(options).WithMailbox(PeerMailbox), GossipActorOptions.ActorName);
