@@ -15,6 +15,7 @@ public sealed class ReplicaHost
     private readonly IReplicaLedger _ledger;
     private readonly IReplicaTransport _transport;
     private readonly Queue<ReplicaInput> _inputs = new();
+    private HardState? _unsavedState;
 
     public ReplicaHost(Replica replica, string chainId, ISigner signer, ISignatureVerifier verifier, IReplicaLedger ledger,
         IReplicaTransport transport)
@@ -35,14 +36,29 @@ public sealed class ReplicaHost
     /// <summary>Raised for every refused input, at the edge or in the core.</summary>
     public event Action<Rejected>? Rejected;
 
+    /// <summary>Raised once when the replica finds two certificates for one height and stops on this chain.</summary>
+    public event Action<ForkDetected>? ForkDetected;
+
+    /// <summary>Forks detected by this replica (0 or 1: it stops at the first).</summary>
+    public int ForksDetected => Replica.ForksDetected;
+
     public int Id => Replica.Id;
 
+    /// <summary>Rebuilds a replica from its ledger. A stored hard state that cannot be decoded stops the start with
+    /// <see cref="ReplicaStateException"/>: a replica without it could vote twice for a slot or forget a prepared
+    /// block, so it must not run until an operator looks at the store.</summary>
     public static Replica Restore(Genesis genesis, int id, ReplicaOptions options, IReplicaLedger ledger)
     {
         HardState? state = null;
-        if (ledger.LoadState(HardStateCodec.StoreKey) is { } bytes && HardStateCodec.TryDecode(bytes, out var decoded, out _))
+        if (ledger.LoadState(HardStateCodec.StoreKey) is { } bytes)
         {
-            state = decoded;
+            if (!HardStateCodec.TryDecode(bytes, out state, out var error))
+            {
+                throw new ReplicaStateException(
+                    $"replica {id} of chain {genesis.ChainId}: the stored hard state ({bytes.Length} bytes) cannot be read ({error}); " +
+                    "the replica does not start, since without it it could vote twice. Restore the store from a backup, or remove the " +
+                    "replica's data and let it rejoin by state transfer as a fresh member.");
+            }
         }
         return Replica.Restore(genesis, id, options, state, ledger.ReadRange(1, ledger.Height));
     }
@@ -86,10 +102,32 @@ public sealed class ReplicaHost
                 Perform(output);
             }
         }
+        FlushState();
+    }
+
+    /// <summary>A hard state waits until an output that others can observe (or that depends on it) comes, or the
+    /// run ends; a later one replaces it. Each hard state is complete, so writing only the last one before a
+    /// message leaves keeps persist-before-send with fewer writes.</summary>
+    private void FlushState()
+    {
+        if (_unsavedState is { } state)
+        {
+            _unsavedState = null;
+            _ledger.SaveState(HardStateCodec.StoreKey, HardStateCodec.Encode(state));
+        }
     }
 
     private void Perform(ReplicaOutput output)
     {
+        if (output is PersistState hardState)
+        {
+            _unsavedState = hardState.State;
+            return;
+        }
+        if (output is not SignRequest)
+        {
+            FlushState();
+        }
         switch (output)
         {
             case SignRequest sign:
@@ -105,8 +143,8 @@ public sealed class ReplicaHost
             case PersistBlock persist:
                 _ledger.Append(persist.Block);
                 break;
-            case PersistState state:
-                _ledger.SaveState(HardStateCodec.StoreKey, HardStateCodec.Encode(state.State));
+            case Swarm.Consensus.Pbft.ForkDetected fork:
+                ForkDetected?.Invoke(fork);
                 break;
             case Swarm.Consensus.Pbft.Committed committed:
                 Committed?.Invoke(committed);

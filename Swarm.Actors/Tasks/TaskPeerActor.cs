@@ -55,6 +55,7 @@ public sealed class TaskPeerActor : SwarmActor
         _host = new ReplicaHost(replica, _context.Genesis.ChainId, _context.Signer, _context.Verifier, ledger, new Transport(this));
         _host.Committed += c => _committed.Add(new CommittedBlock(c.Block.Block.Height, c.Executed));
         _host.Rejected += r => Log.LogDebug("task {Task} site {Site}: refused input from replica {From}: {Reason}", TaskId, Self_, r.From, r.Reason);
+        _host.ForkDetected += f => Log.LogError("task {Task} site {Site}: two certificates for height {Height}, the replica stopped on this chain: {Reason}", TaskId, Self_, f.Height, f.Reason);
         var chain = TaskChain.Replay(_context.Terms, _context.Verifier, ledger.ReadRange(1, ledger.Height));
         _lastRequestId = chain.LastRequestOf(Self_);
         _site = new TaskSite(_context.Spec, Self_, chain, _context.InitialModel());

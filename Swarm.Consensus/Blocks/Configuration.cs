@@ -58,6 +58,11 @@ public sealed class Configuration
     /// usable configuration (for example, removing the last member). Every replica decides this identically.</summary>
     public Configuration? Apply(MembershipChange change)
     {
+        if (change.Kind == MembershipChangeKind.Add && Contains(change.Member.Id))
+        {
+            // A member's key is never replaced by a change: an id stays bound to the key it joined with.
+            return null;
+        }
         var members = Members.Where(m => m.Id != change.Member.Id).ToList();
         if (change.Kind == MembershipChangeKind.Add)
         {

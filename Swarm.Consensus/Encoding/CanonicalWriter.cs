@@ -52,7 +52,7 @@ public sealed class CanonicalWriter
         return this;
     }
 
-    /// <summary>Writes bytes with no prefix; only for fixed-size fields such as digests.</summary>
+    /// <summary>Writes bytes with no prefix: fixed-size fields such as digests, or bytes already in canonical form.</summary>
     public CanonicalWriter WriteRaw(ReadOnlySpan<byte> value)
     {
         value.CopyTo(_buffer.GetSpan(value.Length));

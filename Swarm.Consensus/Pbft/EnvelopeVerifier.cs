@@ -44,8 +44,32 @@ public sealed class EnvelopeVerifier(string chainId, ISignatureVerifier signatur
         ViewChange vc => CheckViewChange(members, vc),
         NewView nv => CheckAll(members, nv.ViewChanges, nested: true),
         BlocksReply reply => CheckBlocks(members, reply),
+        RequestBatch batch => CheckApprovals(members, batch.Requests),
+        PrePrepare pp => CheckApprovals(members, pp.Block.Requests),
         _ => Verdict.Accept,
     };
+
+    /// <summary>Every approval of a membership change must be a known member's valid signature over the change
+    /// (see <see cref="MembershipChange"/>); the core then counts whether they form a quorum.</summary>
+    private Verdict CheckApprovals(Configuration members, IReadOnlyList<ClientRequest> requests)
+    {
+        foreach (var request in requests.Where(r => r.ClientId == MembershipChange.ClientId))
+        {
+            if (MembershipChange.TryParse(request) is not { } change)
+            {
+                continue;
+            }
+            var bytes = change.SigningBytes(chainId, request.RequestId);
+            foreach (var approval in change.ApprovalList)
+            {
+                if (members.Find(approval.MemberId) is not { } member || !signatures.Verify(member.PublicKey, bytes, approval.Signature))
+                {
+                    return Verdict.Reject($"membership request {request.RequestId}: the approval of member {approval.MemberId} does not verify");
+                }
+            }
+        }
+        return Verdict.Accept;
+    }
 
     private Verdict CheckViewChange(Configuration members, ViewChange vc)
     {

@@ -1,12 +1,21 @@
+using System.Runtime.CompilerServices;
 using Swarm.Consensus.Encoding;
 
 namespace Swarm.Consensus.Pbft;
 
-/// <summary>Canonical encoding of <see cref="HardState"/> for the ledger's state table.</summary>
+/// <summary>Canonical encoding of <see cref="HardState"/> for the ledger's state table. Version 2 adds the mode,
+/// the prepared certificates and the installed new view; a version 1 state (written before them) still decodes,
+/// as a replica in normal mode that holds no certificates, which is what it was then.</summary>
 public static class HardStateCodec
 {
     public const string StoreKey = "pbft.hard-state";
-    private const byte Version = 1;
+    private const byte Version1 = 1;
+    private const byte Version = 2;
+
+    /// <summary>Each prepared certificate is encoded once: a hard state is written at every vote and repeats every
+    /// certificate above the stable checkpoint (up to L blocks), which would otherwise be re-encoded each time.
+    /// Keyed by the immutable certificate object, released with it.</summary>
+    private static readonly ConditionalWeakTable<PreparedProof, byte[]> EncodedCertificates = new();
 
     public static byte[] Encode(HardState state)
     {
@@ -17,6 +26,24 @@ public static class HardStateCodec
         {
             MessageCodec.WriteSigned(writer, signed);
         }
+        writer.WriteByte((byte)state.Mode);
+        writer.WriteInt32(state.PreparedCertificates.Count);
+        foreach (var proof in state.PreparedCertificates)
+        {
+            writer.WriteRaw(EncodedCertificates.GetValue(proof, EncodeCertificate));
+        }
+        writer.WriteByte(state.NewView is null ? (byte)0 : (byte)1);
+        if (state.NewView is not null)
+        {
+            MessageCodec.WriteSigned(writer, state.NewView);
+        }
+        return writer.ToArray();
+    }
+
+    private static byte[] EncodeCertificate(PreparedProof proof)
+    {
+        var writer = new CanonicalWriter();
+        MessageCodec.WritePrepared(writer, proof);
         return writer.ToArray();
     }
 
@@ -26,9 +53,9 @@ public static class HardStateCodec
         {
             var reader = new CanonicalReader(bytes);
             var version = reader.ReadByte();
-            if (version != Version)
+            if (version is not (Version1 or Version))
             {
-                throw new CanonicalFormatException($"hard state version {version}, expected {Version}");
+                throw new CanonicalFormatException($"hard state version {version}, this build reads {Version1} and {Version}");
             }
             var view = reader.ReadInt64();
             var voted = reader.ReadInt64();
@@ -41,8 +68,12 @@ public static class HardStateCodec
             {
                 proof[i] = MessageCodec.ReadSigned(ref reader);
             }
-            reader.ExpectEnd();
             state = new HardState(view, voted, stable, hash, timestamp, proof);
+            if (version == Version)
+            {
+                state = ReadVersion2(ref reader, state);
+            }
+            reader.ExpectEnd();
             error = "";
             return true;
         }
@@ -52,5 +83,30 @@ public static class HardStateCodec
             error = "malformed hard state: " + e.Message;
             return false;
         }
+    }
+
+    private static HardState ReadVersion2(ref CanonicalReader reader, HardState state)
+    {
+        var mode = reader.ReadByte();
+        if (mode > (byte)ReplicaMode.ViewChange)
+        {
+            throw new CanonicalFormatException($"hard state mode {mode} is unknown");
+        }
+        var prepared = MessageCodec.ReadPreparedList(ref reader);
+        if (prepared.Any(p => p.PrePrepare.Message is not PrePrepare))
+        {
+            throw new CanonicalFormatException("hard state holds a prepared certificate without a pre-prepare");
+        }
+        var hasNewView = reader.ReadByte();
+        if (hasNewView > 1)
+        {
+            throw new CanonicalFormatException($"hard state new-view flag {hasNewView}");
+        }
+        var newView = hasNewView == 1 ? MessageCodec.ReadSigned(ref reader) : null;
+        if (newView is not null && newView.Message is not Pbft.NewView)
+        {
+            throw new CanonicalFormatException("hard state holds another message where its new view belongs");
+        }
+        return state with { Mode = (ReplicaMode)mode, Prepared = prepared, NewView = newView };
     }
 }

@@ -165,12 +165,34 @@ public static class MessageCodec
         writer.WriteByte(ViewChangeKind).WriteInt32(m.Sender).WriteInt64(m.NewView).WriteInt64(m.StableSequence)
             .WriteDigest(m.StableHash).WriteInt64(m.StableTimestampMs);
         WriteSignedList(writer, m.CheckpointProof);
-        writer.WriteInt32(m.Prepared.Count);
-        foreach (var proof in m.Prepared)
+        WritePreparedList(writer, m.Prepared);
+    }
+
+    /// <summary>Prepared certificates, as in a view change and in the hard state.</summary>
+    public static void WritePreparedList(CanonicalWriter writer, IReadOnlyList<PreparedProof> prepared)
+    {
+        writer.WriteInt32(prepared.Count);
+        foreach (var proof in prepared)
         {
-            WriteSigned(writer, proof.PrePrepare);
-            WriteSignedList(writer, proof.Prepares);
+            WritePrepared(writer, proof);
         }
+    }
+
+    public static void WritePrepared(CanonicalWriter writer, PreparedProof proof)
+    {
+        WriteSigned(writer, proof.PrePrepare);
+        WriteSignedList(writer, proof.Prepares);
+    }
+
+    public static PreparedProof[] ReadPreparedList(ref CanonicalReader reader)
+    {
+        var count = reader.ReadCount(ListMax, "prepared list");
+        var prepared = new PreparedProof[count];
+        for (var i = 0; i < count; i++)
+        {
+            prepared[i] = new PreparedProof(ReadSigned(ref reader), ReadSignedList(ref reader));
+        }
+        return prepared;
     }
 
     private static ViewChange ReadViewChange(ref CanonicalReader reader, int sender)
@@ -180,12 +202,7 @@ public static class MessageCodec
         var hash = reader.ReadDigest();
         var timestamp = reader.ReadInt64();
         var proof = ReadSignedList(ref reader);
-        var count = reader.ReadCount(ListMax, "prepared list");
-        var prepared = new PreparedProof[count];
-        for (var i = 0; i < count; i++)
-        {
-            prepared[i] = new PreparedProof(ReadSigned(ref reader), ReadSignedList(ref reader));
-        }
+        var prepared = ReadPreparedList(ref reader);
         return new ViewChange(sender, newView, stable, hash, timestamp, proof, prepared);
     }
 

@@ -61,20 +61,23 @@ public sealed partial class Replica
         }
         var config = ConfigurationFor(sequence);
         var quorum = config.Quorum;
+        // §4.3: the quorum must agree on the whole checkpoint (sequence, digest and timestamp). Grouped by digest
+        // alone, one forged timestamp let in first would become part of the proof, and every view change
+        // carrying that proof would be refused, its sender's own included.
         var group = votes.Values.Where(v => config.Contains(v.Message.Sender))
-            .GroupBy(v => ((Checkpoint)v.Message).BlockHash).FirstOrDefault(g => g.Count() >= quorum);
+            .GroupBy(v => (((Checkpoint)v.Message).BlockHash, ((Checkpoint)v.Message).TimestampMs))
+            .FirstOrDefault(g => g.Count() >= quorum);
         if (group is null)
         {
             return;
         }
-        var first = (Checkpoint)group.First().Message;
-        var stable = new StableCheckpoint(sequence, first.BlockHash, first.TimestampMs, group.Take(quorum).ToArray());
+        var (hash, timestamp) = group.Key;
+        var stable = new StableCheckpoint(sequence, hash, timestamp, group.Take(quorum).ToArray());
         if (sequence <= _lastExecuted)
         {
-            if (_ownCheckpoints.TryGetValue(sequence, out var own))
+            if (ContradictsExecuted(stable, "a quorum of checkpoint messages"))
             {
-                Invariant.Assert(own.Hash == first.BlockHash,
-                    $"replica {_id}: a quorum checkpointed block {first.BlockHash} at {sequence}, this replica executed {own.Hash}");
+                return;
             }
             MakeStable(stable);
         }
@@ -212,6 +215,12 @@ public sealed partial class Replica
             var block = certified.Block;
             if (block.Height <= _lastExecuted)
             {
+                if (ExecutedAt(block.Height) is { } executed && executed.Hash != block.Hash
+                    && CertificateVerifier.CheckStructure(ConfigurationFor(block.Height), block, certified.Certificate).Ok)
+                {
+                    DetectFork(block.Height, $"replica {reply.Sender} sent a certified block {block.Hash} at {block.Height}, this replica executed {executed.Hash}");
+                    return;
+                }
                 continue;
             }
             if (block.Height != _lastExecuted + 1)
@@ -227,7 +236,10 @@ public sealed partial class Replica
             Execute(certified, emit: true);
             if (_pendingStable is { } pending && pending.Sequence == _lastExecuted)
             {
-                Invariant.Assert(pending.Hash == _lastExecutedHash, $"replica {_id}: fetched block {block.Height} contradicts a stable checkpoint");
+                if (ContradictsExecuted(pending, "a stable checkpoint"))
+                {
+                    return;
+                }
                 MakeStable(pending);
             }
         }
@@ -235,5 +247,19 @@ public sealed partial class Replica
         {
             StartFetch();
         }
+    }
+
+    /// <summary>Whether a checkpoint that a quorum vouches for names another block at its height than the one this
+    /// replica executed there; if so the fork is reported (<see cref="DetectFork"/>).</summary>
+    private bool ContradictsExecuted(StableCheckpoint checkpoint, string source)
+    {
+        if (ExecutedAt(checkpoint.Sequence) is not { } executed
+            || (executed.Hash == checkpoint.Hash && executed.TimestampMs == checkpoint.TimestampMs))
+        {
+            return false;
+        }
+        DetectFork(checkpoint.Sequence,
+            $"{source} names block {checkpoint.Hash} at {checkpoint.Sequence}, this replica executed {executed.Hash}");
+        return true;
     }
 }

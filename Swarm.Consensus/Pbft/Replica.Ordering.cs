@@ -144,12 +144,6 @@ public sealed partial class Replica
             Reject(pp.Sender, verdict.Reason);
             return;
         }
-        if (pp.Sequence <= _lastExecuted)
-        {
-            // The set O is computed from a quorum of view changes; it always holds every committed block.
-            Invariant.Assert(ExecutedAt(pp.Sequence)?.Hash == pp.Block.Hash,
-                $"replica {_id}: the new view re-proposes another block at {pp.Sequence} than the one it executed");
-        }
         slot.PrePrepare = signed;
         slot.Block = pp.Block;
         MarkInFlight(pp.Block);
@@ -175,6 +169,13 @@ public sealed partial class Replica
         if (_clockKnown && Math.Abs(block.TimestampMs - _nowMs) > _parameters.ClockSkewMaxMs)
         {
             return Verdict.Reject($"block {block.Height} timestamp {block.TimestampMs} is more than {_parameters.ClockSkewMaxMs} ms from {_nowMs}");
+        }
+        foreach (var request in block.Requests)
+        {
+            if (Inadmissible(request) is { } reason)
+            {
+                return Verdict.Reject($"block {block.Height}: {reason}");
+            }
         }
         return Verdict.Accept;
     }
@@ -262,6 +263,9 @@ public sealed partial class Replica
             }
             slot.Prepared = true;
             _prepared[n] = new PreparedProof(slot.PrePrepare!, prepares);
+            // §4.4 and the safety argument of §4.5.1: the certificate is durable before the commit that depends on it leaves, so a view
+            // change after a restart still reports a block that may have committed at another replica.
+            PersistHardState();
             if (!slot.SentCommit && CanVote(n))
             {
                 slot.SentCommit = true;
@@ -318,6 +322,11 @@ public sealed partial class Replica
             return;
         }
         slot.CommittedLocal = true;
+        if (n <= _lastExecuted && ExecutedAt(n) is { } executed && executed.Hash != block.Hash)
+        {
+            DetectFork(n, $"a quorum committed block {block.Hash} at {n} in view {_view}, this replica executed {executed.Hash}");
+            return;
+        }
         var votes = commits.Select(c => new CommitVote(c.Message.Sender, _view, n, block.Hash, c.Signature))
             .OrderBy(v => v.ReplicaId).ToArray();
         _committed[n] = new CertifiedBlock(block, new CommitCertificate(n, _view, block.Hash, votes));
@@ -358,7 +367,7 @@ public sealed partial class Replica
             }
             _lastExecutedRequest[request.ClientId] = request.RequestId;
             executed.Add(request);
-            if (MembershipChange.TryParse(request) is { } change)
+            if (MembershipChange.TryParse(request) is { } change && change.ApprovedBy(_nextConfig ?? _config))
             {
                 ScheduleMembershipChange(change, block.Height);
             }
@@ -404,15 +413,17 @@ public sealed partial class Replica
         }
         _nextConfig = changed;
         _nextConfigHeight = MembershipChange.ActivationHeight(height, _parameters);
-        foreach (var member in changed.Members)
+    }
+
+    /// <summary>A new member's key counts from the activation height on, not from the execution of the change: the
+    /// edge accepts its messages only then.</summary>
+    private void ActivateNextConfiguration()
+    {
+        foreach (var member in _nextConfig!.Members)
         {
             _knownMembers[member.Id] = member;
         }
         _knownConfiguration = null;
-    }
-
-    private void ActivateNextConfiguration()
-    {
         _config = _nextConfig!;
         _configHistory.Add((_nextConfigHeight, _config));
         _nextConfig = null;

@@ -25,6 +25,11 @@ public sealed partial class Replica
     /// would withhold the relay too), and if a view change comes first the periodic relay carries it.</summary>
     private void OnSubmit(ClientRequest request)
     {
+        if (Inadmissible(request) is { } reason)
+        {
+            Reject(_id, reason);
+            return;
+        }
         if (AddPending(request, _id) && !(IsPrimary && _mode == ReplicaMode.Normal))
         {
             _relay.Add(request);
@@ -53,8 +58,31 @@ public sealed partial class Replica
                 Reject(batch.Sender, $"peer has {_options.PeerPendingRequestsMax} requests waiting (PeerPendingRequestsMax)");
                 return;
             }
+            if (Inadmissible(request) is { } reason)
+            {
+                Reject(batch.Sender, reason);
+                continue;
+            }
             AddPending(request, batch.Sender);
         }
+    }
+
+    /// <summary>Why a request may not be relayed, proposed or prepared, or null: its id is beyond the client's window
+    /// (<see cref="ReplicaOptions.RequestIdWindowMax"/>), or it is a membership change without the approvals of a
+    /// quorum of the configuration it changes (<see cref="MembershipChange"/>).</summary>
+    private string? Inadmissible(ClientRequest request)
+    {
+        var last = _lastExecutedRequest.GetValueOrDefault(request.ClientId, 0);
+        if ((Int128)request.RequestId - last > _options.RequestIdWindowMax)
+        {
+            return $"request {request.RequestId} of client '{request.ClientId}' is more than {_options.RequestIdWindowMax} above its last executed id {last} (RequestIdWindowMax)";
+        }
+        if (request.ClientId == MembershipChange.ClientId
+            && (MembershipChange.TryParse(request) is not { } change || !change.ApprovedBy(_nextConfig ?? _config)))
+        {
+            return $"membership request {request.RequestId} lacks the approvals of a quorum of members (or is malformed)";
+        }
+        return null;
     }
 
     /// <summary>Adds a request unless it was executed or is known already (§4.1 exactly-once semantics).</summary>

@@ -38,9 +38,17 @@ public sealed partial class Replica
         _plan.Clear();
         _planMax = 0;
         _votedThrough = 0;
+        // The mode and the certificates the view change is built from are durable before it leaves (§4.4).
         PersistHardState();
+        SignAndBroadcast(OwnViewChange());
+    }
+
+    /// <summary>§4.4: the stable checkpoint with its proof and every prepared certificate above it. After a
+    /// restart the same message is rebuilt from the same stored parts.</summary>
+    private ViewChange OwnViewChange()
+    {
         var prepared = _prepared.Where(e => e.Key > _stable.Sequence).OrderBy(e => e.Key).Select(e => e.Value).ToArray();
-        SignAndBroadcast(new ViewChange(_id, newView, _stable.Sequence, _stable.Hash, _stable.TimestampMs, _stable.Proof, prepared));
+        return new ViewChange(_id, _view, _stable.Sequence, _stable.Hash, _stable.TimestampMs, _stable.Proof, prepared);
     }
 
     private void OnViewChange(SignedMessage signed, ViewChange vc)
@@ -92,10 +100,18 @@ public sealed partial class Replica
         {
             StartViewChange(_view + 1);
         }
-        else if (_ticks >= _viewChangeResendAt && _viewChanges.TryGetValue(_id, out var own) && ((ViewChange)own.Message).NewView == _view)
+        else if (_ticks >= _viewChangeResendAt)
         {
             _viewChangeResendAt = _ticks + _options.ViewChangeTimeoutTicks;
-            Emit(new Broadcast(own));
+            if (_viewChanges.TryGetValue(_id, out var own) && ((ViewChange)own.Message).NewView == _view)
+            {
+                Emit(new Broadcast(own));
+            }
+            else
+            {
+                // Restarted in the middle of a view change: its view change is signed again from the stored state.
+                SignAndBroadcast(OwnViewChange());
+            }
         }
     }
 
@@ -154,6 +170,10 @@ public sealed partial class Replica
         }
         var viewChanges = nv.ViewChanges.Select(s => (ViewChange)s.Message).ToList();
         var plan = NewViewPlan.Compute(viewChanges, nv.View, nv.Sender);
+        if (PlanContradictsExecuted(plan))
+        {
+            return;
+        }
         _lastNewView = signed;
         Install(nv.View, plan);
     }
@@ -222,6 +242,25 @@ public sealed partial class Replica
             _highestAccepted = Math.Max(_highestAccepted, block.Height);
         }
         ReplayFuture();
+    }
+
+    /// <summary>A new view's base checkpoint and its re-proposals at heights this replica executed must be the
+    /// blocks it executed (the set O holds every committed block, §4.4); anything else is a fork.</summary>
+    private bool PlanContradictsExecuted(NewViewPlan plan)
+    {
+        if (plan.Base.Sequence > _stable.Sequence && ContradictsExecuted(plan.Base, "the new view's checkpoint"))
+        {
+            return true;
+        }
+        foreach (var block in plan.Blocks.Where(b => b.Height > _stable.Sequence && b.Height <= _lastExecuted))
+        {
+            if (ExecutedAt(block.Height) is { } executed && executed.Hash != block.Hash)
+            {
+                DetectFork(block.Height, $"the new view re-proposes block {block.Hash} at {block.Height}, this replica executed {executed.Hash}");
+                return true;
+            }
+        }
+        return false;
     }
 
     private void AdoptBase(StableCheckpoint @base)

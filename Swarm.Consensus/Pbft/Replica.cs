@@ -39,6 +39,8 @@ public sealed partial class Replica
     private long _restoredVoteFloor;
     private SignedMessage? _lastOwnCommit;
     private long _announceAt;
+    private int _forksDetected;
+    private bool _halted;
 
     public Replica(Genesis genesis, int id, ReplicaOptions options)
     {
@@ -62,7 +64,9 @@ public sealed partial class Replica
     }
 
     /// <summary>Rebuilds a replica after a restart from its ledger (every committed block, in order, already
-    /// certified) and its hard state. Re-executing the chain restores duplicate suppression and membership.</summary>
+    /// certified) and its hard state. Re-executing the chain restores duplicate suppression and membership; the
+    /// hard state brings back the view, the mode, the prepared certificates and the installed new view, so the
+    /// replica resumes where it stopped (see <see cref="HardState"/>).</summary>
     public static Replica Restore(Genesis genesis, int id, ReplicaOptions options, HardState? state, IEnumerable<CertifiedBlock> chain)
     {
         var replica = new Replica(genesis, id, options);
@@ -73,20 +77,68 @@ public sealed partial class Replica
         replica._proposeCursor = (replica._lastExecuted, replica._lastExecutedHash, replica._lastExecutedTimestamp);
         if (state is not null)
         {
-            replica._view = state.View;
-            replica._restoredView = state.View;
-            replica._restoredVoteFloor = state.VotedThrough;
-            replica._votedThrough = state.VotedThrough;
-            if (state.StableSequence <= replica._lastExecuted && state.StableSequence > 0)
-            {
-                replica._stable = new StableCheckpoint(state.StableSequence, state.StableHash, state.StableTimestampMs, state.StableProof);
-                foreach (var height in replica._executed.Keys.Where(h => h < state.StableSequence).ToList())
-                {
-                    replica._executed.Remove(height);
-                }
-            }
+            replica.RestoreHardState(state);
         }
         return replica;
+    }
+
+    private void RestoreHardState(HardState state)
+    {
+        _view = state.View;
+        _restoredView = state.View;
+        _restoredVoteFloor = state.VotedThrough;
+        _votedThrough = state.VotedThrough;
+        if (state.StableSequence <= _lastExecuted && state.StableSequence > 0)
+        {
+            _stable = new StableCheckpoint(state.StableSequence, state.StableHash, state.StableTimestampMs, state.StableProof);
+            foreach (var height in _executed.Keys.Where(h => h < state.StableSequence).ToList())
+            {
+                _executed.Remove(height);
+            }
+        }
+        foreach (var proof in state.PreparedCertificates.Where(p => p.Proposal.Sequence > _stable.Sequence))
+        {
+            _prepared[proof.Proposal.Sequence] = proof;
+            if (proof.Proposal.Sequence > _lastExecuted)
+            {
+                // Something was under way: the request timer runs, as it did before the crash.
+                _highestAccepted = Math.Max(_highestAccepted, proof.Proposal.Sequence);
+            }
+        }
+        if (state.Mode == ReplicaMode.ViewChange)
+        {
+            // Its view change is sent again (rebuilt from the same certificates) on the next tick.
+            _mode = ReplicaMode.ViewChange;
+            _viewChangeAttempts = 1;
+            _viewChangeResendAt = 0;
+        }
+        else if (state.NewView is { Message: NewView nv } signed && nv.View == state.View)
+        {
+            RestorePlan(signed, nv);
+        }
+    }
+
+    /// <summary>Recomputes the installed view's re-proposals from the stored new-view message, as when it was
+    /// installed, so that the replica accepts exactly those pre-prepares up to max-s again.</summary>
+    private void RestorePlan(SignedMessage signed, NewView nv)
+    {
+        var plan = NewViewPlan.Compute(nv.ViewChanges.Select(s => (ViewChange)s.Message).ToList(), nv.View, nv.Sender);
+        _lastNewView = signed;
+        foreach (var block in plan.Blocks.Where(b => b.Height > _stable.Sequence))
+        {
+            _plan[block.Height] = block;
+            if (block.Height > _lastExecuted)
+            {
+                MarkInFlight(block);
+                _highestAccepted = Math.Max(_highestAccepted, block.Height);
+            }
+        }
+        _planMax = plan.MaxSequence;
+        if (plan.Blocks.Count > 0 && plan.Blocks[^1].Height > _proposeCursor.Sequence)
+        {
+            var last = plan.Blocks[^1];
+            _proposeCursor = (last.Height, last.Hash, last.TimestampMs);
+        }
     }
 
     public int Id => _id;
@@ -96,6 +148,12 @@ public sealed partial class Replica
     public Digest LastExecutedHash => _lastExecutedHash;
     public long StableSequence => _stable.Sequence;
     public Configuration Configuration => _config;
+
+    /// <summary>How many times this replica found two certificates for one height (see <see cref="ForkDetected"/>).</summary>
+    public int ForksDetected => _forksDetected;
+
+    /// <summary>True once a fork was detected: the replica then ignores every input.</summary>
+    public bool Halted => _halted;
     public bool IsPrimary => _config.Primary(_view) == _id;
 
     /// <summary>Every member this replica has known (current and past configurations), for the edge's envelope
@@ -128,6 +186,10 @@ public sealed partial class Replica
     public IReadOnlyList<ReplicaOutput> Step(ReplicaInput input)
     {
         _out = [];
+        if (_halted)
+        {
+            return _out;
+        }
         switch (input)
         {
             case Tick tick:
@@ -149,7 +211,10 @@ public sealed partial class Replica
                 Invariant.Assert(false, $"unknown input {input.GetType().Name}");
                 break;
         }
-        Settle();
+        if (!_halted)
+        {
+            Settle();
+        }
         return _out;
     }
 
@@ -272,6 +337,25 @@ public sealed partial class Replica
     private bool CanVote(long sequence) =>
         (_view != _restoredView || sequence > _restoredVoteFloor) && ConfigurationFor(sequence).Contains(_id);
 
-    private void PersistHardState() =>
-        Emit(new PersistState(new HardState(_view, _votedThrough, _stable.Sequence, _stable.Hash, _stable.TimestampMs, _stable.Proof)));
+    /// <summary>One durable write of everything a restart needs (see <see cref="HardState"/>); the edge stores it
+    /// before it carries out any later output.</summary>
+    private void PersistHardState()
+    {
+        var prepared = _prepared.Where(e => e.Key > _stable.Sequence).OrderBy(e => e.Key).Select(e => e.Value).ToArray();
+        var newView = _lastNewView is { Message: NewView nv } && nv.View == _view ? _lastNewView : null;
+        Emit(new PersistState(new HardState(_view, _votedThrough, _stable.Sequence, _stable.Hash, _stable.TimestampMs, _stable.Proof,
+            _mode, prepared, newView)));
+    }
+
+    /// <summary>This replica holds two certificates for one height: the block it executed there, and a quorum's
+    /// word for another (a stable checkpoint, a new view's checkpoint or re-proposal, a certified block). That
+    /// needs more than f faulty replicas (Castro and Liskov §4.2, safety), so nothing it would do next can be
+    /// trusted: it reports the fork, drops what it was about to send in this step, and ignores every later input.</summary>
+    private void DetectFork(long height, string reason)
+    {
+        _forksDetected++;
+        _halted = true;
+        _out.RemoveAll(o => o is SignRequest or Send or Broadcast);
+        Emit(new ForkDetected(height, $"replica {_id} stops on this chain: {reason}"));
+    }
 }

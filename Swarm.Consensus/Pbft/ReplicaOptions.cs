@@ -35,6 +35,12 @@ public sealed record ReplicaOptions
     /// <summary>Highest exponent of the view-change back-off.</summary>
     public int ViewChangeBackoffShiftMax { get; init; } = 6;
 
+    /// <summary>A request is admitted (relayed, proposed, prepared) only if its id is at most this far above the last
+    /// executed id of its client (0 before its first): an id far ahead, relayed in a client's name, would raise that
+    /// client's duplicate floor and silence it. Only for clients whose ids are counters; task sites number their
+    /// requests with microsecond timestamps, so the default admits every id (no window).</summary>
+    public long RequestIdWindowMax { get; init; } = long.MaxValue;
+
     /// <summary>Returns an error naming the bad option, or null.</summary>
     public string? Validate()
     {
@@ -45,6 +51,10 @@ public sealed record ReplicaOptions
         if (PipelineBlocksMax < 1 || FetchBlocksMax < 1)
         {
             return "PipelineBlocksMax and FetchBlocksMax must be at least 1";
+        }
+        if (RequestIdWindowMax < 1)
+        {
+            return "RequestIdWindowMax must be at least 1";
         }
         return PeerFutureMessagesMax < 0 || PeerPendingRequestsMax < 1 || PendingRequestsMax < 1 || PeerCheckpointVotesMax < 1
             ? "buffer limits must be positive"

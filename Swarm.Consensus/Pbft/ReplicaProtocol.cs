@@ -50,3 +50,7 @@ public sealed record ReadBlocks(int Requester, long From, long To) : ReplicaOutp
 
 /// <summary>Input from a peer was refused; the reason names what was wrong.</summary>
 public sealed record Rejected(int From, string Reason) : ReplicaOutput;
+
+/// <summary>This replica holds evidence of two certificates for one height (another block than the one it executed
+/// there): more than f replicas are faulty, or there is a bug. The replica has stopped acting on this chain.</summary>
+public sealed record ForkDetected(long Height, string Reason) : ReplicaOutput;

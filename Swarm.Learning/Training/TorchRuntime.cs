@@ -9,7 +9,7 @@ public static class TorchRuntime
     private static bool _loaded;
     private static bool _interopPinned;
 
-    /// <summary>Loads LibTorch once, turning a library that does not load into a <see cref="TorchException"/>
+    /// <summary>Loads LibTorch once (after tuning the native heap for it, <see cref="NativeHeap"/>), turning a library that does not load into a <see cref="TorchException"/>
     /// with <see cref="TorchStatus.LibraryMissing"/> that names the set-up step.</summary>
     public static void EnsureLoaded()
     {
@@ -19,6 +19,7 @@ public static class TorchRuntime
             {
                 return;
             }
+            NativeHeap.Configure();
             try
             {
                 torch.InitializeDeviceType(DeviceType.CPU);

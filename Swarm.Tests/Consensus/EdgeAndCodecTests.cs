@@ -87,6 +87,39 @@ public sealed class EdgeAndCodecTests
     }
 
     [Fact]
+    public void Hard_state_with_mode_certificates_and_new_view_round_trips()
+    {
+        var h = new PbftHarness();
+        var block = new Block(1, h.Genesis.Hash, 0, 0, 0, [PbftHarness.Request(1)]);
+        var proof = new PreparedProof(h.Sign(0, new PrePrepare(0, 0, 1, block)),
+            [h.Sign(1, new Prepare(1, 0, 1, block.Hash)), h.Sign(2, new Prepare(2, 0, 1, block.Hash))]);
+        var newView = h.Sign(1, new NewView(1, 1, [h.Sign(2, new ViewChange(2, 1, 0, h.Genesis.Hash, 0, [], [proof]))]));
+        var state = new HardState(1, 0, 0, h.Genesis.Hash, 0, [], ReplicaMode.ViewChange, [proof], newView);
+
+        Assert.True(HardStateCodec.TryDecode(HardStateCodec.Encode(state), out var decoded, out var error), error);
+
+        Assert.Equal(ReplicaMode.ViewChange, decoded!.Mode);
+        Assert.Equal(block.Hash, Assert.Single(decoded.PreparedCertificates).Proposal.Block.Hash);
+        Assert.Equal(MessageCodec.Encode(newView), MessageCodec.Encode(decoded.NewView!));
+    }
+
+    [Fact]
+    public void Version_one_hard_state_still_decodes_and_an_unknown_version_is_refused_by_name()
+    {
+        // Version 1 (before the mode, certificates and new view were stored): view 3, voted through 17, genesis checkpoint.
+        var v1 = new CanonicalWriter();
+        v1.WriteByte(1).WriteInt64(3).WriteInt64(17).WriteInt64(0).WriteDigest(Digest.Of([7])).WriteInt64(0).WriteInt32(0);
+        Assert.True(HardStateCodec.TryDecode(v1.ToArray(), out var decoded, out var error), error);
+        Assert.Equal((3L, 17L, ReplicaMode.Normal), (decoded!.View, decoded.VotedThrough, decoded.Mode));
+        Assert.Empty(decoded.PreparedCertificates);
+
+        var v9 = v1.ToArray();
+        v9[0] = 9;
+        Assert.False(HardStateCodec.TryDecode(v9, out _, out error));
+        Assert.Contains("hard state version 9", error);
+    }
+
+    [Fact]
     public void Forged_signature_and_unknown_sender_are_rejected_at_the_edge_with_ed25519()
     {
         var scheme = new Ed25519SignatureScheme();

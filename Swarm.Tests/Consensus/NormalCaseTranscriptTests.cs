@@ -41,10 +41,12 @@ public sealed class NormalCaseTranscriptTests
         Assert.Contains(h.Deliver(1, prepares[2]).OfType<SignRequest>(), s => s.Message is Commit);
         Assert.DoesNotContain(h.Deliver(1, prepares[1]).OfType<SignRequest>(), s => s.Message is Commit);
 
-        // The primary becomes prepared with two prepares and sends its commit.
+        // The primary becomes prepared with two prepares: the certificate is made durable, then it sends its commit.
         Assert.Empty(h.Deliver(0, prepares[0]).OfType<SignRequest>());
         var primaryCommit = h.Deliver(0, prepares[1]);
-        Assert.Equal(block.Hash, Signing<Commit>(primaryCommit[0]).BlockHash);
+        var prepared = Assert.Single(Assert.IsType<PersistState>(primaryCommit[0]).State.PreparedCertificates);
+        Assert.Equal(block.Hash, prepared.Proposal.Block.Hash);
+        Assert.Equal(block.Hash, Signing<Commit>(primaryCommit[1]).BlockHash);
 
         // Replica 1 became prepared on its second peer prepare; everyone else gets the remaining prepares.
         h.Deliver(2, prepares[0]);

@@ -19,6 +19,7 @@ internal sealed class PbftHarness
         FetchTimeoutTicks = 2,
         PipelineBlocksMax = 1,
         FetchBlocksMax = 8,
+        RequestIdWindowMax = 1_000_000,
     };
 
     private readonly ISigner[] _signers;
@@ -33,12 +34,29 @@ internal sealed class PbftHarness
         Replicas = Enumerable.Range(0, n).Select(i => new Replica(Genesis, i, Options)).ToArray();
         Ledgers = Enumerable.Range(0, n).Select(_ => new List<CertifiedBlock>()).ToArray();
         Outbox = Enumerable.Range(0, n).Select(_ => new List<(int? To, SignedMessage Message)>()).ToArray();
+        HardStates = new HardState?[n];
+        Executed = Enumerable.Range(0, n).Select(_ => new List<ClientRequest>()).ToArray();
     }
 
     public Genesis Genesis { get; }
     public ISignatureVerifier Verifier { get; }
     public Replica[] Replicas { get; }
     public List<CertifiedBlock>[] Ledgers { get; }
+
+    /// <summary>The requests each replica executed (not skipped as duplicates), in order.</summary>
+    public List<ClientRequest>[] Executed { get; }
+
+    /// <summary>The last hard state each replica persisted (what a restart finds in its store).</summary>
+    public HardState?[] HardStates { get; }
+
+    /// <summary>Crashes a replica and restarts it from its ledger and last persisted hard state; what it had sent
+    /// but was not delivered yet is lost.</summary>
+    public Replica Restart(int id)
+    {
+        Outbox[id].Clear();
+        Replicas[id] = Replica.Restore(Genesis, id, Options, HardStates[id], Ledgers[id]);
+        return Replicas[id];
+    }
 
     /// <summary>Messages each replica sent (To null: broadcast), not yet delivered.</summary>
     public List<(int? To, SignedMessage Message)>[] Outbox { get; }
@@ -77,6 +95,12 @@ internal sealed class PbftHarness
                     case PersistBlock persist:
                         Ledgers[id].Add(persist.Block);
                         break;
+                    case PersistState persist:
+                        HardStates[id] = persist.State;
+                        break;
+                    case Committed committed:
+                        Executed[id].AddRange(committed.Executed);
+                        break;
                     case ReadBlocks read:
                         inputs.Enqueue(new BlocksRead(read.Requester,
                             Ledgers[id].Where(b => b.Block.Height >= read.From && b.Block.Height <= read.To).ToArray()));
@@ -98,7 +122,11 @@ internal sealed class PbftHarness
     }
 
     /// <summary>Delivers every sent message to its receivers (except the excluded replicas) until none is left.</summary>
-    public void Pump(params int[] isolated)
+    public void Pump(params int[] isolated) => Pump((_, _, _) => true, isolated);
+
+    /// <summary>Like <see cref="Pump(int[])"/>; <paramref name="deliver"/> (sender, receiver, message) may drop a
+    /// message or replace it (a Byzantine sender's lie) by returning false after delivering something else.</summary>
+    public void Pump(Func<int, int, SignedMessage, bool> deliver, params int[] isolated)
     {
         for (var round = 0; round < 10_000; round++)
         {
@@ -116,7 +144,10 @@ internal sealed class PbftHarness
                 var targets = to is int single ? [single] : Enumerable.Range(0, Replicas.Length).Where(i => i != sender);
                 foreach (var target in targets.Where(t => !isolated.Contains(t)))
                 {
-                    Deliver(target, message);
+                    if (deliver(sender, target, message))
+                    {
+                        Deliver(target, message);
+                    }
                 }
             }
         }
@@ -135,6 +166,13 @@ internal sealed class PbftHarness
                 }
             }
         }
+    }
+
+    /// <summary>A membership change as a request, approved by the given members' signatures.</summary>
+    public ClientRequest Approved(MembershipChange change, long requestId, params int[] approvers)
+    {
+        var bytes = change.SigningBytes(Genesis.ChainId, requestId);
+        return (change with { Approvals = approvers.Select(i => new MemberApproval(i, _signers[i].Sign(bytes))).ToArray() }).ToRequest(requestId);
     }
 
     public static ClientRequest Request(long id, string client = "alice") => new(client, id, BitConverter.GetBytes(id));

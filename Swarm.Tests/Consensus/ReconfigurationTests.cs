@@ -20,7 +20,7 @@ public sealed class ReconfigurationTests
     public void Removed_member_stops_counting_from_the_activation_height_on()
     {
         var h = new PbftHarness();
-        var removal = new MembershipChange(MembershipChangeKind.Remove, h.Genesis.Members[3]).ToRequest(1);
+        var removal = h.Approved(new MembershipChange(MembershipChangeKind.Remove, h.Genesis.Members[3]), 1, 0, 1, 2);
         h.Run(0, new SubmitRequest(removal));
         h.Pump();
         var activation = MembershipChange.ActivationHeight(1, PbftHarness.Parameters);

@@ -63,7 +63,7 @@ public static class TrainBench
             TorchRuntime.SetThreads(s.Threads);
             Console.WriteLine($"swarm bench train: {s.Images} random 28x28 images, batch {s.BatchSize}, Adam, {s.Threads} " +
                 $"threads, {s.Epochs} timed epochs x {s.Turns} turns per engine (best turn kept); Swarm on TorchSharp " +
-                $"(LibTorch {TorchRuntime.LibTorchVersion}), PyTorch from {s.Python}");
+                $"(LibTorch {TorchRuntime.LibTorchVersion}, native heap tuned: {(NativeHeap.Tuned ? "yes" : "no")}), PyTorch from {s.Python}");
             foreach (var model in s.Models)
             {
                 CompareWithPyTorch(model, script, s);
@@ -88,19 +88,22 @@ public static class TrainBench
     {
         var (name, channels, goal) = Models[model];
         var data = RandomImages(s.Images, channels);
-        Rate swarmBest = default, torchBest = default;
+        Rate swarmBest = default, torchBest = default, tunedBest = default;
         for (var turn = 1; turn <= s.Turns; turn++)
         {
             var swarm = SwarmImagesPerSecond(model, data, s, privacy: null, out _);
-            var torch = TorchImagesPerSecond(model, script, s);
+            var torch = TorchImagesPerSecond(model, script, s, tunedHeap: false);
+            var tuned = TorchImagesPerSecond(model, script, s, tunedHeap: true);
             Console.WriteLine(Invariant(
-                $"{model} turn {turn}: swarm {swarm.Wall:F0} img/s ({swarm.Cpu:F0} img/cpu-s), pytorch {torch.Wall:F0} img/s ({torch.Cpu:F0} img/cpu-s)"));
+                $"{model} turn {turn}: swarm {swarm.Wall:F0} img/s ({swarm.Cpu:F0} img/cpu-s), pytorch {torch.Wall:F0} img/s ({torch.Cpu:F0} img/cpu-s), pytorch with Swarm's heap settings {tuned.Wall:F0} img/s ({tuned.Cpu:F0} img/cpu-s)"));
             swarmBest = swarmBest.Max(swarm);
             torchBest = torchBest.Max(torch);
+            tunedBest = tunedBest.Max(tuned);
         }
-        Console.WriteLine(Invariant($"{name}: swarm {swarmBest.Wall:F0} img/s, pytorch {torchBest.Wall:F0} img/s"));
+        Console.WriteLine(Invariant($"{name}: swarm {swarmBest.Wall:F0} img/s, pytorch {torchBest.Wall:F0} img/s, pytorch with Swarm's heap settings {tunedBest.Wall:F0} img/s"));
         Console.WriteLine(Invariant($"{name}: per CPU second swarm/pytorch = {swarmBest.Cpu / torchBest.Cpu:F3}"));
         Console.WriteLine(Invariant($"{name}: throughput ratio swarm/pytorch = {swarmBest.Wall / torchBest.Wall:F3} (goal >= {goal:F1})"));
+        Console.WriteLine(Invariant($"{name}: throughput ratio swarm/pytorch with the same heap settings = {swarmBest.Wall / tunedBest.Wall:F3}"));
     }
 
     // DP-SGD with q = batch/N takes round(1/q) Poisson steps of expected size `batch` per epoch, the same number
@@ -148,7 +151,9 @@ public static class TrainBench
         return new Rate(images / seconds, images / cpuSeconds);
     }
 
-    private static Rate TorchImagesPerSecond(string model, string script, Settings s)
+    /// <summary>PyTorch's rate on the same work; with <paramref name="tunedHeap"/> its glibc allocator gets the settings
+    /// Swarm's engine applies to itself (<see cref="NativeHeap"/>), through glibc's environment variables.</summary>
+    private static Rate TorchImagesPerSecond(string model, string script, Settings s, bool tunedHeap)
     {
         var start = new ProcessStartInfo(s.Python)
         {
@@ -162,6 +167,16 @@ public static class TrainBench
             start.ArgumentList.Add(argument);
         }
         start.Environment["OMP_NUM_THREADS"] = $"{s.Threads}";
+        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("MALLOC_", StringComparison.Ordinal)).ToList())
+        {
+            start.Environment.Remove(name);
+        }
+        if (tunedHeap)
+        {
+            start.Environment["MALLOC_MMAP_THRESHOLD_"] = $"{NativeHeap.KeepOnHeapBytes}";
+            start.Environment["MALLOC_TRIM_THRESHOLD_"] = $"{NativeHeap.TrimAboveBytes}";
+            start.Environment["MALLOC_TOP_PAD_"] = $"{NativeHeap.GrowthPadBytes}";
+        }
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"cannot start {s.Python}");
         var errors = process.StandardError.ReadToEndAsync();
         var output = process.StandardOutput.ReadToEnd();

@@ -28,9 +28,49 @@ internal static class ByzantineActions
                 var victim = (node.Id + 1 + sim.Random.Next(sim.Nodes.Count - 1)) % sim.Nodes.Count;
                 var forged = new SignedMessage(message.Message with { Sender = victim }, sim.Random.Bytes(message.Signature.Length));
                 return targets.Select(t => (t, message)).Append((targets[sim.Random.Next(targets.Length)], forged));
+            case ByzantineKind.OmitPrepared when message.Message is ViewChange { Prepared.Count: > 0 } vc:
+                node.Lies++;
+                var omitted = sim.Sign(node, vc with { Prepared = [] });
+                return targets.Select(t => (t, omitted));
+            case ByzantineKind.InventPrepared when message.Message is ViewChange vc:
+                node.Lies++;
+                var invented = sim.Sign(node, vc with { Prepared = [.. vc.Prepared.Where(p => p.Proposal.Sequence != vc.StableSequence + 1), Invent(sim, node, vc)] });
+                return targets.Select(t => (t, invented));
+            case ByzantineKind.WrongNewView when message.Message is NewView nv:
+                node.Lies++;
+                var lying = sim.Sign(node, nv with { ViewChanges = WrongViewChanges(sim, node, nv) });
+                return targets.Select(t => (t, t % 2 == 0 ? message : lying));
+            case ByzantineKind.ForgeCheckpoint when message.Message is Checkpoint cp:
+                node.Lies++;
+                var early = sim.Sign(node, cp with { TimestampMs = cp.TimestampMs - 1 });
+                var elsewhere = sim.Sign(node, cp with { BlockHash = Digest.Of(sim.Random.Bytes(8)) });
+                return targets.SelectMany(t => new[] { (t, early), (t, elsewhere), (t, message) });
             default:
                 return targets.Select(t => (t, message));
         }
+    }
+
+    /// <summary>A certificate for a block nobody proposed, just above the checkpoint: a pre-prepare in the liar's
+    /// name for the view before the new one, backed only by its own prepare.</summary>
+    private static PreparedProof Invent(Simulation sim, SimNode node, ViewChange vc)
+    {
+        var height = vc.StableSequence + 1;
+        var block = new Block(height, vc.StableHash, node.Id, vc.NewView - 1, vc.StableTimestampMs,
+            [new ClientRequest("mallory", long.MaxValue, sim.Random.Bytes(8))]);
+        return new PreparedProof(sim.Sign(node, new PrePrepare(node.Id, vc.NewView - 1, height, block)),
+            [sim.Sign(node, new Prepare(node.Id, vc.NewView - 1, height, block.Hash))]);
+    }
+
+    /// <summary>The new view with the liar's own view change stripped of its certificates (re-signed, so the new
+    /// view is valid), or, if it had none, one view change short of a quorum.</summary>
+    private static IReadOnlyList<SignedMessage> WrongViewChanges(Simulation sim, SimNode node, NewView nv)
+    {
+        var own = nv.ViewChanges.FirstOrDefault(s => s.Message.Sender == node.Id);
+        if (own is { Message: ViewChange { Prepared.Count: > 0 } vc })
+        {
+            return nv.ViewChanges.Select(s => s == own ? sim.Sign(node, vc with { Prepared = [] }) : s).ToArray();
+        }
+        return nv.ViewChanges.Skip(1).ToArray();
     }
 
     /// <summary>Another block for the same height: same requests in reverse order, one millisecond later.</summary>
@@ -53,6 +93,22 @@ internal static class ByzantineActions
                 break;
             case ByzantineKind.FutureFlood:
                 Flood(sim, node);
+                break;
+            case ByzantineKind.ForgeRequest when sim.Random.Chance(0.2):
+                node.Lies++;
+                var victim = $"client-{sim.Random.Next(8)}";
+                var takeover = new MembershipChange(MembershipChangeKind.Add, new Member(sim.Random.Next(sim.Nodes.Count), node.Signer.PublicKey));
+                var bytes = takeover.SigningBytes(sim.Genesis.ChainId, 1 + sim.Random.Next(3));
+                var forged = new RequestBatch(node.Id,
+                [
+                    new ClientRequest(victim, long.MaxValue - sim.Random.Next(1_000), sim.Random.Bytes(8)),
+                    (takeover with { Approvals = [new MemberApproval(node.Id, node.Signer.Sign(bytes))] }).ToRequest(1 + sim.Random.Next(3)),
+                ]);
+                var signed = sim.Sign(node, forged);
+                foreach (var peer in sim.Nodes.Where(n => n.Id != node.Id))
+                {
+                    sim.Route(node.Id, peer.Id, signed);
+                }
                 break;
         }
     }

@@ -22,4 +22,22 @@ public enum ByzantineKind
 
     /// <summary>Floods every replica with signed votes for far-future views and with fetch requests.</summary>
     FutureFlood,
+
+    /// <summary>Its view changes claim that nothing was prepared (it omits every prepared certificate).</summary>
+    OmitPrepared,
+
+    /// <summary>Its view changes carry an invented prepared certificate for a block nobody prepared.</summary>
+    InventPrepared,
+
+    /// <summary>As a new primary, sends half of the replicas a new view whose own view change omits its prepared
+    /// certificates (re-signed), or that lacks a view change of the quorum.</summary>
+    WrongNewView,
+
+    /// <summary>Before each of its checkpoints, sends forged ones: the right digest with another timestamp, and
+    /// another digest.</summary>
+    ForgeCheckpoint,
+
+    /// <summary>Relays requests in other clients' names: ids far beyond their window (which would silence them),
+    /// and membership changes that only it approved (which would let it reconfigure the chain).</summary>
+    ForgeRequest,
 }

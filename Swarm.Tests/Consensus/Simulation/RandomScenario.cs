@@ -3,15 +3,18 @@ using Swarm.Consensus.Blocks;
 namespace Swarm.Tests.Consensus.Simulation;
 
 /// <summary>Draws a fault schedule from a seed for the randomized sweep: network faults (drop, delay and
-/// reordering, duplication, a partition, swizzle-clogging), a crash-restart of an honest replica, up to f
-/// Byzantine replicas of random kinds, and sometimes a committed membership change that removes a replica.
-/// Faults stop at the heal; then liveness is required.</summary>
+/// reordering, duplication, a partition, swizzle-clogging), any number of crash-restarts of any replica (Byzantine
+/// ones included), crashes between the outputs of one step, clock skew between replicas, up to f Byzantine
+/// replicas of random kinds (lying in view changes, new views and checkpoints too), and sometimes a committed
+/// membership change that removes a replica. Faults stop at the heal; then liveness is required.</summary>
 public static class RandomScenario
 {
     private static readonly ByzantineKind[] Kinds =
     [
         ByzantineKind.Silent, ByzantineKind.Equivocate, ByzantineKind.WrongDigest,
         ByzantineKind.Forger, ByzantineKind.Replayer, ByzantineKind.FutureFlood,
+        ByzantineKind.OmitPrepared, ByzantineKind.InventPrepared, ByzantineKind.WrongNewView, ByzantineKind.ForgeCheckpoint,
+        ByzantineKind.ForgeRequest,
     ];
 
     public static Scenario Draw(int n, ulong seed)
@@ -51,14 +54,40 @@ public static class RandomScenario
             description.Add($"partition {{{string.Join(',', side)}}}|{{{string.Join(',', other)}}} at {at}");
         }
         var honest = Enumerable.Range(0, n).Where(i => !byzantine.ContainsKey(i)).ToArray();
-        if (random.Chance(0.3))
+        var restartable = Enumerable.Range(0, n).Where(i => byzantine.GetValueOrDefault(i) != ByzantineKind.Silent).ToArray();
+        var crashes = random.Chance(0.5) ? 1 + random.Next(4) : 0;
+        for (var c = 0; c < crashes; c++)
         {
-            var victim = honest[random.Next(honest.Length)];
+            var victim = restartable[random.Next(restartable.Length)];
             var at = random.Range(50, heal - 50);
             var back = random.Range(at + 10, heal + 200);
-            faults.Add(new(at, $"crash {victim}", s => s.Crash(victim)));
+            if (random.Chance(0.5))
+            {
+                // Crash between two outputs of one step: after 0..3 more messages left it.
+                var sends = random.Next(4);
+                faults.Add(new(at, $"crash {victim} mid-step", s => s.CrashMidStep(victim, sends)));
+                description.Add($"crash {victim} after {sends} sends from {at}, restart {back}");
+            }
+            else
+            {
+                faults.Add(new(at, $"crash {victim}", s => s.Crash(victim)));
+                description.Add($"crash-restart {victim} {at}..{back}");
+            }
             faults.Add(new(back, $"restart {victim}", s => s.Restart(victim)));
-            description.Add($"crash-restart {victim} {at}..{back}");
+        }
+        if (random.Chance(0.3))
+        {
+            // Clock skew: each replica's clock off by up to a third of ClockSkewMaxMs, so two differ by less than it.
+            var bound = Simulation.SimParameters.ClockSkewMaxMs / 3;
+            var offsets = Enumerable.Range(0, n).Select(_ => random.Range(-bound, bound)).ToArray();
+            faults.Add(new(0, "clock skew", s =>
+            {
+                for (var i = 0; i < n; i++)
+                {
+                    s.Nodes[i].ClockOffsetMs = offsets[i];
+                }
+            }));
+            description.Add($"clock skew {string.Join(',', offsets)}");
         }
         if (random.Chance(0.2))
         {
@@ -76,7 +105,7 @@ public static class RandomScenario
             {
                 if (s.Nodes.FirstOrDefault(node => node.Honest && node.Up && node.Id != removed) is { } submitter)
                 {
-                    s.Submit(submitter.Id, new MembershipChange(MembershipChangeKind.Remove, s.Genesis.Members[removed]).ToRequest(1));
+                    s.Submit(submitter.Id, s.Approved(new MembershipChange(MembershipChangeKind.Remove, s.Genesis.Members[removed]), 1));
                 }
             }));
             description.Add($"remove member {removed} at {at}");

@@ -92,7 +92,7 @@ public static class ScenarioCatalog
             Faults =
             [
                 new(100, "commit the removal of replica 4", s =>
-                    s.Submit(0, new MembershipChange(MembershipChangeKind.Remove, s.Genesis.Members[4]).ToRequest(1))),
+                    s.Submit(0, s.Approved(new MembershipChange(MembershipChangeKind.Remove, s.Genesis.Members[4]), 1))),
                 new(120, "drop 2%", s => s.Network.DropProbability = 0.02),
             ],
             HealAtMs = 1_500,

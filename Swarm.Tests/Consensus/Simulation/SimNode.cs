@@ -20,6 +20,18 @@ public sealed class SimNode(int id, ByzantineKind kind, ISigner signer, IReplica
     public string? LastRejection { get; set; }
     public List<SignedMessage> Recorded { get; } = [];
 
+    /// <summary>Lies a Byzantine replica actually told (a scenario checks that its fault took effect).</summary>
+    public int Lies { get; set; }
+
+    /// <summary>This replica's clock runs this far ahead of (or behind) simulated time.</summary>
+    public long ClockOffsetMs { get; set; }
+
+    /// <summary>When set, the replica crashes after this many more messages left it, in the middle of one step.</summary>
+    public int? CrashAfterSends { get; set; }
+
+    /// <summary>Request keys this replica executed, to check exactly-once execution across restarts.</summary>
+    public HashSet<Swarm.Consensus.Blocks.RequestKey> Executed { get; } = [];
+
     public ReplicaStatus Status => Host?.Replica.Status ?? new ReplicaStatus(Id, -1, CommittedHashes.Count, -1, ReplicaMode.Normal, 0);
 
     public string StatusLine => $"{Status} [{Kind}{(Up ? "" : ", down")}]";

@@ -25,6 +25,7 @@ public sealed class Simulation : IDisposable
         FetchBlocksMax = 16,
         PeerFutureMessagesMax = 64,
         ViewChangeBackoffShiftMax = 3,
+        RequestIdWindowMax = 1_000_000,
     };
 
     private readonly PriorityQueue<Action, (long Time, long Order)> _events = new();
@@ -39,6 +40,12 @@ public sealed class Simulation : IDisposable
     private bool _done;
     private long _target;
     private bool _quiet;
+    private readonly Dictionary<RequestKey, ClientRequest> _submitted = [];
+    private readonly Dictionary<string, (ClientRequest Request, long SentAtMs)> _outstanding = [];
+    private long _crashesMidStep;
+    private long _restarts;
+    private const int ClientCount = 8;
+    private const long ClientRetryMs = 200;
 
     public Simulation(Scenario scenario, ulong seed, Func<int, Genesis, IReplicaLedger>? ledgers = null)
     {
@@ -65,6 +72,15 @@ public sealed class Simulation : IDisposable
     public IReadOnlyList<SimNode> Nodes { get; }
     public long NowMs { get; private set; }
     public long EventsRun { get; private set; }
+
+    /// <summary>Replicas that crashed in the middle of a step (between two of its outputs).</summary>
+    public long CrashesMidStep => _crashesMidStep;
+
+    /// <summary>Restarts from the store that happened.</summary>
+    public long Restarts => _restarts;
+
+    /// <summary>Client requests still waiting to execute.</summary>
+    public int Outstanding => _outstanding.Count;
 
     public SimulationResult Run()
     {
@@ -97,6 +113,10 @@ public sealed class Simulation : IDisposable
         catch (InvariantViolationException e)
         {
             _failure = e.Message;
+        }
+        if (_failure is null && Nodes.FirstOrDefault(n => n.Honest && n.Host?.Replica.Halted == true) is { } halted)
+        {
+            _failure = $"safety: honest replica {halted.Id} detected a fork and stopped";
         }
         if (!_done && _failure is null)
         {
@@ -137,6 +157,7 @@ public sealed class Simulation : IDisposable
     {
         var host = new ReplicaHost(replica, Genesis.ChainId, node.Signer, _verifier, node.Ledger, new NodeTransport(this, node.Id));
         host.Committed += committed => OnCommitted(node, committed);
+        host.ForkDetected += fork => _failure ??= $"safety: replica {node.Id} detected a fork at {fork.Height}: {fork.Reason}";
         host.Rejected += r =>
         {
             node.CoreRejections++;
@@ -178,7 +199,31 @@ public sealed class Simulation : IDisposable
         }
         _decided[block.Height] = block.Hash;
         node.CommittedHashes.Add(block.Hash);
+        CheckExecuted(node, committed.Executed);
         CheckDone();
+    }
+
+    /// <summary>Validity and exactly-once (Castro and Liskov §4.1): every request an honest replica executes was
+    /// submitted by its client, with that payload, and executes once at that replica, across restarts too.</summary>
+    private void CheckExecuted(SimNode node, IReadOnlyList<ClientRequest> executed)
+    {
+        foreach (var request in executed)
+        {
+            if (!_submitted.TryGetValue(request.Key, out var submitted) || !submitted.Payload.AsSpan().SequenceEqual(request.Payload))
+            {
+                _failure ??= $"validity: replica {node.Id} executed request {request.ClientId}/{request.RequestId}, which its client never submitted";
+                return;
+            }
+            if (!node.Executed.Add(request.Key))
+            {
+                _failure ??= $"exactly-once: replica {node.Id} executed request {request.ClientId}/{request.RequestId} twice";
+                return;
+            }
+            if (_outstanding.TryGetValue(request.ClientId, out var waiting) && waiting.Request.Key == request.Key)
+            {
+                _outstanding.Remove(request.ClientId);
+            }
+        }
     }
 
     /// <summary>Liveness: every honest replica reaches the target height; then the workload stops and every honest
@@ -193,7 +238,7 @@ public sealed class Simulation : IDisposable
             return;
         }
         _quiet = true;
-        if (honest.All(n => n.Up) && honest.Select(n => n.CommittedHashes.Count).Distinct().Count() == 1)
+        if (honest.All(n => n.Up) && honest.Select(n => n.CommittedHashes.Count).Distinct().Count() == 1 && _outstanding.Count == 0)
         {
             _done = true;
         }
@@ -203,28 +248,82 @@ public sealed class Simulation : IDisposable
     {
         if (node.Host is { } host)
         {
-            host.Tick(NowMs);
-            ByzantineActions.OnTick(this, node);
+            Guarded(node, () => host.Tick(NowMs + node.ClockOffsetMs));
+            if (node.Up)
+            {
+                ByzantineActions.OnTick(this, node);
+            }
             CheckDone();
         }
         Schedule(Scenario.TickMs, () => TickLoop(node));
     }
 
+    /// <summary>Clients as in §4.1: each has one request outstanding at a time, with increasing ids, and sends it
+    /// again (to another replica) until it executes; the workload stops at the target, the retries do not.</summary>
     private void SubmitLoop()
     {
         var live = Nodes.Where(n => n.Honest && n.Up).ToList();
-        if (live.Count > 0 && !_quiet)
+        if (live.Count > 0)
         {
-            var client = $"client-{Random.Next(5)}";
-            var request = new ClientRequest(client, ++_nextRequest, BitConverter.GetBytes(_nextRequest));
-            live[Random.Next(live.Count)].Host!.Submit(request);
+            foreach (var (client, (request, sentAt)) in _outstanding.Where(o => NowMs - o.Value.SentAtMs >= ClientRetryMs).ToList())
+            {
+                _outstanding[client] = (request, NowMs);
+                SubmitAt(live[Random.Next(live.Count)], request);
+            }
+            var idle = $"client-{Random.Next(ClientCount)}";
+            if (!_quiet && !_outstanding.ContainsKey(idle))
+            {
+                var request = new ClientRequest(idle, ++_nextRequest, BitConverter.GetBytes(_nextRequest));
+                _submitted[request.Key] = request;
+                _outstanding[idle] = (request, NowMs);
+                SubmitAt(live[Random.Next(live.Count)], request);
+            }
         }
         Schedule(Scenario.WorkloadIntervalMs, SubmitLoop);
+    }
+
+    private void SubmitAt(SimNode node, ClientRequest request) => Guarded(node, () => node.Host!.Submit(request));
+
+    /// <summary>Runs a host call; a crash planted in the middle of a step (<see cref="SimNode.CrashAfterSends"/>)
+    /// ends it there, with the outputs before it carried out and the rest lost.</summary>
+    private void Guarded(SimNode node, Action action)
+    {
+        try
+        {
+            action();
+        }
+        catch (SimulatedCrash)
+        {
+            _crashesMidStep++;
+            Crash(node.Id);
+        }
+    }
+
+    /// <summary>Thrown by a replica's transport to crash it between two outputs of one step.</summary>
+    private sealed class SimulatedCrash : Exception;
+
+    /// <summary>Plans a crash of a replica after its next <paramref name="sends"/> messages, in the middle of a step.</summary>
+    public void CrashMidStep(int id, int sends)
+    {
+        if (Nodes[id].Up)
+        {
+            Nodes[id].CrashAfterSends = sends;
+        }
     }
 
     /// <summary>Sends a message through the network's faults; Byzantine senders may change it first.</summary>
     internal void Transmit(int from, int? to, SignedMessage message)
     {
+        var node = Nodes[from];
+        if (node.CrashAfterSends is int left)
+        {
+            if (left <= 0)
+            {
+                node.CrashAfterSends = null;
+                throw new SimulatedCrash();
+            }
+            node.CrashAfterSends = left - 1;
+        }
         foreach (var (target, sent) in ByzantineActions.Outgoing(this, Nodes[from], to, message))
         {
             Route(from, target, sent);
@@ -264,18 +363,29 @@ public sealed class Simulation : IDisposable
         {
             node.Recorded.Add(message);
         }
-        if (!host.Deliver(message).Ok)
+        Guarded(node, () =>
         {
-            node.EdgeRejections++;
-        }
+            if (!host.Deliver(message).Ok)
+            {
+                node.EdgeRejections++;
+            }
+        });
     }
 
     /// <summary>Submits a request at a replica, as a client of that node would.</summary>
-    public void Submit(int id, ClientRequest request) => Nodes[id].Host?.Submit(request);
+    public void Submit(int id, ClientRequest request)
+    {
+        _submitted[request.Key] = request;
+        if (Nodes[id].Up)
+        {
+            SubmitAt(Nodes[id], request);
+        }
+    }
 
     public void Crash(int id)
     {
         Nodes[id].Host = null;
+        Nodes[id].CrashAfterSends = null;
         foreach (var link in _held.Keys.Where(l => l.To == id).ToList())
         {
             _held.Remove(link);
@@ -286,11 +396,18 @@ public sealed class Simulation : IDisposable
     public void Restart(int id)
     {
         var node = Nodes[id];
-        if (node.Up || node.Kind == ByzantineKind.Silent)
+        if (node.Up)
+        {
+            // A crash planned mid-step that has not happened by its restart time does not happen.
+            node.CrashAfterSends = null;
+            return;
+        }
+        if (node.Kind == ByzantineKind.Silent)
         {
             return;
         }
         node.Host = CreateHost(node, ReplicaHost.Restore(Genesis, id, _options, node.Ledger));
+        _restarts++;
     }
 
     public void Unclog(int from, int to)
@@ -348,6 +465,10 @@ public sealed class Simulation : IDisposable
     private void Heal()
     {
         Network.Repair();
+        foreach (var node in Nodes)
+        {
+            node.CrashAfterSends = null;
+        }
         foreach (var (from, to) in Network.CloggedLinks)
         {
             Unclog(from, to);
@@ -358,6 +479,15 @@ public sealed class Simulation : IDisposable
         }
         _target = Nodes.Where(n => n.Honest).Max(n => n.CommittedHashes.Count) + Scenario.TargetHeight;
         CheckDone();
+    }
+
+    /// <summary>A membership change approved by a quorum of the initial members, honest ones first.</summary>
+    public ClientRequest Approved(MembershipChange change, long requestId)
+    {
+        var bytes = change.SigningBytes(Genesis.ChainId, requestId);
+        var approvals = Nodes.OrderBy(n => n.Honest ? 0 : 1).Take(Genesis.InitialConfiguration.Quorum)
+            .Select(n => new MemberApproval(n.Id, n.Signer.Sign(bytes))).ToArray();
+        return (change with { Approvals = approvals }).ToRequest(requestId);
     }
 
     public SignedMessage Sign(SimNode node, PbftMessage message) =>

@@ -1,0 +1,72 @@
+using Swarm.Actors.Consensus;
+using Swarm.Consensus.Encoding;
+using Swarm.Consensus.Pbft;
+
+namespace Swarm.Tests.Consensus;
+
+/// <summary>Issue 12, finding 4: evidence of two certificates for one height (more than f faulty replicas, or a
+/// bug) stops the replica loudly instead of being adopted or crashing it, and a hard state that cannot be read
+/// stops the replica before it votes.</summary>
+public sealed class ForkDetectionTranscriptTests
+{
+    /// <summary>Blocks 1 and 2 commit everywhere, with every checkpoint message lost: no checkpoint is stable.</summary>
+    private static PbftHarness TwoBlocksWithoutStableCheckpoint()
+    {
+        var h = new PbftHarness();
+        for (var id = 1; id <= 2; id++)
+        {
+            h.Run(0, new SubmitRequest(PbftHarness.Request(id)));
+            h.Pump((_, _, m) => m.Message is not Checkpoint);
+        }
+        Assert.All(h.Replicas, r => Assert.Equal((2L, 0L), (r.LastExecuted, r.StableSequence)));
+        return h;
+    }
+
+    private static Checkpoint[] ForgedCheckpoints(Digest hash) =>
+        Enumerable.Range(0, 3).Select(i => new Checkpoint(i, 2, hash, 0)).ToArray();
+
+    [Fact]
+    public void New_view_whose_checkpoint_contradicts_the_executed_block_is_a_detected_fork()
+    {
+        var h = TwoBlocksWithoutStableCheckpoint();
+        var forged = Digest.Of([1, 2, 3]);
+        var proof = ForgedCheckpoints(forged).Select(cp => h.Sign(cp.Sender, cp)).ToArray();
+        var viewChanges = Enumerable.Range(0, 3)
+            .Select(i => h.Sign(i, new ViewChange(i, 1, 2, forged, 0, proof, []))).ToArray();
+
+        var outputs = h.Deliver(3, h.Sign(1, new NewView(1, 1, viewChanges)));
+
+        var fork = Assert.Single(outputs.OfType<ForkDetected>());
+        Assert.Equal(2, fork.Height);
+        Assert.Equal((1, true), (h.Replicas[3].ForksDetected, h.Replicas[3].Halted));
+        Assert.Equal(0, h.Replicas[3].StableSequence);
+    }
+
+    [Fact]
+    public void Checkpoint_quorum_for_another_block_than_the_executed_one_halts_the_replica()
+    {
+        var h = TwoBlocksWithoutStableCheckpoint();
+        var forged = Digest.Of([4, 5, 6]);
+        var outputs = ForgedCheckpoints(forged).SelectMany(cp => h.Deliver(3, h.Sign(cp.Sender, cp))).ToList();
+
+        Assert.Single(outputs.OfType<ForkDetected>());
+        Assert.Equal((1, true), (h.Replicas[3].ForksDetected, h.Replicas[3].Halted));
+
+        // A halted replica acts on nothing: it signs no vote for a fresh proposal.
+        h.Run(0, new SubmitRequest(PbftHarness.Request(3)));
+        var prePrepare = h.TakeOutbox(0).Single(m => m.Message.Message is PrePrepare).Message;
+        Assert.DoesNotContain(h.Deliver(3, prePrepare), o => o is SignRequest);
+    }
+
+    [Fact]
+    public void Undecodable_hard_state_stops_the_replica_with_a_clear_error()
+    {
+        var h = new PbftHarness();
+        var ledger = new InMemoryReplicaLedger();
+        ledger.SaveState(HardStateCodec.StoreKey, [2, 0, 0, 1]);
+
+        var error = Assert.Throws<ReplicaStateException>(() => ReplicaHost.Restore(h.Genesis, 1, PbftHarness.Options, ledger));
+
+        Assert.Contains("hard state", error.Message);
+    }
+}

@@ -1,0 +1,49 @@
+using Swarm.Actors.Consensus;
+using Swarm.Consensus.Blocks;
+using Swarm.Consensus.Pbft;
+using Swarm.Tests.Consensus.Simulation;
+
+namespace Swarm.Tests.Consensus;
+
+/// <summary>The edge writes the hard state before any message that depends on it leaves (persist before send),
+/// even though it writes only the last of several hard states of one run.</summary>
+public sealed class ReplicaHostPersistenceTests
+{
+    private sealed class RecordingTransport(InMemoryReplicaLedger ledger) : IReplicaTransport
+    {
+        public List<(PbftMessage Message, HardState? Stored)> Sent { get; } = [];
+
+        public void Send(int from, int to, SignedMessage message) => Record(message);
+
+        public void Broadcast(int from, SignedMessage message) => Record(message);
+
+        private void Record(SignedMessage message)
+        {
+            HardState? stored = null;
+            if (ledger.LoadState(HardStateCodec.StoreKey) is { } bytes)
+            {
+                Assert.True(HardStateCodec.TryDecode(bytes, out stored, out var error), error);
+            }
+            Sent.Add((message.Message, stored));
+        }
+    }
+
+    [Fact]
+    public void Vote_and_prepared_certificate_are_stored_before_the_prepare_and_the_commit_leave()
+    {
+        var h = new PbftHarness();
+        var ledger = new InMemoryReplicaLedger();
+        var transport = new RecordingTransport(ledger);
+        var host = new ReplicaHost(new Replica(h.Genesis, 1, PbftHarness.Options), h.Genesis.ChainId,
+            FakeSignatureScheme.CreateSigner(1), h.Verifier, ledger, transport);
+        var block = new Block(1, h.Genesis.Hash, 0, 0, 0, [PbftHarness.Request(1)]);
+
+        host.Deliver(h.Sign(0, new PrePrepare(0, 0, 1, block)));
+        host.Deliver(h.Sign(2, new Prepare(2, 0, 1, block.Hash)));
+
+        var (prepare, atPrepare) = Assert.Single(transport.Sent, s => s.Message is Prepare);
+        Assert.Equal(1, atPrepare!.VotedThrough);
+        var (commit, atCommit) = Assert.Single(transport.Sent, s => s.Message is Commit);
+        Assert.Equal(block.Hash, Assert.Single(atCommit!.PreparedCertificates).Proposal.Block.Hash);
+    }
+}
