@@ -1,19 +1,20 @@
 using Microsoft.Extensions.Logging;
 using Swarm.Actors.Membership;
-using Swarm.Actors.Runtime;
+using Akka.Actor;
+using Swarm.Actors.Platform;
 
 namespace Swarm.Actors.Gossip;
 
 /// <summary>The membership actor of a node: a thin adapter over <see cref="MembershipState"/>. It turns timer
 /// ticks, gossip and heartbeats into calls on the state with the time from the system's
-/// <see cref="TimeProvider"/>, sends what the state returns to the gossip actors of other nodes
+/// scheduler's clock, sends what the state returns to the gossip actors of other nodes
 /// (<c>swarm://peer/user/gossip</c>, through the remote transport), logs and publishes every
 /// <see cref="MemberChanged"/> on the event stream.</summary>
-public sealed class GossipActor : Actor
+public sealed class GossipActor : SwarmActor
 {
     private readonly GossipActorOptions _options;
     private readonly MembershipState _state;
-    private readonly long _started;
+    private readonly DateTimeOffset _started;
     private long _gossipSent;
     private long _gossipReceived;
     private long _heartbeatsSent;
@@ -23,39 +24,40 @@ public sealed class GossipActor : Actor
     {
         _options = options;
         _state = new MembershipState(Context.System.Name, options.Incarnation, options.Seeds, options.Membership, new Random(options.RandomSeed));
-        _started = Context.System.TimeProvider.GetTimestamp();
+        _started = Context.System.Scheduler.Now;
     }
 
-    public static Props Props(GossipActorOptions options) => Runtime.Props.Create(() => new GossipActor(options));
+    public static Props Props(GossipActorOptions options) => Akka.Actor.Props.Create(() => new GossipActor(options));
 
-    private TimeSpan Now => Context.System.TimeProvider.GetElapsedTime(_started);
+    /// <summary>Time since start on the scheduler's clock (the test scheduler moves it in tests).</summary>
+    private TimeSpan Elapsed => Context.System.Scheduler.Now - _started;
 
-    protected internal override void PreStart()
+    protected override void PreStart()
     {
-        Context.Log.LogInformation("member {Self} joining through {Seeds}", _state.Self, string.Join(", ", _options.Seeds));
-        Context.Timers.StartPeriodicTimer(GossipRound.Instance, GossipRound.Instance, _options.Interval, TimeSpan.Zero);
+        Log.LogInformation("member {Self} joining through {Seeds}", _state.Self, string.Join(", ", _options.Seeds));
+        Timers.StartPeriodicTimer(GossipRound.Instance, GossipRound.Instance, TimeSpan.Zero, _options.Interval);
     }
 
-    protected internal override void Receive(object message)
+    protected override void OnReceive(object message)
     {
         switch (message)
         {
             case GossipRound:
-                CarryOut(_state.Tick(Now));
+                CarryOut(_state.Tick(Elapsed));
                 break;
             case GossipPayload gossip:
                 _gossipReceived++;
-                CarryOut(_state.OnGossip(gossip, Now));
+                CarryOut(_state.OnGossip(gossip, Elapsed));
                 break;
             case Heartbeat heartbeat:
                 _heartbeatsReceived++;
-                _state.OnHeartbeat(heartbeat, Now);
+                _state.OnHeartbeat(heartbeat, Elapsed);
                 break;
             case GetMembership:
                 Sender.Tell(Snapshot());
                 break;
             case LeaveCluster:
-                CarryOut(_state.Leave(Now));
+                CarryOut(_state.Leave(Elapsed));
                 Sender.Tell(new LeftCluster(_state.Self));
                 break;
             default:
@@ -66,7 +68,7 @@ public sealed class GossipActor : Actor
 
     private MembershipSnapshot Snapshot()
     {
-        var now = Now;
+        var now = Elapsed;
         var phi = _state.View.Members.Values.Where(m => m.NodeId != _state.SelfId && m.IsAlive)
             .ToDictionary(m => m.NodeId, m => _state.PhiOf(m.NodeId, now), StringComparer.Ordinal);
         return new MembershipSnapshot(_state.Self, _state.View, phi,
@@ -88,14 +90,14 @@ public sealed class GossipActor : Actor
                     PeerGossipActor(send.To).Tell(send.Heartbeat, Self);
                     break;
                 case MemberChanged changed:
-                    Context.Log.LogInformation("member {Member} is {Status} (was {Previous})",
+                    Log.LogInformation("member {Member} is {Status} (was {Previous})",
                         changed.Current.NodeId, changed.Current, changed.Previous?.ToString() ?? "unknown");
-                    Context.System.EventStream.Publish(changed);
+                    Publish(changed);
                     break;
             }
         }
     }
 
-    private ActorRef PeerGossipActor(string nodeId) =>
-        Context.System.ResolvePath(ActorPath.Root(nodeId).Child("user").Child(GossipActorOptions.ActorName));
+    private IActorRef PeerGossipActor(string nodeId) =>
+        NodeDirectory.For(Context.System).Resolve(new PeerAddress(nodeId, "/user/" + GossipActorOptions.ActorName));
 }

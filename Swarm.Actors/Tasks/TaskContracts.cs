@@ -1,4 +1,4 @@
-using Swarm.Actors.Runtime;
+using Swarm.Actors.Platform;
 using Swarm.Tasks;
 
 namespace Swarm.Actors.Tasks;
@@ -10,9 +10,9 @@ public static class TaskPaths
 {
     public const string ManagerName = "tasks";
 
-    public static string Manager(string nodeId) => $"{ActorPath.Scheme}{nodeId}/user/{ManagerName}";
+    public static PeerAddress Manager(string nodeId) => new(nodeId, $"/user/{ManagerName}");
 
-    public static string Peer(string nodeId, string taskId) => $"{Manager(nodeId)}/{taskId}";
+    public static PeerAddress Peer(string nodeId, string taskId) => new(nodeId, $"/user/{ManagerName}/{taskId}");
 }
 
 /// <summary>Asked of a task's local peer; answered with <see cref="TaskProgress"/>.</summary>

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Swarm.Actors.Consensus;
-using Swarm.Actors.Runtime;
+using Akka.Actor;
+using Swarm.Actors.Platform;
 using Swarm.Actors.Training;
 using Swarm.Consensus.Blocks;
 using Swarm.Consensus.Pbft;
@@ -16,7 +17,7 @@ namespace Swarm.Actors.Tasks;
 /// becomes one input; each output is carried out in order, and outputs that answer at once (a blob found in the
 /// own store, blocks a submission committed) are fed back as the next inputs.
 /// </summary>
-public sealed class TaskPeerActor : Actor
+public sealed class TaskPeerActor : SwarmActor
 {
     private static readonly object TickKey = "tick";
     private static readonly object RetryKey = "retry";
@@ -28,20 +29,20 @@ public sealed class TaskPeerActor : Actor
     private IDisposable? _ledgerOwner;
     private ReplicaHost? _host;
     private TaskSite _site = null!;
-    private ActorRef _trainer = null!;
+    private IActorRef _trainer = null!;
     private long _lastRequestId;
     private bool _stepping;
     private (long View, ReplicaMode Mode) _lastView = (0, ReplicaMode.Normal);
 
     public TaskPeerActor(TaskPeerContext context) => _context = context;
 
-    public static Props Props(TaskPeerContext context) => Runtime.Props.Create(() => new TaskPeerActor(context));
+    public static Props Props(TaskPeerContext context) => Akka.Actor.Props.Create(() => new TaskPeerActor(context));
 
     private string TaskId => _context.Spec.Id;
 
     private string Self_ => _context.Self;
 
-    protected internal override void PreStart()
+    protected override void PreStart()
     {
         var index = _context.Terms.IndexOf(Self_);
         if (index < 0)
@@ -53,32 +54,32 @@ public sealed class TaskPeerActor : Actor
         var replica = ReplicaHost.Restore(_context.Genesis, index, _context.ReplicaOptions, ledger);
         _host = new ReplicaHost(replica, _context.Genesis.ChainId, _context.Signer, _context.Verifier, ledger, new Transport(this));
         _host.Committed += c => _committed.Add(new CommittedBlock(c.Block.Block.Height, c.Executed));
-        _host.Rejected += r => Context.Log.LogDebug("task {Task} site {Site}: refused input from replica {From}: {Reason}", TaskId, Self_, r.From, r.Reason);
-        _host.ForkDetected += f => Context.Log.LogError("task {Task} site {Site}: two certificates for height {Height}, the replica stopped on this chain: {Reason}", TaskId, Self_, f.Height, f.Reason);
+        _host.Rejected += r => Log.LogDebug("task {Task} site {Site}: refused input from replica {From}: {Reason}", TaskId, Self_, r.From, r.Reason);
+        _host.ForkDetected += f => Log.LogError("task {Task} site {Site}: two certificates for height {Height}, the replica stopped on this chain: {Reason}", TaskId, Self_, f.Height, f.Reason);
         var chain = TaskChain.Replay(_context.Terms, _context.Verifier, ledger.ReadRange(1, ledger.Height));
         _lastRequestId = chain.LastRequestOf(Self_);
         _site = new TaskSite(_context.Spec, Self_, chain, _context.InitialModel());
         // Unnamed: after a restart the old trainer may still be stopping under its name.
-        _trainer = Context.ActorOf(Runtime.Props.Create(() => new TrainerActor(_context.Trainer, _context.ComputeGate)));
-        Context.Timers.StartPeriodicTimer(TickKey, Tick.Instance, _context.TickInterval);
-        Context.Timers.StartPeriodicTimer(RetryKey, Retry.Instance, _context.RetryInterval);
-        Context.Log.LogInformation("task {Task} site {Site}: chain {Chain} at height {Height}, round {Round} of {Rounds}",
+        _trainer = Context.ActorOf(TrainerActor.Props(_context.Trainer, _context.ComputeGate));
+        Timers.StartPeriodicTimer(TickKey, Tick.Instance, _context.TickInterval);
+        Timers.StartPeriodicTimer(RetryKey, Retry.Instance, _context.RetryInterval);
+        Log.LogInformation("task {Task} site {Site}: chain {Chain} at height {Height}, round {Round} of {Rounds}",
             TaskId, Self_, _context.Genesis.ChainId, ledger.Height, chain.CurrentRound, _context.Terms.Rounds);
         Step(new SiteStarted(Restarted: ledger.Height > 0));
     }
 
-    protected internal override void PostStop()
+    protected override void PostStop()
     {
         _ledgerOwner?.Dispose();
         _ledgerOwner = null;
     }
 
-    protected internal override void Receive(object message)
+    protected override void OnReceive(object message)
     {
         switch (message)
         {
             case Tick:
-                _host!.Tick(Context.System.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds());
+                _host!.Tick(Now.ToUnixTimeMilliseconds());
                 NoteViewChanges();
                 Drain();
                 break;
@@ -188,20 +189,20 @@ public sealed class TaskPeerActor : Actor
                 }
                 break;
             case SetDeadline deadline:
-                Context.Timers.StartSingleTimer(DeadlineKey, new DeadlineDue(deadline.Round), deadline.After);
+                Timers.StartSingleTimer(DeadlineKey, new DeadlineDue(deadline.Round), deadline.After);
                 break;
             case RoundTrained trained:
-                Context.System.EventStream.Publish(new SiteRoundTrained(TaskId, Self_, trained.Round, trained.MeanLoss, trained.Elapsed, trained.TrainingTime));
+                Publish(new SiteRoundTrained(TaskId, Self_, trained.Round, trained.MeanLoss, trained.Elapsed, trained.TrainingTime));
                 break;
             case ModelAdopted adopted:
-                Context.System.EventStream.Publish(new SiteRoundFinalized(TaskId, Self_, adopted.Round, adopted.Parameters));
+                Publish(new SiteRoundFinalized(TaskId, Self_, adopted.Round, adopted.Parameters));
                 break;
             case SiteEnded ended:
                 var personalized = ended.Personalization is { } p ? new PersonalizeRes(Self_, p.Global, p.Personalized, p.BestEpoch) : null;
-                Context.System.EventStream.Publish(new SiteTaskEnded(TaskId, Self_, ended.State, ended.Detail, personalized));
+                Publish(new SiteTaskEnded(TaskId, Self_, ended.State, ended.Detail, personalized));
                 break;
             case SiteNote note:
-                Context.Log.Log(LevelOf(note.Level), "task {Task} site {Site}: {Note}", TaskId, Self_, note.Text);
+                Log.Log(LevelOf(note.Level), "task {Task} site {Site}: {Note}", TaskId, Self_, note.Text);
                 break;
             default:
                 throw new InvalidOperationException($"no adapter for {output.GetType().Name}");
@@ -234,7 +235,7 @@ public sealed class TaskPeerActor : Actor
     {
         if (!MessageCodec.TryDecode(packet.Message, out var signed, out var error))
         {
-            Context.Log.LogWarning("task {Task} site {Site}: malformed PBFT message from '{From}': {Error}", TaskId, Self_, packet.Site, error);
+            Log.LogWarning("task {Task} site {Site}: malformed PBFT message from '{From}': {Error}", TaskId, Self_, packet.Site, error);
             return;
         }
         _host!.Deliver(signed!);
@@ -251,7 +252,7 @@ public sealed class TaskPeerActor : Actor
             return;
         }
         _lastView = (replica.View, replica.Mode);
-        Context.Log.LogInformation("task {Task} site {Site}: replica {Mode} in view {View} (primary {Primary}), height {Height}",
+        Log.LogInformation("task {Task} site {Site}: replica {Mode} in view {View} (primary {Primary}), height {Height}",
             TaskId, Self_, replica.Mode == ReplicaMode.Normal ? "ordering" : "changing view", replica.View,
             _context.Terms.Sites[replica.Configuration.Primary(replica.View)], replica.LastExecuted);
     }
@@ -280,7 +281,7 @@ public sealed class TaskPeerActor : Actor
     private void Submit(TaskRequest request)
     {
         var payload = request.ToPayload(_context.Genesis.ChainId, bytes => _context.Signer.Sign(bytes));
-        _lastRequestId = Math.Max(_lastRequestId + 1, Context.System.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds() * 1_000);
+        _lastRequestId = Math.Max(_lastRequestId + 1, Now.ToUnixTimeMilliseconds() * 1_000);
         _host!.Submit(new ClientRequest(Self_, _lastRequestId, payload));
         Drain();
     }

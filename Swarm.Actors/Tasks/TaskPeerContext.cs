@@ -1,5 +1,5 @@
 using Swarm.Actors.Consensus;
-using Swarm.Actors.Runtime;
+using Akka.Actor;
 using Swarm.Actors.Training;
 using Swarm.Consensus.Blocks;
 using Swarm.Consensus.Pbft;
@@ -30,7 +30,7 @@ public sealed record TaskPeerContext
 
     /// <summary>The task peer of another site (a local actor in a simulation, <c>swarm://node/user/tasks/id</c> in a
     /// cluster).</summary>
-    public required Func<string, ActorRef> Peer { get; init; }
+    public required Func<string, IActorRef> Peer { get; init; }
 
     /// <summary>Builds the site's trainer over its own data.</summary>
     public required Func<SiteTrainer> Trainer { get; init; }

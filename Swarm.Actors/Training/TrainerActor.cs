@@ -1,4 +1,5 @@
-using Swarm.Actors.Runtime;
+using Akka.Actor;
+using Swarm.Actors.Platform;
 using Swarm.Learning.Training;
 using Swarm.Learning.Updates;
 using Swarm.Tasks;
@@ -8,7 +9,7 @@ namespace Swarm.Actors.Training;
 /// <summary>The Trainer actor of one site: a thin adapter that runs <see cref="SiteTrainer"/> on the actor's turn
 /// and replies to the sender. The model is built in PreStart, so a restart after a crash starts from a fresh
 /// model (the next round's instruction carries the global parameters).</summary>
-public sealed class TrainerActor : Actor
+public sealed class TrainerActor : SwarmActor
 {
     private readonly Func<SiteTrainer> _factory;
     private readonly SemaphoreSlim? _computeGate;
@@ -23,11 +24,15 @@ public sealed class TrainerActor : Actor
         _computeGate = computeGate;
     }
 
-    protected internal override void PreStart() => _site = _factory();
+    /// <summary>Props on the training dispatcher (a thread of its own).</summary>
+    public static Props Props(Func<SiteTrainer> factory, SemaphoreSlim? computeGate = null) =>
+        Akka.Actor.Props.Create(() => new TrainerActor(factory, computeGate)).WithDispatcher(SwarmActorSystem.TrainingDispatcher);
 
-    protected internal override void PostStop() => _site?.Dispose();
+    protected override void PreStart() => _site = _factory();
 
-    protected internal override void Receive(object message)
+    protected override void PostStop() => _site?.Dispose();
+
+    protected override void OnReceive(object message)
     {
         var site = _site!;
         switch (message)

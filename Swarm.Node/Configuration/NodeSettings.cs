@@ -31,4 +31,9 @@ public sealed record NodeSettings
     public DataSettings Data { get; init; } = new();
 
     public TaskSettings Tasks { get; init; } = new();
+
+    /// <summary>The <c>akka { }</c> section of the same files, handed to the node's actor system as it is (Akka
+    /// checks its own keys); not bound by <see cref="SettingsBinder"/>.</summary>
+    [NotASetting]
+    public AkkaSection Akka { get; init; } = AkkaSection.Empty;
 }

@@ -171,7 +171,8 @@ public sealed class SettingsBinder
         var children = prefix.Length == 0 ? _configuration.GetChildren() : _configuration.GetSection(prefix).GetChildren();
         foreach (var child in children)
         {
-            if (properties.Any(p => string.Equals(p.Key, child.Key, StringComparison.OrdinalIgnoreCase)))
+            if (properties.Any(p => string.Equals(p.Key, child.Key, StringComparison.OrdinalIgnoreCase))
+                || (prefix.Length == 0 && string.Equals(child.Key, AkkaSection.Key, StringComparison.OrdinalIgnoreCase)))
             {
                 continue;
             }

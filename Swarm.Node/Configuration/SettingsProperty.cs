@@ -21,7 +21,7 @@ public sealed record SettingsProperty(PropertyInfo Info, string Key)
 
     public static IReadOnlyList<SettingsProperty> Of(Type type) =>
         [.. type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
-            .Where(p => p.CanWrite && p.GetIndexParameters().Length == 0)
+            .Where(p => p.CanWrite && p.GetIndexParameters().Length == 0 && p.GetCustomAttribute<NotASettingAttribute>() is null)
             .Select(p => new SettingsProperty(p, KeyOf(p.Name)))];
 
     public static string KeyOf(string propertyName)

@@ -51,7 +51,7 @@ public static class SwarmConfiguration
     /// <summary>Binds and validates; throws <see cref="SettingsException"/> listing every problem.</summary>
     public static NodeSettings Bind(IConfigurationRoot configuration)
     {
-        var settings = SettingsBinder.Bind<NodeSettings>(configuration);
+        var settings = SettingsBinder.Bind<NodeSettings>(configuration) with { Akka = AkkaSection.From(configuration) };
         SettingsValidator.ThrowIfInvalid(settings, configuration);
         return settings;
     }

@@ -4,13 +4,14 @@ using Microsoft.Extensions.Logging;
 using Swarm.Actors.Gossip;
 using Swarm.Actors.Membership;
 using Swarm.Actors.Consensus;
-using Swarm.Actors.Runtime;
+using Akka.Actor;
+using Akka.Configuration;
+using Swarm.Actors.Platform;
 using Swarm.Consensus.Blocks;
 using Swarm.Consensus.Storage;
 using Swarm.Node.Configuration;
 using Swarm.Node.Identity;
 using Swarm.Node.Networking;
-using Swarm.Node.Networking.Wire;
 using Swarm.Node.Persistence;
 using Swarm.Node.Tasks;
 
@@ -35,10 +36,10 @@ public sealed class ClusterNode : IAsyncDisposable
     private RemoteActorTransport? _remote;
     private PeerTransport? _transport;
     private NodeIdentity? _identity;
-    private ActorRef? _gossip;
+    private IActorRef? _gossip;
     private NodeHttpServer? _http;
     private readonly Func<TaskLaunch, Props>? _taskPeers;
-    private ActorRef? _tasks;
+    private IActorRef? _tasks;
     private TaskPeerFactory? _engine;
     private LedgerStoreFactory? _storeFactory;
     private TaskManagerOptions? _taskOptions;
@@ -67,17 +68,18 @@ public sealed class ClusterNode : IAsyncDisposable
         var consortium = _settings.Consortium.File.Length == 0 ? null : LoadConsortium(_settings.Consortium.File, id);
         _identity = consortium is null ? null : IdentityLoader.Load(_settings.Tls, _settings.Node, consortium);
         var incarnation = OpenStore();
-        _system = new ActorSystem(id, new ActorSystemSettings { MailboxCapacity = _settings.Actors.MailboxCapacity }, _time, _loggers);
+        _system = SwarmActorSystem.Create(id, _loggers,
+            ConfigurationFactory.ParseString(_settings.Akka.ToHocon()).WithFallback(MailboxConfig(_settings.Actors.MailboxCapacity)));
         var seeds = consortium is null ? [] : StartTransport(consortium, _identity!);
         var options = new GossipActorOptions(incarnation, seeds, MembershipOptionsOf(_settings.Gossip), _settings.Gossip.Interval, Random.Shared.Next());
-        _gossip = _system.ActorOf(GossipActor.Props(options), GossipActorOptions.ActorName);
+        _gossip = _system.ActorOf(GossipActor.Props(options).WithMailbox(PeerMailbox), GossipActorOptions.ActorName);
         var peers = _taskPeers;
         if (peers is null && consortium is not null)
         {
             // The task engine: each consented task gets a peer with its own chain in this node's store.
             _engine = new TaskPeerFactory(id, consortium, _identity!, OpenTaskLedger, _settings.Node.DataDir, _settings.Training.Threads,
                 () => _system!);
-            peers = launch => _engine.Create(launch.Spec, launch.SpecBytes, launch.Data);
+            peers = launch => _engine.Create(launch.Spec, launch.SpecBytes, launch.Data).WithMailbox(PeerMailbox);
         }
         _taskOptions = new TaskManagerOptions(id, _settings.Policy.ToPolicy(), new ConfiguredDataSource(_settings.Data),
             consortium is null ? member => member == id : member => consortium.Find(member) is not null, peers)
@@ -88,7 +90,7 @@ public sealed class ClusterNode : IAsyncDisposable
             TasksMax = _settings.Tasks.TasksMax,
             ProgressTimeout = _settings.Actors.AskTimeout,
         };
-        _tasks = _system.ActorOf(TaskManagerActor.Props(_taskOptions), Actors.Tasks.TaskPaths.ManagerName);
+        _tasks = _system.ActorOf(TaskManagerActor.Props(_taskOptions).WithMailbox(PeerMailbox), Actors.Tasks.TaskPaths.ManagerName);
         _http = await NodeHttpServer.StartAsync(_settings.Http.Port, this, cancellationToken).ConfigureAwait(false);
         _log.LogInformation("node {Node} incarnation {Incarnation} started: peers on {Peers}, HTTP on {Http}", id, incarnation,
             _transport?.LocalEndpoint?.ToString() ?? "(alone, no transport)", _http.Address);
@@ -102,7 +104,7 @@ public sealed class ClusterNode : IAsyncDisposable
         }
         if (_system is not null)
         {
-            await _system.ShutdownAsync(cancellationToken).WaitAsync(_settings.Actors.ShutdownTimeout, cancellationToken).ConfigureAwait(false);
+            await _system.Terminate().WaitAsync(_settings.Actors.ShutdownTimeout, cancellationToken).ConfigureAwait(false);
         }
         await DisposeAsync().ConfigureAwait(false);
         _log.LogInformation("node {Node} stopped", _settings.Node.Id);
@@ -158,7 +160,7 @@ public sealed class ClusterNode : IAsyncDisposable
         if (_system is not null)
         {
             // Returns the same task when StopAsync already shut the system down.
-            await _system.ShutdownAsync().WaitAsync(_settings.Actors.ShutdownTimeout).ConfigureAwait(false);
+            await _system.Terminate().WaitAsync(_settings.Actors.ShutdownTimeout).ConfigureAwait(false);
         }
         if (_transport is not null)
         {
@@ -222,11 +224,10 @@ public sealed class ClusterNode : IAsyncDisposable
     {
         _remote = new RemoteActorTransport(_system!, _loggers.CreateLogger<RemoteActorTransport>(), id => consortium.Find(id) is not null,
             new ActorWireCodecs([TaskWireCodec.Instance, new TaskPeerWireCodec()]));
-        var router = new PayloadRouter().Route(Envelope.PayloadOneofCase.Actor, _remote);
+        var router = new PayloadRouter().Route(Swarm.Node.Networking.Wire.Envelope.PayloadOneofCase.Actor, _remote);
         _transport = new PeerTransport(identity, consortium, TransportOptionsOf(_settings.Network), router,
             _loggers.CreateLogger<PeerTransport>(), _time);
         _remote.Attach(_transport);
-        _system!.AttachTransport(_remote);
         try
         {
             _transport.Start(new IPEndPoint(IPAddress.Parse(_settings.Network.ListenHost), _settings.Network.ListenPort));
@@ -237,6 +238,20 @@ public sealed class ClusterNode : IAsyncDisposable
         }
         return consortium.Members.Select(m => m.Id).Where(m => m != _settings.Node.Id).ToList();
     }
+
+    /// <summary>The mailbox of the actors that peers can reach (gossip, task manager, task peers) holds at most
+    /// <paramref name="capacity"/> messages (actors.mailbox-capacity); a message to a full mailbox goes to dead
+    /// letters at once, so a flood from a peer never blocks the transport or grows memory without bound.</summary>
+    private static Config MailboxConfig(int capacity) => ConfigurationFactory.ParseString($$"""
+        {{PeerMailbox}} {
+          mailbox-type = "Akka.Dispatch.BoundedMailbox"
+          mailbox-capacity = {{capacity}}
+          mailbox-push-timeout-time = 0s
+        }
+        """);
+
+    /// <summary>The bounded mailbox of actors that peers reach (<see cref="MailboxConfig"/>).</summary>
+    public const string PeerMailbox = "swarm.peer-mailbox";
 
     private static Consortium LoadConsortium(string path, string nodeId)
     {

@@ -5,7 +5,8 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Swarm.Actors.Consensus;
-using Swarm.Actors.Runtime;
+using Akka.Actor;
+using Swarm.Actors.Platform;
 using Swarm.Actors.Tasks;
 using Swarm.Actors.Training;
 using Swarm.Consensus.Blocks;
@@ -24,7 +25,7 @@ public sealed class InProcessSwarm : IAsyncDisposable
 {
     private readonly List<IDisposable> _owned = [];
     private readonly Channel<object> _events = Channel.CreateUnbounded<object>();
-    private readonly ConcurrentDictionary<string, ActorRef> _refs = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, IActorRef> _refs = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ActorSystem> _systems = new(StringComparer.Ordinal);
     private readonly Dictionary<string, TaskPeerContext> _contexts = new(StringComparer.Ordinal);
     private readonly ILoggerFactory _loggers;
@@ -85,7 +86,7 @@ public sealed class InProcessSwarm : IAsyncDisposable
     {
         if (_systems.TryRemove(site, out var system))
         {
-            await system.ShutdownAsync().ConfigureAwait(false);
+            await system.Terminate().ConfigureAwait(false);
         }
     }
 
@@ -103,10 +104,10 @@ public sealed class InProcessSwarm : IAsyncDisposable
     private void Start(string site)
     {
         // One actor system per site, as one node each: the sites share nothing but messages.
-        var system = new ActorSystem(site, loggerFactory: _loggers);
-        system.EventStream.Subscribe<SiteRoundTrained>(e => _events.Writer.TryWrite(e));
-        system.EventStream.Subscribe<SiteRoundFinalized>(e => _events.Writer.TryWrite(e));
-        system.EventStream.Subscribe<SiteTaskEnded>(e => _events.Writer.TryWrite(e));
+        var system = SwarmActorSystem.Create(site, _loggers);
+        EventStreamSubscriber.Subscribe<SiteRoundTrained>(system, e => _events.Writer.TryWrite(e));
+        EventStreamSubscriber.Subscribe<SiteRoundFinalized>(system, e => _events.Writer.TryWrite(e));
+        EventStreamSubscriber.Subscribe<SiteTaskEnded>(system, e => _events.Writer.TryWrite(e));
         _systems[site] = system;
         _refs[site] = system.ActorOf(TaskPeerActor.Props(_contexts[site]), site);
     }
@@ -116,7 +117,7 @@ public sealed class InProcessSwarm : IAsyncDisposable
     public Genesis Genesis { get; }
 
     /// <summary>Each running site's task peer.</summary>
-    public IReadOnlyDictionary<string, ActorRef> Sites => _refs;
+    public IReadOnlyDictionary<string, IActorRef> Sites => _refs;
 
     public IReadOnlyList<string> LedgerPaths { get; }
 
@@ -172,10 +173,7 @@ public sealed class InProcessSwarm : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var system in _systems.Values)
-        {
-            await system.ShutdownAsync().ConfigureAwait(false);
-        }
+        await Task.WhenAll(_systems.Values.Select(system => system.Terminate())).ConfigureAwait(false);
         _systems.Clear();
         foreach (var owned in _owned)
         {

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
-using Swarm.Actors.Runtime;
+using Akka.Actor;
+using Swarm.Actors.Platform;
 using Swarm.Actors.Tasks;
 using Swarm.Actors.Training;
 using Swarm.Consensus.Storage;
@@ -20,12 +21,12 @@ namespace Swarm.Node.Tasks;
 /// <see cref="CancelTask"/>) with a timeout. A peer that stops without having reported a final state (Completed,
 /// Cancelled or Failed) is shown Failed with its failure's reason.
 /// </summary>
-public sealed class TaskManagerActor : Actor
+public sealed class TaskManagerActor : SwarmActor
 {
     private readonly TaskManagerOptions _options;
     private readonly OrderedDictionary<string, TaskEntry> _tasks = new(StringComparer.Ordinal);
     private readonly ConsentState _consent;
-    private readonly Dictionary<string, ActorRef> _submitters = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IActorRef> _submitters = new(StringComparer.Ordinal);
     private readonly SupervisorStrategy _strategy;
     private Exception? _lastPeerFailure;
 
@@ -35,16 +36,16 @@ public sealed class TaskManagerActor : Actor
         _consent = new ConsentState(options.NodeId, options.Policy, options.IsMember, options.ConsentTimeout);
         // A failed task peer is not restarted: its chain replica would rejoin from scratch mid-task. Its failure
         // becomes the task's reason (the Terminated that follows the stop reads it).
-        _strategy = new SupervisorStrategy(e =>
+        _strategy = new OneForOneStrategy(e =>
         {
             _lastPeerFailure = e;
             return Directive.Stop;
         });
     }
 
-    public static Props Props(TaskManagerOptions options) => global::Swarm.Actors.Runtime.Props.Create(() => new TaskManagerActor(options));
+    public static Props Props(TaskManagerOptions options) => Akka.Actor.Props.Create(() => new TaskManagerActor(options));
 
-    protected override SupervisorStrategy SupervisorStrategy => _strategy;
+    protected override SupervisorStrategy SupervisorStrategy() => _strategy;
 
     /// <summary>Resumes every task this node had started before it stopped: each peer rebuilds its task's state
     /// from the task's chain in the node's store and catches up with the others.</summary>
@@ -57,14 +58,14 @@ public sealed class TaskManagerActor : Actor
         }
         catch (LedgerException e)
         {
-            Context.Log.LogError("cannot read the tasks this node had started: {Error}", e.Message);
+            Log.LogError("cannot read the tasks this node had started: {Error}", e.Message);
             return;
         }
         foreach (var task in journaled)
         {
             if (TaskSpecCodec.TryDecode(task.SpecBytes, out var problem) is not { } spec)
             {
-                Context.Log.LogError("a task this node had started has an unreadable spec ({Problem}); not resumed", problem);
+                Log.LogError("a task this node had started has an unreadable spec ({Problem}); not resumed", problem);
                 continue;
             }
             var entry = new TaskEntry(spec, task.SpecBytes, TaskSpecCodec.Digest(task.SpecBytes), task.Submitter)
@@ -72,7 +73,7 @@ public sealed class TaskManagerActor : Actor
                 State = TaskState.Starting,
             };
             _tasks[spec.Id] = entry;
-            Context.Log.LogInformation("task {Task}: resuming on this node", spec.Id);
+            Log.LogInformation("task {Task}: resuming on this node", spec.Id);
             if (_options.Peers is null)
             {
                 Fail(entry, "this node has no task engine");
@@ -82,7 +83,7 @@ public sealed class TaskManagerActor : Actor
         }
     }
 
-    protected override void Receive(object message)
+    protected override void OnReceive(object message)
     {
         switch (message)
         {
@@ -122,7 +123,7 @@ public sealed class TaskManagerActor : Actor
             case CancelTaskRequest cancel:
                 OnCancel(cancel, Sender);
                 break;
-            case TaskProgress progress when Sender.Path.Parent?.Equals(Self.Path) == true:
+            case TaskProgress progress when Sender.Path.Parent.Equals(Self.Path):
                 Observe(progress);
                 break;
             case ProgressSeen seen:
@@ -140,7 +141,7 @@ public sealed class TaskManagerActor : Actor
         }
     }
 
-    private void OnSubmit(SubmitTask submit, ActorRef replyTo)
+    private void OnSubmit(SubmitTask submit, IActorRef replyTo)
     {
         var spec = TaskSpecCodec.TryDecode(submit.SpecBytes, out var problem);
         if (spec is null)
@@ -185,7 +186,7 @@ public sealed class TaskManagerActor : Actor
         var spec = TaskSpecCodec.TryDecode(create.SpecBytes, out var problem);
         if (spec is null)
         {
-            Context.Log.LogWarning("CreateTask from {Node} refused: {Problem}", create.From, problem);
+            Log.LogWarning("CreateTask from {Node} refused: {Problem}", create.From, problem);
             return;
         }
         // The facts only this node knows ride with the request; the decision is the consent state's.
@@ -236,19 +237,19 @@ public sealed class TaskManagerActor : Actor
                 _tasks.Remove(forget.TaskId);
                 break;
             case ConsentTimer { Start: true } timer:
-                Context.Timers.StartSingleTimer(("consent", timer.TaskId), new ConsentTimedOut(timer.TaskId), _options.ConsentTimeout);
+                Timers.StartSingleTimer(("consent", timer.TaskId), new ConsentTimedOut(timer.TaskId), _options.ConsentTimeout);
                 break;
             case ConsentTimer timer:
-                Context.Timers.Cancel(("consent", timer.TaskId));
+                Timers.Cancel(("consent", timer.TaskId));
                 break;
             case StartTimer { Start: true } timer:
-                Context.Timers.StartSingleTimer(("start", timer.TaskId), new StartTimedOut(timer.TaskId, timer.Digest), _options.StartTimeout);
+                Timers.StartSingleTimer(("start", timer.TaskId), new StartTimedOut(timer.TaskId, timer.Digest), _options.StartTimeout);
                 break;
             case StartTimer timer:
-                Context.Timers.Cancel(("start", timer.TaskId));
+                Timers.Cancel(("start", timer.TaskId));
                 break;
             case ConsentNote note:
-                Context.Log.Log(note.Level switch { NoteLevel.Warning => LogLevel.Warning, NoteLevel.Information => LogLevel.Information, _ => LogLevel.Debug },
+                Log.Log(note.Level switch { NoteLevel.Warning => LogLevel.Warning, NoteLevel.Information => LogLevel.Information, _ => LogLevel.Debug },
                     "{Note}", note.Text);
                 break;
         }
@@ -310,7 +311,7 @@ public sealed class TaskManagerActor : Actor
             Context.Watch(entry.Peer);
             entry.State = TaskState.Running;
             entry.Detail = null;
-            Context.Log.LogInformation("task {Task} started on this node", entry.Spec.Id);
+            Log.LogInformation("task {Task} started on this node", entry.Spec.Id);
         }
         catch (Exception e)
         {
@@ -320,7 +321,7 @@ public sealed class TaskManagerActor : Actor
         }
     }
 
-    private void OnCancel(CancelTaskRequest cancel, ActorRef replyTo)
+    private void OnCancel(CancelTaskRequest cancel, IActorRef replyTo)
     {
         if (!_tasks.TryGetValue(cancel.TaskId, out var entry))
         {
@@ -351,7 +352,7 @@ public sealed class TaskManagerActor : Actor
     }
 
     /// <summary>Replies with the entries' infos once every running peer has answered GetTaskProgress or timed out.</summary>
-    private void ReplyWithProgress(IReadOnlyList<TaskEntry> entries, ActorRef replyTo, Func<IReadOnlyList<TaskInfo>, object> reply)
+    private void ReplyWithProgress(IReadOnlyList<TaskEntry> entries, IActorRef replyTo, Func<IReadOnlyList<TaskInfo>, object> reply)
     {
         var timeout = _options.ProgressTimeout;
         var self = Self;
@@ -399,7 +400,7 @@ public sealed class TaskManagerActor : Actor
         }
     }
 
-    private void OnPeerStopped(ActorRef peer)
+    private void OnPeerStopped(IActorRef peer)
     {
         var entry = _tasks.Values.FirstOrDefault(e => peer.Equals(e.Peer));
         if (entry is null)
@@ -430,7 +431,7 @@ public sealed class TaskManagerActor : Actor
     {
         entry.State = TaskState.Failed;
         entry.Detail = reason;
-        Context.Log.LogWarning("task {Task} failed on this node: {Reason}", entry.Spec.Id, reason);
+        Log.LogWarning("task {Task} failed on this node: {Reason}", entry.Spec.Id, reason);
     }
 
     /// <summary>The entry as the HTTP API shows it: the running peer's last report, or the manager's own record.</summary>
@@ -443,7 +444,7 @@ public sealed class TaskManagerActor : Actor
         return new TaskInfo(entry.Spec.Id, entry.Submitter, entry.Spec.Participants, Convert.ToHexStringLower(entry.Digest), progress);
     }
 
-    private ActorRef ManagerOf(string nodeId) => Context.System.ResolvePath(ActorPath.Parse(TaskPaths.Manager(nodeId)));
+    private IActorRef ManagerOf(string nodeId) => NodeDirectory.For(Context.System).Resolve(TaskPaths.Manager(nodeId));
 
     private sealed class TaskEntry(TaskSpec spec, byte[] specBytes, byte[] digest, string submitter)
     {
@@ -459,7 +460,7 @@ public sealed class TaskManagerActor : Actor
 
         public string? Detail { get; set; }
 
-        public ActorRef? Peer { get; set; }
+        public IActorRef? Peer { get; set; }
 
         /// <summary>The last progress the peer reported.</summary>
         public TaskProgress? Last { get; set; }

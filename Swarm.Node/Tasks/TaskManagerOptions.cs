@@ -1,4 +1,4 @@
-using Swarm.Actors.Runtime;
+using Akka.Actor;
 using Swarm.Tasks;
 
 namespace Swarm.Node.Tasks;

@@ -1,5 +1,6 @@
 using Swarm.Actors.Consensus;
-using Swarm.Actors.Runtime;
+using Akka.Actor;
+using Swarm.Actors.Platform;
 using Swarm.Actors.Tasks;
 using Swarm.Actors.Training;
 using Swarm.Consensus.Blocks;
@@ -68,7 +69,7 @@ public sealed class TaskPeerFactory : IDisposable
             Signer = _signer,
             Verifier = _verifier,
             OpenLedger = () => _openLedger(genesis),
-            Peer = site => _system().ResolvePath(ActorPath.Parse(TaskPaths.Peer(site, spec.Id))),
+            Peer = site => NodeDirectory.For(_system()).Resolve(TaskPaths.Peer(site, spec.Id)),
             Trainer = () => new SiteTrainer(_nodeId, index,
                 TorchTrainer.Create(spec.Model, train.Channels, train.Classes, train.Height, (ulong)spec.Seed), data, settings),
             InitialModel = () =>

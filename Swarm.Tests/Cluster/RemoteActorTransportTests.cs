@@ -1,26 +1,31 @@
+using Akka.Actor;
+using Envelope = Swarm.Node.Networking.Wire.Envelope;
+using Akka.TestKit;
 using Google.Protobuf;
 using Microsoft.Extensions.Logging.Abstractions;
 using Swarm.Actors.Membership;
-using Swarm.Actors.Runtime;
+using Swarm.Actors.Platform;
 using Swarm.Node.Networking.Wire;
 using Swarm.Node.Service;
-using Swarm.Tests.TestKit;
 using MemberStatus = Swarm.Actors.Membership.MemberStatus;
 
 namespace Swarm.Tests.Cluster;
 
-/// <summary>The inbound edge between the peer transport and the actor runtime: what reaches /user/gossip and what
+/// <summary>The edge between the peer transport and the node's actor system: what reaches /user/gossip and what
 /// is refused.</summary>
-public sealed class RemoteActorTransportTests : ActorTestKit
+public sealed class RemoteActorTransportTests : Akka.TestKit.Xunit2.TestKit
 {
     private static readonly HashSet<string> Consortium = ["test-node", "node-b"];
     private readonly RemoteActorTransport _remote;
     private readonly TestProbe _gossip;
 
     public RemoteActorTransportTests()
+        : base(SwarmActorSystem.DefaultConfig, "test-node")
     {
         _remote = new RemoteActorTransport(Sys, NullLogger.Instance, Consortium.Contains);
-        _gossip = new TestProbe(Sys, "gossip");
+        _gossip = CreateTestProbe("gossip");
+        // The probe stands where the gossip actor would be: /user/gossip forwards to it.
+        Sys.ActorOf(Props.Create(() => new Forward(_gossip.Ref)), "gossip");
     }
 
     [Fact]
@@ -30,7 +35,7 @@ public sealed class RemoteActorTransportTests : ActorTestKit
 
         await _remote.HandleAsync("node-b", Gossip(view, "/user/gossip"), CancellationToken.None);
 
-        var gossip = await _gossip.ExpectMsgAsync<GossipPayload>();
+        var gossip = await _gossip.ExpectMsgAsync<GossipPayload>(TimeSpan.FromSeconds(5));
         Assert.Equal(("node-b", view), (gossip.From, gossip.View));
         Assert.Equal((1, 0), (_remote.Counters.Received, _remote.Counters.Rejected));
     }
@@ -42,7 +47,7 @@ public sealed class RemoteActorTransportTests : ActorTestKit
 
         await _remote.HandleAsync("node-b", Gossip(view, "/user/gossip"), CancellationToken.None);
 
-        await _gossip.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
+        await _gossip.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
         Assert.Equal((0, 1), (_remote.Counters.Received, _remote.Counters.Rejected));
     }
 
@@ -55,21 +60,36 @@ public sealed class RemoteActorTransportTests : ActorTestKit
         await _remote.HandleAsync("node-b", Gossip(view, "no-slash//"), CancellationToken.None);
         await _remote.HandleAsync("node-b", unknown, CancellationToken.None);
 
-        await _gossip.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
+        await _gossip.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
         Assert.Equal(2, _remote.Counters.Rejected);
     }
 
     [Fact]
-    public async Task A_watcher_of_a_remote_actor_gets_terminated_when_its_node_goes_down()
+    public async Task A_message_for_another_node_leaves_through_the_transport_and_one_without_a_transport_is_dropped()
     {
-        var watcher = CreateProbe();
-        var remote = ActorPath.Parse("swarm://node-b/user/ledger");
-        _remote.Watch(remote, watcher.Ref);
+        var unsent = new RecordingSender();
+        var directory = NodeDirectory.For(Sys);
+        directory.Remote = null;
+        directory.Resolve(new PeerAddress("node-b", "/user/gossip")).Tell("lost");
+        directory.Remote = unsent;
+        directory.Resolve(new PeerAddress("node-b", "/user/gossip")).Tell("sent");
+        directory.Resolve(new PeerAddress("test-node", "/user/gossip")).Tell("local");
 
-        Sys.EventStream.Publish(new MemberChanged(new Member("node-b", 4, MemberStatus.Up), new Member("node-b", 4, MemberStatus.Unreachable)));
+        await _gossip.ExpectMsgAsync<string>(m => m == "local", TimeSpan.FromSeconds(5));
+        Assert.Equal([(new PeerAddress("node-b", "/user/gossip"), (object)"sent")], unsent.Sent);
+        directory.Remote = _remote;
+    }
 
-        var terminated = await watcher.ExpectMsgAsync<Terminated>();
-        Assert.Equal(remote, terminated.ActorRef.Path);
+    private sealed class RecordingSender : IRemoteSender
+    {
+        public List<(PeerAddress, object)> Sent { get; } = [];
+
+        public void Send(PeerAddress recipient, object message) => Sent.Add((recipient, message));
+    }
+
+    private sealed class Forward(IActorRef target) : UntypedActor
+    {
+        protected override void OnReceive(object message) => target.Forward(message);
     }
 
     private static Envelope Gossip(MembershipView view, string path)

@@ -1,28 +1,27 @@
+using Akka.Actor;
 using Swarm.Actors.Gossip;
 using Swarm.Actors.Membership;
-using Swarm.Actors.Runtime;
-using Swarm.Tests.TestKit;
+using Swarm.Tests.Platform;
 
 namespace Swarm.Tests.Membership;
 
-/// <summary>The gossip actor on the actor runtime: three nodes' systems on one fake clock, joined by an in-memory
-/// network. Time moves only in <c>StepUntilAsync</c>; asking every actor for its view after each step is the barrier
+/// <summary>The gossip actor on Akka.NET: three nodes' systems, each on Akka.TestKit's test scheduler advanced in
+/// step, joined by an in-memory network. Time moves only in <c>StepUntilAsync</c>; asking every actor for its view after each step is the barrier
 /// that lets the round's messages be processed before the clock moves again.</summary>
 public sealed class GossipActorTests : IAsyncLifetime
 {
     private const int StepsMax = 200;
     private static readonly string[] Ids = ["node-a", "node-b", "node-c"];
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(5);
-    private readonly ManualTimeProvider _time = new();
     private readonly InMemoryNetwork _network = new();
     private readonly Dictionary<string, ActorSystem> _systems = [];
-    private readonly Dictionary<string, ActorRef> _gossip = [];
+    private readonly Dictionary<string, IActorRef> _gossip = [];
 
     public Task InitializeAsync()
     {
         foreach (var (id, index) in Ids.Select((id, i) => (id, i)))
         {
-            var system = new ActorSystem(id, timeProvider: _time);
+            var system = VirtualTimeSystems.Create(id);
             _network.Join(system);
             _systems[id] = system;
             var options = new GossipActorOptions(Incarnation: 1, Ids, SimulatedCluster.Options, SimulatedCluster.Round, RandomSeed: index);
@@ -35,24 +34,24 @@ public sealed class GossipActorTests : IAsyncLifetime
     {
         foreach (var system in _systems.Values)
         {
-            await system.ShutdownAsync().WaitAsync(AskTimeout);
+            await system.Terminate().WaitAsync(AskTimeout);
         }
     }
 
     [Fact]
     public async Task Gossip_actors_converge_then_mark_a_stopped_node_unreachable_then_down()
     {
-        var events = new TestProbe(_systems["node-a"], "events");
+        var events = new Akka.TestKit.Xunit2.TestKit(_systems["node-a"]).CreateTestProbe("events");
         _systems["node-a"].EventStream.Subscribe(events.Ref, typeof(MemberChanged));
         await StepUntilAsync("all up", ["node-a", "node-b", "node-c"], s => s.View.CountIn(MemberStatus.Up) == 3);
 
         _network.Cut("node-c");
-        await _systems["node-c"].ShutdownAsync().WaitAsync(AskTimeout);
+        await _systems["node-c"].Terminate().WaitAsync(AskTimeout);
         _systems.Remove("node-c");
         await StepUntilAsync("down", ["node-a", "node-b"], s => s.View.Get("node-c")!.Status == MemberStatus.Down);
 
-        await events.FishForMessageAsync<MemberChanged>(c => c.Current == new Member("node-c", 1, MemberStatus.Unreachable), phase: "unreachable event");
-        await events.FishForMessageAsync<MemberChanged>(c => c.Current == new Member("node-c", 1, MemberStatus.Down), phase: "down event");
+        await events.FishForMessageAsync<MemberChanged>(c => c.Current == new Member("node-c", 1, MemberStatus.Unreachable), hint: "unreachable event");
+        await events.FishForMessageAsync<MemberChanged>(c => c.Current == new Member("node-c", 1, MemberStatus.Down), hint: "down event");
         var snapshot = await _gossip["node-a"].Ask<MembershipSnapshot>(GetMembership.Instance, AskTimeout);
         Assert.True(snapshot.Counters.HeartbeatsReceived > 0 && snapshot.Counters.GossipReceived > 0, snapshot.Counters.ToString());
     }
@@ -82,7 +81,10 @@ public sealed class GossipActorTests : IAsyncLifetime
             {
                 return;
             }
-            _time.Advance(SimulatedCluster.Round);
+            foreach (var system in _systems.Values)
+            {
+                VirtualTimeSystems.Scheduler(system).Advance(SimulatedCluster.Round);
+            }
         }
         var views = await SnapshotsAsync(nodes);
         Assert.Fail($"phase '{phase}' not reached in {StepsMax} rounds: {string.Join(" | ", views.Select(v => $"{v.Self.NodeId}: {v.View}"))}");

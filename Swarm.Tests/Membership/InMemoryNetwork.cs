@@ -1,10 +1,11 @@
 using System.Collections.Concurrent;
-using Swarm.Actors.Runtime;
+using Akka.Actor;
+using Swarm.Actors.Platform;
 
 namespace Swarm.Tests.Membership;
 
 /// <summary>Connects actor systems in one process as if by a transport: a message for another node id is delivered
-/// to that node's system (sender path kept). A node removed from the network (crashed) silently loses its mail.</summary>
+/// to that node's system. A node removed from the network (crashed) silently loses its mail.</summary>
 internal sealed class InMemoryNetwork
 {
     private readonly ConcurrentDictionary<string, ActorSystem> _systems = new(StringComparer.Ordinal);
@@ -12,27 +13,19 @@ internal sealed class InMemoryNetwork
     public void Join(ActorSystem system)
     {
         _systems[system.Name] = system;
-        system.AttachTransport(new Link(this));
+        NodeDirectory.For(system).Remote = new Link(this);
     }
 
     public void Cut(string nodeId) => _systems.TryRemove(nodeId, out _);
 
-    private sealed class Link(InMemoryNetwork network) : IRemoteTransport
+    private sealed class Link(InMemoryNetwork network) : IRemoteSender
     {
-        public void Send(ActorPath recipient, object message, ActorRef? sender)
+        public void Send(PeerAddress recipient, object message)
         {
-            if (network._systems.TryGetValue(recipient.NodeId, out var target))
+            if (network._systems.TryGetValue(recipient.Node, out var target))
             {
-                target.DeliverFromRemote(recipient, message, sender?.Path);
+                NodeDirectory.For(target).DeliverLocal(recipient.Path, message);
             }
-        }
-
-        public void Watch(ActorPath remote, ActorRef watcher)
-        {
-        }
-
-        public void Unwatch(ActorPath remote, ActorRef watcher)
-        {
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
-using Swarm.Actors.Runtime;
+using Akka.Actor;
+using Swarm.Actors.Platform;
 using Swarm.Node.Service;
 using Swarm.Node.Tasks;
 
@@ -18,12 +19,12 @@ internal sealed class CodecNetwork
     public void Join(ActorSystem system)
     {
         _systems[system.Name] = system;
-        system.AttachTransport(new Link(this, system.Name));
+        NodeDirectory.For(system).Remote = new Link(this, system.Name);
     }
 
-    private sealed class Link(CodecNetwork network, string from) : IRemoteTransport
+    private sealed class Link(CodecNetwork network, string from) : IRemoteSender
     {
-        public void Send(ActorPath recipient, object message, ActorRef? sender)
+        public void Send(PeerAddress recipient, object message)
         {
             if (!network._codecs.TryEncode(message, out var encoded))
             {
@@ -36,18 +37,10 @@ internal sealed class CodecNetwork
                 network.Problems.Enqueue(problem);
                 return;
             }
-            if (network._systems.TryGetValue(recipient.NodeId, out var target))
+            if (network._systems.TryGetValue(recipient.Node, out var target))
             {
-                target.DeliverFromRemote(recipient, decoded, sender: null);
+                NodeDirectory.For(target).DeliverLocal(recipient.Path, decoded);
             }
-        }
-
-        public void Watch(ActorPath remote, ActorRef watcher)
-        {
-        }
-
-        public void Unwatch(ActorPath remote, ActorRef watcher)
-        {
         }
     }
 }

@@ -1,9 +1,9 @@
+using Akka.Actor;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging.Abstractions;
-using Swarm.Actors.Runtime;
 using Swarm.Node.Configuration;
 using Swarm.Node.Service;
 using Swarm.Node.Tasks;

@@ -1,28 +1,29 @@
 using Swarm.Tasks;
 using System.Threading.Channels;
-using Swarm.Actors.Runtime;
+using Akka.Actor;
+using Akka.TestKit;
+using Swarm.Actors.Platform;
 using Swarm.Actors.Tasks;
 using Swarm.Actors.Training;
 using Swarm.Learning.Data;
 using Swarm.Node.Tasks;
-using Swarm.Tests.TestKit;
+using Swarm.Tests.Platform;
 
 namespace Swarm.Tests.Tasks;
 
 /// <summary>The consent protocol between task managers on several actor systems joined through the task wire
-/// codec, on one fake clock.</summary>
+/// codec, each on Akka.TestKit's test scheduler (timers fire only when a test advances it).</summary>
 public sealed class TaskConsentTests : IAsyncLifetime
 {
     private static readonly string[] Members = ["a", "b", "c", "x"];
     private static readonly LocalPolicy Open = new(["pneumoniamnist"]);
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
 
-    private readonly ManualTimeProvider _time = new();
     private readonly CodecNetwork _network = new();
     private readonly List<ActorSystem> _systems = [];
     private readonly Channel<FakeTaskPeer.Event> _events = Channel.CreateUnbounded<FakeTaskPeer.Event>();
     private readonly TaskManagerOptions _defaults = new("", Open, new TinyData(), _ => true, null);
-    private int _probes;
+    private readonly Dictionary<ActorSystem, Akka.TestKit.Xunit2.TestKit> _kits = [];
 
     [Fact]
     public async Task All_participants_consent_and_each_starts_the_task_peer_as_its_child()
@@ -41,7 +42,7 @@ public sealed class TaskConsentTests : IAsyncLifetime
         Assert.All(starts, s =>
         {
             Assert.Equal("started", s.Kind);
-            Assert.Equal(TaskPaths.Peer(s.Node, "t1"), s.Path.ToString());
+            Assert.Equal(TaskPaths.Peer(s.Node, "t1").ToString(), s.Path);
             Assert.Equal(TaskSpecCodec.Encode(Spec("t1", "a", "b", "c")), s.Launch.SpecBytes);
             Assert.Equal(5, s.Launch.Data.Train.Count);
         });
@@ -160,12 +161,15 @@ public sealed class TaskConsentTests : IAsyncLifetime
         var a = Node("a");
         var probe = Probe(a);
         probe.Send(Manager(a), new SubmitTask(TaskSpecCodec.Encode(Spec("t1", "a", "x"))));
-        // The consent timer of the submission and the start timer of a's own consent.
-        await _time.WaitForActiveTimersAsync(2, Wait, "consent and start timers on a");
+        // Once a shows its own consent, the consent timer of the submission and the start timer of that consent run.
+        while (await AskAsync<object>(a, new ShowTask("t1")) is not TaskInfo { Progress.State: TaskState.Starting })
+        {
+            await Task.Delay(10);
+        }
 
-        _time.Advance(_defaults.ConsentTimeout);
+        VirtualTimeSystems.Scheduler(a).Advance(_defaults.ConsentTimeout);
 
-        var result = await probe.ExpectMsgAsync<SubmitTaskResult>(timeout: Wait, phase: "answer after the consent timeout");
+        var result = await probe.ExpectMsgAsync<SubmitTaskResult>(Wait, "answer after the consent timeout");
         Assert.False(result.Started);
         Assert.Equal(new ParticipantAnswer("x", false, "no answer within 30s"), Assert.Single(result.Answers, r => !r.Consents));
         Assert.Empty((await AskAsync<TaskList>(a, ListTasks.Instance)).Tasks);
@@ -184,8 +188,7 @@ public sealed class TaskConsentTests : IAsyncLifetime
         var waiting = await AskAsync<TaskInfo>(b, new ShowTask("t1"));
 
         Assert.Equal((TaskState.Starting, "consented; waiting for node 'a' to start it"), (waiting.Progress.State, waiting.Progress.Detail));
-        await _time.WaitForActiveTimersAsync(1, Wait, "start timer on b");
-        _time.Advance(_defaults.StartTimeout);
+        VirtualTimeSystems.Scheduler(b).Advance(_defaults.StartTimeout);
         Assert.Equal(new TaskNotFound("t1"), await AskAsync<TaskNotFound>(b, new ShowTask("t1")));
         Assert.False(_events.Reader.TryRead(out _));
     }
@@ -247,9 +250,9 @@ public sealed class TaskConsentTests : IAsyncLifetime
         await SubmitAsync(a, Spec("t1", "a"));
         var started = Assert.Single(await EventsAsync(1));
 
-        var peer = a.ResolvePath(started.Path);
+        var peer = started.Peer;
         var probe = Probe(a);
-        await probe.WatchAsync(peer);
+        probe.Watch(peer);
 
         peer.Tell("finish");
 
@@ -266,8 +269,8 @@ public sealed class TaskConsentTests : IAsyncLifetime
         await SubmitAsync(a, Spec("t1", "a"));
         var started = Assert.Single(await EventsAsync(1));
         var probe = Probe(a);
-        var peer = a.ResolvePath(started.Path);
-        await probe.WatchAsync(peer);
+        var peer = started.Peer;
+        probe.Watch(peer);
 
         peer.Tell("crash");
 
@@ -278,8 +281,9 @@ public sealed class TaskConsentTests : IAsyncLifetime
 
     private ActorSystem Node(string id, TaskManagerOptions? options = null, bool engine = true)
     {
-        var system = new ActorSystem(id, null, _time);
+        var system = VirtualTimeSystems.Create(id);
         _systems.Add(system);
+        _kits[system] = new Akka.TestKit.Xunit2.TestKit(system);
         _network.Join(system);
         var chosen = (options ?? _defaults) with { NodeId = id, IsMember = Members.Contains };
         if (engine)
@@ -290,9 +294,9 @@ public sealed class TaskConsentTests : IAsyncLifetime
         return system;
     }
 
-    private static ActorRef Manager(ActorSystem system) => system.ResolvePath(ActorPath.Parse($"swarm://{system.Name}/user/tasks"));
+    private static IActorRef Manager(ActorSystem system) => NodeDirectory.For(system).Resolve(TaskPaths.Manager(system.Name));
 
-    private TestProbe Probe(ActorSystem system) => new(system, $"probe-{Interlocked.Increment(ref _probes)}");
+    private TestProbe Probe(ActorSystem system) => _kits[system].CreateTestProbe();
 
     private Task<SubmitTaskResult> SubmitAsync(ActorSystem submitter, TaskSpec spec) =>
         AskAsync<SubmitTaskResult>(submitter, new SubmitTask(TaskSpecCodec.Encode(spec)));
@@ -301,7 +305,7 @@ public sealed class TaskConsentTests : IAsyncLifetime
     {
         var probe = Probe(system);
         probe.Send(Manager(system), message);
-        return await probe.ExpectMsgAsync<T>(timeout: Wait, phase: $"answer of {system.Name}'s task manager to {message.GetType().Name}");
+        return await probe.ExpectMsgAsync<T>(Wait, $"answer of {system.Name}'s task manager to {message.GetType().Name}");
     }
 
     private async Task<List<FakeTaskPeer.Event>> EventsAsync(int count)
@@ -347,7 +351,7 @@ public sealed class TaskConsentTests : IAsyncLifetime
     {
         foreach (var system in _systems)
         {
-            await system.ShutdownAsync().WaitAsync(Wait);
+            await system.Terminate().WaitAsync(Wait);
         }
     }
 

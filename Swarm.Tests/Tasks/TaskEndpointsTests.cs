@@ -1,7 +1,7 @@
+using Akka.Actor;
 using System.Net;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging.Abstractions;
-using Swarm.Actors.Runtime;
 using Swarm.Node.Cli;
 using Swarm.Node.Configuration;
 using Swarm.Node.Service;

@@ -1,3 +1,4 @@
+using Akka.Actor;
 using Swarm.Tasks;
 using System.Globalization;
 using System.Text;

@@ -2,12 +2,14 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Threading.Channels;
-using Swarm.Actors.Runtime;
+using Akka.Actor;
+using Swarm.Actors.Platform;
 
 namespace Swarm.Node.Cli.Bench;
 
 /// <summary>
-/// <c>swarm bench actors</c>: message throughput of the actor runtime. Ping-pong: one pair of actors bouncing
+/// <c>swarm bench actors</c>: message throughput of the node's actors on Akka.NET (default dispatcher, unbounded
+/// mailboxes). Ping-pong: one pair of actors bouncing
 /// <c>--in-flight</c> messages (as Akka's ping-pong benchmark keeps several balls in play); fan-out: one sender
 /// telling 1000 actors round-robin with credit-based flow control so that no message is dropped. The baseline,
 /// measured in the same run, is the same ping-pong between two tasks over raw System.Threading.Channels.
@@ -116,7 +118,7 @@ public static class ActorsBench
 
     private static async Task<double> ActorPingPongAsync(TimeSpan measure, TimeSpan warmup, int balls, CancellationToken ct)
     {
-        await using var system = new ActorSystem("bench", new ActorSystemSettings { MailboxCapacity = 1000 });
+        using var system = SwarmActorSystem.Create("bench");
         var counters = new long[2 * CounterStride];
         var running = new StrongBox<bool>(true);
         var a = system.ActorOf(Props.Create(() => new Bouncer(counters, 0, running)), "a");
@@ -128,15 +130,16 @@ public static class ActorsBench
         }
         var rate = await MeasureAsync(() => Sum(counters), measure, warmup, ct).ConfigureAwait(false);
         Volatile.Write(ref running.Value, false);
+        await system.Terminate().ConfigureAwait(false);
         return rate;
     }
 
     private static async Task<double> ActorFanOutAsync(TimeSpan measure, TimeSpan warmup, CancellationToken ct)
     {
-        await using var system = new ActorSystem("bench", new ActorSystemSettings { MailboxCapacity = FanOutActors * FanOutCreditPerActor });
+        using var system = SwarmActorSystem.Create("bench");
         var counters = new long[FanOutActors * CounterStride];
         var running = new StrongBox<bool>(true);
-        var targets = new ActorRef[FanOutActors];
+        var targets = new IActorRef[FanOutActors];
         for (var i = 0; i < FanOutActors; i++)
         {
             var slot = i * CounterStride;
@@ -147,16 +150,13 @@ public static class ActorsBench
         var rate = await MeasureAsync(() => Sum(counters), measure, warmup, ct).ConfigureAwait(false);
         Volatile.Write(ref running.Value, false);
         sender.Join();
-        if (system.DeadLetterCount != 0)
-        {
-            Console.WriteLine($"  (fan-out: {system.DeadLetterCount} dead letters; the credit window should prevent any)");
-        }
+        await system.Terminate().ConfigureAwait(false);
         return rate;
     }
 
     /// <summary>Round-robin over all targets, never more than the credit window ahead of what was delivered. The
-    /// window bounds the total, not each actor's share, so mailboxes are sized to hold the whole window.</summary>
-    private static void FanOut(ActorRef[] targets, long[] counters, StrongBox<bool> running)
+    /// window bounds the total, not each actor's share.</summary>
+    private static void FanOut(IActorRef[] targets, long[] counters, StrongBox<bool> running)
     {
         var message = new object();
         long sent = 0;
@@ -182,14 +182,14 @@ public static class ActorsBench
     }
 
     /// <summary>Counts what it receives; in ping-pong it sends each message back while running.</summary>
-    private sealed class Bouncer(long[] counters, int slot, StrongBox<bool> running) : Actor
+    private sealed class Bouncer(long[] counters, int slot, StrongBox<bool> running) : UntypedActor
     {
-        protected override void Receive(object message)
+        protected override void OnReceive(object message)
         {
             counters[slot]++;
-            if (running.Value && Context.Sender is var partner && partner != Context.System.DeadLetters)
+            if (running.Value && !Sender.IsNobody() && !Sender.Equals(Context.System.DeadLetters))
             {
-                partner.Tell(message, Self);
+                Sender.Tell(message, Self);
             }
         }
     }

@@ -1,0 +1,22 @@
+using Akka.Actor;
+
+namespace Swarm.Actors.Platform;
+
+/// <summary>Calls a delegate for each event of one type on a system's event stream (from a small actor, one event
+/// at a time), for code outside the actor system: simulations and hosts.</summary>
+public static class EventStreamSubscriber
+{
+    /// <summary>Subscribes <paramref name="handler"/> to events of type <typeparamref name="T"/>; stop the returned
+    /// actor to unsubscribe.</summary>
+    public static IActorRef Subscribe<T>(ActorSystem system, Action<T> handler)
+    {
+        var actor = system.ActorOf(Props.Create(() => new Relay<T>(handler)));
+        system.EventStream.Subscribe(actor, typeof(T));
+        return actor;
+    }
+
+    private sealed class Relay<T> : ReceiveActor
+    {
+        public Relay(Action<T> handler) => Receive(handler);
+    }
+}
