@@ -35,30 +35,47 @@ internal static class SecureNoise
         return TensorSpans.Longs(CollectionsMarshal.AsSpan(chosen));
     }
 
+    /// <summary>Pairs of Gaussians drawn by one worker at a time: chunks of this many floats are filled in parallel
+    /// (each from its own CSPRNG call; the OS generator is safe to call from several threads).</summary>
+    private const int ChunkFloats = 1 << 15;
+
     /// <summary>Standard normal draws of the given shape (float32).</summary>
     public static torch.Tensor Gaussian(long[] shape)
     {
         var n = shape.Aggregate(1L, (a, b) => a * b);
         var values = new float[n];
-        var bits = new ulong[Math.Min(n + (n & 1), 1 << 16)];
-        for (long start = 0; start < n; start += bits.Length)
+        var chunks = (int)((n + ChunkFloats - 1) / ChunkFloats);
+        if (chunks <= 1)
         {
-            var count = (int)Math.Min(bits.Length, n - start + ((n - start) & 1));
-            RandomNumberGenerator.Fill(MemoryMarshal.AsBytes(bits.AsSpan(0, count)));
-            for (var i = 0; i + 1 < count; i += 2)
+            FillGaussian(values);
+        }
+        else
+        {
+            Parallel.For(0, chunks, chunk =>
             {
-                // Box–Muller: u1 in (0, 1] so that the logarithm is finite.
-                var u1 = ((bits[i] >> 11) + 1) * Unit;
-                var u2 = (bits[i + 1] >> 11) * Unit;
-                var radius = Math.Sqrt(-2.0 * Math.Log(u1));
-                var angle = 2.0 * Math.PI * u2;
-                values[start + i] = (float)(radius * Math.Cos(angle));
-                if (start + i + 1 < n)
-                {
-                    values[start + i + 1] = (float)(radius * Math.Sin(angle));
-                }
-            }
+                var start = (long)chunk * ChunkFloats;
+                FillGaussian(values.AsSpan((int)start, (int)Math.Min(ChunkFloats, n - start)));
+            });
         }
         return TensorSpans.Floats(values, shape);
+    }
+
+    private static void FillGaussian(Span<float> values)
+    {
+        Span<ulong> bits = new ulong[values.Length + (values.Length & 1)];
+        RandomNumberGenerator.Fill(MemoryMarshal.AsBytes(bits));
+        for (var i = 0; i < values.Length; i += 2)
+        {
+            // Box–Muller: u1 in (0, 1] so that the logarithm is finite.
+            var u1 = ((bits[i] >> 11) + 1) * Unit;
+            var u2 = (bits[i + 1] >> 11) * Unit;
+            var radius = Math.Sqrt(-2.0 * Math.Log(u1));
+            var (sin, cos) = Math.SinCos(2.0 * Math.PI * u2);
+            values[i] = (float)(radius * cos);
+            if (i + 1 < values.Length)
+            {
+                values[i + 1] = (float)(radius * sin);
+            }
+        }
     }
 }
