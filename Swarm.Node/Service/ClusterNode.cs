@@ -242,7 +242,7 @@ public sealed class ClusterNode : IAsyncDisposable
     /// <summary>The mailbox of the actors that peers can reach (gossip, task manager, task peers) holds at most
     /// <paramref name="capacity"/> messages (actors.mailbox-capacity); a message to a full mailbox goes to dead
     /// letters at once, so a flood from a peer never blocks the transport or grows memory without bound.</summary>
-    private static Config MailboxConfig(int capacity) => ConfigurationFactory.ParseString($$"""
+    internal static Config MailboxConfig(int capacity) => ConfigurationFactory.ParseString($$"""
         {{PeerMailbox}} {
           mailbox-type = "Akka.Dispatch.BoundedMailbox"
           mailbox-capacity = {{capacity}}
