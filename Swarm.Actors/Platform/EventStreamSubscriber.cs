@@ -15,6 +15,18 @@ public static class EventStreamSubscriber
         return actor;
     }
 
+    /// <summary>Subscribes one handler to events of several types through one actor, so events that one actor
+    /// published reach <paramref name="handler"/> in the order it published them, whatever their types.</summary>
+    public static IActorRef Subscribe(ActorSystem system, Action<object> handler, params Type[] types)
+    {
+        var actor = system.ActorOf(Props.Create(() => new Relay<object>(handler)));
+        foreach (var type in types)
+        {
+            system.EventStream.Subscribe(actor, type);
+        }
+        return actor;
+    }
+
     private sealed class Relay<T> : ReceiveActor
     {
         public Relay(Action<T> handler) => Receive(handler);

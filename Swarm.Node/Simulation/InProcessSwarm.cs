@@ -105,9 +105,8 @@ public sealed class InProcessSwarm : IAsyncDisposable
     {
         // One actor system per site, as one node each: the sites share nothing but messages.
         var system = SwarmActorSystem.Create(site, _loggers);
-        EventStreamSubscriber.Subscribe<SiteRoundTrained>(system, e => _events.Writer.TryWrite(e));
-        EventStreamSubscriber.Subscribe<SiteRoundFinalized>(system, e => _events.Writer.TryWrite(e));
-        EventStreamSubscriber.Subscribe<SiteTaskEnded>(system, e => _events.Writer.TryWrite(e));
+        // One subscriber for the three kinds keeps each site's events in the order the site published them.
+        EventStreamSubscriber.Subscribe(system, e => _events.Writer.TryWrite(e), typeof(SiteRoundTrained), typeof(SiteRoundFinalized), typeof(SiteTaskEnded));
         _systems[site] = system;
         _refs[site] = system.ActorOf(TaskPeerActor.Props(_contexts[site]), site);
     }
