@@ -49,6 +49,12 @@ public static class TaskSpecValidator
         Check(!spec.Privacy.DifferentialPrivacy || spec.Privacy.NoiseMultiplier > 0, "task.privacy.noise-multiplier must be positive with DP on");
         Check(!spec.Privacy.DifferentialPrivacy || spec.Privacy.ClipNorm > 0, "task.privacy.clip-norm must be positive with DP on");
         Check(spec.Privacy.Delta is > 0 and < 1, "task.privacy.delta must be in (0, 1)");
+        // Refused until the rounds honour them, rather than accepted and silently ignored (a task would otherwise
+        // ship updates without noise or masks while its spec says otherwise).
+        Check(!spec.Privacy.DifferentialPrivacy,
+            "task.privacy.differential-privacy = true is not supported yet: task rounds do not run DP-SGD, so the task is refused rather than trained without noise");
+        Check(!spec.Privacy.SecureAggregation,
+            "task.privacy.secure-aggregation = true is not supported yet: task rounds do not mask updates, so the task is refused rather than run with updates in the clear");
         return problems;
     }
 

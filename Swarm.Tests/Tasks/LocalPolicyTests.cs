@@ -57,7 +57,11 @@ public sealed class LocalPolicyTests
         var policy = Open with { RequireDifferentialPrivacy = true };
 
         Assert.False(policy.Evaluate(Spec(), "a").Consents);
-        Assert.True(policy.Evaluate(Spec(s => s with { Privacy = new PrivacySpec(DifferentialPrivacy: true) }), "a").Consents);
+        // A task asking for DP is refused too, naming why, until rounds run DP-SGD: consenting to it would ship
+        // updates without noise under a policy that requires noise.
+        var dp = policy.Evaluate(Spec(s => s with { Privacy = new PrivacySpec(DifferentialPrivacy: true) }), "a");
+        Assert.False(dp.Consents);
+        Assert.Contains("differential-privacy = true is not supported yet", dp.Reason, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -77,5 +81,16 @@ public sealed class LocalPolicyTests
         var problems = TaskSpecValidator.Problems(Spec(s => s with { Participants = ["a", "b", "c"] }));
 
         Assert.Contains("task.datasets has no data set for participant 'c'", problems);
+    }
+
+    [Fact]
+    public void Privacy_the_rounds_do_not_honour_yet_is_refused_not_silently_ignored()
+    {
+        var dp = TaskSpecValidator.Problems(Spec(s => s with { Privacy = new PrivacySpec(DifferentialPrivacy: true) }));
+        var secAgg = TaskSpecValidator.Problems(Spec(s => s with { Privacy = new PrivacySpec(SecureAggregation: true) }));
+
+        Assert.Contains(dp, p => p.StartsWith("task.privacy.differential-privacy = true is not supported yet", StringComparison.Ordinal));
+        Assert.Contains(secAgg, p => p.StartsWith("task.privacy.secure-aggregation = true is not supported yet", StringComparison.Ordinal));
+        Assert.Empty(TaskSpecValidator.Problems(Spec(s => s)));
     }
 }
