@@ -8,18 +8,14 @@ public static class EventStreamSubscriber
 {
     /// <summary>Subscribes <paramref name="handler"/> to events of type <typeparamref name="T"/>; stop the returned
     /// actor to unsubscribe.</summary>
-    public static IActorRef Subscribe<T>(ActorSystem system, Action<T> handler)
-    {
-        var actor = system.ActorOf(Props.Create(() => new Relay<T>(handler)));
-        system.EventStream.Subscribe(actor, typeof(T));
-        return actor;
-    }
+    public static IActorRef Subscribe<T>(ActorSystem system, Action<T> handler) =>
+        Subscribe(system, e => handler((T)e), typeof(T));
 
     /// <summary>Subscribes one handler to events of several types through one actor, so events that one actor
     /// published reach <paramref name="handler"/> in the order it published them, whatever their types.</summary>
     public static IActorRef Subscribe(ActorSystem system, Action<object> handler, params Type[] types)
     {
-        var actor = system.ActorOf(Props.Create(() => new Relay<object>(handler)));
+        var actor = system.ActorOf(Props.Create(() => new Relay(handler)));
         foreach (var type in types)
         {
             system.EventStream.Subscribe(actor, type);
@@ -27,8 +23,8 @@ public static class EventStreamSubscriber
         return actor;
     }
 
-    private sealed class Relay<T> : ReceiveActor
+    private sealed class Relay(Action<object> handler) : UntypedActor
     {
-        public Relay(Action<T> handler) => Receive(handler);
+        protected override void OnReceive(object message) => handler(message);
     }
 }

@@ -158,8 +158,7 @@ public sealed class TorchTrainer : ITrainer
         RequirePrivacy();
         using var scope = torch.NewDisposeScope();
         var (images, labels) = Tensors(data);
-        var tape = new ActivationTape();
-        var loss = cross_entropy(_network.Zoo!.Forward(images, tape), labels, reduction: torch.nn.Reduction.Sum);
+        var (loss, tape) = TapedSummedLoss(images, labels);
         var norms = PerExampleGradients.SquaredNorms(_network, tape, loss, data.Count).sqrt();
         var result = new float[data.Count];
         TensorSpans.CopyTo(norms, result);
@@ -280,9 +279,7 @@ public sealed class TorchTrainer : ITrainer
         IReadOnlyList<torch.Tensor>? clipped = null;
         if (images.shape[0] > 0)
         {
-            var tape = new ActivationTape();
-            var losses = cross_entropy(_network.Zoo!.Forward(images, tape), labels, reduction: torch.nn.Reduction.None);
-            var summed = losses.sum();
+            var (summed, tape) = TapedSummedLoss(images, labels);
             clipped = PerExampleGradients.ClippedSum(_network, tape, summed, images.shape[0], dp.ClipNorm);
             lossSum = summed.item<float>();
         }
@@ -306,6 +303,15 @@ public sealed class TorchTrainer : ITrainer
         }
         optimizer.step();
         return lossSum;
+    }
+
+    /// <summary>The batch's summed loss from a forward pass that records the layers' inputs and outputs, as the
+    /// per-example gradients need them.</summary>
+    private (torch.Tensor Summed, ActivationTape Tape) TapedSummedLoss(torch.Tensor images, torch.Tensor labels)
+    {
+        var tape = new ActivationTape();
+        var summed = cross_entropy(_network.Zoo!.Forward(images, tape), labels, reduction: torch.nn.Reduction.Sum);
+        return (summed, tape);
     }
 
     private void RequirePrivacy()

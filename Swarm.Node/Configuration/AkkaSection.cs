@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
+using Swarm.Node.Configuration.Hocon;
 
 namespace Swarm.Node.Configuration;
 
@@ -64,6 +65,5 @@ public sealed class AkkaSection
         }
     }
 
-    private static string Dotted(string path) =>
-        string.Join('.', path.Split(ConfigurationPath.KeyDelimiter).Select(k => k.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_') ? k : JsonSerializer.Serialize(k)));
+    private static string Dotted(string path) => HoconPath.FromConfigurationKey(path).ToString();
 }

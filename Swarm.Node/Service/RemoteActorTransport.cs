@@ -14,6 +14,7 @@ namespace Swarm.Node.Service;
 public sealed class RemoteActorTransport : IRemoteSender, IEnvelopeHandler
 {
     private readonly ActorSystem _system;
+    private readonly NodeDirectory _directory;
     private readonly ILogger _logger;
     private readonly Func<string, bool> _isMember;
     private readonly ActorWireCodecs _codecs;
@@ -30,7 +31,8 @@ public sealed class RemoteActorTransport : IRemoteSender, IEnvelopeHandler
         _system = system;
         _logger = logger;
         _isMember = isMember;
-        NodeDirectory.For(system).Remote = this;
+        _directory = NodeDirectory.For(system);
+        _directory.Remote = this;
     }
 
     public TransportCounters Counters { get; } = new();
@@ -86,7 +88,7 @@ public sealed class RemoteActorTransport : IRemoteSender, IEnvelopeHandler
             return ValueTask.CompletedTask;
         }
         Counters.CountReceived();
-        NodeDirectory.For(_system).DeliverLocal(address.Value.Path, message);
+        _directory.DeliverLocal(address.Value.Path, message);
         return ValueTask.CompletedTask;
     }
 }
