@@ -47,6 +47,13 @@ public sealed class DirectoryTaskBlobs : ITaskBlobs
         File.Move(temporary, path, overwrite: true);
     }
 
+    /// <summary>The file holding <paramref name="hash"/> (an update or a model), or null when there is none.</summary>
+    public string? FileOf(string hash) =>
+        !IsHash(hash) ? null
+        : File.Exists(PathOf(BlobKind.Update, hash)) ? PathOf(BlobKind.Update, hash)
+        : File.Exists(PathOf(BlobKind.Model, hash)) ? PathOf(BlobKind.Model, hash)
+        : null;
+
     private string PathOf(BlobKind kind, string hash) => Path.Combine(_root, kind == BlobKind.Model ? "model" : "update", hash);
 
     private static bool IsHash(string hash) => hash.Length == 64 && hash.All(char.IsAsciiHexDigitLower);

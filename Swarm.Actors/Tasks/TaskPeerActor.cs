@@ -26,6 +26,9 @@ public sealed class TaskPeerActor : SwarmActor
     private readonly TaskPeerContext _context;
     private readonly List<CommittedBlock> _committed = [];
     private readonly Queue<SiteInput> _inputs = new();
+    private readonly HashSet<(BlobKind Kind, string Hash)> _fetching = [];
+    private readonly SortedDictionary<int, RoundTransfer> _transfers = [];
+    private readonly CancellationTokenSource _stopping = new();
     private IDisposable? _ledgerOwner;
     private ReplicaHost? _host;
     private TaskSite _site = null!;
@@ -70,6 +73,8 @@ public sealed class TaskPeerActor : SwarmActor
 
     protected override void PostStop()
     {
+        _stopping.Cancel();
+        _stopping.Dispose();
         _ledgerOwner?.Dispose();
         _ledgerOwner = null;
     }
@@ -89,14 +94,11 @@ public sealed class TaskPeerActor : SwarmActor
             case PbftPacket packet:
                 OnPacket(packet);
                 break;
-            case UpdateOffer offer:
-                Step(new BlobArrived(offer.Site, BlobKind.Update, RoundAggregate.HashOf(offer.Bytes), offer.Bytes));
+            case UpdateAnnounced announced:
+                OnAnnounced(announced);
                 break;
-            case BlobWanted wanted:
-                OnWanted(wanted);
-                break;
-            case BlobFound found:
-                Step(new BlobArrived(found.Site, found.Kind, found.Hash, found.Bytes));
+            case Fetched fetched:
+                OnFetched(fetched);
                 break;
             case TrainRes trained:
                 Step(new UpdateTrained(trained.Round, trained.Update, trained.MeanLoss, trained.Elapsed, trained.TrainingTime));
@@ -117,11 +119,11 @@ public sealed class TaskPeerActor : SwarmActor
                 Step(new DeadlinePassed(due.Round));
                 break;
             case GetTaskProgress:
-                Sender.Tell(_site.Progress(), Self);
+                Sender.Tell(Progress(), Self);
                 break;
             case CancelTask cancel:
                 Step(new CancelRequested(cancel.Reason));
-                Sender.Tell(_site.Progress(), Self);
+                Sender.Tell(Progress(), Self);
                 break;
             default:
                 Unhandled(message);
@@ -182,7 +184,7 @@ public sealed class TaskPeerActor : SwarmActor
                 _context.Blobs.Put(store.Kind, store.Hash, store.Bytes);
                 break;
             case OfferUpdate offer:
-                var message = new UpdateOffer(Self_, offer.Round, offer.Bytes);
+                var message = new UpdateAnnounced(Self_, offer.Round, offer.Hash);
                 foreach (var site in offer.To)
                 {
                     _context.Peer(site).Tell(message, Self);
@@ -209,7 +211,8 @@ public sealed class TaskPeerActor : SwarmActor
         }
     }
 
-    /// <summary>A blob in the site's own store answers at once; otherwise the named peers are asked.</summary>
+    /// <summary>A blob in the site's own store answers at once; otherwise it is fetched from the named peers, one
+    /// after the other until one serves it (the site asks again on its retry timer if none does).</summary>
     private void Fetch(FetchBlob fetch)
     {
         if (_context.Blobs.Get(fetch.Kind, fetch.Hash) is { } bytes)
@@ -217,12 +220,51 @@ public sealed class TaskPeerActor : SwarmActor
             Step(new BlobArrived(Self_, fetch.Kind, fetch.Hash, bytes));
             return;
         }
-        var wanted = new BlobWanted(Self_, fetch.Kind, fetch.Hash);
-        foreach (var site in fetch.From)
-        {
-            _context.Peer(site).Tell(wanted, Self);
-        }
+        StartFetch(fetch.Kind, fetch.Hash, fetch.From);
     }
+
+    /// <summary>A peer holds its update: fetch it now, so that it is here when the chain closes the round.</summary>
+    private void OnAnnounced(UpdateAnnounced announced)
+    {
+        if (_context.Terms.IndexOf(announced.Site) < 0 || announced.Site == Self_ || _context.Blobs.Contains(BlobKind.Update, announced.Hash))
+        {
+            return;
+        }
+        StartFetch(BlobKind.Update, announced.Hash, [announced.Site]);
+    }
+
+    private void StartFetch(BlobKind kind, string hash, IReadOnlyList<string> from)
+    {
+        if (from.Count == 0 || !_fetching.Add((kind, hash)))
+        {
+            return;
+        }
+        var round = _site.Progress().Round;
+        _context.Fetcher.FetchAsync(TaskId, from[0], kind, hash, _stopping.Token)
+            .PipeTo(Self, success: result => new Fetched(result, round, from.Skip(1).ToList()),
+                failure: e => new Fetched(BlobFetch.Failed(from[0], kind, hash, TimeSpan.Zero, e.Message), round, from.Skip(1).ToList()));
+    }
+
+    private void OnFetched(Fetched fetched)
+    {
+        var result = fetched.Result;
+        _fetching.Remove((result.Kind, result.Hash));
+        if (result.Bytes is not { } bytes)
+        {
+            Log.LogDebug("task {Task} site {Site}: fetching {Kind} {Hash} from '{From}' failed: {Error}", TaskId, Self_,
+                result.Kind, result.Hash, result.From, result.Error);
+            StartFetch(result.Kind, result.Hash, fetched.Remaining);
+            return;
+        }
+        var seen = _transfers.GetValueOrDefault(fetched.Round) ?? new RoundTransfer(fetched.Round, 0, 0, 0);
+        _transfers[fetched.Round] = seen with
+        {
+            Blobs = seen.Blobs + 1, Bytes = seen.Bytes + bytes.Length, Seconds = seen.Seconds + result.Elapsed.TotalSeconds,
+        };
+        Step(new BlobArrived(result.From, result.Kind, result.Hash, bytes));
+    }
+
+    private TaskProgress Progress() => _site.Progress() with { Transfers = [.. _transfers.Values] };
 
     private static LogLevel LevelOf(NoteLevel level) => level switch
     {
@@ -269,15 +311,6 @@ public sealed class TaskPeerActor : SwarmActor
         Step(new ChainCommitted(blocks));
     }
 
-    private void OnWanted(BlobWanted wanted)
-    {
-        if (_context.Terms.IndexOf(wanted.Site) < 0 || _context.Blobs.Get(wanted.Kind, wanted.Hash) is not { } bytes)
-        {
-            return;
-        }
-        _context.Peer(wanted.Site).Tell(new BlobFound(Self_, wanted.Kind, wanted.Hash, bytes), Self);
-    }
-
     private void Submit(TaskRequest request)
     {
         var payload = request.ToPayload(_context.Genesis.ChainId, bytes => _context.Signer.Sign(bytes));
@@ -312,4 +345,7 @@ public sealed class TaskPeerActor : SwarmActor
     }
 
     private sealed record DeadlineDue(int Round);
+
+    /// <summary>A fetch ended; <paramref name="Remaining"/> are the peers still to try if it failed.</summary>
+    private sealed record Fetched(BlobFetch Result, int Round, IReadOnlyList<string> Remaining);
 }

@@ -40,6 +40,9 @@ public sealed record TaskPeerContext
 
     public required ITaskBlobs Blobs { get; init; }
 
+    /// <summary>Brings other sites' blobs into <see cref="Blobs"/>' reach by hash (blob transfer between nodes).</summary>
+    public required ITaskBlobFetcher Fetcher { get; init; }
+
     /// <summary>When set, the site's heavy work waits for it (sites of one process take turns on the cores).</summary>
     public SemaphoreSlim? ComputeGate { get; init; }
 

@@ -6,15 +6,10 @@ namespace Swarm.Actors.Tasks;
 /// <summary>A PBFT message of the task's chain (MessageCodec bytes) from <paramref name="Site"/>'s replica.</summary>
 public sealed record PbftPacket(string Site, byte[] Message);
 
-/// <summary><paramref name="Site"/> publishes its update bytes for <paramref name="Round"/>; receivers key them by
-/// their SHA-256, so a lying sender cannot make anyone aggregate other bytes than the chain names.</summary>
-public sealed record UpdateOffer(string Site, int Round, byte[] Bytes);
-
-/// <summary><paramref name="Site"/> asks for a blob it is missing (an update of a closed round, or the global model
-/// of a finalized round after a restart); the answer goes to that site's peer.</summary>
-public sealed record BlobWanted(string Site, BlobKind Kind, string Hash);
-
-public sealed record BlobFound(string Site, BlobKind Kind, string Hash, byte[] Bytes);
+/// <summary><paramref name="Site"/> holds its update for <paramref name="Round"/> under <paramref name="Hash"/>: the
+/// receiver fetches the bytes from that site by blob transfer and keeps them only if they hash to
+/// <paramref name="Hash"/>, so a lying sender cannot make anyone aggregate other bytes than the chain names.</summary>
+public sealed record UpdateAnnounced(string Site, int Round, string Hash);
 
 /// <summary>Published on the node's event stream when a site's local training for a round is done:
 /// <paramref name="Elapsed"/> from the instruction to the encoded update, <paramref name="TrainingTime"/> the local

@@ -110,6 +110,9 @@ public sealed class BlobStore
     /// <summary>Deletes a blob found corrupt, so that it is fetched again rather than served.</summary>
     public void Quarantine(string hash) => File.Delete(PathOf(hash));
 
+    /// <summary>Deletes a blob whose bytes were moved elsewhere (a task's own blob directory).</summary>
+    public void Remove(string hash) => File.Delete(PathOf(hash));
+
     /// <summary>Moves a finished, already verified download into place (flushes it to disk first).</summary>
     internal void PublishPartial(string hash, SafeFileHandle partial)
     {

@@ -18,6 +18,7 @@ namespace Swarm.Node.Blobs;
 public sealed class BlobTransfer : ILeasedEnvelopeHandler, IAsyncDisposable
 {
     private readonly BlobStore _store;
+    private readonly IBlobSource _source;
     private readonly BlobTransferOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
@@ -28,9 +29,17 @@ public sealed class BlobTransfer : ILeasedEnvelopeHandler, IAsyncDisposable
     private PeerTransport? _transport;
     private Task _watchdog = Task.CompletedTask;
 
-    public BlobTransfer(BlobStore store, BlobTransferOptions? options = null, ILogger? logger = null, TimeProvider? time = null)
+    /// <param name="store">Where fetched blobs land.</param>
+    /// <param name="options">Limits.</param>
+    /// <param name="logger">Where the transfer logs.</param>
+    /// <param name="time">The clock of the stall watchdog.</param>
+    /// <param name="source">What this node serves, and to whom; by default every blob of <paramref name="store"/>
+    /// to every peer.</param>
+    public BlobTransfer(BlobStore store, BlobTransferOptions? options = null, ILogger? logger = null, TimeProvider? time = null,
+        IBlobSource? source = null)
     {
         _store = store;
+        _source = source ?? new StoreBlobSource(store);
         _options = options ?? new BlobTransferOptions();
         _logger = logger ?? NullLogger.Instance;
         _time = time ?? TimeProvider.System;
@@ -108,8 +117,9 @@ public sealed class BlobTransfer : ILeasedEnvelopeHandler, IAsyncDisposable
 
     private ValueTask Serve(string peer, BlobRequest request)
     {
+        var path = BlobHash.IsValid(request.Hash) ? _source.PathFor(peer, request.Hash) : null;
         var reason = !BlobHash.IsValid(request.Hash) ? "not a blob hash"
-            : _store.LengthOf(request.Hash) is not { } length ? "not in the store"
+            : LengthOf(path) is not { } length ? "not in the store"
             : request.Offset > (ulong)length ? $"offset {request.Offset} is beyond the blob's {length} bytes"
             : _serves.Count >= _options.ServesMax && !_serves.ContainsKey((peer, request.Hash)) ? "busy, try later"
             : null;
@@ -131,15 +141,27 @@ public sealed class BlobTransfer : ILeasedEnvelopeHandler, IAsyncDisposable
             }
         }
         _serves[(peer, request.Hash)] = serve;
-        _ = Task.Run(() => StreamAsync(peer, request.Hash, (long)request.Offset, serve));
+        _ = Task.Run(() => StreamAsync(peer, request.Hash, path!, (long)request.Offset, serve));
         return ValueTask.CompletedTask;
     }
 
-    private async Task StreamAsync(string peer, string hash, long offset, CancellationTokenSource serve)
+    private static long? LengthOf(string? path)
+    {
+        if (path is null)
+        {
+            return null;
+        }
+        var info = new FileInfo(path);
+        return info.Exists ? info.Length : null;
+    }
+
+    private async Task StreamAsync(string peer, string hash, string path, long offset, CancellationTokenSource serve)
     {
         try
         {
-            await using var file = _store.OpenRead(hash);
+            await using var file = File.Exists(path)
+                ? new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 0, FileOptions.Asynchronous | FileOptions.SequentialScan)
+                : null;
             if (file is null)
             {
                 await SendErrorAsync(peer, hash, "not in the store").ConfigureAwait(false);

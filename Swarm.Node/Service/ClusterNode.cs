@@ -9,6 +9,7 @@ using Akka.Configuration;
 using Swarm.Actors.Platform;
 using Swarm.Consensus.Blocks;
 using Swarm.Consensus.Storage;
+using Swarm.Node.Blobs;
 using Swarm.Node.Configuration;
 using Swarm.Node.Identity;
 using Swarm.Node.Networking;
@@ -34,6 +35,9 @@ public sealed class ClusterNode : IAsyncDisposable
     private ILedgerStore? _store;
     private ActorSystem? _system;
     private RemoteActorTransport? _remote;
+    private BlobTransfer? _blobs;
+    private BlobStore? _inbox;
+    private readonly TaskBlobSource _served = new();
     private PeerTransport? _transport;
     private NodeIdentity? _identity;
     private IActorRef? _gossip;
@@ -78,7 +82,7 @@ public sealed class ClusterNode : IAsyncDisposable
         {
             // The task engine: each consented task gets a peer with its own chain in this node's store.
             _engine = new TaskPeerFactory(id, consortium, _identity!, OpenTaskLedger, _settings.Node.DataDir, _settings.Training.Threads,
-                () => _system!);
+                () => _system!, new TransferBlobFetcher(_blobs!, _inbox!), _served);
             peers = launch => _engine.Create(launch.Spec, launch.SpecBytes, launch.Data).WithMailbox(PeerMailbox);
         }
         _taskOptions = new TaskManagerOptions(id, _settings.Policy.ToPolicy(), new ConfiguredDataSource(_settings.Data),
@@ -162,6 +166,11 @@ public sealed class ClusterNode : IAsyncDisposable
             // Returns the same task when StopAsync already shut the system down.
             await _system.Terminate().WaitAsync(_settings.Actors.ShutdownTimeout).ConfigureAwait(false);
         }
+        if (_blobs is not null)
+        {
+            await _blobs.DisposeAsync().ConfigureAwait(false);
+            _blobs = null;
+        }
         if (_transport is not null)
         {
             await _transport.DisposeAsync().ConfigureAwait(false);
@@ -225,9 +234,16 @@ public sealed class ClusterNode : IAsyncDisposable
         _remote = new RemoteActorTransport(_system!, _loggers.CreateLogger<RemoteActorTransport>(), id => consortium.Find(id) is not null,
             new ActorWireCodecs([TaskWireCodec.Instance, new TaskPeerWireCodec()]));
         var router = new PayloadRouter().Route(Swarm.Node.Networking.Wire.Envelope.PayloadOneofCase.Actor, _remote);
+        // Models and updates go by blob transfer (actor messages carry their hashes): fetched into an inbox store,
+        // served from the tasks' own directories to each task's participants only.
+        _inbox = new BlobStore(Path.Combine(_settings.Node.DataDir, "blob-inbox"));
+        _blobs = new BlobTransfer(_inbox, new BlobTransferOptions { ChunkBytes = BlobChunkBytes(_settings.Network.FrameBytesMax) },
+            _loggers.CreateLogger<BlobTransfer>(), _time, _served);
+        _blobs.RouteOn(router);
         _transport = new PeerTransport(identity, consortium, TransportOptionsOf(_settings.Network), router,
             _loggers.CreateLogger<PeerTransport>(), _time);
         _remote.Attach(_transport);
+        _blobs.Attach(_transport);
         try
         {
             _transport.Start(new IPEndPoint(IPAddress.Parse(_settings.Network.ListenHost), _settings.Network.ListenPort));
@@ -238,6 +254,10 @@ public sealed class ClusterNode : IAsyncDisposable
         }
         return consortium.Members.Select(m => m.Id).Where(m => m != _settings.Node.Id).ToList();
     }
+
+    /// <summary>Blob chunks of 1 MiB, or less when the frame limit is smaller (a chunk and its header fit in one
+    /// frame).</summary>
+    private static int BlobChunkBytes(long frameBytesMax) => (int)Math.Clamp(frameBytesMax - 4096, 4096, 1024 * 1024);
 
     /// <summary>The mailbox of the actors that peers can reach (gossip, task manager, task peers) holds at most
     /// <paramref name="capacity"/> messages (actors.mailbox-capacity); a message to a full mailbox goes to dead

@@ -71,6 +71,8 @@ public sealed class InProcessSwarm : IAsyncDisposable
                 Trainer = () => trainer(index),
                 InitialModel = initialModel,
                 Blobs = new DirectoryTaskBlobs(Path.Combine(directory, "blobs", site)),
+                // A site that is down serves nothing, like a node that is down.
+                Fetcher = new StoreBlobFetcher(other => _systems.ContainsKey(other) ? _contexts[other].Blobs : null),
                 ComputeGate = gate,
             };
             _contexts[site] = configure?.Invoke(context) ?? context;

@@ -15,7 +15,8 @@ namespace Swarm.Node.Tasks;
 /// Builds the task engine of a cluster node: for a task this node consented to, a <see cref="TaskPeerActor"/> whose
 /// chain members are the participants with the signing keys listed in the consortium, whose signer is this node's
 /// Ed25519 key, whose ledger is the node's store (one chain per task), whose blobs live under the node's data
-/// directory and whose peers are <c>swarm://&lt;participant&gt;/user/tasks/&lt;task-id&gt;</c> over the mutual-TLS transport.
+/// directory (served to the task's participants only, fetched from them by blob transfer) and whose peers are
+/// <c>swarm://&lt;participant&gt;/user/tasks/&lt;task-id&gt;</c> over the mutual-TLS transport.
 /// </summary>
 public sealed class TaskPeerFactory : IDisposable
 {
@@ -28,6 +29,8 @@ public sealed class TaskPeerFactory : IDisposable
     private readonly int _threads;
     private readonly Func<ActorSystem> _system;
     private readonly SemaphoreSlim _computeGate = new(1, 1);
+    private readonly ITaskBlobFetcher _fetcher;
+    private readonly TaskBlobSource _served;
 
     /// <param name="nodeId">This node's id: its site id in every task.</param>
     /// <param name="consortium">The members and their pinned keys.</param>
@@ -37,9 +40,14 @@ public sealed class TaskPeerFactory : IDisposable
     /// <param name="dataDirectory">The node's data directory; task blobs go under <c>tasks/&lt;task-id&gt;</c>.</param>
     /// <param name="threads">libtorch threads for training (0 = libtorch's default).</param>
     /// <param name="system">The node's actor system (resolves the peers' remote refs).</param>
+    /// <param name="fetcher">Fetches the peers' blobs (the node's blob transfer).</param>
+    /// <param name="served">The blobs the node's blob transfer serves; each task's are registered for its participants.</param>
     public TaskPeerFactory(string nodeId, Consortium consortium, NodeIdentity identity,
-        Func<Genesis, (IReplicaLedger Ledger, IDisposable? Owner)> openLedger, string dataDirectory, int threads, Func<ActorSystem> system)
+        Func<Genesis, (IReplicaLedger Ledger, IDisposable? Owner)> openLedger, string dataDirectory, int threads, Func<ActorSystem> system,
+        ITaskBlobFetcher fetcher, TaskBlobSource served)
     {
+        _fetcher = fetcher;
+        _served = served;
         _nodeId = nodeId;
         _consortium = consortium;
         ArgumentNullException.ThrowIfNull(identity);
@@ -60,6 +68,8 @@ public sealed class TaskPeerFactory : IDisposable
         var index = terms.IndexOf(_nodeId);
         var settings = SettingsOf(spec);
         var train = data.Train;
+        var blobs = new DirectoryTaskBlobs(Path.Combine(_dataDirectory, "tasks", spec.Id));
+        _served.Register(spec.Id, spec.Participants, blobs);
         var context = new TaskPeerContext
         {
             Spec = spec,
@@ -79,7 +89,8 @@ public sealed class TaskPeerFactory : IDisposable
                 model.GetParameters(parameters);
                 return parameters;
             },
-            Blobs = new DirectoryTaskBlobs(Path.Combine(_dataDirectory, "tasks", spec.Id)),
+            Blobs = blobs,
+            Fetcher = _fetcher,
             ComputeGate = _computeGate,
         };
         return TaskPeerActor.Props(context);

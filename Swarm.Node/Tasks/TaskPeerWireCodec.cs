@@ -3,27 +3,25 @@ using Swarm.Actors.Tasks;
 using Swarm.Consensus.Encoding;
 using Swarm.Node.Networking.Wire;
 using Swarm.Node.Service;
-using Swarm.Tasks;
 
 namespace Swarm.Node.Tasks;
 
-/// <summary>The round protocol's messages between the task peers of a cluster (PBFT messages of the task's chain,
-/// update bytes, blob requests and answers), as canonical bodies in <see cref="ActorMessage"/>s. The site a message
-/// claims to come from must be the link's authenticated node: a peer cannot speak for another.</summary>
+/// <summary>The round protocol's messages between the task peers of a cluster (PBFT messages of the task's chain and
+/// update announcements), as canonical bodies in <see cref="ActorMessage"/>s. No model or update bytes travel here:
+/// messages carry hashes, and the bytes go by blob transfer. The site a message claims to come from must be the
+/// link's authenticated node: a peer cannot speak for another.</summary>
 public sealed class TaskPeerWireCodec : IActorWireCodec
 {
     public const string PbftType = "swarm.v1.task.Pbft";
-    public const string OfferType = "swarm.v1.task.UpdateOffer";
-    public const string WantedType = "swarm.v1.task.BlobWanted";
-    public const string FoundType = "swarm.v1.task.BlobFound";
+    public const string AnnouncedType = "swarm.v1.task.UpdateAnnounced";
 
-    /// <summary>The largest blob a message carries (the frame limit of the transport applies as well).</summary>
-    public const int BlobBytesMax = 256 * 1024 * 1024;
+    /// <summary>The largest PBFT message (a NEW-VIEW with its certificates; the frame limit applies as well).</summary>
+    public const int PbftBytesMax = 16 * 1024 * 1024;
 
     private const int SiteBytesMax = 256;
     private const int HashBytesMax = 128;
 
-    public bool Knows(string typeUrl) => typeUrl is PbftType or OfferType or WantedType or FoundType;
+    public bool Knows(string typeUrl) => typeUrl is PbftType or AnnouncedType;
 
     public bool TryEncode(object message, out ActorMessage encoded)
     {
@@ -35,17 +33,9 @@ public sealed class TaskPeerWireCodec : IActorWireCodec
                 type = PbftType;
                 writer.WriteString(packet.Site).WriteBytes(packet.Message);
                 break;
-            case UpdateOffer offer:
-                type = OfferType;
-                writer.WriteString(offer.Site).WriteInt32(offer.Round).WriteBytes(offer.Bytes);
-                break;
-            case BlobWanted wanted:
-                type = WantedType;
-                writer.WriteString(wanted.Site).WriteByte((byte)wanted.Kind).WriteString(wanted.Hash);
-                break;
-            case BlobFound found:
-                type = FoundType;
-                writer.WriteString(found.Site).WriteByte((byte)found.Kind).WriteString(found.Hash).WriteBytes(found.Bytes);
+            case UpdateAnnounced announced:
+                type = AnnouncedType;
+                writer.WriteString(announced.Site).WriteInt32(announced.Round).WriteString(announced.Hash);
                 break;
             default:
                 encoded = null!;
@@ -68,10 +58,8 @@ public sealed class TaskPeerWireCodec : IActorWireCodec
             }
             object message = encoded.TypeUrl switch
             {
-                PbftType => new PbftPacket(site, reader.ReadBytes(BlobBytesMax)),
-                OfferType => new UpdateOffer(site, reader.ReadInt32(), reader.ReadBytes(BlobBytesMax)),
-                WantedType => new BlobWanted(site, Kind(reader.ReadByte()), reader.ReadString(HashBytesMax)),
-                FoundType => new BlobFound(site, Kind(reader.ReadByte()), reader.ReadString(HashBytesMax), reader.ReadBytes(BlobBytesMax)),
+                PbftType => new PbftPacket(site, reader.ReadBytes(PbftBytesMax)),
+                AnnouncedType => new UpdateAnnounced(site, reader.ReadInt32(), reader.ReadString(HashBytesMax)),
                 _ => throw new CanonicalFormatException($"unknown type '{encoded.TypeUrl}'"),
             };
             reader.ExpectEnd();
@@ -84,8 +72,4 @@ public sealed class TaskPeerWireCodec : IActorWireCodec
             return null;
         }
     }
-
-    private static BlobKind Kind(byte value) => Enum.IsDefined((BlobKind)value)
-        ? (BlobKind)value
-        : throw new CanonicalFormatException($"unknown blob kind {value}");
 }

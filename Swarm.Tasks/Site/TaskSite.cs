@@ -300,7 +300,7 @@ public sealed class TaskSite
         Emit(new StoreBlob(BlobKind.Update, update.Hash, update.Bytes));
         _heldUpdates.Add(update.Hash);
         _publishedRound = trained.Round;
-        Emit(new OfferUpdate(trained.Round, update.Bytes, [.. Terms.Sites.Where(s => s != _self)]));
+        Emit(new OfferUpdate(trained.Round, update.Hash, [.. Terms.Sites.Where(s => s != _self)]));
         Emit(new SubmitToChain(new UpdatePublished(trained.Round, _self, update.Hash, update.SampleCount)));
     }
 

@@ -87,8 +87,10 @@ public sealed record FetchBlob(BlobKind Kind, string Hash, IReadOnlyList<string>
 /// <summary>Keep a verified blob in the site's store (its own update, a peer's, a final model).</summary>
 public sealed record StoreBlob(BlobKind Kind, string Hash, byte[] Bytes) : SiteOutput;
 
-/// <summary>Send the site's update bytes for <paramref name="Round"/> to <paramref name="To"/>.</summary>
-public sealed record OfferUpdate(int Round, byte[] Bytes, IReadOnlyList<string> To) : SiteOutput;
+/// <summary>Tell <paramref name="To"/> that the site holds its update for <paramref name="Round"/> under
+/// <paramref name="Hash"/> (already in its store), so they can fetch it before the chain names it. Only the hash
+/// travels: the bytes go by blob transfer.</summary>
+public sealed record OfferUpdate(int Round, string Hash, IReadOnlyList<string> To) : SiteOutput;
 
 /// <summary>Answer <see cref="DeadlinePassed"/> for <paramref name="Round"/> after <paramref name="After"/> (replaces
 /// the site's earlier deadline).</summary>

@@ -10,7 +10,7 @@ public enum TaskLie
     /// <summary>Votes a made-up aggregate and model hash for every round.</summary>
     AggregateHash = 1,
 
-    /// <summary>Offers garbage as its update and answers every blob request with garbage.</summary>
+    /// <summary>Sends garbage under its announced update hash and answers every blob request with garbage.</summary>
     BlobBytes = 2,
 
     /// <summary>Publishes an update other than its training result (−20 × its Δ), with the matching hash.</summary>

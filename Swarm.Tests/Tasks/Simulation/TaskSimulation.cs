@@ -348,6 +348,9 @@ public sealed class TaskSimulation
         });
     }
 
+    /// <summary>An offer carries only the hash: the target then fetches the update from the offering site, as the
+    /// node's blob transfer does. A liar's transfer brings other bytes under the announced hash; a withholder never
+    /// serves its own update.</summary>
     private void Offer(TaskSimSite site, OfferUpdate offer)
     {
         foreach (var to in offer.To)
@@ -356,12 +359,9 @@ public sealed class TaskSimulation
             if (site.Lies.HasFlag(TaskLie.BlobBytes))
             {
                 var garbage = _random.Bytes(40);
-                Send(site, target, t => Step(t, new BlobArrived(site.Id, BlobKind.Update, RoundAggregate.HashOf(garbage), garbage)));
+                Send(site, target, t => Step(t, new BlobArrived(site.Id, BlobKind.Update, offer.Hash, garbage)));
             }
-            if (!site.Lies.HasFlag(TaskLie.WithheldUpdate))
-            {
-                Send(site, target, t => Step(t, new BlobArrived(site.Id, BlobKind.Update, RoundAggregate.HashOf(offer.Bytes), offer.Bytes)));
-            }
+            Send(site, target, t => Answer(site, t, BlobKind.Update, offer.Hash));
         }
     }
 

@@ -1,0 +1,30 @@
+using System.Collections.Concurrent;
+using Swarm.Actors.Tasks;
+using Swarm.Node.Blobs;
+
+namespace Swarm.Node.Tasks;
+
+/// <summary>The blobs a node serves to its peers: those of its tasks, each only to that task's participants. An
+/// update is a site's private training result; a consortium member that is not in the task must not read it, even
+/// knowing its hash.</summary>
+public sealed class TaskBlobSource : IBlobSource
+{
+    private readonly ConcurrentDictionary<string, (IReadOnlySet<string> Participants, DirectoryTaskBlobs Blobs)> _tasks = new(StringComparer.Ordinal);
+
+    /// <summary>Serves <paramref name="blobs"/> of task <paramref name="taskId"/> to <paramref name="participants"/>
+    /// from now on (again after a restart: the task manager relaunches the task's peer).</summary>
+    public void Register(string taskId, IEnumerable<string> participants, DirectoryTaskBlobs blobs) =>
+        _tasks[taskId] = (participants.ToHashSet(StringComparer.Ordinal), blobs);
+
+    public string? PathFor(string peer, string hash)
+    {
+        foreach (var (participants, blobs) in _tasks.Values)
+        {
+            if (participants.Contains(peer) && blobs.FileOf(hash) is { } path)
+            {
+                return path;
+            }
+        }
+        return null;
+    }
+}
