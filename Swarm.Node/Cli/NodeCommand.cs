@@ -41,7 +41,7 @@ public static class NodeCommand
                     json.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
                 });
             }
-            builder.Services.AddHostedService<NodeHostedService>();
+            builder.AddSwarmNode();
             // A failed start is reported once, as a clear line below, not again as the host's stack trace.
             builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
             builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(30));

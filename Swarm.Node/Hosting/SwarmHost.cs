@@ -1,9 +1,11 @@
+using Akka.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Swarm.Node.Configuration;
+using Swarm.Node.Service;
 
 namespace Swarm.Node.Hosting;
 
@@ -35,6 +37,33 @@ public static class SwarmHost
         builder.Logging.SetMinimumLevel(ConfiguredLevel(configuration));
         return builder;
     }
+
+    /// <summary>Adds the node to the host: its actor system, started and shut down by Akka.Hosting (Akka's own log
+    /// through the host's loggers, at warnings), and the node service that runs in it. The actor system starts before
+    /// the node and is shut down after it, so the node leaves the cluster and stops its actors first.</summary>
+    public static HostApplicationBuilder AddSwarmNode(this HostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddAkka(SystemName(builder.Configuration["node:id"]), (akka, services) =>
+        {
+            akka.AddHocon(ClusterNode.ActorSystemConfig(services.GetRequiredService<NodeSettings>()), HoconAddMode.Prepend);
+            akka.ConfigureLoggers(loggers =>
+            {
+                loggers.LogLevel = Akka.Event.LogLevel.WarningLevel;
+                loggers.ClearLoggers();
+                loggers.AddLoggerFactory();
+            });
+        });
+        builder.Services.AddHostedService<NodeHostedService>();
+        return builder;
+    }
+
+    /// <summary>The actor system is named after the node; an id Akka would refuse is reported by the settings'
+    /// validation, which runs before the system starts, so any valid name does until then.</summary>
+    private static string SystemName(string? nodeId) =>
+        nodeId is { Length: > 0 } id && char.IsAsciiLetterOrDigit(id[0]) && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_')
+            ? id
+            : "swarm-node";
 
     /// <summary>The level from <c>logging.level</c>; a bad value is reported by validation at start, so here it
     /// falls back to Information.</summary>

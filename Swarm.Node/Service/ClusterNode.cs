@@ -32,6 +32,7 @@ public sealed class ClusterNode : IAsyncDisposable
     private readonly ILogger _log;
     private readonly TimeProvider _time;
     private readonly long _started;
+    private readonly ActorSystem? _hostSystem;
     private ILedgerStore? _store;
     private ActorSystem? _system;
     private RemoteActorTransport? _remote;
@@ -53,8 +54,12 @@ public sealed class ClusterNode : IAsyncDisposable
     /// <param name="time">The node's clock.</param>
     /// <param name="taskPeers">Props of a task's local peer (the task engine), given the consented task; null
     /// means this node has no task engine, and tasks it consents to fail here with that reason.</param>
-    public ClusterNode(NodeSettings settings, ILoggerFactory loggers, TimeProvider time, Func<TaskLaunch, Props>? taskPeers = null)
+    /// <param name="system">The node's actor system when the host owns it (Akka.Hosting, configured with
+    /// <see cref="ActorSystemConfig"/>); null: the node creates its own and terminates it when it stops.</param>
+    public ClusterNode(NodeSettings settings, ILoggerFactory loggers, TimeProvider time, Func<TaskLaunch, Props>? taskPeers = null,
+        ActorSystem? system = null)
     {
+        _hostSystem = system;
         _taskPeers = taskPeers;
         _settings = settings;
         _loggers = loggers;
@@ -72,8 +77,8 @@ public sealed class ClusterNode : IAsyncDisposable
         var consortium = _settings.Consortium.File.Length == 0 ? null : LoadConsortium(_settings.Consortium.File, id);
         _identity = consortium is null ? null : IdentityLoader.Load(_settings.Tls, _settings.Node, consortium);
         var incarnation = OpenStore();
-        _system = SwarmActorSystem.Create(id, _loggers,
-            ConfigurationFactory.ParseString(_settings.Akka.ToHocon()).WithFallback(MailboxConfig(_settings.Actors.MailboxCapacity)));
+        _system = _hostSystem ?? SwarmActorSystem.Create(id, _loggers, ActorSystemConfig(_settings));
+        NodeLogging.For(_system).Factory = _loggers;
         var seeds = consortium is null ? [] : StartTransport(consortium, _identity!);
         var options = new GossipActorOptions(incarnation, seeds, MembershipOptionsOf(_settings.Gossip), _settings.Gossip.Interval, Random.Shared.Next());
         _gossip = _system.ActorOf(GossipActor.Props(options).WithMailbox(PeerMailbox), GossipActorOptions.ActorName);
@@ -106,10 +111,7 @@ public sealed class ClusterNode : IAsyncDisposable
         {
             await LeaveAsync(cancellationToken).ConfigureAwait(false);
         }
-        if (_system is not null)
-        {
-            await _system.Terminate().WaitAsync(_settings.Actors.ShutdownTimeout, cancellationToken).ConfigureAwait(false);
-        }
+        await StopActorsAsync().WaitAsync(_settings.Actors.ShutdownTimeout, cancellationToken).ConfigureAwait(false);
         await DisposeAsync().ConfigureAwait(false);
         _log.LogInformation("node {Node} stopped", _settings.Node.Id);
     }
@@ -161,11 +163,7 @@ public sealed class ClusterNode : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_system is not null)
-        {
-            // Returns the same task when StopAsync already shut the system down.
-            await _system.Terminate().WaitAsync(_settings.Actors.ShutdownTimeout).ConfigureAwait(false);
-        }
+        await StopActorsAsync().WaitAsync(_settings.Actors.ShutdownTimeout).ConfigureAwait(false);
         if (_blobs is not null)
         {
             await _blobs.DisposeAsync().ConfigureAwait(false);
@@ -186,6 +184,32 @@ public sealed class ClusterNode : IAsyncDisposable
         _identity?.Dispose();
         _store?.Dispose();
         _store = null;
+    }
+
+    /// <summary>The node's own actor system terminates (the same task when StopAsync already did it); in a system the
+    /// host owns, the node's top-level actors stop and the host terminates the system after the node.</summary>
+    private Task StopActorsAsync()
+    {
+        if (_system is null)
+        {
+            return Task.CompletedTask;
+        }
+        if (_hostSystem is null)
+        {
+            return _system.Terminate();
+        }
+        var timeout = _settings.Actors.ShutdownTimeout;
+        return Task.WhenAll(new[] { _tasks, _gossip }.OfType<IActorRef>().Select(actor => actor.GracefulStop(timeout)));
+    }
+
+    /// <summary>The configuration of the node's actor system: the <c>akka { }</c> section of the node's files
+    /// over the bounded mailbox of peer-facing actors, over <see cref="SwarmActorSystem.DefaultConfig"/>.</summary>
+    public static Config ActorSystemConfig(NodeSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return ConfigurationFactory.ParseString(settings.Akka.ToHocon())
+            .WithFallback(MailboxConfig(settings.Actors.MailboxCapacity))
+            .WithFallback(SwarmActorSystem.DefaultConfig);
     }
 
     public static MembershipOptions MembershipOptionsOf(GossipSettings gossip) => new(

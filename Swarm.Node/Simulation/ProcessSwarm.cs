@@ -34,8 +34,9 @@ public sealed class ProcessSwarm
     /// <param name="Blocks">The chain as the first node's ledger holds it.</param>
     /// <param name="NodeDetails">Each node's last word on the task (personalized scores, final model).</param>
     /// <param name="StartMs">The timestamp of the chain's first block (the first update of round 1).</param>
+    /// <param name="Transfers">Blob transfer per round, over all nodes.</param>
     public sealed record Outcome(IReadOnlyList<(FinalizedRound Round, float[] Parameters, long TimestampMs)> Rounds,
-        IReadOnlyList<BlockSummary> Blocks, IReadOnlyList<string> NodeDetails, long StartMs);
+        IReadOnlyList<BlockSummary> Blocks, IReadOnlyList<string> NodeDetails, long StartMs, IReadOnlyList<RoundTraffic> Transfers);
 
     public async Task<Outcome> RunAsync(CancellationToken cancellation)
     {
@@ -105,8 +106,15 @@ public sealed class ProcessSwarm
         {
             cluster.Kill(i);
         }
-        return Read(cluster, spec, details);
+        return Read(cluster, spec, details) with { Transfers = Traffic(done!) };
     }
+
+    /// <summary>Sums the nodes' per-round blob fetches.</summary>
+    private static IReadOnlyList<RoundTraffic> Traffic(IEnumerable<TaskProgress?> nodes) =>
+    [
+        .. nodes.SelectMany(n => n?.Transfers ?? []).GroupBy(t => t.Round).OrderBy(g => g.Key)
+            .Select(g => new RoundTraffic(g.Key, g.Sum(t => t.Blobs), g.Sum(t => t.Bytes), g.Sum(t => t.Seconds), g.Max(t => t.Seconds))),
+    ];
 
     /// <summary>Reads the first node's chain and the model of every final round from its blobs.</summary>
     private static Outcome Read(LocalCluster cluster, TaskSpec spec, IReadOnlyList<string> details)
@@ -126,7 +134,7 @@ public sealed class ProcessSwarm
             rounds.Add((round, MemoryMarshal.Cast<byte, float>(bytes).ToArray(), timestamps[round.Height]));
         }
         return new Outcome(rounds, [.. blocks.Select(b => InProcessSwarm.Summarize(b, spec.Participants))], details,
-            blocks.Count > 0 ? blocks[0].Block.TimestampMs : 0);
+            blocks.Count > 0 ? blocks[0].Block.TimestampMs : 0, []);
     }
 
     private string NodeConfig(int index) => string.Create(CultureInfo.InvariantCulture, $$"""

@@ -73,6 +73,7 @@ public sealed class SimulationRunner
             _options.ToHocon())
         {
             Timings = [.. swarm.Timings, .. timings],
+            Transfers = swarm.Transfers,
             Notes =
             [
                 $"Swarm test score: the global model of round {swarm.SelectedRound} (best global validation AUC; the "
@@ -231,6 +232,7 @@ public sealed class SimulationRunner
             [new MethodTiming("swarm (node processes: start, consent, rounds, personalization)", seconds)])
         {
             Notes = [.. outcome.NodeDetails.Select(d => "node " + d)],
+            Transfers = outcome.Transfers,
         };
     }
 
@@ -282,5 +284,7 @@ public sealed class SimulationRunner
         IReadOnlyList<PersonalizedScore> Personalized, IReadOnlyList<BlockSummary> Blocks, IReadOnlyList<MethodTiming> Timings)
     {
         public IReadOnlyList<string> Notes { get; init; } = [];
+
+        public IReadOnlyList<RoundTraffic> Transfers { get; init; } = [];
     }
 }

@@ -1,3 +1,4 @@
+using Akka.Actor;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -42,5 +43,47 @@ public sealed class SwarmHostTests
         using var host = SwarmHost.CreateBuilder(file, [], new Dictionary<string, string>()).Build();
         var error = await Assert.ThrowsAsync<SettingsException>(() => host.StartAsync(CancellationToken.None));
         Assert.Equal("network.listen-prot", Assert.Single(error.Errors).Key);
+    }
+
+    [Fact]
+    public async Task The_node_runs_in_the_actor_system_Akka_Hosting_starts_and_the_system_stops_after_the_node()
+    {
+        using var dir = new TempDirectory();
+        var data = Path.Combine(dir.Path, "data").Replace("\\", "/", StringComparison.Ordinal);
+        var file = dir.Write("node.conf", $"node.id = hosted-a\nnode.data-dir = \"{data}\"\nhttp.port = 0\nlogging.level = warning");
+        using var host = SwarmHost.CreateBuilder(file, [], new Dictionary<string, string>()).AddSwarmNode().Build();
+        await host.StartAsync(CancellationToken.None);
+        var system = host.Services.GetRequiredService<ActorSystem>();
+        Assert.Equal("hosted-a", system.Name);
+        // The node's actors live in the host's system, not in one of their own.
+        var tasks = await system.ActorSelection("/user/tasks").ResolveOne(TimeSpan.FromSeconds(10));
+        var gossip = await system.ActorSelection("/user/gossip").ResolveOne(TimeSpan.FromSeconds(10));
+        var watcher = system.ActorOf(Props.Create(() => new DeathWatcher(tasks, gossip)));
+
+        await host.StopAsync(CancellationToken.None);
+        await system.WhenTerminated.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(DeathWatcher.BothStoppedBeforeTheSystem, "the node's actors stop before the host terminates the system");
+    }
+
+    /// <summary>Records whether both watched actors stopped while the system itself was still running.</summary>
+    private sealed class DeathWatcher : UntypedActor
+    {
+        private int _stopped;
+
+        public DeathWatcher(IActorRef first, IActorRef second)
+        {
+            Context.Watch(first);
+            Context.Watch(second);
+        }
+
+        public static bool BothStoppedBeforeTheSystem { get; private set; }
+
+        protected override void OnReceive(object message)
+        {
+            if (message is Terminated && ++_stopped == 2)
+            {
+                BothStoppedBeforeTheSystem = true;
+            }
+        }
     }
 }

@@ -126,6 +126,20 @@ public static class ReportWriter
             md.AppendLine();
             md.AppendLine("No chain blocks: this run commits no blocks (see the notes below).");
         }
+        if (r.Transfers.Count > 0)
+        {
+            md.AppendLine();
+            md.AppendLine("## Blob transfer (node processes)");
+            md.AppendLine();
+            md.AppendLine("Models and updates travel by blob transfer (mutual TLS, resumable, checked against their hash); actor messages carry hashes only.");
+            md.AppendLine();
+            md.AppendLine("| round | blobs | MB | fetch s (summed over nodes) | slowest node s |");
+            md.AppendLine("|---|---|---|---|---|");
+            foreach (var t in r.Transfers)
+            {
+                md.AppendLine(Inv($"| {t.Round} | {t.Blobs} | {t.Bytes / 1e6:0.0} | {t.Seconds:0.00} | {t.SlowestSeconds:0.00} |"));
+            }
+        }
         if (r.Timings.Count > 0)
         {
             md.AppendLine();

@@ -19,12 +19,20 @@ public sealed record SimulationResults(
     /// <summary>Wall time of each part of the run.</summary>
     public IReadOnlyList<MethodTiming> Timings { get; init; } = [];
 
+    /// <summary>Blob transfer per round between node processes (empty in a one-process simulation, where sites read
+    /// each other's stores).</summary>
+    public IReadOnlyList<RoundTraffic> Transfers { get; init; } = [];
+
     /// <summary>Plain statements about how the numbers were obtained (model selection, what the chain holds).</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
 
     /// <summary>The mean of the local-only baselines over the sites.</summary>
     public Score LocalOnlyMean => Score.Mean(LocalOnly.Select(s => s.Score));
 }
+
+/// <summary>What all nodes together fetched by blob transfer while in <paramref name="Round"/>: blobs, bytes, and
+/// the fetches' seconds summed over nodes; <paramref name="SlowestSeconds"/> is the largest one node spent.</summary>
+public sealed record RoundTraffic(int Round, int Blobs, long Bytes, double Seconds, double SlowestSeconds);
 
 /// <summary>Test AUC and accuracy of one model.</summary>
 public sealed record Score(double Auc, double Accuracy)
