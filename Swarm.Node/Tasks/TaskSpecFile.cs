@@ -48,7 +48,8 @@ public static class TaskSpecFile
         HoconObject root;
         try
         {
-            root = HoconLoader.LoadString(text, name, baseDirectory: null, environment: static _ => null).Root;
+            // A spec comes from a researcher, maybe over HTTP: it must never make the node open a file of its own.
+            root = HoconLoader.LoadString(text, name, baseDirectory: null, environment: static _ => null, allowIncludes: false).Root;
         }
         catch (HoconException e)
         {

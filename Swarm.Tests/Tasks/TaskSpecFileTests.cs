@@ -1,9 +1,41 @@
+using System.Runtime.InteropServices;
 using Swarm.Node.Tasks;
 
 namespace Swarm.Tests.Tasks;
 
-public sealed class TaskSpecFileTests
+public sealed partial class TaskSpecFileTests
 {
+    [LibraryImport("libc", EntryPoint = "mkfifo", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int MakeFifo(string path, uint mode);
+
+    /// <summary>Attack: a submitted spec includes a file of the node's machine (to echo its values back in the error
+    /// answer, or <c>/dev/zero</c> to exhaust memory). The include is refused and the file is never opened: here it
+    /// is a named pipe with no writer, which would block any reader for good.</summary>
+    [Fact]
+    public async Task A_spec_with_an_include_is_refused_and_the_file_is_never_opened()
+    {
+        var directory = Directory.CreateTempSubdirectory("swarm-spec-include-").FullName;
+        try
+        {
+            var pipe = Path.Combine(directory, "secrets.conf");
+            Assert.Equal(0, MakeFifo(pipe, Convert.ToUInt32("600", 8)));
+            foreach (var include in new[] { $"include required(\"{pipe}\")", $"include \"{pipe}\"", "include file(\"/dev/zero\")" })
+            {
+                var text = include + "\n" + Minimal;
+                var parse = Task.Run(() => Assert.Throws<TaskSpecFileException>(() => TaskSpecFile.Parse(text, "submitted spec")));
+                var finished = await Task.WhenAny(parse, Task.Delay(TimeSpan.FromSeconds(20)));
+                Assert.True(finished == parse, $"parsing '{include}' opened the file (blocked on it)");
+                var problem = Assert.Single((await parse).Problems);
+                Assert.Contains("submitted spec:1", problem, StringComparison.Ordinal);
+                Assert.Contains("is not allowed here: this text must be self-contained", problem, StringComparison.Ordinal);
+            }
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     private static string ExamplePath => Path.Combine(AppContext.BaseDirectory, "examples", "tasks", "pneumonia-4.conf");
 
     private const string Minimal = """

@@ -14,14 +14,14 @@ internal sealed class HoconBuilder
     {
         var syntax = HoconParser.Parse(layer.ReadText(), layer.SourceName);
         var stack = layer.FilePath is null ? [] : new List<string> { layer.FilePath };
-        var context = new IncludeContext(layer.BaseDirectory, DisplayDirectory(layer), stack);
+        var context = new IncludeContext(layer.BaseDirectory, DisplayDirectory(layer), stack, layer.IncludesAllowed);
         Fill(_root, HoconPath.Root, syntax, context);
     }
 
     private static string DisplayDirectory(HoconLayer layer) =>
         layer.FilePath is null ? "" : Path.GetDirectoryName(layer.SourceName) ?? "";
 
-    private sealed record IncludeContext(string Directory, string DisplayDirectory, IReadOnlyList<string> Stack);
+    private sealed record IncludeContext(string Directory, string DisplayDirectory, IReadOnlyList<string> Stack, bool IncludesAllowed);
 
     private void Fill(HoconObject container, HoconPath prefix, SyntaxObject syntax, IncludeContext context)
     {
@@ -189,6 +189,10 @@ internal sealed class HoconBuilder
 
     private void Include(HoconObject container, HoconPath prefix, SyntaxInclude include, IncludeContext context)
     {
+        if (!context.IncludesAllowed)
+        {
+            throw new HoconException(include.Origin, null, $"include \"{include.File}\" is not allowed here: this text must be self-contained");
+        }
         foreach (var name in HoconIncludeFiles.Find(context.Directory, include))
         {
             IncludeFile(container, prefix, include.Origin, name, context);
@@ -205,7 +209,7 @@ internal sealed class HoconBuilder
             throw new HoconException(origin, null, $"include cycle: {chain}");
         }
         var syntax = HoconParser.Parse(HoconLayer.ReadFile(full, display, origin), display);
-        var inner = new IncludeContext(Path.GetDirectoryName(full)!, Path.GetDirectoryName(display) ?? "", [.. context.Stack, full]);
+        var inner = new IncludeContext(Path.GetDirectoryName(full)!, Path.GetDirectoryName(display) ?? "", [.. context.Stack, full], context.IncludesAllowed);
         Fill(container, prefix, syntax, inner);
     }
 }

@@ -4,6 +4,10 @@ namespace Swarm.Node.Configuration.Hocon;
 /// Includes are looked up relative to <see cref="BaseDirectory"/>.</summary>
 public sealed record HoconLayer(string SourceName, string? Text, string? FilePath, string BaseDirectory)
 {
+    /// <summary>False for text from outside the machine (a submitted task spec): an <c>include</c> is then an error
+    /// and no file is opened.</summary>
+    public bool IncludesAllowed { get; init; } = true;
+
     public static HoconLayer FromFile(string path)
     {
         var full = Path.GetFullPath(path);

@@ -20,6 +20,12 @@ public static class HoconLoader
     public static HoconConfig LoadFile(string path, Func<string, string?>? environment = null) =>
         Load([HoconLayer.FromFile(path)], environment);
 
-    public static HoconConfig LoadString(string text, string sourceName = "string", string? baseDirectory = null, Func<string, string?>? environment = null) =>
-        Load([HoconLayer.FromText(text, sourceName, baseDirectory)], environment);
+    /// <param name="text">The configuration text.</param>
+    /// <param name="sourceName">What errors call the text.</param>
+    /// <param name="baseDirectory">Where includes are looked up.</param>
+    /// <param name="environment">Environment variables for <c>${?VAR}</c>.</param>
+    /// <param name="allowIncludes">False: an include is an error and no file is opened (text from a peer or a client).</param>
+    public static HoconConfig LoadString(string text, string sourceName = "string", string? baseDirectory = null, Func<string, string?>? environment = null,
+        bool allowIncludes = true) =>
+        Load([HoconLayer.FromText(text, sourceName, baseDirectory) with { IncludesAllowed = allowIncludes }], environment);
 }
