@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Net;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 using Swarm.Node.Tasks;
 
@@ -115,7 +114,7 @@ public static class TaskCommand
         }
         // A refused submission (400, 409) still answers with its reason in the body.
         var reply = await SendAsync<SubmitTaskResult>(endpoint, "submit", SubmitTimeout, error,
-            http => http.PostAsync(new Uri(endpoint, "/tasks"), new StringContent(text, Encoding.UTF8, "text/plain"), cancellationToken),
+            http => http.PostAsync(new Uri(endpoint, "/tasks"), TaskEndpoints.SubmitContent(text), cancellationToken),
             [HttpStatusCode.BadRequest, HttpStatusCode.Conflict]).ConfigureAwait(false);
         if (reply.Value is not { } result)
         {
@@ -174,7 +173,7 @@ public static class TaskCommand
         ArgumentNullException.ThrowIfNull(endpoint);
         var reply = await SendAsync<TaskInfo>(endpoint, "cancel", RequestTimeout, error,
             http => http.PostAsync(new Uri(endpoint, $"/tasks/{Uri.EscapeDataString(taskId)}/cancel"),
-                new StringContent(reason ?? "", Encoding.UTF8, "text/plain"), cancellationToken)).ConfigureAwait(false);
+                TaskEndpoints.CancelContent(reason), cancellationToken)).ConfigureAwait(false);
         if (reply.Value is { } info)
         {
             Print(info, output);

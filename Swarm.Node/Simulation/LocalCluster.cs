@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
-using System.Text;
+using Swarm.Node.Tasks;
 using Swarm.Node.Identity;
 
 namespace Swarm.Node.Simulation;
@@ -165,7 +165,7 @@ public sealed class LocalCluster : IDisposable
     /// <summary>POST /tasks on node <paramref name="index"/>: the HTTP status and the answer's JSON text.</summary>
     public async Task<(int Status, string Body)> SubmitAsync(int index, string specText, CancellationToken cancellation = default)
     {
-        using var content = new StringContent(specText, Encoding.UTF8, "text/plain");
+        using var content = TaskEndpoints.SubmitContent(specText);
         using var response = await Http.PostAsync(new Uri(HttpAddress(index), "/tasks"), content, cancellation).ConfigureAwait(false);
         return ((int)response.StatusCode, await response.Content.ReadAsStringAsync(cancellation).ConfigureAwait(false));
     }

@@ -1,3 +1,5 @@
+using System.Net.Http.Json;
+using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Swarm.Node.Service;
@@ -6,11 +8,13 @@ namespace Swarm.Node.Tasks;
 
 /// <summary>
 /// The task endpoints of the node's loopback HTTP server (docs/operations.md):
-/// <c>POST /tasks</c> (body: the spec's HOCON text) submits from this node: 201 with <see cref="SubmitTaskResult"/>
+/// <c>POST /tasks</c> (JSON body <see cref="SubmitTaskBody"/>: the spec's HOCON text) submits from this node: 201 with <see cref="SubmitTaskResult"/>
 /// when every participant consented and the task started, 409 with the answers when one refused or did not
 /// answer, 400 when the spec is unusable or was not sent (its error says why). <c>GET /tasks</c> →
 /// <see cref="TaskList"/>; <c>GET /tasks/{id}</c> → <see cref="TaskInfo"/> or 404; <c>POST /tasks/{id}/cancel</c>
-/// (optional body: the reason) → the task's <see cref="TaskInfo"/> after its peer's answer, or 404.
+/// (JSON body <see cref="CancelTaskBody"/>, the reason optional) → the task's <see cref="TaskInfo"/> after its peer's
+/// answer, or 404. Every POST must be <c>application/json</c> (<see cref="NodeHttpServer"/> answers 415 otherwise):
+/// a web page can post plain text to loopback without asking, but not JSON.
 /// </summary>
 public static class TaskEndpoints
 {
@@ -22,10 +26,10 @@ public static class TaskEndpoints
         ArgumentNullException.ThrowIfNull(app);
         app.MapPost("/tasks", async (HttpRequest request, CancellationToken ct) =>
         {
-            var text = await ReadBodyAsync(request, ct).ConfigureAwait(false);
-            if (text is null)
+            var (body, problem) = await ReadJsonAsync<SubmitTaskBody>(request, ct).ConfigureAwait(false);
+            if (body?.Spec is not { } text)
             {
-                return Results.Json(SubmitTaskResult.Rejected("", $"the spec is longer than {BodyBytesMax} bytes"), TaskJson.Options, statusCode: 400);
+                return Results.Json(SubmitTaskResult.Rejected("", problem ?? "the body has no \"spec\""), TaskJson.Options, statusCode: 400);
             }
             var result = await node.SubmitTaskAsync(text, ct).ConfigureAwait(false);
             var status = result.Error is not null ? 400 : result.Started ? 201 : 409;
@@ -39,7 +43,12 @@ public static class TaskEndpoints
                 : NotFound(id));
         app.MapPost("/tasks/{id}/cancel", async (string id, HttpRequest request, CancellationToken ct) =>
         {
-            var reason = await ReadBodyAsync(request, ct).ConfigureAwait(false) is { Length: > 0 } body ? body.Trim() : "cancelled by the operator";
+            var (body, problem) = await ReadJsonAsync<CancelTaskBody>(request, ct).ConfigureAwait(false);
+            if (problem is not null)
+            {
+                return Results.Json(new TaskError(problem), TaskJson.Options, statusCode: 400);
+            }
+            var reason = body?.Reason is { Length: > 0 } given ? given.Trim() : "cancelled by the operator";
             return await node.CancelTaskAsync(id, reason, ct).ConfigureAwait(false) is { } info
                 ? Results.Json(info, TaskJson.Options)
                 : NotFound(id);
@@ -47,6 +56,34 @@ public static class TaskEndpoints
     }
 
     private static IResult NotFound(string id) => Results.Json(new TaskError($"no task '{id}' on this node"), TaskJson.Options, statusCode: 404);
+
+    /// <summary>The JSON body of a submission, for clients (the CLI, the simulation).</summary>
+    public static HttpContent SubmitContent(string specText) => JsonContent.Create(new SubmitTaskBody(specText), options: TaskJson.Options);
+
+    /// <summary>The JSON body of a cancellation.</summary>
+    public static HttpContent CancelContent(string? reason) => JsonContent.Create(new CancelTaskBody(reason), options: TaskJson.Options);
+
+    /// <summary>The body as <typeparamref name="T"/> (null for an empty body), or the problem with it.</summary>
+    private static async Task<(T? Value, string? Problem)> ReadJsonAsync<T>(HttpRequest request, CancellationToken cancellationToken)
+        where T : class
+    {
+        if (await ReadBodyAsync(request, cancellationToken).ConfigureAwait(false) is not { } text)
+        {
+            return (null, $"the body is longer than {BodyBytesMax} bytes");
+        }
+        if (text.Length == 0)
+        {
+            return (null, null);
+        }
+        try
+        {
+            return (JsonSerializer.Deserialize<T>(text, TaskJson.Options), null);
+        }
+        catch (JsonException e)
+        {
+            return (null, $"the body is not the expected JSON: {e.Message}");
+        }
+    }
 
     /// <summary>The body as text, or null when it is longer than <see cref="BodyBytesMax"/>.</summary>
     private static async Task<string?> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
@@ -65,3 +102,9 @@ public static class TaskEndpoints
         return System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
     }
 }
+
+/// <summary>The body of <c>POST /tasks</c>: the task spec's HOCON text.</summary>
+public sealed record SubmitTaskBody(string? Spec);
+
+/// <summary>The body of <c>POST /tasks/{id}/cancel</c>: why (optional).</summary>
+public sealed record CancelTaskBody(string? Reason);

@@ -74,7 +74,7 @@ public sealed class TaskClusterTests : IAsyncLifetime
     private static async Task<SubmitTaskResult> SubmitAsync(HttpClient http, Uri node, string id, string dataset)
     {
         var spec = $"task {{ id = {id}, model = smallcnn, participants = [node-a, node-b], datasets {{ node-a = {dataset}, node-b = {dataset} }} }}";
-        using var response = await http.PostAsync(new Uri(node, "/tasks"), new StringContent(spec));
+        using var response = await http.PostAsync(new Uri(node, "/tasks"), TaskEndpoints.SubmitContent(spec));
         Assert.True(response.StatusCode is HttpStatusCode.Created or HttpStatusCode.Conflict, $"POST /tasks answered {response.StatusCode}");
         return (await response.Content.ReadFromJsonAsync<SubmitTaskResult>(TaskJson.Options))!;
     }

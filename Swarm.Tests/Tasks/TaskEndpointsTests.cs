@@ -1,10 +1,12 @@
 using Akka.Actor;
 using System.Net;
+using System.Net.Http.Json;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging.Abstractions;
 using Swarm.Node.Cli;
 using Swarm.Node.Configuration;
 using Swarm.Node.Service;
+using Swarm.Node.Tasks;
 
 namespace Swarm.Tests.Tasks;
 
@@ -67,8 +69,44 @@ public sealed class TaskEndpointsTests : IDisposable
         Assert.Contains("task solo-2 was not started", error.ToString(), StringComparison.Ordinal);
         Assert.Contains("solo                     refuses: data set 'breastmnist' is not allowed on node 'solo'", error.ToString(), StringComparison.Ordinal);
         using var http = new HttpClient();
-        var response = await http.PostAsync(new Uri(node.HttpAddress!, "/tasks"), new StringContent(File.ReadAllText(SpecFile("solo-3", "breastmnist"))));
+        var response = await http.PostAsync(new Uri(node.HttpAddress!, "/tasks"), TaskEndpoints.SubmitContent(File.ReadAllText(SpecFile("solo-3", "breastmnist"))));
         Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+    }
+
+    /// <summary>Attacks from a web page in the operator's browser: a cross-site form posting a spec as plain text
+    /// (no CORS preflight for that), and a page whose DNS name was rebound to 127.0.0.1 (its requests carry its own
+    /// Host). Both are refused before any endpoint runs, and no task is created.</summary>
+    [Fact]
+    public async Task A_plain_text_post_and_a_foreign_host_are_refused_before_any_endpoint()
+    {
+        await using var node = new ClusterNode(Settings(), NullLoggerFactory.Instance, TimeProvider.System);
+        await node.StartAsync(CancellationToken.None);
+        var url = node.HttpAddress!;
+        using var http = new HttpClient();
+        var spec = File.ReadAllText(SpecFile("solo-9", "pneumoniamnist"));
+
+        using var form = await http.PostAsync(new Uri(url, "/tasks"), new StringContent(spec, System.Text.Encoding.UTF8, "text/plain"));
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, form.StatusCode);
+        Assert.Contains("must be application/json", await form.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        using var cancel = await http.PostAsync(new Uri(url, "/tasks/solo-9/cancel"), new StringContent("", System.Text.Encoding.UTF8, "text/plain"));
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, cancel.StatusCode);
+
+        foreach (var method in new[] { HttpMethod.Get, HttpMethod.Post })
+        {
+            using var rebound = new HttpRequestMessage(method, new Uri(url, "/tasks")) { Content = method == HttpMethod.Post ? TaskEndpoints.SubmitContent(spec) : null };
+            rebound.Headers.Host = "attacker.example:" + url.Port;
+            using var answer = await http.SendAsync(rebound);
+            Assert.Equal(HttpStatusCode.Forbidden, answer.StatusCode);
+            Assert.Contains("is not this node's loopback address", (await answer.Content.ReadFromJsonAsync<TaskError>(TaskJson.Options))!.Error, StringComparison.Ordinal);
+        }
+
+        using var malformed = await http.PostAsync(new Uri(url, "/tasks"), new StringContent("{\"spec\": 5", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
+        Assert.Contains("not the expected JSON", await malformed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        var list = await http.GetFromJsonAsync<TaskList>(new Uri(url, "/tasks"), TaskJson.Options);
+        Assert.Empty(list!.Tasks);
     }
 
     [Fact]
@@ -79,7 +117,7 @@ public sealed class TaskEndpointsTests : IDisposable
         var url = node.HttpAddress!;
         using var http = new HttpClient();
 
-        var bad = await http.PostAsync(new Uri(url, "/tasks"), new StringContent("task { id = x }"));
+        var bad = await http.PostAsync(new Uri(url, "/tasks"), TaskEndpoints.SubmitContent("task { id = x }"));
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         Assert.Contains("task.model", await bad.Content.ReadAsStringAsync(), StringComparison.Ordinal);
 
