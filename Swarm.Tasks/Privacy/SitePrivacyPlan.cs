@@ -44,8 +44,37 @@ public sealed record SitePrivacyPlan(double SamplingRate, double NoiseMultiplier
 
     /// <summary>The accountant's ε for <paramref name="steps"/> sampled-Gaussian steps: what a site claims and what
     /// every replica recomputes.</summary>
-    public static double EpsilonOf(double samplingRate, double noiseMultiplier, long steps, double delta) =>
-        steps == 0 ? 0 : RdpAccountant.ComputeEpsilon(samplingRate, noiseMultiplier, steps, delta).Epsilon;
+    /// <remarks>The same number as <see cref="RdpAccountant.ComputeEpsilon"/> (its total at each order is
+    /// steps × the one-step RDP, which is what is formed here), with the one-step curve kept per (q, σ): a replica
+    /// recomputes ε for every update it applies, and the fractional orders cost thousands of series terms.</remarks>
+    public static double EpsilonOf(double samplingRate, double noiseMultiplier, long steps, double delta)
+    {
+        if (steps == 0)
+        {
+            return 0;
+        }
+        var perStep = OneStepCurves.GetOrAdd((samplingRate, noiseMultiplier), static key =>
+        {
+            var accountant = new RdpAccountant();
+            accountant.Compose(key.SamplingRate, key.NoiseMultiplier);
+            return [.. accountant.Rdp];
+        });
+        if (OneStepCurves.Count > CachedCurvesMax)
+        {
+            OneStepCurves.Clear();
+        }
+        var total = new double[perStep.Length];
+        for (var i = 0; i < total.Length; i++)
+        {
+            total[i] = steps * perStep[i];
+        }
+        return RdpConverter.ToEpsilon(RdpOrders.Default, total, delta, PrivacyConversion.Classic).Epsilon;
+    }
+
+    /// <summary>How many (q, σ) one-step curves are kept: a task has one per distinct site size.</summary>
+    private const int CachedCurvesMax = 256;
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(double SamplingRate, double NoiseMultiplier), double[]> OneStepCurves = new();
 
     /// <summary>The claim a site publishes with its update once it has taken <paramref name="steps"/> steps in all.</summary>
     public PrivacyClaim ClaimAfter(long steps) => new(SamplingRate, NoiseMultiplier, steps, Delta, EpsilonAfter(steps));
