@@ -99,7 +99,7 @@ public sealed class TaskPeerActor : SwarmActor
                 Step(new BlobArrived(found.Site, found.Kind, found.Hash, found.Bytes));
                 break;
             case TrainRes trained:
-                Step(new UpdateTrained(trained.Round, trained.Update, trained.MeanLoss, trained.Elapsed, trained.TrainingTime));
+                Step(new UpdateTrained(trained.Round, trained.Update, trained.MeanLoss, trained.Elapsed, trained.TrainingTime) { DpSteps = trained.DpSteps });
                 break;
             case AggregateRes aggregate:
                 Step(new AggregateRecomputed(aggregate.Round, aggregate.AggregateHash, aggregate.ModelHash, aggregate.Parameters, aggregate.Error));

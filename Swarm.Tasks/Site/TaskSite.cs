@@ -38,6 +38,7 @@ public sealed class TaskSite
     private readonly PrivacyBudget? _budget;
     private long _stepsSpent;
     private int _refusedRound;
+    private bool _halted;
 
     /// <param name="spec">The task's spec (rounds, epochs, θ, deadline, personalization).</param>
     /// <param name="self">This site's id, one of the chain's sites.</param>
@@ -258,7 +259,7 @@ public sealed class TaskSite
 
     private void StartDue(bool retry)
     {
-        if (_chain.Cancellation is not null || _state is TaskState.Completed or TaskState.Failed)
+        if (_chain.Cancellation is not null || _halted || _state is TaskState.Completed or TaskState.Failed)
         {
             return;
         }
@@ -359,6 +360,20 @@ public sealed class TaskSite
         {
             Note(NoteLevel.Information, $"update for round {trained.Round} is late (the round closed without it)");
             Advance();
+            return;
+        }
+        if (_privacyPlan is { } required && trained.DpSteps != required.StepsPerRound)
+        {
+            // The spec promises DP-SGD in every step: an update trained otherwise never leaves the site, and the
+            // task ends with the reason rather than stalling or shipping it.
+            var reason = $"site '{_self}' trained round {trained.Round} with {trained.DpSteps} DP-SGD steps where its privacy plan needs " +
+                $"{required.StepsPerRound}: the update is not published (the trainer is not running the task's DP)";
+            Note(NoteLevel.Warning, reason);
+            _halted = true;
+            if (!_chain.IsOver)
+            {
+                Emit(new SubmitToChain(new CancellationRequest(_self, reason)));
+            }
             return;
         }
         var update = trained.Update;
