@@ -48,13 +48,62 @@ public sealed class TaskChainPrivacyTests : IDisposable
     private static UpdatePublished Update(int round, string site, PrivacyClaim? claim, long samples = Samples) =>
         new(round, site, new string((char)('0' + site[0] % 10), 64), samples) { Privacy = claim };
 
+    /// <summary>The global model every honest round finalizes (its digest is what the votes name).</summary>
+    private static readonly float[] Model = [0.5f, -1.25f, 2f, 0f];
+
     /// <summary>Publishes every site's honest update for the chain's round and finalizes it.</summary>
     private void HonestRound(TaskChain chain)
     {
         var round = chain.CurrentRound;
         var closed = Apply(chain, [.. Sites.Select(s => Update(round, s, Honest(round * (long)StepsPerRound)))]).OfType<RoundClosed>().Single();
-        Apply(chain, [.. Sites.Select(s => new AggregateVote(round, s, closed.UpdateSetDigest, "agg", "model-" + round))]);
+        Apply(chain, [.. Sites.Select(s => new AggregateVote(round, s, closed.UpdateSetDigest, "agg", Swarm.Learning.Updates.ModelDigest.Hex(Model)))]);
         Assert.Equal(round + 1, chain.CurrentRound);
+    }
+
+    private static TaskSpec DpSpec() => new()
+    {
+        Id = "dp",
+        Model = "smallcnn",
+        Participants = Sites,
+        Datasets = Sites.ToDictionary(s => s, _ => "synthetic"),
+        Rounds = 4,
+        LocalEpochs = 2,
+        Optimizer = new OptimizerSpec("adam", BatchSize: Batch),
+        Privacy = new PrivacySpec(PrivacyModes.Local, Sigma, 1.0, Delta),
+    };
+
+    [Fact]
+    public void A_restarted_site_resumes_its_spending_from_the_chain_and_refuses_a_round_past_its_budget_instead_of_training()
+    {
+        var chain = new TaskChain(Terms(), _verifier);
+        HonestRound(chain);
+        HonestRound(chain);
+        var budget = new PrivacyBudget(SitePrivacyPlan.EpsilonOf(Q, Sigma, 5L * StepsPerRound / 2, Delta), Delta);
+        var site = new TaskSite(DpSpec(), "b", chain, [0f, 0f, 0f, 0f], new SitePrivacy(Samples, budget));
+
+        Assert.Equal(2L * StepsPerRound, site.StepsSpent);
+        Assert.StartsWith($"local DP: ε = ", site.Progress().Detail, StringComparison.Ordinal);
+        site.Step(new SiteStarted(Restarted: true));
+        var outputs = site.Step(new BlobArrived("a", BlobKind.Model, Swarm.Learning.Updates.ModelDigest.Hex(Model),
+            System.Runtime.InteropServices.MemoryMarshal.AsBytes(Model.AsSpan()).ToArray()));
+
+        Assert.DoesNotContain(outputs, o => o is TrainRound);
+        var refusal = Assert.Single(outputs.OfType<SubmitToChain>().Select(s => s.Request).OfType<BudgetRefused>());
+        Assert.Equal((3, "b", chain.SpentBy("b")!.Epsilon, budget.Epsilon), (refusal.Round, refusal.Site, refusal.EpsilonSpent, refusal.BudgetEpsilon));
+        Assert.Equal(SitePrivacyPlan.EpsilonOf(Q, Sigma, 3L * StepsPerRound, Delta), refusal.EpsilonAfterRound);
+        // A site with room for the round trains it.
+        var roomy = new TaskSite(DpSpec(), "c", chain, [0f, 0f, 0f, 0f], new SitePrivacy(Samples, budget with { Epsilon = 100 }));
+        roomy.Step(new SiteStarted(Restarted: true));
+        Assert.Contains(roomy.Step(new BlobArrived("a", BlobKind.Model, Swarm.Learning.Updates.ModelDigest.Hex(Model),
+            System.Runtime.InteropServices.MemoryMarshal.AsBytes(Model.AsSpan()).ToArray())), o => o is TrainRound { Round: 3 });
+    }
+
+    [Fact]
+    public void A_site_of_a_local_dp_task_without_its_sample_count_is_a_setup_error()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new TaskSite(DpSpec(), "b", new TaskChain(Terms(), _verifier), [0f]));
+
+        Assert.Contains("needs its sample count", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
