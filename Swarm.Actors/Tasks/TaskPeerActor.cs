@@ -61,7 +61,7 @@ public sealed class TaskPeerActor : SwarmActor
         _host.ForkDetected += f => Log.LogError("task {Task} site {Site}: two certificates for height {Height}, the replica stopped on this chain: {Reason}", TaskId, Self_, f.Height, f.Reason);
         var chain = TaskChain.Replay(_context.Terms, _context.Verifier, ledger.ReadRange(1, ledger.Height));
         _lastRequestId = chain.LastRequestOf(Self_);
-        _site = new TaskSite(_context.Spec, Self_, chain, _context.InitialModel());
+        _site = new TaskSite(_context.Spec, Self_, chain, _context.InitialModel(), _context.Privacy);
         // Unnamed: after a restart the old trainer may still be stopping under its name.
         _trainer = Context.ActorOf(TrainerActor.Props(_context.Trainer, _context.ComputeGate));
         Timers.StartPeriodicTimer(TickKey, Tick.Instance, _context.TickInterval);
@@ -101,7 +101,7 @@ public sealed class TaskPeerActor : SwarmActor
                 OnFetched(fetched);
                 break;
             case TrainRes trained:
-                Step(new UpdateTrained(trained.Round, trained.Update, trained.MeanLoss, trained.Elapsed, trained.TrainingTime));
+                Step(new UpdateTrained(trained.Round, trained.Update, trained.MeanLoss, trained.Elapsed, trained.TrainingTime) { DpSteps = trained.DpSteps });
                 break;
             case AggregateRes aggregate:
                 Step(new AggregateRecomputed(aggregate.Round, aggregate.AggregateHash, aggregate.ModelHash, aggregate.Parameters, aggregate.Error));

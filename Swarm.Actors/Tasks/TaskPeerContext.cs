@@ -43,6 +43,10 @@ public sealed record TaskPeerContext
     /// <summary>Brings other sites' blobs into <see cref="Blobs"/>' reach by hash (blob transfer between nodes).</summary>
     public required ITaskBlobFetcher Fetcher { get; init; }
 
+    /// <summary>The site's training sample count and privacy budget; required when the spec runs local DP (the
+    /// site accounts its ε from them and refuses a round past its budget).</summary>
+    public SitePrivacy? Privacy { get; init; }
+
     /// <summary>When set, the site's heavy work waits for it (sites of one process take turns on the cores).</summary>
     public SemaphoreSlim? ComputeGate { get; init; }
 

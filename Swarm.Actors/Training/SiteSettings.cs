@@ -1,5 +1,6 @@
 using Swarm.Learning.Aggregation;
 using Swarm.Learning.Training;
+using Swarm.Tasks;
 
 namespace Swarm.Actors.Training;
 
@@ -13,6 +14,14 @@ public sealed record SiteSettings(TrainOptions Options, LearningRateSchedule Sch
     /// it adopts a global model. Empty (the default): every coordinate is shared.
     /// </summary>
     public IReadOnlyList<string> LocalLayers { get; init; } = [];
+
+    /// <summary>The task's privacy block. With mode <c>local</c> every local epoch of a round runs DP-SGD at
+    /// q = <see cref="TrainOptions.BatchSize"/> / the site's training samples (<see cref="SitePrivacyPlan"/>).</summary>
+    public PrivacySpec Privacy { get; init; } = new();
+
+    /// <summary>Where DP-SGD's masks and noise come from: the OS CSPRNG (private) unless a test asks for the
+    /// seeded, reproducible and <b>not private</b> mode.</summary>
+    public NoiseRandomness NoiseRandomness { get; init; } = NoiseRandomness.Secure;
 
     /// <summary>Honest unless a test or simulation makes the site Byzantine on purpose.</summary>
     public SiteBehavior Behavior { get; init; } = SiteBehavior.Honest;

@@ -21,6 +21,7 @@ public sealed class SiteTrainer : IDisposable
     private readonly ulong _siteSeed;
     private readonly LocalLayerMask _local;
     private readonly float[] _localValues;
+    private readonly DpOptions? _dp;
 
     public SiteTrainer(string siteId, int siteIndex, ITrainer trainer, SiteData data, SiteSettings settings)
     {
@@ -33,7 +34,19 @@ public sealed class SiteTrainer : IDisposable
         _local = LocalLayers.Mask(trainer.Layout, settings.LocalLayers);
         _localValues = new float[_local.Length];
         RememberLocalLayers();
+        if (settings.Privacy.Mode == PrivacyModes.Local)
+        {
+            var q = SitePrivacyPlan.SamplingRateOf(settings.Options.BatchSize, data.Train.Count);
+            _dp = new DpOptions(settings.Privacy.ClipNorm, settings.Privacy.NoiseMultiplier, q) { Randomness = settings.NoiseRandomness };
+        }
+        else if (settings.Privacy.Mode != PrivacyModes.None)
+        {
+            throw new ArgumentException($"site '{siteId}' cannot train privacy mode '{settings.Privacy.Mode}' (only none and local)", nameof(settings));
+        }
     }
+
+    /// <summary>The DP-SGD options every round's local epochs run with; null without DP.</summary>
+    public DpOptions? Dp => _dp;
 
     public string SiteId { get; }
 
@@ -49,9 +62,18 @@ public sealed class SiteTrainer : IDisposable
         RequireLength(ins.GlobalParameters);
         Adopt(ins.GlobalParameters);
         var loss = 0.0;
+        var dpSteps = 0;
         for (var e = 0; e < ins.Epochs; e++)
         {
-            loss += TrainEpoch(ins.EpochOffset + e, ins.TotalEpochs).MeanLoss;
+            var epoch = TrainEpoch(ins.EpochOffset + e, ins.TotalEpochs, privacy: _dp);
+            loss += epoch.MeanLoss;
+            dpSteps += _dp is null ? 0 : epoch.Steps;
+        }
+        if (_dp is { } dp && dpSteps != SitePrivacyPlan.StepsPerRoundOf(dp.SamplingRate, ins.Epochs))
+        {
+            // The site accounts its ε from the planned steps; a trainer that took others would make the claim wrong.
+            throw new InvalidOperationException(
+                $"site '{SiteId}' took {dpSteps} DP-SGD steps in round {ins.Round}; its privacy plan counts {SitePrivacyPlan.StepsPerRoundOf(dp.SamplingRate, ins.Epochs)}");
         }
         var training = watch.Elapsed;
         var local = new float[ins.GlobalParameters.Length];
@@ -68,7 +90,7 @@ public sealed class SiteTrainer : IDisposable
         }
         var bytes = UpdateCodec.Encode(SharedUpdate.SelectTop(delta, ins.Theta, _local));
         var update = new PublishedUpdate(SiteId, Data.Train.Count, bytes, RoundAggregate.HashOf(bytes));
-        return new TrainRes(ins.Round, update, loss / Math.Max(1, ins.Epochs), watch.Elapsed) { TrainingTime = training };
+        return new TrainRes(ins.Round, update, loss / Math.Max(1, ins.Epochs), watch.Elapsed) { TrainingTime = training, DpSteps = dpSteps };
     }
 
     /// <summary>The site's own recomputation of the round's aggregate from the published bytes.</summary>
@@ -142,12 +164,14 @@ public sealed class SiteTrainer : IDisposable
 
     public void Dispose() => _trainer.Dispose();
 
-    private EpochResult TrainEpoch(int epoch, int totalEpochs, double? constantRate = null)
+    /// <summary>One epoch on the site's training data; DP-SGD when <paramref name="privacy"/> is set (the rounds'
+    /// local epochs under local DP; personalization's fine-tuning never leaves the site and runs without it).</summary>
+    private EpochResult TrainEpoch(int epoch, int totalEpochs, double? constantRate = null, DpOptions? privacy = null)
     {
         var options = _settings.Options;
         var rate = constantRate ?? _settings.Schedule.At(options.LearningRate, epoch, Math.Max(1, totalEpochs));
         return _trainer.TrainEpoch(Data.Train.ToTrainingData(),
-            options with { LearningRate = rate, Seed = _siteSeed + (ulong)epoch });
+            options with { LearningRate = rate, Seed = _siteSeed + (ulong)epoch, Privacy = privacy });
     }
 
     /// <summary>Loads a global model, keeping the site's own values of its local layers.</summary>

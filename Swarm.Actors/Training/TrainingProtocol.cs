@@ -13,6 +13,9 @@ public sealed record TrainRes(int Round, PublishedUpdate Update, double MeanLoss
 {
     /// <summary>The local epochs alone, without making the update (Δ, top-θ selection, encoding, hashing).</summary>
     public TimeSpan TrainingTime { get; init; }
+
+    /// <summary>The DP-SGD steps (clipped, noised) the round's local epochs took; 0 without DP.</summary>
+    public int DpSteps { get; init; }
 }
 
 /// <summary>Recompute a round's aggregate from the published update bytes; the site answers with the hashes it got.</summary>

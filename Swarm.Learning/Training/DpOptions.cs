@@ -11,4 +11,9 @@ public sealed record DpOptions(double ClipNorm, double NoiseMultiplier, double S
 
     /// <summary>Secure (the default, private) or seeded (reproducible, not private).</summary>
     public NoiseRandomness Randomness { get; init; } = NoiseRandomness.Secure;
+
+    /// <summary>The DP-SGD steps of one epoch at sampling rate <paramref name="samplingRate"/>: round(1/q), at
+    /// least 1, so each example is visited once in expectation. What the accountant must be told per epoch.</summary>
+    public static int StepsPerEpoch(double samplingRate) =>
+        Math.Max(1, (int)Math.Round(1.0 / samplingRate, MidpointRounding.AwayFromZero));
 }

@@ -234,7 +234,7 @@ public sealed class TorchTrainer : ITrainer
         torch.Generator generator)
     {
         var n = images.shape[0];
-        var steps = Math.Max(1, (int)Math.Round(1.0 / dp.SamplingRate, MidpointRounding.AwayFromZero));
+        var steps = DpOptions.StepsPerEpoch(dp.SamplingRate);
         var expected = dp.SamplingRate * n;
         double lossSum = 0;
         long seen = 0;

@@ -6,6 +6,7 @@ using Swarm.Learning.Data;
 using Swarm.Learning.Training;
 using Swarm.Node.Simulation;
 using Swarm.Node.Simulation.Reporting;
+using Swarm.Tasks;
 
 namespace Swarm.Node.Cli;
 
@@ -39,9 +40,13 @@ public static class SimulateCommand
         var localLayers = new Option<string?>("--local-layers") { Description = "FedPer: parameter prefixes every site keeps local (comma-separated, e.g. fc2)" };
         var processes = new Option<bool>("--processes") { Description = "Run each site as a swarm node process on loopback (mutual TLS) instead of in this process" };
         var portBase = new Option<int>("--port-base") { Description = "With --processes: node i uses port BASE+i for peers and BASE+100+i for HTTP", DefaultValueFactory = _ => d.PortBase };
+        var dp = new Option<string>("--dp") { Description = "Privacy mode of the task: none or local (DP-SGD at every site; ε per site in the report)", DefaultValueFactory = _ => d.Dp };
+        var noise = new Option<double>("--noise-multiplier") { Description = "With --dp local: σ (noise std = σ × clip norm)", DefaultValueFactory = _ => d.NoiseMultiplier };
+        var clip = new Option<double>("--clip-norm") { Description = "With --dp local: per-example gradient clip norm C", DefaultValueFactory = _ => d.ClipNorm };
+        var delta = new Option<double>("--delta") { Description = "With --dp local: δ of the reported ε", DefaultValueFactory = _ => d.Delta };
         var log = new Option<string?>("--log") { Description = "Write the sites' protocol log (chain, rounds, votes) to this file" };
         var logLevel = new Option<LogLevel>("--log-level") { Description = "Lowest level written to --log (debug adds each site's training, update and vote)", DefaultValueFactory = _ => LogLevel.Information };
-        foreach (var option in new Option[] { sites, dataset, model, rounds, localEpochs, theta, strategy, quorum, partition, alpha, seed, threads, lr, batchSize, personalization, limit, output, quiet, log, logLevel, byzantine, localLayers, processes, portBase })
+        foreach (var option in new Option[] { sites, dataset, model, rounds, localEpochs, theta, strategy, quorum, partition, alpha, seed, threads, lr, batchSize, personalization, limit, output, quiet, log, logLevel, byzantine, localLayers, processes, portBase, dp, noise, clip, delta })
         {
             command.Options.Add(option);
         }
@@ -58,6 +63,7 @@ public static class SimulateCommand
             OptionProblem = byzantineProblem,
             Processes = parse.GetValue(processes),
             PortBase = parse.GetValue(portBase),
+            Dp = parse.GetValue(dp)!, NoiseMultiplier = parse.GetValue(noise), ClipNorm = parse.GetValue(clip), Delta = parse.GetValue(delta),
         }, parse.GetValue(output), parse.GetValue(quiet), ct, parse.GetValue(log), parse.GetValue(logLevel)));
         return command;
     }
@@ -89,7 +95,10 @@ public static class SimulateCommand
         {
             Console.WriteLine($"swarm simulate: {options.Sites} sites, {options.Dataset}, {options.Model}, {options.Rounds} rounds × " +
                 $"{options.LocalEpochs} local epochs, θ={options.Theta.ToString(CultureInfo.InvariantCulture)}, {options.Strategy}, " +
-                $"quorum {options.EffectiveQuorum}/{options.Sites}, {options.PartitionLabel}, seed {options.Seed}, {options.Threads} threads");
+                $"quorum {options.EffectiveQuorum}/{options.Sites}, {options.PartitionLabel}, seed {options.Seed}, {options.Threads} threads" +
+                (options.Dp == PrivacyModes.Local
+                    ? string.Create(CultureInfo.InvariantCulture, $", local DP (σ={options.NoiseMultiplier}, C={options.ClipNorm}, δ={options.Delta})")
+                    : ""));
             var results = quiet
                 ? await new SimulationRunner(options, models, new SilentProgress(), folder, log).RunAsync(splits, cancellation).ConfigureAwait(false)
                 : await RunWithProgressAsync(options, models, splits, folder, log, cancellation).ConfigureAwait(false);
@@ -137,6 +146,10 @@ public static class SimulateCommand
         void Row(string name, Score s) => table.AddRow(name, F(s.Auc), F(s.Accuracy));
         Row("swarm (global model)", r.Swarm);
         Row("centralized", r.Centralized);
+        if (r.CentralDp is { } centralDp)
+        {
+            Row(string.Create(CultureInfo.InvariantCulture, $"centralized DP-SGD (ε = {r.CentralDpPrivacy!.Epsilon:F3})"), centralDp);
+        }
         Row("local-only (mean)", r.LocalOnlyMean);
         foreach (var site in r.LocalOnly)
         {
@@ -148,6 +161,11 @@ public static class SimulateCommand
             Row("personalized on own site tests (mean)", Score.Mean(r.Personalized.Select(p => p.Personalized)));
         }
         AnsiConsole.Write(table);
+        foreach (var p in r.Privacy)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"privacy {p.Site}: ε = {p.Epsilon:F3} at δ = {p.Delta:G3} (q = {p.SamplingRate:G4}, σ = {p.NoiseMultiplier}, {p.Steps} DP-SGD steps)"));
+        }
         foreach (var t in r.Timings)
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{t.Method}: {t.WallSeconds:F1}s"));

@@ -87,7 +87,10 @@ public sealed class ClusterNode : IAsyncDisposable
         {
             // The task engine: each consented task gets a peer with its own chain in this node's store.
             _engine = new TaskPeerFactory(id, consortium, _identity!, OpenTaskLedger, _settings.Node.DataDir, _settings.Training.Threads,
-                () => _system!, new TransferBlobFetcher(_blobs!, _inbox!), _served);
+                () => _system!, new TransferBlobFetcher(_blobs!, _inbox!), _served)
+            {
+                Budget = _settings.Policy.ToPolicy().Budget,
+            };
             peers = launch => _engine.Create(launch.Spec, launch.SpecBytes, launch.Data).WithMailbox(PeerMailbox);
         }
         _taskOptions = new TaskManagerOptions(id, _settings.Policy.ToPolicy(), new ConfiguredDataSource(_settings.Data),

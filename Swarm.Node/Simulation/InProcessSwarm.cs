@@ -37,9 +37,16 @@ public sealed class InProcessSwarm : IAsyncDisposable
     /// <param name="initialModel">The initial global parameters.</param>
     /// <param name="loggers">Logs of the sites' actors.</param>
     /// <param name="configure">Adjusts each site's context (tests: timers, Byzantine trainers).</param>
+    /// <param name="privacy">Each site's training sample count and budget, by site index: required when the spec
+    /// runs local DP (the sites account their ε from them).</param>
     public InProcessSwarm(TaskSpec spec, byte[] specBytes, string directory, Func<int, SiteTrainer> trainer, Func<float[]> initialModel,
-        ILoggerFactory? loggers = null, Func<TaskPeerContext, TaskPeerContext>? configure = null)
+        ILoggerFactory? loggers = null, Func<TaskPeerContext, TaskPeerContext>? configure = null, IReadOnlyList<SitePrivacy>? privacy = null)
     {
+        if (spec.Privacy.Mode == PrivacyModes.Local && (privacy is null || privacy.Count != spec.Participants.Count))
+        {
+            throw new ArgumentException(
+                $"task '{spec.Id}' runs local DP: give each of its {spec.Participants.Count} sites' sample count and budget", nameof(privacy));
+        }
         Spec = spec;
         Directory.CreateDirectory(Path.Combine(directory, "chain"));
         _loggers = loggers ?? NullLoggerFactory.Instance;
@@ -74,6 +81,7 @@ public sealed class InProcessSwarm : IAsyncDisposable
                 // A site that is down serves nothing, like a node that is down.
                 Fetcher = new StoreBlobFetcher(other => _systems.ContainsKey(other) ? _contexts[other].Blobs : null),
                 ComputeGate = gate,
+                Privacy = privacy?[i],
             };
             _contexts[site] = configure?.Invoke(context) ?? context;
         }
@@ -154,6 +162,7 @@ public sealed class InProcessSwarm : IAsyncDisposable
                 CancellationRequest => "cancel",
                 ValidationReport => "score",
                 SiteRejoined => "rejoin",
+                BudgetRefused => "budget refusal",
                 _ => "other",
             };
             kinds[kind] = kinds.GetValueOrDefault(kind) + 1;

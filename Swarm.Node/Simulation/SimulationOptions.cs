@@ -46,6 +46,22 @@ public sealed record SimulationOptions
     /// aggregate), for studying robust aggregation and the chain's outvoting.</summary>
     public IReadOnlyDictionary<int, string> Byzantine { get; init; } = new Dictionary<int, string>();
 
+    /// <summary>The task's privacy mode: <c>none</c> or <c>local</c> (every site runs DP-SGD in every local step;
+    /// ε per site in the report). <c>dopamine</c> is refused, as the task validator refuses it.</summary>
+    public string Dp { get; init; } = PrivacyModes.None;
+
+    /// <summary>σ of DP-SGD: the noise's standard deviation is σ × <see cref="ClipNorm"/>.</summary>
+    public double NoiseMultiplier { get; init; } = 1.0;
+
+    /// <summary>C: each example's gradient is clipped to this L2 norm.</summary>
+    public double ClipNorm { get; init; } = 1.0;
+
+    /// <summary>δ at which ε is reported.</summary>
+    public double Delta { get; init; } = 1e-4;
+
+    /// <summary>The task spec's privacy block these options ask for.</summary>
+    public PrivacySpec Privacy => new(Dp, NoiseMultiplier, ClipNorm, Delta);
+
     /// <summary>Run the sites as node processes on loopback (mutual TLS) instead of actors in this process.</summary>
     public bool Processes { get; init; }
 
@@ -114,6 +130,7 @@ public sealed record SimulationOptions
             RoundDeadline = RoundDeadline,
             Personalization = new PersonalizationSpec(LocalLayers.Count > 0 ? "fedper" : PersonalizationEpochs > 0 ? "finetune" : "none",
                 PersonalizationEpochs, LocalLayers.Count > 0 ? LocalLayers : null),
+            Privacy = Privacy,
             Seed = Seed,
         };
     }
@@ -163,7 +180,14 @@ public sealed record SimulationOptions
         {
             return $"unknown --partition '{Partition}'; known: iid, dirichlet";
         }
-        return Partition == "dirichlet" && !(Alpha > 0) ? "--alpha must be positive" : null;
+        if (Partition == "dirichlet" && !(Alpha > 0))
+        {
+            return "--alpha must be positive";
+        }
+        // The task's own validator judges the privacy block, so simulate refuses what a real task would.
+        return TaskSpecValidator.Problems(ToTaskSpec()).FirstOrDefault(p => p.StartsWith("task.privacy", StringComparison.Ordinal)) is { } privacy
+            ? $"--dp {Dp}: {privacy}"
+            : null;
     }
 
     public IPartitioner CreatePartitioner() =>
@@ -196,6 +220,15 @@ public sealed record SimulationOptions
         Line("schedule", Schedule.ToString().ToLowerInvariant());
         Line("batch-size", BatchSize);
         Line("train-limit", TrainLimit);
+        if (Dp != PrivacyModes.None)
+        {
+            text.AppendLine("  privacy {");
+            Line("  mode", Dp);
+            Line("  noise-multiplier", NoiseMultiplier);
+            Line("  clip-norm", ClipNorm);
+            Line("  delta", Delta);
+            text.AppendLine("  }");
+        }
         if (Byzantine.Count > 0)
         {
             Line("byzantine", "\"" + string.Join(",", Byzantine.OrderBy(b => b.Key).Select(b => string.Create(CultureInfo.InvariantCulture, $"{b.Key}={b.Value}"))) + "\"");

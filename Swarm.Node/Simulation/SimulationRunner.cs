@@ -64,6 +64,14 @@ public sealed class SimulationRunner
         var centralized = RunCentralized(splits, cancellation);
         timings.Add(new MethodTiming("centralized", watch.Elapsed.TotalSeconds));
 
+        (Score Score, SitePrivacySpent Spent)? centralDp = null;
+        if (_options.Dp == PrivacyModes.Local)
+        {
+            watch.Restart();
+            centralDp = RunCentralDp(splits, cancellation);
+            timings.Add(new MethodTiming("centralized DP-SGD", watch.Elapsed.TotalSeconds));
+        }
+
         watch.Restart();
         var localOnly = RunLocalOnly(splits, sites, cancellation);
         timings.Add(new MethodTiming("local-only (all sites)", watch.Elapsed.TotalSeconds));
@@ -74,6 +82,9 @@ public sealed class SimulationRunner
         {
             Timings = [.. swarm.Timings, .. timings],
             Transfers = swarm.Transfers,
+            Privacy = swarm.Privacy,
+            CentralDp = centralDp?.Score,
+            CentralDpPrivacy = centralDp?.Spent,
             Notes =
             [
                 $"Swarm test score: the global model of round {swarm.SelectedRound} (best global validation AUC; the "
@@ -87,6 +98,7 @@ public sealed class SimulationRunner
                     ? $"Sites are {_options.Sites} `swarm node` processes on loopback (mutual TLS, SQLite stores under swarm/cluster), {_options.Threads} libtorch threads each; per-round training loss is not collected from processes."
                     : $"Sites train one after another (one process, {_options.Threads} libtorch threads each).",
                 .. swarm.Notes,
+                .. PrivacyNotes(),
             ],
         };
     }
@@ -101,6 +113,7 @@ public sealed class SimulationRunner
         var settings = new SiteSettings(_options.TrainOptions(), _options.Schedule, AggregationStrategies.Create(_options.Strategy))
         {
             LocalLayers = _options.LocalLayers,
+            Privacy = _options.Privacy,
         };
         if (LocalLayers.Problem(evaluator.Layout, _options.LocalLayers) is { } layerProblem)
         {
@@ -116,11 +129,12 @@ public sealed class SimulationRunner
         var ended = new Dictionary<string, SiteTaskEnded>(StringComparer.Ordinal);
         var losses = new Dictionary<int, List<double>>();
         IReadOnlyList<BlockSummary> blocks;
+        IReadOnlyList<SitePrivacySpent> privacy;
         double swarmSeconds;
         var personalizationWatch = new Stopwatch();
         await using (var swarm = new InProcessSwarm(spec, TaskSpecCodec.Encode(spec), chainDirectory,
             i => SiteOf(i, sites[i], settings), () => initial,
-            _loggers, _configure))
+            _loggers, _configure, privacy: spec.Privacy.Mode == PrivacyModes.Local ? [.. sites.Select(s => new SitePrivacy(s.Train.Count))] : null))
         {
             var roundWatch = Stopwatch.StartNew();
             try
@@ -182,6 +196,7 @@ public sealed class SimulationRunner
             }
             swarmSeconds = watch.Elapsed.TotalSeconds - personalizationWatch.Elapsed.TotalSeconds;
             blocks = swarm.Blocks(0);
+            privacy = PrivacyOnChain(swarm, sites);
         }
         TryDelete(Path.Combine(chainDirectory, "blobs"));
         evaluator.SetParameters(best.Parameters);
@@ -190,7 +205,30 @@ public sealed class SimulationRunner
             .Select(e => new PersonalizedScore(e.Site, ToScore(e.Personalized!.Global), ToScore(e.Personalized.Personalized)))
             .OrderBy(p => p.Site, StringComparer.Ordinal).ToList();
         return new SwarmOutcome(new Score(test.Auc, test.Accuracy), best.Round, rounds, personalized, blocks,
-            [new MethodTiming("swarm rounds", swarmSeconds), new MethodTiming("personalization", personalizationWatch.Elapsed.TotalSeconds)]);
+            [new MethodTiming("swarm rounds", swarmSeconds), new MethodTiming("personalization", personalizationWatch.Elapsed.TotalSeconds)])
+        {
+            Privacy = privacy,
+        };
+    }
+
+    /// <summary>Each site's last privacy claim on site 0's ledger of the chain: what every replica checked against
+    /// the accountant (empty without DP).</summary>
+    private static IReadOnlyList<SitePrivacySpent> PrivacyOnChain(InProcessSwarm swarm, SiteData[] sites)
+    {
+        var last = new Dictionary<string, UpdatePublished>(StringComparer.Ordinal);
+        foreach (var request in InProcessSwarm.ReadChain(swarm.LedgerPaths[0], swarm.Genesis).SelectMany(b => b.Block.Requests))
+        {
+            if (TaskRequest.TryDecode(request.Payload, out _, out _, out _) is UpdatePublished { Privacy: not null } update
+                && (!last.TryGetValue(update.Site, out var seen) || seen.Privacy!.Steps < update.Privacy.Steps))
+            {
+                last[update.Site] = update;
+            }
+        }
+        return [.. Enumerable.Range(0, sites.Length).Select(SiteId).Where(last.ContainsKey).Select(site =>
+        {
+            var (update, claim) = (last[site], last[site].Privacy!);
+            return new SitePrivacySpent(site, update.SampleCount, claim.SamplingRate, claim.NoiseMultiplier, claim.Steps, claim.Delta, claim.Epsilon);
+        })];
     }
 
     private SiteTrainer SiteOf(int index, SiteData data, SiteSettings settings)
@@ -258,6 +296,42 @@ public sealed class SimulationRunner
         return ToScore(result.Test);
     }
 
+    /// <summary>The central DP-SGD baseline (Abadi et al. 2016) on the pooled training split: Poisson sampling at
+    /// q = batch / all training images, the same σ, C and epochs as the swarm, ε from the RDP accountant.</summary>
+    private (Score, SitePrivacySpent) RunCentralDp(MedMnistSplits splits, CancellationToken cancellation)
+    {
+        const string phase = "centralized DP-SGD";
+        _progress.PhaseStarted(phase, _options.TotalEpochs);
+        using var trainer = _models();
+        var n = splits.Train.Count;
+        var q = SitePrivacyPlan.SamplingRateOf(_options.BatchSize, n);
+        var options = _options.TrainOptions() with { Privacy = new DpOptions(_options.ClipNorm, _options.NoiseMultiplier, q) };
+        var result = CentralTraining.Run(trainer, splits, _options.TotalEpochs, options, _options.Schedule,
+            _ => _progress.PhaseStep(phase), cancellation);
+        var steps = (long)_options.TotalEpochs * DpOptions.StepsPerEpoch(q);
+        var epsilon = SitePrivacyPlan.EpsilonOf(q, _options.NoiseMultiplier, steps, _options.Delta);
+        return (ToScore(result.Test), new SitePrivacySpent("central", n, q, _options.NoiseMultiplier, steps, _options.Delta, epsilon));
+    }
+
+    private IEnumerable<string> PrivacyNotes()
+    {
+        if (_options.Dp != PrivacyModes.Local)
+        {
+            yield break;
+        }
+        var culture = System.Globalization.CultureInfo.InvariantCulture;
+        yield return string.Create(culture, $"Local DP: every site ran DP-SGD in every local step of every round (Poisson sampling at q = batch / its own ")
+            + string.Create(culture, $"training images, per-example clipping to C = {_options.ClipNorm}, Gaussian noise σC with σ = {_options.NoiseMultiplier}, ")
+            + string.Create(culture, $"masks and noise from the OS CSPRNG). Each site's ε at δ = {_options.Delta} is the RDP accountant's over all its steps, ")
+            + "as the chain recorded it and every replica rechecked it. Model selection by validation AUC and the validation scores on the chain are not counted in ε.";
+        yield return "The centralized DP-SGD row trains on the pooled training split with the same σ, C and epochs (q = batch / all images); " +
+            "the centralized and local-only rows train without DP.";
+        if (_options.Processes)
+        {
+            yield return "With --processes each node's ε is on its own chain (swarm task show); this report does not read it.";
+        }
+    }
+
     private IReadOnlyList<SiteScore> RunLocalOnly(MedMnistSplits splits, SiteData[] sites, CancellationToken cancellation)
     {
         const string phase = "local-only";
@@ -286,5 +360,7 @@ public sealed class SimulationRunner
         public IReadOnlyList<string> Notes { get; init; } = [];
 
         public IReadOnlyList<RoundTraffic> Transfers { get; init; } = [];
+
+        public IReadOnlyList<SitePrivacySpent> Privacy { get; init; } = [];
     }
 }

@@ -58,6 +58,9 @@ public sealed class TaskPeerFactory : IDisposable
         _system = system;
     }
 
+    /// <summary>This node's privacy budget (its policy's); a local-DP task's site stops before a round past it.</summary>
+    public PrivacyBudget? Budget { get; init; }
+
     /// <summary>The peer of <paramref name="spec"/> on this node, training on <paramref name="data"/>.</summary>
     /// <exception cref="InvalidOperationException">A participant is not in the consortium or has no public key.</exception>
     public Props Create(TaskSpec spec, byte[] specBytes, SiteData data)
@@ -92,6 +95,7 @@ public sealed class TaskPeerFactory : IDisposable
             Blobs = blobs,
             Fetcher = _fetcher,
             ComputeGate = _computeGate,
+            Privacy = new SitePrivacy(train.Count, Budget),
         };
         return TaskPeerActor.Props(context);
     }
@@ -114,6 +118,7 @@ public sealed class TaskPeerFactory : IDisposable
         return new SiteSettings(options, LearningRateSchedule.MultiStep, strategy)
         {
             LocalLayers = spec.Personalization.Mode == "fedper" ? spec.Personalization.LocalLayers ?? [] : [],
+            Privacy = spec.Privacy,
         };
     }
 

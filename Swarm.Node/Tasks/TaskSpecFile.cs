@@ -22,7 +22,7 @@ public static class TaskSpecFile
     private static readonly string[] OptimizerKeys = ["name", "learning-rate", "momentum", "weight-decay", "batch-size"];
     private static readonly string[] AggregationKeys = ["strategy", "byzantine", "trim-fraction"];
     private static readonly string[] PersonalizationKeys = ["mode", "epochs", "local-layers"];
-    private static readonly string[] PrivacyKeys = ["differential-privacy", "noise-multiplier", "clip-norm", "delta", "secure-aggregation"];
+    private static readonly string[] PrivacyKeys = ["mode", "differential-privacy", "noise-multiplier", "clip-norm", "delta", "secure-aggregation"];
 
     /// <summary>Reads the spec file at <paramref name="path"/>; throws <see cref="TaskSpecFileException"/>.</summary>
     public static TaskSpec Load(string path) => Parse(ReadText(path), path);
@@ -168,8 +168,25 @@ public static class TaskSpecFile
             }
             Unknown(s, "task.privacy", PrivacyKeys);
             const string p = "task.privacy";
-            return new PrivacySpec(Bool(s, p, "differential-privacy", d.DifferentialPrivacy), Double(s, p, "noise-multiplier", d.NoiseMultiplier),
+            return new PrivacySpec(Mode(s, p, d.Mode), Double(s, p, "noise-multiplier", d.NoiseMultiplier),
                 Double(s, p, "clip-norm", d.ClipNorm), Double(s, p, "delta", d.Delta), Bool(s, p, "secure-aggregation", d.SecureAggregation));
+        }
+
+        /// <summary><c>mode</c>, or the older <c>differential-privacy = true</c>, which means <c>local</c> (what it
+        /// always asked for: DP-SGD at every site); both given must agree.</summary>
+        private string Mode(HoconObject privacy, string prefix, string fallback)
+        {
+            var mode = String(privacy, prefix, "mode", fallback) ?? fallback;
+            if (privacy["differential-privacy"] is null)
+            {
+                return mode;
+            }
+            var legacy = Bool(privacy, prefix, "differential-privacy", false) ? PrivacyModes.Local : PrivacyModes.None;
+            if (privacy["mode"] is { } given && mode != legacy)
+            {
+                Problem(given, $"{prefix}.mode", $"'{mode}' contradicts {prefix}.differential-privacy (which means mode = {legacy}); keep only mode");
+            }
+            return privacy["mode"] is null ? legacy : mode;
         }
 
         private void Unknown(HoconObject obj, string prefix, string[] known)

@@ -17,6 +17,9 @@ public sealed record TaskChainTerms(string ChainId, IReadOnlyList<string> Sites,
     /// own deadline passed.</summary>
     public int NoticesToClose => F + 1;
 
+    /// <summary>In a local-DP task, what every replica checks a site's privacy claim against; null without DP.</summary>
+    public ChainPrivacyTerms? Privacy { get; init; }
+
     public int IndexOf(string site)
     {
         for (var i = 0; i < Sites.Count; i++)
@@ -29,6 +32,13 @@ public sealed record TaskChainTerms(string ChainId, IReadOnlyList<string> Sites,
         return -1;
     }
 }
+
+/// <summary>The spec's DP-SGD terms a replica needs to recompute a site's ε: σ, δ, the expected batch (q = batch /
+/// the site's sample count) and the local epochs per round.</summary>
+public sealed record ChainPrivacyTerms(double NoiseMultiplier, double Delta, int ExpectedBatch, int LocalEpochs);
+
+/// <summary>The privacy a site's update of a round spent, as the chain checked and recorded it.</summary>
+public sealed record PrivacyRecorded(int Round, string Site, PrivacyClaim Claim, long Height) : TaskChainEvent;
 
 /// <summary>An update a round includes: whose it is, its SHA-256 and its FedAvg weight.</summary>
 public sealed record UpdateRef(string Site, string Hash, long SampleCount);
@@ -55,7 +65,11 @@ public sealed record VoteOutvoted(int Round, string Site, string ModelHash) : Ta
 
 public sealed record TaskCompleted(FinalizedRound LastRound) : TaskChainEvent;
 
-public sealed record TaskCancelled(string Site, string Reason, long Height) : TaskChainEvent;
+public sealed record TaskCancelled(string Site, string Reason, long Height) : TaskChainEvent
+{
+    /// <summary>Set when the task ended because a site's next round would have exceeded its privacy budget.</summary>
+    public BudgetRefused? Budget { get; init; }
+}
 
 /// <summary>A site announced that it restarted (it claimed round <paramref name="Round"/>).</summary>
 public sealed record SiteRejoinedChain(string Site, int Round, long Height) : TaskChainEvent;
@@ -77,6 +91,12 @@ public sealed class TaskChain
     private readonly List<FinalizedRound> _finalized = [];
     private readonly Dictionary<int, Dictionary<string, ValidationReport>> _reports = [];
     private readonly Dictionary<string, long> _lastRequest = new(StringComparer.Ordinal);
+    private readonly Dictionary<int, Dictionary<string, PrivacyClaim>> _privacy = [];
+    private readonly Dictionary<string, PrivacyClaim> _spent = new(StringComparer.Ordinal);
+
+    /// <summary>How far a claimed ε may be from the replica's own recomputation, relative to ε (at least 1): room for
+    /// the last bits of libm differing between machines, far below anything a budget could notice.</summary>
+    public const double EpsilonToleranceRelative = 1e-9;
 
     public TaskChain(TaskChainTerms terms, ISignatureVerifier verifier)
     {
@@ -183,6 +203,10 @@ public sealed class TaskChain
                 Cancellation = new TaskCancelled(cancel.Site, cancel.Reason, height);
                 events.Add(Cancellation);
                 return;
+            case BudgetRefused refused when refused.Round == CurrentRound:
+                Cancellation = new TaskCancelled(refused.Site, refused.Reason, height) { Budget = refused };
+                events.Add(Cancellation);
+                return;
             case ValidationReport report:
                 OnReport(report, height, events);
                 return;
@@ -200,6 +224,16 @@ public sealed class TaskChain
         switch (decoded)
         {
             case UpdatePublished update when state.Closed is null && state.Updates.All(u => u.Site != update.Site):
+                if (CheckPrivacy(update) is { } refusal)
+                {
+                    events.Add(new RequestIgnored(request.ClientId, refusal));
+                    return;
+                }
+                if (update.Privacy is { } claim)
+                {
+                    RecordPrivacy(update.Round, update.Site, claim);
+                    events.Add(new PrivacyRecorded(update.Round, update.Site, claim, height));
+                }
                 state.Updates.Add(new UpdateRef(update.Site, update.UpdateHash, update.SampleCount));
                 if (state.Updates.Count >= _terms.Quorum || state.Notices.Count >= _terms.NoticesToClose)
                 {
@@ -256,6 +290,56 @@ public sealed class TaskChain
         {
             events.Add(new TaskCompleted(final));
         }
+    }
+
+    /// <summary>The privacy claims the chain recorded for <paramref name="round"/>'s updates, by site.</summary>
+    public IReadOnlyDictionary<string, PrivacyClaim> PrivacyOf(int round) =>
+        _privacy.TryGetValue(round, out var claims) ? claims : new Dictionary<string, PrivacyClaim>();
+
+    /// <summary>The last privacy claim the chain recorded for <paramref name="site"/> (its ε spent so far); null
+    /// when none.</summary>
+    public PrivacyClaim? SpentBy(string site) => _spent.GetValueOrDefault(site);
+
+    /// <summary>Null when the update's privacy claim holds; otherwise why the update is refused. Under local DP the
+    /// claim must use the spec's σ and δ, the q that the site's sample count gives, at least one more round of steps
+    /// than the site's last recorded claim, and the ε the accountant gives for those parameters: so the ε on the
+    /// chain is the accountant's and a site cannot under-report what it spent.</summary>
+    private string? CheckPrivacy(UpdatePublished update)
+    {
+        var who = $"update of '{update.Site}' for round {update.Round}";
+        if (_terms.Privacy is not { } terms)
+        {
+            return update.Privacy is null ? null : $"{who} carries a privacy claim, but the task runs no DP";
+        }
+        if (update.Privacy is not { } claim)
+        {
+            return $"{who} carries no privacy claim, but the task runs local DP";
+        }
+        var q = SitePrivacyPlan.SamplingRateOf(terms.ExpectedBatch, update.SampleCount);
+        if (claim.NoiseMultiplier != terms.NoiseMultiplier || claim.Delta != terms.Delta || claim.SamplingRate != q)
+        {
+            return $"{who} claims q = {claim.SamplingRate}, σ = {claim.NoiseMultiplier}, δ = {claim.Delta}; the task gives " +
+                $"q = {q} for {update.SampleCount} samples, σ = {terms.NoiseMultiplier}, δ = {terms.Delta}";
+        }
+        var least = (_spent.GetValueOrDefault(update.Site)?.Steps ?? 0) + SitePrivacyPlan.StepsPerRoundOf(q, terms.LocalEpochs);
+        if (claim.Steps < least)
+        {
+            return $"{who} claims {claim.Steps} DP-SGD steps so far; its recorded steps and this round make at least {least}";
+        }
+        var epsilon = SitePrivacyPlan.EpsilonOf(q, terms.NoiseMultiplier, claim.Steps, terms.Delta);
+        var close = claim.Epsilon == epsilon
+            || Math.Abs(claim.Epsilon - epsilon) <= EpsilonToleranceRelative * Math.Max(1, Math.Abs(epsilon));
+        return close ? null : $"{who} claims ε = {claim.Epsilon} after {claim.Steps} steps; the accountant gives {epsilon}";
+    }
+
+    private void RecordPrivacy(int round, string site, PrivacyClaim claim)
+    {
+        if (!_privacy.TryGetValue(round, out var claims))
+        {
+            _privacy[round] = claims = new Dictionary<string, PrivacyClaim>(StringComparer.Ordinal);
+        }
+        claims[site] = claim;
+        _spent[site] = claim;
     }
 
     /// <summary>The validation scores sites reported for a final round, by site.</summary>

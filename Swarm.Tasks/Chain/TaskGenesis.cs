@@ -27,6 +27,9 @@ public static class TaskGenesis
         var members = publicKeys.Select((key, i) => new Member(i, key)).ToList();
         var genesis = new Genesis(chainId, members, f, Parameters);
         var quorum = spec.Quorum <= 0 ? spec.Participants.Count : spec.Quorum;
-        return (genesis, new TaskChainTerms(chainId, [.. spec.Participants], publicKeys, spec.Rounds, quorum, f));
+        var privacy = spec.Privacy.Mode == PrivacyModes.Local
+            ? new ChainPrivacyTerms(spec.Privacy.NoiseMultiplier, spec.Privacy.Delta, spec.Optimizer.BatchSize, spec.LocalEpochs)
+            : null;
+        return (genesis, new TaskChainTerms(chainId, [.. spec.Participants], publicKeys, spec.Rounds, quorum, f) { Privacy = privacy });
     }
 }

@@ -23,8 +23,24 @@ public abstract record TaskRequest(int Round, string Site)
         writer.WriteString(Domain).WriteInt32(Round).WriteString(Site);
         switch (this)
         {
-            case UpdatePublished update:
+            case UpdatePublished { Privacy: null } update:
                 writer.WriteByte(1).WriteString(update.UpdateHash).WriteInt64(update.SampleCount);
+                break;
+            case UpdatePublished { Privacy: { } claim } update:
+                // A kind of its own, so that the bytes of an update without DP stay what they were.
+                writer.WriteByte(7).WriteString(update.UpdateHash).WriteInt64(update.SampleCount);
+                WriteDouble(writer, claim.SamplingRate);
+                WriteDouble(writer, claim.NoiseMultiplier);
+                writer.WriteInt64(claim.Steps);
+                WriteDouble(writer, claim.Delta);
+                WriteDouble(writer, claim.Epsilon);
+                break;
+            case BudgetRefused refused:
+                writer.WriteByte(8);
+                WriteDouble(writer, refused.EpsilonSpent);
+                WriteDouble(writer, refused.EpsilonAfterRound);
+                WriteDouble(writer, refused.BudgetEpsilon);
+                WriteDouble(writer, refused.Delta);
                 break;
             case CloseRound:
                 writer.WriteByte(2);
@@ -86,6 +102,11 @@ public abstract record TaskRequest(int Round, string Site)
                 4 => new CancellationRequest(site, reader.ReadString(ReasonBytesMax)) { Round = round },
                 6 => new SiteRejoined(round, site),
                 5 => new ValidationReport(round, site, Unscale(reader.ReadInt64()), Unscale(reader.ReadInt64()), reader.ReadInt32()),
+                7 => new UpdatePublished(round, site, reader.ReadString(HashBytesMax), reader.ReadInt64())
+                {
+                    Privacy = new PrivacyClaim(ReadDouble(ref reader), ReadDouble(ref reader), reader.ReadInt64(), ReadDouble(ref reader), ReadDouble(ref reader)),
+                },
+                8 => new BudgetRefused(round, site, ReadDouble(ref reader), ReadDouble(ref reader), ReadDouble(ref reader), ReadDouble(ref reader)),
                 var kind => throw new CanonicalFormatException($"unknown task request kind {kind}"),
             };
             reader.ExpectEnd();
@@ -99,6 +120,11 @@ public abstract record TaskRequest(int Round, string Site)
         }
     }
 
+    /// <summary>Privacy numbers travel as their exact IEEE-754 bits: a replica recomputes ε from them.</summary>
+    private static void WriteDouble(CanonicalWriter writer, double value) => writer.WriteInt64(BitConverter.DoubleToInt64Bits(value));
+
+    private static double ReadDouble(ref CanonicalReader reader) => BitConverter.Int64BitsToDouble(reader.ReadInt64());
+
     private static long Scale(double metric) => double.IsFinite(metric) ? (long)Math.Round(metric * MetricScale) : -1;
 
     private static double Unscale(long value) => value < 0 ? double.NaN : value / MetricScale;
@@ -106,7 +132,24 @@ public abstract record TaskRequest(int Round, string Site)
 
 /// <summary>A site's update for <paramref name="Round"/> is published: its SHA-256 and the samples it trained on
 /// (the FedAvg weight). The bytes themselves travel between the sites, never through the chain.</summary>
-public sealed record UpdatePublished(int Round, string Site, string UpdateHash, long SampleCount) : TaskRequest(Round, Site);
+public sealed record UpdatePublished(int Round, string Site, string UpdateHash, long SampleCount) : TaskRequest(Round, Site)
+{
+    /// <summary>In a local-DP task: the accountant's parameters behind the update and the ε the site has spent so far
+    /// (every replica recomputes it); null in a task without DP.</summary>
+    public PrivacyClaim? Privacy { get; init; }
+}
+
+/// <summary>The site will not train round <paramref name="Round"/>: it would bring its ε (at the task's
+/// <paramref name="Delta"/>) from <paramref name="EpsilonSpent"/> to <paramref name="EpsilonAfterRound"/>, over its
+/// policy's budget <paramref name="BudgetEpsilon"/>. The task ends for every site at the block that records it.</summary>
+public sealed record BudgetRefused(int Round, string Site, double EpsilonSpent, double EpsilonAfterRound, double BudgetEpsilon, double Delta)
+    : TaskRequest(Round, Site)
+{
+    /// <summary>The reason as the chain and <c>swarm task show</c> give it.</summary>
+    public string Reason => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"privacy budget: round {Round} would bring site '{Site}' from ε = {EpsilonSpent:G4} to ε = {EpsilonAfterRound:G4} " +
+        $"(δ = {Delta:G3}), over its budget ε = {BudgetEpsilon:G4}");
+}
 
 /// <summary>The site's round deadline passed: close the round with the updates recorded so far.</summary>
 public sealed record CloseRound(int Round, string Site) : TaskRequest(Round, Site);

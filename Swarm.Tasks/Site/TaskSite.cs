@@ -34,12 +34,18 @@ public sealed class TaskSite
     private bool _personalizing;
     private TaskState _state;
     private string? _detail;
+    private readonly SitePrivacyPlan? _privacyPlan;
+    private readonly PrivacyBudget? _budget;
+    private long _stepsSpent;
+    private int _refusedRound;
+    private bool _halted;
 
     /// <param name="spec">The task's spec (rounds, epochs, θ, deadline, personalization).</param>
     /// <param name="self">This site's id, one of the chain's sites.</param>
     /// <param name="chain">The task's chain state as far as this site's ledger goes (replayed on a restart).</param>
     /// <param name="initialModel">The initial global model, which every site builds alike from the task's seed.</param>
-    public TaskSite(TaskSpec spec, string self, TaskChain chain, float[] initialModel)
+    /// <param name="privacy">The site's sample count and budget; required when the spec runs local DP.</param>
+    public TaskSite(TaskSpec spec, string self, TaskChain chain, float[] initialModel, SitePrivacy? privacy = null)
     {
         if (chain.Terms.IndexOf(self) < 0)
         {
@@ -54,7 +60,24 @@ public sealed class TaskSite
             (_global, _globalHash) = (initialModel, _initialHash);
         }
         _state = chain.Cancellation is not null ? TaskState.Cancelled : TaskState.Running;
+        if (spec.Privacy.Mode == PrivacyModes.Local)
+        {
+            if (privacy is null)
+            {
+                throw new ArgumentException($"task '{spec.Id}' runs local DP: site '{self}' needs its sample count to account its ε", nameof(privacy));
+            }
+            _privacyPlan = SitePrivacyPlan.For(spec, privacy.SampleCount);
+            _budget = privacy.Budget;
+            // A restarted site resumes from what the chain recorded of its spending.
+            _stepsSpent = chain.SpentBy(self)?.Steps ?? 0;
+        }
     }
+
+    /// <summary>The site's DP-SGD plan under a local-DP task; null without DP.</summary>
+    public SitePrivacyPlan? PrivacyPlan => _privacyPlan;
+
+    /// <summary>DP-SGD steps of every update this site has published so far (0 without DP).</summary>
+    public long StepsSpent => _stepsSpent;
 
     public TaskChain Chain => _chain;
 
@@ -66,7 +89,19 @@ public sealed class TaskSite
     private TaskChainTerms Terms => _chain.Terms;
 
     public TaskProgress Progress() => new(_spec.Id, _state, Math.Min(_chain.CurrentRound, Terms.Rounds), Terms.Rounds,
-        _globalHash, _chain.Height, _detail ?? _chain.Cancellation?.Reason);
+        _globalHash, _chain.Height, _detail ?? _chain.Cancellation?.Reason ?? PrivacyDetail());
+
+    /// <summary>While a local-DP task runs: the ε this site has spent so far.</summary>
+    private string? PrivacyDetail()
+    {
+        if (_privacyPlan is not { } plan)
+        {
+            return null;
+        }
+        var culture = System.Globalization.CultureInfo.InvariantCulture;
+        var spent = string.Create(culture, $"local DP: ε = {plan.EpsilonAfter(_stepsSpent):G4} at δ = {plan.Delta:G3} after {_stepsSpent} DP-SGD steps");
+        return _budget is { } budget ? spent + string.Create(culture, $" (budget ε = {budget.Epsilon:G4})") : spent;
+    }
 
     /// <summary>One line for a simulator's failure report.</summary>
     public string StatusLine() =>
@@ -159,12 +194,17 @@ public sealed class TaskSite
                 break;
             case TaskCancelled cancelled:
                 _state = TaskState.Cancelled;
-                _detail = $"cancelled by {cancelled.Site}: {cancelled.Reason}";
+                _detail = cancelled.Budget is not null
+                    ? $"stopped after round {_chain.Finalized.Count} by {cancelled.Site}: {cancelled.Reason}"
+                    : $"cancelled by {cancelled.Site}: {cancelled.Reason}";
                 Note(NoteLevel.Information, $"{_detail} (height {cancelled.Height})");
                 Emit(new SiteEnded(TaskState.Cancelled, _detail, null));
                 break;
             case SiteRejoinedChain rejoined:
                 Note(NoteLevel.Information, $"site '{rejoined.Site}' restarted and rejoined (height {rejoined.Height})");
+                break;
+            case PrivacyRecorded recorded:
+                Note(NoteLevel.Debug, $"chain recorded site '{recorded.Site}' at ε = {recorded.Claim.Epsilon:G4} after round {recorded.Round}");
                 break;
             case RequestIgnored ignored:
                 Note(NoteLevel.Debug, $"chain ignored a request of '{ignored.ClientId}': {ignored.Reason}");
@@ -219,7 +259,7 @@ public sealed class TaskSite
 
     private void StartDue(bool retry)
     {
-        if (_chain.Cancellation is not null || _state is TaskState.Completed or TaskState.Failed)
+        if (_chain.Cancellation is not null || _halted || _state is TaskState.Completed or TaskState.Failed)
         {
             return;
         }
@@ -274,6 +314,10 @@ public sealed class TaskSite
 
     private void StartTraining(int round)
     {
+        if (OverBudget(round))
+        {
+            return;
+        }
         _trainingRound = round;
         Note(NoteLevel.Debug, $"training round {round}");
         var totalEpochs = _spec.Rounds * _spec.LocalEpochs;
@@ -283,6 +327,29 @@ public sealed class TaskSite
             _deadlineRound = round;
             Emit(new SetDeadline(round, _spec.RoundDeadline));
         }
+    }
+
+    /// <summary>Whether training <paramref name="round"/> would take this site's ε past its budget; if so the site
+    /// asks the chain (once) to end the task with the reason instead of training.</summary>
+    private bool OverBudget(int round)
+    {
+        if (_privacyPlan is not { } plan || _budget is not { } budget)
+        {
+            return false;
+        }
+        var after = plan.EpsilonAfter(_stepsSpent + plan.StepsPerRound);
+        if (after <= budget.Epsilon)
+        {
+            return false;
+        }
+        if (_refusedRound != round)
+        {
+            _refusedRound = round;
+            var refusal = new BudgetRefused(round, _self, plan.EpsilonAfter(_stepsSpent), after, budget.Epsilon, plan.Delta);
+            Note(NoteLevel.Warning, $"not training round {round}: {refusal.Reason}");
+            Emit(new SubmitToChain(refusal));
+        }
+        return true;
     }
 
     private void OnTrained(UpdateTrained trained)
@@ -295,13 +362,36 @@ public sealed class TaskSite
             Advance();
             return;
         }
+        if (_privacyPlan is { } required && trained.DpSteps != required.StepsPerRound)
+        {
+            // The spec promises DP-SGD in every step: an update trained otherwise never leaves the site, and the
+            // task ends with the reason rather than stalling or shipping it.
+            var reason = $"site '{_self}' trained round {trained.Round} with {trained.DpSteps} DP-SGD steps where its privacy plan needs " +
+                $"{required.StepsPerRound}: the update is not published (the trainer is not running the task's DP)";
+            Note(NoteLevel.Warning, reason);
+            _halted = true;
+            if (!_chain.IsOver)
+            {
+                Emit(new SubmitToChain(new CancellationRequest(_self, reason)));
+            }
+            return;
+        }
         var update = trained.Update;
         Note(NoteLevel.Debug, $"publishing round {trained.Round}'s update {update.Hash[..12]} (trained in {trained.Elapsed.TotalSeconds:F2} s)");
         Emit(new StoreBlob(BlobKind.Update, update.Hash, update.Bytes));
         _heldUpdates.Add(update.Hash);
         _publishedRound = trained.Round;
+        // The bytes leave the site here, so their DP-SGD steps count from now on, whatever the chain makes of them.
+        PrivacyClaim? claim = null;
+        if (_privacyPlan is { } plan)
+        {
+            _stepsSpent += plan.StepsPerRound;
+            claim = plan.ClaimAfter(_stepsSpent);
+            Note(NoteLevel.Information, $"round {trained.Round}: ε = {claim.Epsilon:G4} at δ = {claim.Delta:G3} after {claim.Steps} DP-SGD steps " +
+                $"(q = {claim.SamplingRate:G4}, σ = {claim.NoiseMultiplier:G4})");
+        }
         Emit(new OfferUpdate(trained.Round, update.Hash, [.. Terms.Sites.Where(s => s != _self)]));
-        Emit(new SubmitToChain(new UpdatePublished(trained.Round, _self, update.Hash, update.SampleCount)));
+        Emit(new SubmitToChain(new UpdatePublished(trained.Round, _self, update.Hash, update.SampleCount) { Privacy = claim }));
     }
 
     private void OnAggregate(AggregateRecomputed aggregate)

@@ -20,7 +20,12 @@ public sealed record ChainCommitted(IReadOnlyList<CommittedBlock> Blocks) : Site
 /// <paramref name="Elapsed"/> from the instruction to the encoded update and <paramref name="TrainingTime"/> for
 /// the epochs alone.</summary>
 public sealed record UpdateTrained(int Round, PublishedUpdate Update, double MeanLoss, TimeSpan Elapsed, TimeSpan TrainingTime)
-    : SiteInput;
+    : SiteInput
+{
+    /// <summary>The DP-SGD steps (clipped and noised) the trainer took for this update; under local DP the site
+    /// publishes nothing unless they are the steps its privacy plan accounts for.</summary>
+    public int DpSteps { get; init; }
+}
 
 /// <summary>The site's own recomputation of round <paramref name="Round"/>'s aggregate, or the
 /// <paramref name="Error"/> that kept it from reproducing it.</summary>

@@ -51,5 +51,27 @@ public sealed record AggregationSpec(string Strategy = "fedavg", int Byzantine =
 /// <summary>After the last round: none, fine-tune the global model locally, or FedPer (keep <paramref name="LocalLayers"/> local throughout).</summary>
 public sealed record PersonalizationSpec(string Mode = "finetune", int Epochs = 2, IReadOnlyList<string>? LocalLayers = null);
 
-/// <summary>Privacy options: DP-SGD at each site and secure aggregation.</summary>
-public sealed record PrivacySpec(bool DifferentialPrivacy = false, double NoiseMultiplier = 1.0, double ClipNorm = 2.0, double Delta = 1e-4, bool SecureAggregation = false);
+/// <summary>Privacy options: the differential-privacy mode with its DP-SGD parameters, and secure aggregation.
+/// <paramref name="Mode"/> is <c>none</c>; <c>local</c> (every site runs DP-SGD in every local step of every round:
+/// Poisson sampling with q = batch size / the site's sample count, per-example clipping to
+/// <paramref name="ClipNorm"/>, Gaussian noise of standard deviation <paramref name="NoiseMultiplier"/> × C; each site
+/// accounts its own ε at <paramref name="Delta"/>); or <c>dopamine</c> (Malekzadeh et al. 2021, which needs secure
+/// aggregation in rounds and is refused by the validator until that exists).</summary>
+public sealed record PrivacySpec(string Mode = PrivacyModes.None, double NoiseMultiplier = 1.0, double ClipNorm = 2.0, double Delta = 1e-4,
+    bool SecureAggregation = false)
+{
+    /// <summary>Whether some differential-privacy mode is asked for (not <c>none</c>).</summary>
+    public bool DifferentialPrivacy => Mode != PrivacyModes.None;
+}
+
+/// <summary>The names of the task spec's privacy modes, in the order of their byte in the canonical encoding.</summary>
+public static class PrivacyModes
+{
+    public const string None = "none";
+    public const string Local = "local";
+    public const string Dopamine = "dopamine";
+
+    /// <summary>Every mode; a mode's index is its byte in <see cref="TaskSpecCodec"/> (0 and 1 are the old boolean
+    /// differential-privacy = false and true, so specs encoded before modes existed decode unchanged).</summary>
+    public static IReadOnlyList<string> All { get; } = [None, Local, Dopamine];
+}

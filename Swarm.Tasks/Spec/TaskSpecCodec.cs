@@ -64,7 +64,7 @@ public static class TaskSpecCodec
         {
             writer.Strings(layers);
         }
-        writer.Bool(spec.Privacy.DifferentialPrivacy);
+        writer.Byte(ModeByte(spec.Privacy.Mode));
         writer.Double(spec.Privacy.NoiseMultiplier);
         writer.Double(spec.Privacy.ClipNorm);
         writer.Double(spec.Privacy.Delta);
@@ -157,11 +157,30 @@ public static class TaskSpecCodec
             RoundDeadline = TimeSpan.FromTicks(reader.Long("round-deadline")),
             Personalization = new PersonalizationSpec(reader.String("personalization.mode"), reader.Int("personalization.epochs"),
                 reader.Bool("personalization.local-layers present") ? reader.Strings("personalization.local-layers") : null),
-            Privacy = new PrivacySpec(reader.Bool("privacy.differential-privacy"), reader.Double("privacy.noise-multiplier"),
+            Privacy = new PrivacySpec(Mode(reader.Byte("privacy.mode")), reader.Double("privacy.noise-multiplier"),
                 reader.Double("privacy.clip-norm"), reader.Double("privacy.delta"), reader.Bool("privacy.secure-aggregation")),
             Seed = reader.Int("seed"),
         };
     }
+
+    /// <summary>The privacy mode's byte: its index in <see cref="PrivacyModes.All"/>. Bytes 0 and 1 are what the
+    /// boolean differential-privacy used to encode, so the format version stays and old specs keep their digest; a
+    /// node that predates modes refuses byte 2 (dopamine) as a malformed boolean, which is the right answer.</summary>
+    private static byte ModeByte(string mode)
+    {
+        for (var i = 0; i < PrivacyModes.All.Count; i++)
+        {
+            if (PrivacyModes.All[i] == mode)
+            {
+                return (byte)i;
+            }
+        }
+        throw new TaskSpecFormatException($"privacy.mode '{mode}' is not one of {string.Join(", ", PrivacyModes.All)}");
+    }
+
+    private static string Mode(byte value) => value < PrivacyModes.All.Count
+        ? PrivacyModes.All[value]
+        : throw new TaskSpecFormatException($"privacy.mode: byte {value} names no mode (0 to {PrivacyModes.All.Count - 1})");
 
     private sealed class Writer
     {

@@ -9,6 +9,12 @@ public static class TaskSpecValidator
     private static readonly string[] Optimizers = ["sgd", "adam"];
     private static readonly string[] PersonalizationModes = ["none", "finetune", "fedper"];
 
+    /// <summary>Models whose trainable layers give per-example gradients (Linear, Conv2d, GroupNorm), as DP-SGD needs.</summary>
+    private static readonly string[] DpModels = ["smallcnn", "resnet18-gn"];
+
+    /// <summary>Largest noise multiplier accepted: beyond it the noise drowns any update, so it is a typo.</summary>
+    public const double NoiseMultiplierMax = 1_000;
+
     public static IReadOnlyList<string> Problems(TaskSpec spec)
     {
         var problems = new List<string>();
@@ -46,14 +52,22 @@ public static class TaskSpecValidator
         Check(PersonalizationModes.Contains(spec.Personalization.Mode), $"task.personalization.mode '{spec.Personalization.Mode}' must be none, finetune or fedper");
         Check(spec.Personalization.Mode != "fedper" || spec.Personalization.LocalLayers is { Count: > 0 },
             "task.personalization.local-layers must name the layers FedPer keeps local");
-        Check(!spec.Privacy.DifferentialPrivacy || spec.Privacy.NoiseMultiplier > 0, "task.privacy.noise-multiplier must be positive with DP on");
-        Check(!spec.Privacy.DifferentialPrivacy || spec.Privacy.ClipNorm > 0, "task.privacy.clip-norm must be positive with DP on");
-        Check(spec.Privacy.Delta is > 0 and < 1, "task.privacy.delta must be in (0, 1)");
-        // Refused until the rounds honour them, rather than accepted and silently ignored (a task would otherwise
-        // ship updates without noise or masks while its spec says otherwise).
-        Check(!spec.Privacy.DifferentialPrivacy,
-            "task.privacy.differential-privacy = true is not supported yet: task rounds do not run DP-SGD, so the task is refused rather than trained without noise");
-        Check(!spec.Privacy.SecureAggregation,
+        var privacy = spec.Privacy;
+        Check(PrivacyModes.All.Contains(privacy.Mode), $"task.privacy.mode '{privacy.Mode}' must be one of {string.Join(", ", PrivacyModes.All)}");
+        Check(!privacy.DifferentialPrivacy || privacy.NoiseMultiplier is > 0 and <= NoiseMultiplierMax,
+            $"task.privacy.noise-multiplier {privacy.NoiseMultiplier} must be in (0, {NoiseMultiplierMax}] with DP on");
+        Check(!privacy.DifferentialPrivacy || (privacy.ClipNorm > 0 && double.IsFinite(privacy.ClipNorm)),
+            $"task.privacy.clip-norm {privacy.ClipNorm} must be positive and finite with DP on");
+        Check(privacy.Delta is > 0 and < 1, "task.privacy.delta must be in (0, 1)");
+        Check(!privacy.DifferentialPrivacy || DpModels.Contains(spec.Model),
+            $"task.privacy.mode = {privacy.Mode} needs per-example gradients, which model '{spec.Model}' does not give (BatchNorm mixes the " +
+            $"examples of a batch): use {string.Join(" or ", DpModels)}");
+        // Refused rather than accepted and silently ignored: the task would otherwise run without the protection
+        // its spec names (a node requiring it would consent and ship what it meant to hide).
+        Check(privacy.Mode != PrivacyModes.Dopamine,
+            "task.privacy.mode = dopamine is not supported yet: it needs secure aggregation of the sites' noisy clipped sums in every " +
+            "round, which task rounds do not do, so the task is refused rather than run with less privacy than it claims (use local)");
+        Check(!privacy.SecureAggregation,
             "task.privacy.secure-aggregation = true is not supported yet: task rounds do not mask updates, so the task is refused rather than run with updates in the clear");
         return problems;
     }

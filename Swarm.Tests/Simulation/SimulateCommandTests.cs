@@ -43,6 +43,43 @@ public sealed class SimulateCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Simulate_with_local_dp_reports_each_sites_epsilon_from_the_chain_and_a_central_dp_baseline()
+    {
+        var options = new SimulationOptions
+        {
+            Sites = 2, Rounds = 2, LocalEpochs = 1, TrainLimit = 160, Threads = 1, BatchSize = 32, PersonalizationEpochs = 0,
+            Dp = "local", NoiseMultiplier = 1.2, ClipNorm = 1.0, Delta = 1e-4,
+        };
+
+        var code = await SimulateCommand.RunAsync(options, _folder, quiet: true, CancellationToken.None);
+
+        Assert.Equal(ExitCodes.Ok, code);
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(_folder, "results.json")));
+        var privacy = json.RootElement.GetProperty("privacy");
+        Assert.Equal(2, privacy.GetArrayLength());
+        foreach (var site in privacy.EnumerateArray())
+        {
+            // 80 images per site, batch 32: q = 0.4, round(1 / 0.4) = 3 steps per round, 2 rounds.
+            var (q, steps) = (site.GetProperty("sampling_rate").GetDouble(), site.GetProperty("steps").GetInt64());
+            Assert.Equal((0.4, 6L), (q, steps));
+            Assert.Equal(Swarm.Learning.Privacy.RdpAccountant.ComputeEpsilon(q, 1.2, steps, 1e-4).Epsilon, site.GetProperty("epsilon").GetDouble());
+        }
+        var central = json.RootElement.GetProperty("central_dp_privacy");
+        Assert.Equal(160, central.GetProperty("samples").GetInt64());
+        Assert.InRange(json.RootElement.GetProperty("final").GetProperty("central_dp").GetProperty("auc").GetDouble(), 0, 1);
+        Assert.Contains("mode = local", File.ReadAllText(Path.Combine(_folder, "config.conf")), StringComparison.Ordinal);
+        Assert.Contains("## Privacy spent", File.ReadAllText(Path.Combine(_folder, "report.md")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Simulate_refuses_dopamine_and_dp_on_a_batch_norm_model_with_the_validators_reason()
+    {
+        Assert.Contains("dopamine is not supported yet", new SimulationOptions { Dp = "dopamine" }.Validate(), StringComparison.Ordinal);
+        Assert.Contains("model 'resnet18' does not give", new SimulationOptions { Dp = "local", Model = "resnet18" }.Validate(), StringComparison.Ordinal);
+        Assert.Null(new SimulationOptions { Dp = "local" }.Validate());
+    }
+
+    [Fact]
     public async Task Simulate_refuses_a_theta_outside_zero_to_one()
     {
         var code = await SimulateCommand.RunAsync(new SimulationOptions { Theta = 1.5 }, _folder, quiet: true, CancellationToken.None);

@@ -52,16 +52,33 @@ public sealed class LocalPolicyTests
     }
 
     [Fact]
-    public void A_node_that_requires_dp_refuses_a_task_without_it()
+    public void A_node_that_requires_dp_consents_only_to_a_task_that_runs_local_dp()
     {
         var policy = Open with { RequireDifferentialPrivacy = true };
 
-        Assert.False(policy.Evaluate(Spec(), "a").Consents);
-        // A task asking for DP is refused too, naming why, until rounds run DP-SGD: consenting to it would ship
-        // updates without noise under a policy that requires noise.
-        var dp = policy.Evaluate(Spec(s => s with { Privacy = new PrivacySpec(DifferentialPrivacy: true) }), "a");
-        Assert.False(dp.Consents);
-        Assert.Contains("differential-privacy = true is not supported yet", dp.Reason, StringComparison.Ordinal);
+        var none = policy.Evaluate(Spec(), "a");
+        Assert.False(none.Consents);
+        Assert.Contains("runs privacy mode 'none'", none.Reason, StringComparison.Ordinal);
+        Assert.True(policy.Evaluate(Spec(s => s with { Privacy = new PrivacySpec(PrivacyModes.Local) }), "a").Consents);
+        // Dopamine would need secure aggregation in rounds: the validator refuses it, so the policy never consents
+        // to a mode that would not run.
+        var dopamine = policy.Evaluate(Spec(s => s with { Privacy = new PrivacySpec(PrivacyModes.Dopamine) }), "a");
+        Assert.False(dopamine.Consents);
+        Assert.Contains("task.privacy.mode = dopamine is not supported yet", dopamine.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_node_with_a_budget_refuses_a_task_without_dp_and_a_task_whose_delta_is_over_it()
+    {
+        var policy = Open with { Budget = new PrivacyBudget(3, 1e-5) };
+
+        var none = policy.Evaluate(Spec(), "a");
+        Assert.False(none.Consents);
+        Assert.Contains("has a privacy budget", none.Reason, StringComparison.Ordinal);
+        var wideDelta = policy.Evaluate(Spec(s => s with { Privacy = new PrivacySpec(PrivacyModes.Local, Delta: 1e-4) }), "a");
+        Assert.False(wideDelta.Consents);
+        Assert.Contains("δ = 0.0001 is over", wideDelta.Reason, StringComparison.Ordinal);
+        Assert.True(policy.Evaluate(Spec(s => s with { Privacy = new PrivacySpec(PrivacyModes.Local, Delta: 1e-5) }), "a").Consents);
     }
 
     [Fact]
@@ -86,11 +103,26 @@ public sealed class LocalPolicyTests
     [Fact]
     public void Privacy_the_rounds_do_not_honour_yet_is_refused_not_silently_ignored()
     {
-        var dp = TaskSpecValidator.Problems(Spec(s => s with { Privacy = new PrivacySpec(DifferentialPrivacy: true) }));
+        var dopamine = TaskSpecValidator.Problems(Spec(s => s with { Privacy = new PrivacySpec(PrivacyModes.Dopamine) }));
         var secAgg = TaskSpecValidator.Problems(Spec(s => s with { Privacy = new PrivacySpec(SecureAggregation: true) }));
 
-        Assert.Contains(dp, p => p.StartsWith("task.privacy.differential-privacy = true is not supported yet", StringComparison.Ordinal));
+        Assert.Contains(dopamine, p => p.StartsWith("task.privacy.mode = dopamine is not supported yet", StringComparison.Ordinal));
         Assert.Contains(secAgg, p => p.StartsWith("task.privacy.secure-aggregation = true is not supported yet", StringComparison.Ordinal));
         Assert.Empty(TaskSpecValidator.Problems(Spec(s => s)));
+        Assert.Empty(TaskSpecValidator.Problems(Spec(s => s with { Privacy = new PrivacySpec(PrivacyModes.Local) })));
+    }
+
+    [Fact]
+    public void Local_dp_is_refused_for_a_model_without_per_example_gradients_and_for_bad_parameters()
+    {
+        var batchNorm = TaskSpecValidator.Problems(Spec(s => s with { Model = "resnet18", Privacy = new PrivacySpec(PrivacyModes.Local) }));
+        var noNoise = TaskSpecValidator.Problems(Spec(s => s with { Privacy = new PrivacySpec(PrivacyModes.Local, NoiseMultiplier: 0) }));
+        var noClip = TaskSpecValidator.Problems(Spec(s => s with { Privacy = new PrivacySpec(PrivacyModes.Local, ClipNorm: -1) }));
+        var unknown = TaskSpecValidator.Problems(Spec(s => s with { Privacy = new PrivacySpec("central") }));
+
+        Assert.Contains(batchNorm, p => p.Contains("model 'resnet18' does not give", StringComparison.Ordinal));
+        Assert.Contains(noNoise, p => p.StartsWith("task.privacy.noise-multiplier 0 must be in (0, ", StringComparison.Ordinal));
+        Assert.Contains(noClip, p => p.StartsWith("task.privacy.clip-norm -1 must be positive", StringComparison.Ordinal));
+        Assert.Contains(unknown, p => p.StartsWith("task.privacy.mode 'central' must be one of none, local, dopamine", StringComparison.Ordinal));
     }
 }

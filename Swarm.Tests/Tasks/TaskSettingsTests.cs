@@ -14,6 +14,8 @@ public sealed class TaskSettingsTests
           max-rounds = 50
           require-differential-privacy = true
           max-partial-share = 0.25
+          privacy-budget-epsilon = 4.5
+          privacy-budget-delta = 1e-5
         }
         data.sets.pneumoniamnist { partition = dirichlet, alpha = 0.5, sites = 4, site-index = 2, seed = 3, train-limit = 400 }
         """;
@@ -27,6 +29,15 @@ public sealed class TaskSettingsTests
 
         Assert.Equal(["pneumoniamnist", "breastmnist"], policy.AllowedDatasets);
         Assert.Equal((50, true, false, 0.25), (policy.MaxRounds, policy.RequireDifferentialPrivacy, policy.RequireSecureAggregation, policy.MaxPartialShareFraction));
+        Assert.Equal(new Swarm.Tasks.PrivacyBudget(4.5, 1e-5), policy.Budget);
+    }
+
+    [Fact]
+    public void No_privacy_budget_by_default()
+    {
+        using var dir = new TempDirectory();
+
+        Assert.Null(SwarmConfiguration.Bind(NodeConfig.Build(dir, NodeConfig.Minimal)).Policy.ToPolicy().Budget);
     }
 
     [Fact]

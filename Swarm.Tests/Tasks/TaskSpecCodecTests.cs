@@ -18,7 +18,7 @@ public sealed class TaskSpecCodecTests
         Quorum = 2,
         RoundDeadline = TimeSpan.FromSeconds(90),
         Personalization = new PersonalizationSpec("fedper", 3, ["fc1", "fc2"]),
-        Privacy = new PrivacySpec(true, 1.1, 1.5, 1e-5, true),
+        Privacy = new PrivacySpec(PrivacyModes.Local, 1.1, 1.5, 1e-5, true),
         Seed = 7,
     };
 
@@ -72,11 +72,41 @@ public sealed class TaskSpecCodecTests
         var digests = new[]
         {
             Spec(), Spec() with { Rounds = 13 }, Spec() with { PartialShareFraction = 0.2 }, Spec() with { Participants = ["node-a", "node-b", "node-c"] },
-            Spec() with { Privacy = new PrivacySpec(true, 1.1, 1.5, 1e-5, false) }, Spec() with { RoundDeadline = TimeSpan.FromSeconds(91) },
+            Spec() with { Privacy = new PrivacySpec(PrivacyModes.Local, 1.1, 1.5, 1e-5, false) }, Spec() with { RoundDeadline = TimeSpan.FromSeconds(91) },
         }.Select(s => Convert.ToHexStringLower(TaskSpecCodec.Digest(s))).ToList();
 
         Assert.Equal(digests.Count, digests.Distinct().Count());
     }
+
+    [Fact]
+    public void A_spec_encoded_with_the_old_differential_privacy_boolean_decodes_to_its_mode()
+    {
+        // The pinned digest above is of a spec with mode local: its privacy byte is 1, what differential-privacy =
+        // true encoded, so chains started before modes existed keep their genesis.
+        var bytes = TaskSpecCodec.Encode(Spec() with { Privacy = new PrivacySpec(PrivacyModes.None) });
+        var at = PrivacyByteOffset(bytes);
+
+        bytes[at] = 1;
+        Assert.Equal(PrivacyModes.Local, TaskSpecCodec.Decode(bytes).Privacy.Mode);
+        bytes[at] = 0;
+        Assert.Equal(PrivacyModes.None, TaskSpecCodec.Decode(bytes).Privacy.Mode);
+        bytes[at] = 2;
+        Assert.Equal(PrivacyModes.Dopamine, TaskSpecCodec.Decode(bytes).Privacy.Mode);
+        bytes[at] = 3;
+        Assert.Null(TaskSpecCodec.TryDecode(bytes, out var problem));
+        Assert.Contains("privacy.mode: byte 3 names no mode", problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_mode_that_is_not_a_mode_cannot_be_encoded()
+    {
+        var error = Assert.Throws<TaskSpecFormatException>(() => TaskSpecCodec.Encode(Spec() with { Privacy = new PrivacySpec("central") }));
+
+        Assert.Contains("privacy.mode 'central'", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>The privacy mode byte sits before σ, C, δ (8 bytes each), the secure-aggregation byte and the seed.</summary>
+    private static int PrivacyByteOffset(byte[] bytes) => bytes.Length - 4 - 1 - 3 * 8 - 1;
 
     [Fact]
     public void Every_truncation_is_refused_naming_a_field()

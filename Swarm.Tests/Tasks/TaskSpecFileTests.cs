@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Swarm.Node.Tasks;
+using Swarm.Tasks;
 
 namespace Swarm.Tests.Tasks;
 
@@ -73,6 +74,22 @@ public sealed partial class TaskSpecFileTests
         Assert.Equal("adam", spec.Optimizer.Name);
         Assert.Equal(1.0, spec.PartialShareFraction);
         Assert.False(spec.Privacy.DifferentialPrivacy);
+    }
+
+    [Fact]
+    public void Privacy_mode_reads_and_the_old_differential_privacy_flag_means_local()
+    {
+        static TaskSpec With(string privacy) =>
+            TaskSpecFile.Parse(Minimal.Replace("model = smallcnn", "model = smallcnn\n  privacy { " + privacy + " }", StringComparison.Ordinal), "p.conf");
+
+        Assert.Equal(PrivacyModes.Local, With("mode = local, noise-multiplier = 1.3").Privacy.Mode);
+        Assert.Equal(1.3, With("mode = local, noise-multiplier = 1.3").Privacy.NoiseMultiplier);
+        Assert.Equal(PrivacyModes.Local, With("differential-privacy = true").Privacy.Mode);
+        Assert.Equal(PrivacyModes.None, With("differential-privacy = false").Privacy.Mode);
+        var contradiction = Assert.Throws<TaskSpecFileException>(() => With("mode = none, differential-privacy = true"));
+        Assert.Contains(contradiction.Problems, p => p.Contains("key 'task.privacy.mode': 'none' contradicts task.privacy.differential-privacy", StringComparison.Ordinal));
+        var dopamine = Assert.Throws<TaskSpecFileException>(() => With("mode = dopamine"));
+        Assert.Contains(dopamine.Problems, p => p.Contains("task.privacy.mode = dopamine is not supported yet", StringComparison.Ordinal));
     }
 
     [Fact]

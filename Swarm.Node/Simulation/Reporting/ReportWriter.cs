@@ -45,6 +45,7 @@ public static class ReportWriter
         {
             r.Swarm,
             r.Centralized,
+            r.CentralDp,
             LocalOnlyMean = r.LocalOnlyMean,
             LocalOnly = r.LocalOnly,
             Personalized = r.Personalized,
@@ -52,6 +53,8 @@ public static class ReportWriter
         r.Rounds,
         r.Blocks,
         r.Timings,
+        r.Privacy,
+        r.CentralDpPrivacy,
         r.Notes,
     };
 
@@ -78,6 +81,10 @@ public static class ReportWriter
         md.AppendLine("|---|---|---|");
         Row(md, "swarm (global model)", r.Swarm);
         Row(md, "centralized", r.Centralized);
+        if (r.CentralDp is { } centralDp)
+        {
+            Row(md, Inv($"centralized DP-SGD (ε = {r.CentralDpPrivacy!.Epsilon:0.###})"), centralDp);
+        }
         Row(md, "local-only (mean over sites)", r.LocalOnlyMean);
         foreach (var site in r.LocalOnly)
         {
@@ -138,6 +145,18 @@ public static class ReportWriter
             foreach (var t in r.Transfers)
             {
                 md.AppendLine(Inv($"| {t.Round} | {t.Blobs} | {t.Bytes / 1e6:0.0} | {t.Seconds:0.00} | {t.SlowestSeconds:0.00} |"));
+            }
+        }
+        if (r.Privacy.Count > 0)
+        {
+            md.AppendLine();
+            md.AppendLine("## Privacy spent (local DP, as the chain recorded it)");
+            md.AppendLine();
+            md.AppendLine("| site | samples | q | σ | DP-SGD steps | δ | ε |");
+            md.AppendLine("|---|---|---|---|---|---|---|");
+            foreach (var p in r.CentralDpPrivacy is { } central ? [.. r.Privacy, central] : r.Privacy)
+            {
+                md.AppendLine(Inv($"| {p.Site} | {p.Samples} | {p.SamplingRate:0.#####} | {p.NoiseMultiplier:0.###} | {p.Steps} | {p.Delta:G3} | {p.Epsilon:0.###} |"));
             }
         }
         if (r.Timings.Count > 0)

@@ -26,6 +26,15 @@ public sealed record SimulationResults(
     /// <summary>Plain statements about how the numbers were obtained (model selection, what the chain holds).</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
 
+    /// <summary>Under local DP: each site's privacy spent as the task's chain recorded it (empty without DP).</summary>
+    public IReadOnlyList<SitePrivacySpent> Privacy { get; init; } = [];
+
+    /// <summary>Under local DP: the central DP-SGD baseline's test score (null without DP).</summary>
+    public Score? CentralDp { get; init; }
+
+    /// <summary>Under local DP: the central DP-SGD baseline's parameters and ε.</summary>
+    public SitePrivacySpent? CentralDpPrivacy { get; init; }
+
     /// <summary>The mean of the local-only baselines over the sites.</summary>
     public Score LocalOnlyMean => Score.Mean(LocalOnly.Select(s => s.Score));
 }
@@ -66,3 +75,7 @@ public sealed record BlockSummary(long Height, string Hash, string Kind, int? Ro
 
 /// <summary>How long one part of a simulation took.</summary>
 public sealed record MethodTiming(string Method, double WallSeconds);
+
+/// <summary>A site's privacy spent over the task under local DP: the accountant's parameters and ε at δ, read from
+/// the last update the chain recorded for the site.</summary>
+public sealed record SitePrivacySpent(string Site, long Samples, double SamplingRate, double NoiseMultiplier, long Steps, double Delta, double Epsilon);
