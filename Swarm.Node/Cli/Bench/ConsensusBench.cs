@@ -83,7 +83,11 @@ public static class ConsensusBench
             {
                 next++;
                 submitted[next] = clock.ElapsedTicks;
-                cluster.Hosts[0].Submit(new ClientRequest("bench", next, BitConverter.GetBytes(next)));
+                var request = new ClientRequest(Cluster.ClientId, next, BitConverter.GetBytes(next)).SignedWith(Cluster.ChainId, b => cluster.Client.Sign(b));
+                if (cluster.Hosts[0].Submit(request) is { } problem)
+                {
+                    throw new InvalidOperationException("benchmark cluster refused a request: " + problem);
+                }
             }
             var nowMs = clock.ElapsedMilliseconds;
             if (nowMs != lastTickMs || !cluster.HasMessages)
@@ -105,19 +109,27 @@ public static class ConsensusBench
     {
         private readonly Queue<(int To, SignedMessage Message)> _queue = new();
 
+        public const string ChainId = "bench";
+        public const string ClientId = "bench";
+
         public Cluster(int n, bool signed, int batch, int pipeline)
         {
             var signers = Enumerable.Range(0, n).Select(_ => signed ? (ISigner)Ed25519Signer.Generate() : new NoSignature()).ToArray();
+            Client = signed ? Ed25519Signer.Generate() : new NoSignature();
+            var clients = new ClientKeys([KeyValuePair.Create(ClientId, Client.PublicKey)]);
             ISignatureVerifier verifier = signed ? new Ed25519SignatureScheme() : new NoSignature();
             var parameters = new ChainParameters(batch, CheckpointIntervalBlocks: 16, WatermarkWindowBlocks: 64, ClockSkewMaxMs: 60_000, GenesisTimestampMs: 0);
-            var genesis = new Genesis("bench", signers.Select((s, i) => new Member(i, s.PublicKey)).ToArray(), (n - 1) / 3, parameters);
+            var genesis = new Genesis(ChainId, signers.Select((s, i) => new Member(i, s.PublicKey)).ToArray(), (n - 1) / 3, parameters);
             var options = new ReplicaOptions { RequestTimeoutTicks = 10_000, ViewChangeTimeoutTicks = 10_000, PipelineBlocksMax = pipeline };
             Hosts = Enumerable.Range(0, n)
-                .Select(i => new ReplicaHost(new Replica(genesis, i, options), genesis.ChainId, signers[i], verifier, new InMemoryReplicaLedger(), this))
+                .Select(i => new ReplicaHost(new Replica(genesis, i, options), genesis.ChainId, signers[i], verifier, clients, new InMemoryReplicaLedger(), this))
                 .ToArray();
         }
 
         public ReplicaHost[] Hosts { get; }
+
+        /// <summary>The one client: it signs every request it submits, as a task site does.</summary>
+        public ISigner Client { get; }
 
         public bool HasMessages => _queue.Count > 0;
 
