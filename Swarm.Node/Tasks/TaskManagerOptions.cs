@@ -18,6 +18,10 @@ public sealed record TaskManagerOptions(
     /// <summary>How long a consenting participant waits for StartTask (or AbortTask) before it forgets the task.</summary>
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(90);
 
+    /// <summary>How often the submitter sends a start again to the participants that have not acknowledged it
+    /// (well within <see cref="StartTimeout"/>, so one lost start does not make a participant forget the task).</summary>
+    public TimeSpan StartResendInterval { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How long list, show and cancel wait for a task peer's <c>TaskProgress</c>.</summary>
     public TimeSpan ProgressTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
