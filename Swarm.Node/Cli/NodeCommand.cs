@@ -41,6 +41,7 @@ public static class NodeCommand
                     json.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
                 });
             }
+            builder.Services.AddSingleton<NodeFault>();
             builder.Services.AddHostedService<NodeHostedService>();
             // A failed start is reported once, as a clear line below, not again as the host's stack trace.
             builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
@@ -56,6 +57,11 @@ public static class NodeCommand
             try
             {
                 host.Run();
+                if (host.Services.GetRequiredService<NodeFault>().Reason is { } fault)
+                {
+                    Console.Error.WriteLine($"swarm node: stopped: {fault}");
+                    return ExitCodes.Environment;
+                }
                 return ExitCodes.Ok;
             }
             catch (OptionsValidationException e)

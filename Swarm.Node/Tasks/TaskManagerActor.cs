@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Akka.Actor;
+using Swarm.Actors.Consensus;
 using Swarm.Actors.Platform;
 using Swarm.Actors.Tasks;
 using Swarm.Actors.Training;
@@ -39,6 +40,11 @@ public sealed class TaskManagerActor : SwarmActor
         _strategy = new OneForOneStrategy(e =>
         {
             _lastPeerFailure = e;
+            if ((e as ReplicaStateException ?? e.InnerException as ReplicaStateException) is { } unreadable)
+            {
+                Log.LogCritical("{Error}", unreadable.Message);
+                _options.OnUnreadableReplicaState?.Invoke(unreadable.Message);
+            }
             return Directive.Stop;
         });
     }

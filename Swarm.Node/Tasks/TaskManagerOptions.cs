@@ -28,6 +28,11 @@ public sealed record TaskManagerOptions(
     /// <summary>Where started tasks are recorded so that a restarted node resumes them (none: nothing resumes).</summary>
     public ITaskJournal? Journal { get; init; }
 
+    /// <summary>Called when a task peer cannot start because the consensus state it stored for its chain cannot be
+    /// read (<c>ReplicaStateException</c>): the replica must not run without it (it could vote twice), so the node
+    /// stops and <c>swarm node</c> exits with <c>ExitCodes.Environment</c> (4) and the message.</summary>
+    public Action<string>? OnUnreadableReplicaState { get; init; }
+
     /// <summary>Most tasks (of any state) and submissions a node keeps; more are refused.</summary>
     public int TasksMax { get; init; } = 1024;
 

@@ -343,6 +343,31 @@ public sealed class TaskConsentTests : IAsyncLifetime
         Assert.Equal(["a", "b"], (await EventsAsync(2)).Select(e => e.Node).Order());
     }
 
+    /// <summary>Issue 12, finding 4: a chain whose stored consensus state does not decode must stop the node (exit
+    /// code 4 in <c>swarm node</c>), not just fail that task: a replica without it could vote twice.</summary>
+    [Fact]
+    public async Task A_task_peer_whose_stored_replica_state_is_unreadable_stops_the_node_with_the_reason()
+    {
+        var reported = new TaskCompletionSource<string>();
+        var a = Node("a", _defaults with
+        {
+            Peers = _ => Props.Create(() => new UnreadableStatePeer()),
+            OnUnreadableReplicaState = message => reported.TrySetResult(message),
+        }, engine: false);
+
+        Assert.True((await SubmitAsync(a, Spec("t1", "a"))).Started);
+
+        Assert.Equal(UnreadableStatePeer.Reason, await reported.Task.WaitAsync(Wait));
+        // Any other failure of a peer fails only its task (A_task_peer_that_fails_shows_Failed_with_the_failure).
+    }
+
+    private sealed class UnreadableStatePeer : ReceiveActor
+    {
+        public const string Reason = "replica 0 of chain task/t1/00: the stored hard state (3 bytes) cannot be read (truncated)";
+
+        protected override void PreStart() => throw new Swarm.Actors.Consensus.ReplicaStateException(Reason);
+    }
+
     /// <summary>Stops a node's task manager (its task peers with it) and starts a new one from the same options, as
     /// a restarted node would.</summary>
     private async Task RestartManagerAsync(ActorSystem system, string id, TaskManagerOptions options)
