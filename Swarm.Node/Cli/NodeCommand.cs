@@ -56,8 +56,10 @@ public static class NodeCommand
         {
             try
             {
+                // Resolved before Run, which disposes the host's services when it returns.
+                var nodeFault = host.Services.GetRequiredService<NodeFault>();
                 host.Run();
-                if (host.Services.GetRequiredService<NodeFault>().Reason is { } fault)
+                if (nodeFault.Reason is { } fault)
                 {
                     Console.Error.WriteLine($"swarm node: stopped: {fault}");
                     return ExitCodes.Environment;
