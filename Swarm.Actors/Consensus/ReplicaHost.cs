@@ -17,13 +17,16 @@ public sealed class ReplicaHost
     private readonly Queue<ReplicaInput> _inputs = new();
     private HardState? _unsavedState;
 
-    public ReplicaHost(Replica replica, string chainId, ISigner signer, ISignatureVerifier verifier, IReplicaLedger ledger,
-        IReplicaTransport transport)
+    /// <summary>Wraps <paramref name="replica"/>. <paramref name="clients"/> are the chain's clients and their keys:
+    /// requests not signed by one of them are refused, here (<see cref="Submit"/>) and in every peer's relay or
+    /// pre-prepare.</summary>
+    public ReplicaHost(Replica replica, string chainId, ISigner signer, ISignatureVerifier verifier, ClientKeys clients,
+        IReplicaLedger ledger, IReplicaTransport transport)
     {
         Replica = replica;
         _chainId = chainId;
         _signer = signer;
-        _verifier = new EnvelopeVerifier(chainId, verifier);
+        _verifier = new EnvelopeVerifier(chainId, verifier, clients);
         _ledger = ledger;
         _transport = transport;
     }
@@ -63,7 +66,19 @@ public sealed class ReplicaHost
         return Replica.Restore(genesis, id, options, state, ledger.ReadRange(1, ledger.Height));
     }
 
-    public void Submit(ClientRequest request) => Run(new SubmitRequest(request));
+    /// <summary>Submits a client's request here. Its signature is checked as every peer will check it, so a request
+    /// no client signed is refused at once with the reason (raised as <see cref="Rejected"/>, returned) instead of
+    /// being dropped by every peer; null when it was accepted.</summary>
+    public string? Submit(ClientRequest request)
+    {
+        if (_verifier.CheckRequest(Replica.KnownMembers, request) is { } problem)
+        {
+            Rejected?.Invoke(new Rejected(Replica.Id, problem));
+            return problem;
+        }
+        Run(new SubmitRequest(request));
+        return null;
+    }
 
     public void Tick(long nowMs) => Run(new Tick(nowMs));
 

@@ -55,7 +55,8 @@ public sealed class TaskPeerActor : SwarmActor
         var (ledger, owner) = _context.OpenLedger();
         _ledgerOwner = owner;
         var replica = ReplicaHost.Restore(_context.Genesis, index, _context.ReplicaOptions, ledger);
-        _host = new ReplicaHost(replica, _context.Genesis.ChainId, _context.Signer, _context.Verifier, ledger, new Transport(this));
+        _host = new ReplicaHost(replica, _context.Genesis.ChainId, _context.Signer, _context.Verifier,
+            new ClientKeys(_context.Terms.Sites.Zip(_context.Terms.PublicKeys, KeyValuePair.Create)), ledger, new Transport(this));
         _host.Committed += c => _committed.Add(new CommittedBlock(c.Block.Block.Height, c.Executed));
         _host.Rejected += r => Log.LogDebug("task {Task} site {Site}: refused input from replica {From}: {Reason}", TaskId, Self_, r.From, r.Reason);
         _host.ForkDetected += f => Log.LogError("task {Task} site {Site}: two certificates for height {Height}, the replica stopped on this chain: {Reason}", TaskId, Self_, f.Height, f.Reason);
@@ -315,7 +316,11 @@ public sealed class TaskPeerActor : SwarmActor
     {
         var payload = request.ToPayload(_context.Genesis.ChainId, bytes => _context.Signer.Sign(bytes));
         _lastRequestId = Math.Max(_lastRequestId + 1, Now.ToUnixTimeMilliseconds() * 1_000);
-        _host!.Submit(new ClientRequest(Self_, _lastRequestId, payload));
+        var chainId = _context.Genesis.ChainId;
+        if (_host!.Submit(new ClientRequest(Self_, _lastRequestId, payload).SignedWith(chainId, bytes => _context.Signer.Sign(bytes))) is { } problem)
+        {
+            Log.LogError("task {Task} site {Site}: the chain refused this site's own request: {Reason}", TaskId, Self_, problem);
+        }
         Drain();
     }
 

@@ -1,14 +1,53 @@
+using System.Collections.Concurrent;
 using Swarm.Consensus.Blocks;
+using Swarm.Consensus.Encoding;
 
 namespace Swarm.Consensus.Pbft;
 
 /// <summary>The edge check every peer message passes before it reaches a replica (STYLE.md #7): the sender is a
 /// known member and its signature verifies, and so does every signature nested inside (checkpoint and prepared
 /// proofs in a view change, the view changes in a new view, the certificates in a block reply). The signature
-/// scheme is an interface, so this stays pure; the core then re-checks structure (quorums, matching digests).</summary>
-public sealed class EnvelopeVerifier(string chainId, ISignatureVerifier signatures)
+/// scheme is an interface, so this stays pure; the core then re-checks structure (quorums, matching digests).
+/// Requests in a relayed batch or a pre-prepare must be signed by their client (<see cref="ClientKeys"/>); a request
+/// whose signature verified once is remembered by its hash (which covers the signature), so the pre-prepare of a
+/// request already relayed here costs no second verification. Safe to call from several threads at once.</summary>
+public sealed class EnvelopeVerifier(string chainId, ISignatureVerifier signatures, ClientKeys clients)
 {
+    /// <summary>Requests remembered as verified; the memory is dropped whole when full (it only saves work).</summary>
+    public const int VerifiedRequestsMax = 1 << 16;
+
     private readonly CertificateVerifier _certificates = new(chainId, signatures);
+    private readonly ConcurrentDictionary<Digest, byte> _verifiedRequests = new();
+
+    /// <summary>Why a client request is not authentic, or null: a membership change needs every approval to be a
+    /// known member's valid signature (the core counts the quorum); any other request needs its client's valid
+    /// signature over <see cref="ClientRequest.SigningBytes"/>.</summary>
+    public string? CheckRequest(Configuration members, ClientRequest request)
+    {
+        if (request.ClientId == MembershipChange.ClientId)
+        {
+            return CheckApprovals(members, request);
+        }
+        if (clients.Find(request.ClientId) is not { } key)
+        {
+            return $"request {request.RequestId} of client '{request.ClientId}': not a client of chain {chainId} (no known key)";
+        }
+        var hash = request.ComputeHash();
+        if (_verifiedRequests.ContainsKey(hash))
+        {
+            return null;
+        }
+        if (!signatures.Verify(key, request.SigningBytes(chainId), request.SignatureBytes))
+        {
+            return $"request {request.RequestId} of client '{request.ClientId}': its client signature does not verify";
+        }
+        if (_verifiedRequests.Count >= VerifiedRequestsMax)
+        {
+            _verifiedRequests.Clear();
+        }
+        _verifiedRequests.TryAdd(hash, 0);
+        return null;
+    }
 
     public Verdict Verify(Configuration members, SignedMessage signed, out VerifiedMessage? verified)
     {
@@ -44,31 +83,43 @@ public sealed class EnvelopeVerifier(string chainId, ISignatureVerifier signatur
         ViewChange vc => CheckViewChange(members, vc),
         NewView nv => CheckAll(members, nv.ViewChanges, nested: true),
         BlocksReply reply => CheckBlocks(members, reply),
-        RequestBatch batch => CheckApprovals(members, batch.Requests),
-        PrePrepare pp => CheckApprovals(members, pp.Block.Requests),
+        RequestBatch batch => CheckRequests(members, batch.Requests),
+        PrePrepare pp => CheckRequests(members, pp.Block.Requests),
         _ => Verdict.Accept,
     };
 
-    /// <summary>Every approval of a membership change must be a known member's valid signature over the change
-    /// (see <see cref="MembershipChange"/>); the core then counts whether they form a quorum.</summary>
-    private Verdict CheckApprovals(Configuration members, IReadOnlyList<ClientRequest> requests)
+    /// <summary>Every request must be authentic (<see cref="CheckRequest"/>); one that is not refuses the whole
+    /// message, naming the request: its sender relayed or proposed a request no client signed.</summary>
+    private Verdict CheckRequests(Configuration members, IReadOnlyList<ClientRequest> requests)
     {
-        foreach (var request in requests.Where(r => r.ClientId == MembershipChange.ClientId))
+        foreach (var request in requests)
         {
-            if (MembershipChange.TryParse(request) is not { } change)
+            if (CheckRequest(members, request) is { } problem)
             {
-                continue;
-            }
-            var bytes = change.SigningBytes(chainId, request.RequestId);
-            foreach (var approval in change.ApprovalList)
-            {
-                if (members.Find(approval.MemberId) is not { } member || !signatures.Verify(member.PublicKey, bytes, approval.Signature))
-                {
-                    return Verdict.Reject($"membership request {request.RequestId}: the approval of member {approval.MemberId} does not verify");
-                }
+                return Verdict.Reject(problem);
             }
         }
         return Verdict.Accept;
+    }
+
+    /// <summary>Every approval of a membership change must be a known member's valid signature over the change
+    /// (see <see cref="MembershipChange"/>); the core then counts whether they form a quorum. A malformed change
+    /// passes here and is refused by the core.</summary>
+    private string? CheckApprovals(Configuration members, ClientRequest request)
+    {
+        if (MembershipChange.TryParse(request) is not { } change)
+        {
+            return null;
+        }
+        var bytes = change.SigningBytes(chainId, request.RequestId);
+        foreach (var approval in change.ApprovalList)
+        {
+            if (members.Find(approval.MemberId) is not { } member || !signatures.Verify(member.PublicKey, bytes, approval.Signature))
+            {
+                return $"membership request {request.RequestId}: the approval of member {approval.MemberId} does not verify";
+            }
+        }
+        return null;
     }
 
     private Verdict CheckViewChange(Configuration members, ViewChange vc)

@@ -68,14 +68,18 @@ public sealed partial class Replica
     }
 
     /// <summary>Why a request may not be relayed, proposed or prepared, or null: its id is beyond the client's window
-    /// (<see cref="ReplicaOptions.RequestIdWindowMax"/>), or it is a membership change without the approvals of a
-    /// quorum of the configuration it changes (<see cref="MembershipChange"/>).</summary>
+    /// (<see cref="ReplicaOptions.RequestIdWindowMax"/> above the larger of its last executed id and this replica's
+    /// clock in microseconds), or it is a membership change without the approvals of a quorum of the configuration
+    /// it changes (<see cref="MembershipChange"/>). Signatures were checked at the edge.</summary>
     private string? Inadmissible(ClientRequest request)
     {
         var last = _lastExecutedRequest.GetValueOrDefault(request.ClientId, 0);
-        if ((Int128)request.RequestId - last > _options.RequestIdWindowMax)
+        // Before the first tick the clock is unknown and the window waits for it (only the client could send such an id).
+        var clockUs = (Int128)_nowMs * 1_000;
+        if (_clockKnown && request.RequestId - Int128.Max(last, clockUs) > _options.RequestIdWindowMax)
         {
-            return $"request {request.RequestId} of client '{request.ClientId}' is more than {_options.RequestIdWindowMax} above its last executed id {last} (RequestIdWindowMax)";
+            return $"request {request.RequestId} of client '{request.ClientId}' is more than {_options.RequestIdWindowMax} above " +
+                $"max(its last executed id {last}, this replica's clock {clockUs} µs) (RequestIdWindowMax)";
         }
         if (request.ClientId == MembershipChange.ClientId
             && (MembershipChange.TryParse(request) is not { } change || !change.ApprovedBy(_nextConfig ?? _config)))

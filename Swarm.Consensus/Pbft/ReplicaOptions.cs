@@ -35,11 +35,15 @@ public sealed record ReplicaOptions
     /// <summary>Highest exponent of the view-change back-off.</summary>
     public int ViewChangeBackoffShiftMax { get; init; } = 6;
 
-    /// <summary>A request is admitted (relayed, proposed, prepared) only if its id is at most this far above the last
-    /// executed id of its client (0 before its first): an id far ahead, relayed in a client's name, would raise that
-    /// client's duplicate floor and silence it. Only for clients whose ids are counters; task sites number their
-    /// requests with microsecond timestamps, so the default admits every id (no window).</summary>
-    public long RequestIdWindowMax { get; init; } = long.MaxValue;
+    /// <summary>A request is admitted (relayed, proposed, prepared) only if its id is at most this far above the
+    /// larger of its client's last executed id (0 before its first) and this replica's clock in microseconds since
+    /// the epoch. Task sites number their requests with the microsecond time of submission, counters start near 0;
+    /// both fit, while an id far ahead (<c>long.MaxValue</c>) is refused: it would raise its client's duplicate
+    /// floor and silence it. Requests are signed by their client, so only the client itself (a bug, or a faulty
+    /// client) can send such an id; the window bounds that too. The default, one hour, leaves room for clock skew
+    /// between a site and the replicas (tasks allow a minute, <c>ClockSkewMaxMs</c>). Admission is local, so a
+    /// replica whose clock is off by more than the window only refuses to vote for that client's requests.</summary>
+    public long RequestIdWindowMax { get; init; } = 3_600_000_000;
 
     /// <summary>Returns an error naming the bad option, or null.</summary>
     public string? Validate()

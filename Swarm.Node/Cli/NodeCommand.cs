@@ -41,6 +41,7 @@ public static class NodeCommand
                     json.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
                 });
             }
+            builder.Services.AddSingleton<NodeFault>();
             builder.AddSwarmNode();
             // A failed start is reported once, as a clear line below, not again as the host's stack trace.
             builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
@@ -55,7 +56,14 @@ public static class NodeCommand
         {
             try
             {
+                // Resolved before Run, which disposes the host's services when it returns.
+                var nodeFault = host.Services.GetRequiredService<NodeFault>();
                 host.Run();
+                if (nodeFault.Reason is { } fault)
+                {
+                    Console.Error.WriteLine($"swarm node: stopped: {fault}");
+                    return ExitCodes.Environment;
+                }
                 return ExitCodes.Ok;
             }
             catch (OptionsValidationException e)

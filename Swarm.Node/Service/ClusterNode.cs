@@ -70,6 +70,10 @@ public sealed class ClusterNode : IAsyncDisposable
 
     public Uri? HttpAddress => _http?.Address;
 
+    /// <summary>Raised (on an actor's thread) when a task chain's stored consensus state cannot be read: the node
+    /// must stop (see <see cref="TaskManagerOptions.OnUnreadableReplicaState"/>).</summary>
+    public event Action<string>? UnreadableReplicaState;
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var id = _settings.Node.Id;
@@ -101,6 +105,7 @@ public sealed class ClusterNode : IAsyncDisposable
             StartTimeout = _settings.Tasks.StartTimeout,
             TasksMax = _settings.Tasks.TasksMax,
             ProgressTimeout = _settings.Actors.AskTimeout,
+            OnUnreadableReplicaState = message => UnreadableReplicaState?.Invoke(message),
         };
         _tasks = _system.ActorOf(TaskManagerActor.Props(_taskOptions).WithMailbox(PeerMailbox), Actors.Tasks.TaskPaths.ManagerName);
         _http = await NodeHttpServer.StartAsync(_settings.Http.Port, this, cancellationToken).ConfigureAwait(false);

@@ -7,14 +7,35 @@ namespace Swarm.Node.Service;
 
 /// <summary>Runs a <see cref="ClusterNode"/> for the Generic Host's lifetime in the actor system that Akka.Hosting
 /// started before it: started with the host, stopped in order when the host stops (SIGTERM, SIGINT), before
-/// Akka.Hosting shuts the actor system down.</summary>
-public sealed class NodeHostedService(NodeSettings settings, ILoggerFactory loggers, ActorSystem system) : IHostedService, IAsyncDisposable
+/// Akka.Hosting shuts the actor system down, or by the node itself on a fatal fault (<see cref="NodeFault"/>).</summary>
+public sealed class NodeHostedService(NodeSettings settings, ILoggerFactory loggers, ActorSystem system, NodeFault fault,
+    IHostApplicationLifetime lifetime) : IHostedService, IAsyncDisposable
 {
     private readonly ClusterNode _node = new(settings, loggers, TimeProvider.System, system: system);
 
-    public Task StartAsync(CancellationToken cancellationToken) => _node.StartAsync(cancellationToken);
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _node.UnreadableReplicaState += message =>
+        {
+            fault.Report(message);
+            lifetime.StopApplication();
+        };
+        return _node.StartAsync(cancellationToken);
+    }
 
     public Task StopAsync(CancellationToken cancellationToken) => _node.StopAsync(cancellationToken);
 
     public ValueTask DisposeAsync() => _node.DisposeAsync();
+}
+
+/// <summary>A fault that stopped the node after it started (an unreadable stored consensus state); <c>swarm node</c>
+/// prints it and exits with <c>ExitCodes.Environment</c> (4) instead of 0.</summary>
+public sealed class NodeFault
+{
+    private string? _reason;
+
+    public string? Reason => Volatile.Read(ref _reason);
+
+    /// <summary>Keeps the first reason reported.</summary>
+    public void Report(string reason) => Interlocked.CompareExchange(ref _reason, reason, null);
 }

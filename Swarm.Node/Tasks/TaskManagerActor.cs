@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Akka.Actor;
+using Swarm.Actors.Consensus;
 using Swarm.Actors.Platform;
 using Swarm.Actors.Tasks;
 using Swarm.Actors.Training;
@@ -39,6 +40,11 @@ public sealed class TaskManagerActor : SwarmActor
         _strategy = new OneForOneStrategy(e =>
         {
             _lastPeerFailure = e;
+            if ((e as ReplicaStateException ?? e.InnerException as ReplicaStateException) is { } unreadable)
+            {
+                Log.LogCritical("{Error}", unreadable.Message);
+                _options.OnUnreadableReplicaState?.Invoke(unreadable.Message);
+            }
             return Directive.Stop;
         });
     }
@@ -52,9 +58,11 @@ public sealed class TaskManagerActor : SwarmActor
     protected override void PreStart()
     {
         IReadOnlyList<JournaledTask> journaled;
+        IReadOnlyList<JournaledStartDecision> decisions;
         try
         {
             journaled = _options.Journal?.Load() ?? [];
+            decisions = _options.Journal?.LoadStartDecisions() ?? [];
         }
         catch (LedgerException e)
         {
@@ -65,14 +73,24 @@ public sealed class TaskManagerActor : SwarmActor
         {
             if (TaskSpecCodec.TryDecode(task.SpecBytes, out var problem) is not { } spec)
             {
-                Log.LogError("a task this node had started has an unreadable spec ({Problem}); not resumed", problem);
+                Log.LogError("a task this node had {What} has an unreadable spec ({Problem}); not resumed",
+                    task.Started ? "started" : "consented to", problem);
                 continue;
             }
-            var entry = new TaskEntry(spec, task.SpecBytes, TaskSpecCodec.Digest(task.SpecBytes), task.Submitter)
+            var digest = TaskSpecCodec.Digest(task.SpecBytes);
+            var entry = new TaskEntry(spec, task.SpecBytes, digest, task.Submitter)
             {
                 State = TaskState.Starting,
             };
             _tasks[spec.Id] = entry;
+            if (!task.Started)
+            {
+                // Consented before the restart: the submitter's start (resent until acknowledged) is still taken.
+                entry.Detail = $"consented; waiting for node '{task.Submitter}' to start it";
+                Consent(new ConsentRestored(spec.Id, task.Submitter, digest));
+                continue;
+            }
+            Consent(new StartedRestored(spec.Id, task.Submitter, digest));
             Log.LogInformation("task {Task}: resuming on this node", spec.Id);
             if (_options.Peers is null)
             {
@@ -80,6 +98,11 @@ public sealed class TaskManagerActor : SwarmActor
                 continue;
             }
             LoadData(entry);
+        }
+        foreach (var decision in decisions)
+        {
+            // Started by this node before the restart, not acknowledged by everyone: sent again.
+            Consent(new StartDecisionRestored(decision.TaskId, decision.Digest, decision.Unacknowledged));
         }
     }
 
@@ -98,6 +121,12 @@ public sealed class TaskManagerActor : SwarmActor
                 break;
             case StartTask start:
                 Consent(new StartArrived(start.From, start.TaskId, start.SpecDigest));
+                break;
+            case StartTaskAck ack:
+                Consent(new StartAckArrived(ack.From, ack.TaskId, ack.SpecDigest));
+                break;
+            case StartResend resend:
+                Consent(new StartResendDue(resend.TaskId));
                 break;
             case AbortTask abort:
                 Consent(new AbortArrived(abort.From, abort.TaskId, abort.SpecDigest, abort.Reason));
@@ -217,6 +246,21 @@ public sealed class TaskManagerActor : SwarmActor
             case SendStart start:
                 ManagerOf(start.To).Tell(new StartTask(_options.NodeId, start.TaskId, start.Digest), Self);
                 break;
+            case SendStartAck ack:
+                ManagerOf(ack.To).Tell(new StartTaskAck(_options.NodeId, ack.TaskId, ack.Digest), Self);
+                break;
+            case RecordStartDecision record:
+                Journal(j => j.StartDecision(new JournaledStartDecision(record.TaskId, record.Digest, record.Unacknowledged)), record.TaskId);
+                break;
+            case StartDecisionAcknowledged done:
+                Journal(j => j.StartDecision(new JournaledStartDecision(done.TaskId, [], [])), done.TaskId);
+                break;
+            case StartResendTimer { Start: true } timer:
+                Timers.StartSingleTimer(("resend", timer.TaskId), new StartResend(timer.TaskId), _options.StartResendInterval);
+                break;
+            case StartResendTimer timer:
+                Timers.Cancel(("resend", timer.TaskId));
+                break;
             case SendAbort abort:
                 ManagerOf(abort.To).Tell(new AbortTask(_options.NodeId, abort.TaskId, abort.Digest, abort.Reason), Self);
                 break;
@@ -229,12 +273,15 @@ public sealed class TaskManagerActor : SwarmActor
                     State = TaskState.Starting,
                     Detail = $"consented; waiting for node '{given.Submitter}' to start it",
                 };
+                // Recorded before the answer leaves, so that a restart does not lose the consent the submitter counts on.
+                Journal(j => j.Started(given.Spec.Id, new JournaledTask(given.Submitter, given.SpecBytes, Started: false)), given.Spec.Id);
                 break;
             case BeginTask begin when _tasks.TryGetValue(begin.TaskId, out var entry):
                 Begin(entry);
                 break;
             case ForgetTask forget:
                 _tasks.Remove(forget.TaskId);
+                Journal(j => j.Forgotten(forget.TaskId), forget.TaskId);
                 break;
             case ConsentTimer { Start: true } timer:
                 Timers.StartSingleTimer(("consent", timer.TaskId), new ConsentTimedOut(timer.TaskId), _options.ConsentTimeout);
@@ -252,6 +299,24 @@ public sealed class TaskManagerActor : SwarmActor
                 Log.Log(note.Level switch { NoteLevel.Warning => LogLevel.Warning, NoteLevel.Information => LogLevel.Information, _ => LogLevel.Debug },
                     "{Note}", note.Text);
                 break;
+        }
+    }
+
+    /// <summary>Writes to the node's task journal; a failed write is logged (the decision still goes out, and is
+    /// resent while this node runs, but would not survive a restart).</summary>
+    private void Journal(Action<ITaskJournal> write, string taskId)
+    {
+        if (_options.Journal is not { } journal)
+        {
+            return;
+        }
+        try
+        {
+            write(journal);
+        }
+        catch (LedgerException e)
+        {
+            Log.LogError("task {Task}: cannot record it in the node's store: {Error}", taskId, e.Message);
         }
     }
 
@@ -333,6 +398,7 @@ public sealed class TaskManagerActor : SwarmActor
             if (entry.State == TaskState.Starting)
             {
                 Consent(new CancelledBeforeStart(entry.Spec.Id));
+                Journal(j => j.Forgotten(entry.Spec.Id), entry.Spec.Id);
                 entry.State = TaskState.Cancelled;
                 entry.Detail = $"cancelled before it started: {cancel.Reason}";
             }
@@ -469,6 +535,8 @@ public sealed class TaskManagerActor : SwarmActor
     private sealed record ConsentTimedOut(string TaskId);
 
     private sealed record StartTimedOut(string TaskId, byte[] Digest);
+
+    private sealed record StartResend(string TaskId);
 
     private sealed record DataLoaded(string TaskId, SiteData? Data, string? Error);
 

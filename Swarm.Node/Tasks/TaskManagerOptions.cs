@@ -18,11 +18,20 @@ public sealed record TaskManagerOptions(
     /// <summary>How long a consenting participant waits for StartTask (or AbortTask) before it forgets the task.</summary>
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(90);
 
+    /// <summary>How often the submitter sends a start again to the participants that have not acknowledged it
+    /// (well within <see cref="StartTimeout"/>, so one lost start does not make a participant forget the task).</summary>
+    public TimeSpan StartResendInterval { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How long list, show and cancel wait for a task peer's <c>TaskProgress</c>.</summary>
     public TimeSpan ProgressTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Where started tasks are recorded so that a restarted node resumes them (none: nothing resumes).</summary>
     public ITaskJournal? Journal { get; init; }
+
+    /// <summary>Called when a task peer cannot start because the consensus state it stored for its chain cannot be
+    /// read (<c>ReplicaStateException</c>): the replica must not run without it (it could vote twice), so the node
+    /// stops and <c>swarm node</c> exits with <c>ExitCodes.Environment</c> (4) and the message.</summary>
+    public Action<string>? OnUnreadableReplicaState { get; init; }
 
     /// <summary>Most tasks (of any state) and submissions a node keeps; more are refused.</summary>
     public int TasksMax { get; init; } = 1024;

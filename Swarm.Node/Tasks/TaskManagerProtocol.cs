@@ -11,8 +11,13 @@ public sealed record CreateTask(string From, byte[] SpecBytes);
 /// <summary>Participant → submitter: consent, or a refusal with its reason, for the spec with this digest.</summary>
 public sealed record TaskAnswer(string From, string TaskId, byte[] SpecDigest, bool Consents, string? Reason);
 
-/// <summary>Submitter → each participant, once all have consented: start the task.</summary>
+/// <summary>Submitter → each participant, once all have consented: start the task. Sent again (every
+/// <c>StartResendInterval</c>, across the submitter's restarts) until the participant answers with
+/// <see cref="StartTaskAck"/>; a participant starts a task once and acknowledges every copy.</summary>
 public sealed record StartTask(string From, string TaskId, byte[] SpecDigest);
+
+/// <summary>Participant → submitter: the start of this task arrived (it started here, or had already).</summary>
+public sealed record StartTaskAck(string From, string TaskId, byte[] SpecDigest);
 
 /// <summary>Submitter → each participant when a participant refused or did not answer in time: forget the task.</summary>
 public sealed record AbortTask(string From, string TaskId, byte[] SpecDigest, string Reason);

@@ -6,7 +6,8 @@ using Swarm.Tasks;
 namespace Swarm.Node.Tasks;
 
 /// <summary>Translates the task managers' consent messages to and from their protobuf form (swarm.proto
-/// TaskCreate, TaskConsentAnswer, TaskStart, TaskAbort). Decoding is the edge of the consent protocol: sizes,
+/// TaskCreate, TaskConsentAnswer, TaskStart, TaskAbort; a start's acknowledgement is a TaskStart body under its own
+/// type). Decoding is the edge of the consent protocol: sizes,
 /// task ids and digests are checked here, a bad body becomes a problem string, and the sender of every message is
 /// the link's authenticated peer (<c>from</c>), never a field.</summary>
 public sealed class TaskWireCodec : IActorWireCodec
@@ -16,6 +17,9 @@ public sealed class TaskWireCodec : IActorWireCodec
     public const string StartType = "swarm.v1.TaskStart";
     public const string AbortType = "swarm.v1.TaskAbort";
 
+    /// <summary>A participant's acknowledgement of a start; its body is a TaskStart (task id and spec digest).</summary>
+    public const string StartAckType = "swarm.v1.TaskStartAck";
+
     /// <summary>Longest refusal or abort reason carried, in characters (longer ones are cut on encoding).</summary>
     public const int ReasonCharsMax = 2048;
 
@@ -23,7 +27,7 @@ public sealed class TaskWireCodec : IActorWireCodec
 
     public static TaskWireCodec Instance { get; } = new();
 
-    public bool Knows(string typeUrl) => typeUrl is CreateType or AnswerType or StartType or AbortType;
+    public bool Knows(string typeUrl) => typeUrl is CreateType or AnswerType or StartType or AbortType or StartAckType;
 
     public bool TryEncode(object message, out ActorMessage encoded)
     {
@@ -38,6 +42,7 @@ public sealed class TaskWireCodec : IActorWireCodec
                 Reason = Cut(answer.Reason ?? ""),
             }),
             StartTask start => Wrap(StartType, new TaskStart { TaskId = start.TaskId, SpecDigest = ByteString.CopyFrom(start.SpecDigest) }),
+            StartTaskAck ack => Wrap(StartAckType, new TaskStart { TaskId = ack.TaskId, SpecDigest = ByteString.CopyFrom(ack.SpecDigest) }),
             AbortTask abort => Wrap(AbortType, new Networking.Wire.TaskAbort
             {
                 TaskId = abort.TaskId,
@@ -59,6 +64,7 @@ public sealed class TaskWireCodec : IActorWireCodec
                 CreateType => CreateOf(from, TaskCreate.Parser.ParseFrom(encoded.Body), out problem),
                 AnswerType => AnswerOf(from, TaskConsentAnswer.Parser.ParseFrom(encoded.Body), out problem),
                 StartType => StartOf(from, TaskStart.Parser.ParseFrom(encoded.Body), out problem),
+                StartAckType => StartAckOf(from, TaskStart.Parser.ParseFrom(encoded.Body), out problem),
                 AbortType => AbortOf(from, Networking.Wire.TaskAbort.Parser.ParseFrom(encoded.Body), out problem),
                 _ => Fail($"unknown message type '{encoded.TypeUrl}'", out problem),
             };
@@ -86,6 +92,9 @@ public sealed class TaskWireCodec : IActorWireCodec
 
     private static StartTask? StartOf(string from, TaskStart wire, out string problem) =>
         Check(wire.TaskId, wire.SpecDigest, "", out problem) ? new StartTask(from, wire.TaskId, wire.SpecDigest.ToByteArray()) : null;
+
+    private static StartTaskAck? StartAckOf(string from, TaskStart wire, out string problem) =>
+        Check(wire.TaskId, wire.SpecDigest, "", out problem) ? new StartTaskAck(from, wire.TaskId, wire.SpecDigest.ToByteArray()) : null;
 
     private static AbortTask? AbortOf(string from, Networking.Wire.TaskAbort wire, out string problem) =>
         Check(wire.TaskId, wire.SpecDigest, wire.Reason, out problem)

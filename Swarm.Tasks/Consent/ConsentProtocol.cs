@@ -30,6 +30,23 @@ public sealed record StartTimeoutPassed(string TaskId, byte[] Digest) : ConsentI
 /// <summary>The operator cancelled a consented task before its submitter started it.</summary>
 public sealed record CancelledBeforeStart(string TaskId) : ConsentInput;
 
+/// <summary>A participant acknowledges this node's start of <paramref name="TaskId"/>.</summary>
+public sealed record StartAckArrived(string From, string TaskId, byte[] Digest) : ConsentInput;
+
+/// <summary>The resend timer of this node's start decision for <paramref name="TaskId"/> fired.</summary>
+public sealed record StartResendDue(string TaskId) : ConsentInput;
+
+/// <summary>After a restart: this node had decided to start <paramref name="TaskId"/> and these participants had
+/// not acknowledged it yet (read from the node's journal).</summary>
+public sealed record StartDecisionRestored(string TaskId, byte[] Digest, IReadOnlyList<string> Unacknowledged) : ConsentInput;
+
+/// <summary>After a restart: this node had consented to a task of <paramref name="Submitter"/> and waits for its start.</summary>
+public sealed record ConsentRestored(string TaskId, string Submitter, byte[] Digest) : ConsentInput;
+
+/// <summary>After a restart: this node had started a task of <paramref name="Submitter"/> (a repeated start is
+/// acknowledged again).</summary>
+public sealed record StartedRestored(string TaskId, string Submitter, byte[] Digest) : ConsentInput;
+
 /// <summary>What the node's task manager carries out, in order.</summary>
 public abstract record ConsentOutput;
 
@@ -41,6 +58,19 @@ public sealed record SendAnswer(string To, string TaskId, byte[] Digest, bool Co
 
 /// <summary>Tell participant <paramref name="To"/> to start the task.</summary>
 public sealed record SendStart(string To, string TaskId, byte[] Digest) : ConsentOutput;
+
+/// <summary>Record durably, before any start leaves, that this node started <paramref name="TaskId"/> and which
+/// participants still have to acknowledge it (all of them at first; fewer as acknowledgements come).</summary>
+public sealed record RecordStartDecision(string TaskId, byte[] Digest, IReadOnlyList<string> Unacknowledged) : ConsentOutput;
+
+/// <summary>Every participant acknowledged the start of <paramref name="TaskId"/>: the record can go.</summary>
+public sealed record StartDecisionAcknowledged(string TaskId) : ConsentOutput;
+
+/// <summary>Acknowledge the submitter's start of a task (sent for every start that arrives, repeats included).</summary>
+public sealed record SendStartAck(string To, string TaskId, byte[] Digest) : ConsentOutput;
+
+/// <summary>Start (or cancel) the timer that resends a start decision to the participants yet to acknowledge it.</summary>
+public sealed record StartResendTimer(string TaskId, bool Start) : ConsentOutput;
 
 /// <summary>Tell participant <paramref name="To"/> to forget the task.</summary>
 public sealed record SendAbort(string To, string TaskId, byte[] Digest, string Reason) : ConsentOutput;

@@ -15,12 +15,19 @@ public sealed class ConsentState(string nodeId, LocalPolicy policy, Func<string,
 {
     private readonly Dictionary<string, Submission> _submissions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (string Submitter, byte[] Digest)> _awaiting = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string Submitter, byte[] Digest)> _started = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (byte[] Digest, SortedSet<string> Unacknowledged)> _starting = new(StringComparer.Ordinal);
     private List<ConsentOutput> _outputs = [];
 
     /// <summary>Submissions of this node still waiting for answers.</summary>
     public int PendingSubmissions => _submissions.Count;
 
     public bool IsSubmitting(string taskId) => _submissions.ContainsKey(taskId);
+
+    /// <summary>Participants that have not acknowledged this node's start of <paramref name="taskId"/> (empty when
+    /// all have, or when this node did not start it).</summary>
+    public IReadOnlyCollection<string> UnacknowledgedStarts(string taskId) =>
+        _starting.TryGetValue(taskId, out var starting) ? starting.Unacknowledged : [];
 
     /// <summary>Whether this node consented to <paramref name="taskId"/> and waits for its start or abort.</summary>
     public bool IsAwaitingStart(string taskId) => _awaiting.ContainsKey(taskId);
@@ -53,9 +60,38 @@ public sealed class ConsentState(string nodeId, LocalPolicy policy, Func<string,
             case CreateArrived create:
                 OnCreate(create);
                 break;
+            case StartArrived start when _started.TryGetValue(start.TaskId, out var begun)
+                                         && begun.Submitter == start.From && begun.Digest.AsSpan().SequenceEqual(start.Digest):
+                // A repeat (the acknowledgement was lost, or the submitter restarted): acknowledged again, started once.
+                Emit(new SendStartAck(start.From, start.TaskId, start.Digest));
+                break;
             case StartArrived start when Awaited(start.TaskId, start.From, start.Digest, "StartTask"):
+                _started[start.TaskId] = (start.From, start.Digest);
                 Emit(new StartTimer(start.TaskId, start.Digest, Start: false));
                 Emit(new BeginTask(start.TaskId));
+                Emit(new SendStartAck(start.From, start.TaskId, start.Digest));
+                break;
+            case StartAckArrived ack:
+                OnStartAck(ack);
+                break;
+            case StartResendDue due when _starting.TryGetValue(due.TaskId, out var starting):
+                Note(NoteLevel.Information, $"task {due.TaskId}: no acknowledgement of the start yet from {string.Join(", ", starting.Unacknowledged)}; sending it again");
+                SendStarts(due.TaskId, starting.Digest, starting.Unacknowledged);
+                break;
+            case StartResendDue:
+                break;
+            case StartDecisionRestored restored when restored.Unacknowledged.Count > 0:
+                _starting[restored.TaskId] = (restored.Digest, new SortedSet<string>(restored.Unacknowledged, StringComparer.Ordinal));
+                SendStarts(restored.TaskId, restored.Digest, restored.Unacknowledged);
+                break;
+            case StartDecisionRestored:
+                break;
+            case ConsentRestored restored:
+                _awaiting[restored.TaskId] = (restored.Submitter, restored.Digest);
+                Emit(new StartTimer(restored.TaskId, restored.Digest, Start: true));
+                break;
+            case StartedRestored restored:
+                _started[restored.TaskId] = (restored.Submitter, restored.Digest);
                 break;
             case AbortArrived abort when Awaited(abort.TaskId, abort.From, abort.Digest, "AbortTask"):
                 Note(NoteLevel.Information, $"task {abort.TaskId} aborted by {abort.From}: {abort.Reason}");
@@ -119,10 +155,12 @@ public sealed class ConsentState(string nodeId, LocalPolicy policy, Func<string,
         var started = answers.All(a => a.Consents);
         if (started)
         {
-            foreach (var participant in spec.Participants)
-            {
-                Emit(new SendStart(participant, spec.Id, submission.Digest));
-            }
+            // Persisted before the first start leaves, and resent until each participant acknowledges it: a
+            // participant that missed it would otherwise forget the task while this node reports it started.
+            var everyone = new SortedSet<string>(spec.Participants, StringComparer.Ordinal);
+            _starting[spec.Id] = (submission.Digest, everyone);
+            Emit(new RecordStartDecision(spec.Id, submission.Digest, [.. everyone]));
+            SendStarts(spec.Id, submission.Digest, spec.Participants);
         }
         else
         {
@@ -134,6 +172,36 @@ public sealed class ConsentState(string nodeId, LocalPolicy policy, Func<string,
         }
         Note(NoteLevel.Information, $"task {spec.Id}: {(started ? "all participants consent; starting" : "not started")}");
         Emit(new SubmissionDecided(spec, submission.Digest, started, answers));
+    }
+
+    private void SendStarts(string taskId, byte[] digest, IEnumerable<string> participants)
+    {
+        foreach (var participant in participants)
+        {
+            Emit(new SendStart(participant, taskId, digest));
+        }
+        Emit(new StartResendTimer(taskId, Start: true));
+    }
+
+    private void OnStartAck(StartAckArrived ack)
+    {
+        if (!_starting.TryGetValue(ack.TaskId, out var starting) || !starting.Digest.AsSpan().SequenceEqual(ack.Digest))
+        {
+            return; // a late repeat after every participant acknowledged, or for a start this node never sent
+        }
+        if (!starting.Unacknowledged.Remove(ack.From))
+        {
+            return;
+        }
+        if (starting.Unacknowledged.Count > 0)
+        {
+            Emit(new RecordStartDecision(ack.TaskId, starting.Digest, [.. starting.Unacknowledged]));
+            return;
+        }
+        _starting.Remove(ack.TaskId);
+        Emit(new StartResendTimer(ack.TaskId, Start: false));
+        Emit(new StartDecisionAcknowledged(ack.TaskId));
+        Note(NoteLevel.Information, $"task {ack.TaskId}: every participant acknowledged the start");
     }
 
     private void OnCreate(CreateArrived create)

@@ -28,7 +28,7 @@ public sealed class Ed25519SignatureTests : IDisposable
     private string ChainId => _h.Genesis.ChainId;
 
     private Verdict VerifyEnvelope(SignedMessage message) =>
-        new EnvelopeVerifier(ChainId, _scheme).Verify(_h.Genesis.InitialConfiguration, message, out _);
+        new EnvelopeVerifier(ChainId, _scheme, ClientKeys.None).Verify(_h.Genesis.InitialConfiguration, message, out _);
 
     private Verdict VerifyCertificate(Block block, CommitCertificate certificate) =>
         new CertificateVerifier(ChainId, _scheme).Verify(_h.Genesis.InitialConfiguration, block, certificate);

@@ -125,7 +125,7 @@ public sealed class EdgeAndCodecTests
         var scheme = new Ed25519SignatureScheme();
         var signers = Enumerable.Range(0, 4).Select(_ => (ISigner)Ed25519Signer.Generate()).ToArray();
         var genesis = new Genesis("edge", signers.Select((s, i) => new Member(i, s.PublicKey)).ToArray(), 1, ChainParameters.Default);
-        var verifier = new EnvelopeVerifier(genesis.ChainId, scheme);
+        var verifier = new EnvelopeVerifier(genesis.ChainId, scheme, ClientKeys.None);
         var members = genesis.InitialConfiguration;
         var prepare = new Prepare(2, 0, 1, Digest.Of([1]));
         var good = new SignedMessage(prepare, signers[2].Sign(MessageCodec.SigningBytes(genesis.ChainId, prepare)));

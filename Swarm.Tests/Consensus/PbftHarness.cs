@@ -23,15 +23,21 @@ internal sealed class PbftHarness
     };
 
     private readonly ISigner[] _signers;
+    private readonly ReplicaOptions _options;
     private readonly EnvelopeVerifier _verifier;
 
-    public PbftHarness(int n = 4, ISignatureVerifier? verifier = null, IReadOnlyList<ISigner>? signers = null)
+    /// <summary>n replicas on the harness chain. Only for showing what client signatures prevent,
+    /// <paramref name="acceptAnyClientSignature"/> makes the edge take any signature of a known client as valid, as
+    /// it did before requests were signed.</summary>
+    public PbftHarness(int n = 4, ISignatureVerifier? verifier = null, IReadOnlyList<ISigner>? signers = null,
+        ReplicaOptions? options = null, bool acceptAnyClientSignature = false)
     {
+        _options = options ?? Options;
         _signers = signers?.ToArray() ?? Enumerable.Range(0, n).Select(FakeSignatureScheme.CreateSigner).ToArray();
         Verifier = verifier ?? new FakeSignatureScheme();
-        Genesis = new Genesis("transcript", _signers.Select((s, i) => new Member(i, s.PublicKey)).ToArray(), (n - 1) / 3, Parameters);
-        _verifier = new EnvelopeVerifier(Genesis.ChainId, Verifier);
-        Replicas = Enumerable.Range(0, n).Select(i => new Replica(Genesis, i, Options)).ToArray();
+        Genesis = new Genesis(ChainId, _signers.Select((s, i) => new Member(i, s.PublicKey)).ToArray(), (n - 1) / 3, Parameters);
+        _verifier = new EnvelopeVerifier(Genesis.ChainId, new ClientAwareScheme(Verifier, acceptAnyClientSignature), Clients);
+        Replicas = Enumerable.Range(0, n).Select(i => new Replica(Genesis, i, _options)).ToArray();
         Ledgers = Enumerable.Range(0, n).Select(_ => new List<CertifiedBlock>()).ToArray();
         Outbox = Enumerable.Range(0, n).Select(_ => new List<(int? To, SignedMessage Message)>()).ToArray();
         HardStates = new HardState?[n];
@@ -54,7 +60,7 @@ internal sealed class PbftHarness
     public Replica Restart(int id)
     {
         Outbox[id].Clear();
-        Replicas[id] = Replica.Restore(Genesis, id, Options, HardStates[id], Ledgers[id]);
+        Replicas[id] = Replica.Restore(Genesis, id, _options, HardStates[id], Ledgers[id]);
         return Replicas[id];
     }
 
@@ -112,6 +118,9 @@ internal sealed class PbftHarness
     }
 
     public List<ReplicaOutput> Deliver(int to, SignedMessage message) => Run(to, new Receive(Verify(message)));
+
+    /// <summary>The edge check alone, without asserting that it passes.</summary>
+    public Verdict Check(SignedMessage message) => _verifier.Verify(Genesis.InitialConfiguration, message, out _);
 
     /// <summary>Takes (and forgets) what a replica sent so far.</summary>
     public List<(int? To, SignedMessage Message)> TakeOutbox(int id)
@@ -175,5 +184,32 @@ internal sealed class PbftHarness
         return (change with { Approvals = approvers.Select(i => new MemberApproval(i, _signers[i].Sign(bytes))).ToArray() }).ToRequest(requestId);
     }
 
-    public static ClientRequest Request(long id, string client = "alice") => new(client, id, BitConverter.GetBytes(id));
+    /// <summary>The clients of every harness chain: their requests are signed with stand-in keys (whatever scheme the
+    /// members use), see <see cref="ClientAwareScheme"/>.</summary>
+    public static readonly string[] ClientNames = ["alice", "bob", "carol"];
+
+    public static ClientKeys Clients { get; } = new(ClientNames.Select(c => KeyValuePair.Create(c, ClientSigner(c).PublicKey)));
+
+    /// <summary>The stand-in signer of a harness client (a fake key derived from its name; 8 bytes long, unlike any
+    /// member key, which is how <see cref="ClientAwareScheme"/> tells them apart).</summary>
+    public static ISigner ClientSigner(string client) => FakeSignatureScheme.CreateSigner(1_000 + Array.IndexOf(ClientNames, client));
+
+    /// <summary>A request of <paramref name="client"/>, signed by it for the harness chain.</summary>
+    public static ClientRequest Request(long id, string client = "alice") =>
+        new ClientRequest(client, id, BitConverter.GetBytes(id)).SignedWith(ChainId, bytes => ClientSigner(client).Sign(bytes));
+
+    public const string ChainId = "transcript";
+
+    /// <summary>Member signatures in the given scheme, clients' stand-in signatures in the fake one: lets the tests
+    /// that run members on real Ed25519 keep the same signed client requests.</summary>
+    private sealed class ClientAwareScheme(ISignatureVerifier members, bool acceptAnyClientSignature) : ISignatureVerifier
+    {
+        private static readonly HashSet<string> ClientKeyHex = [.. ClientNames.Select(c => Convert.ToHexString(ClientSigner(c).PublicKey))];
+        private readonly FakeSignatureScheme _fake = new();
+
+        public bool Verify(ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature) =>
+            ClientKeyHex.Contains(Convert.ToHexString(publicKey))
+                ? acceptAnyClientSignature || _fake.Verify(publicKey, message, signature)
+                : members.Verify(publicKey, message, signature);
+    }
 }

@@ -35,7 +35,7 @@ public sealed class ReplicaHostPersistenceTests
         var ledger = new InMemoryReplicaLedger();
         var transport = new RecordingTransport(ledger);
         var host = new ReplicaHost(new Replica(h.Genesis, 1, PbftHarness.Options), h.Genesis.ChainId,
-            FakeSignatureScheme.CreateSigner(1), h.Verifier, ledger, transport);
+            FakeSignatureScheme.CreateSigner(1), h.Verifier, PbftHarness.Clients, ledger, transport);
         var block = new Block(1, h.Genesis.Hash, 0, 0, 0, [PbftHarness.Request(1)]);
 
         host.Deliver(h.Sign(0, new PrePrepare(0, 0, 1, block)));

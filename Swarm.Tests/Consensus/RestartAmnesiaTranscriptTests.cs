@@ -128,7 +128,7 @@ public sealed class RestartAmnesiaTranscriptTests
 
         Assert.Equal((1L, ReplicaMode.Normal), (restarted.View, restarted.Mode));
         // A fresh block at height 1 from the new primary is refused: height 1 belongs to the re-proposal of B.
-        var fresh = new Block(1, h.Genesis.Hash, 1, 1, 0, [PbftHarness.Request(9, "mallory")]);
+        var fresh = new Block(1, h.Genesis.Hash, 1, 1, 0, [PbftHarness.Request(9, "bob")]);
         var outputs = h.Deliver(3, h.Sign(1, new PrePrepare(1, 1, 1, fresh)));
         Assert.Contains("differs from the new-view set", Assert.IsType<Rejected>(Assert.Single(outputs)).Reason);
         Assert.Contains(h.Deliver(3, h.Sign(1, new PrePrepare(1, 1, 1, block))), o => o is SignRequest { Message: Prepare });

@@ -16,6 +16,9 @@ internal sealed class CodecNetwork
 
     public ConcurrentQueue<string> Problems { get; } = new();
 
+    /// <summary>When set and true for (sender node, recipient node, message), the message is lost.</summary>
+    public Func<string, string, object, bool>? Drop { get; set; }
+
     public void Join(ActorSystem system)
     {
         _systems[system.Name] = system;
@@ -26,6 +29,10 @@ internal sealed class CodecNetwork
     {
         public void Send(PeerAddress recipient, object message)
         {
+            if (network.Drop?.Invoke(from, recipient.Node, message) == true)
+            {
+                return;
+            }
             if (!network._codecs.TryEncode(message, out var encoded))
             {
                 network.Problems.Enqueue($"no wire encoding for {message.GetType().Name}");

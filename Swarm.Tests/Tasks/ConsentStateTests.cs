@@ -98,4 +98,69 @@ public sealed class ConsentStateTests
         Assert.Single(state.Step(new StartTimeoutPassed("t1", Digest)).OfType<ForgetTask>());
         Assert.Empty(state.Step(new StartArrived("a", "t1", Digest)).OfType<BeginTask>());
     }
+
+    /// <summary>Issue 12, finding 5: a start decision is recorded before the first start leaves and resent to the
+    /// participants that have not acknowledged it, until all have.</summary>
+    [Fact]
+    public void A_start_decision_is_recorded_before_it_is_sent_and_resent_until_every_participant_acknowledges()
+    {
+        var state = State();
+        state.Step(new SubmissionOpened(Spec, [], Digest));
+        state.Step(new AnswerArrived("a", "t1", Digest, true, null));
+        state.Step(new AnswerArrived("b", "t1", Digest, true, null));
+        var decided = state.Step(new AnswerArrived("c", "t1", Digest, true, null)).ToList();
+
+        var record = decided.FindIndex(o => o is RecordStartDecision);
+        Assert.True(record >= 0 && record < decided.FindIndex(o => o is SendStart), "recorded before the first start leaves");
+        Assert.Equal(Nodes, Assert.IsType<RecordStartDecision>(decided[record]).Unacknowledged);
+        Assert.Contains(new StartResendTimer("t1", Start: true), decided);
+
+        var afterA = state.Step(new StartAckArrived("a", "t1", Digest));
+        Assert.Equal(["b", "c"], Assert.Single(afterA.OfType<RecordStartDecision>()).Unacknowledged);
+        Assert.Empty(state.Step(new StartAckArrived("a", "t1", [9, 9])));
+        Assert.Equal(["b", "c"], state.Step(new StartResendDue("t1")).OfType<SendStart>().Select(s => s.To));
+        state.Step(new StartAckArrived("b", "t1", Digest));
+        var last = state.Step(new StartAckArrived("c", "t1", Digest));
+
+        Assert.Contains(new StartDecisionAcknowledged("t1"), last);
+        Assert.Contains(new StartResendTimer("t1", Start: false), last);
+        Assert.Empty(state.UnacknowledgedStarts("t1"));
+        Assert.Empty(state.Step(new StartResendDue("t1")).OfType<SendStart>());
+    }
+
+    [Fact]
+    public void A_participant_starts_once_and_acknowledges_every_copy_of_the_start()
+    {
+        var state = State("b");
+        state.Step(new CreateArrived("a", Spec, [], Digest, false, null, null));
+
+        var first = state.Step(new StartArrived("a", "t1", Digest));
+        var repeat = state.Step(new StartArrived("a", "t1", Digest));
+
+        Assert.Single(first.OfType<BeginTask>());
+        Assert.Contains(new SendStartAck("a", "t1", Digest), first);
+        Assert.Empty(repeat.OfType<BeginTask>());
+        Assert.Equal([new SendStartAck("a", "t1", Digest)], repeat.OfType<SendStartAck>());
+        // From another node, or for another spec: neither started nor acknowledged.
+        Assert.Empty(state.Step(new StartArrived("c", "t1", Digest)).OfType<SendStartAck>());
+    }
+
+    [Fact]
+    public void After_a_restart_a_submitter_resends_its_start_and_a_participant_takes_or_acknowledges_it()
+    {
+        var submitter = State();
+        var resent = submitter.Step(new StartDecisionRestored("t1", Digest, ["b"]));
+        Assert.Equal(["b"], resent.OfType<SendStart>().Select(s => s.To));
+        Assert.Contains(new StartResendTimer("t1", Start: true), resent);
+
+        var consented = State("b");
+        Assert.Contains(new StartTimer("t1", Digest, Start: true), consented.Step(new ConsentRestored("t1", "a", Digest)));
+        Assert.Single(consented.Step(new StartArrived("a", "t1", Digest)).OfType<BeginTask>());
+
+        var started = State("c");
+        started.Step(new StartedRestored("t1", "a", Digest));
+        var again = started.Step(new StartArrived("a", "t1", Digest));
+        Assert.Empty(again.OfType<BeginTask>());
+        Assert.Single(again.OfType<SendStartAck>());
+    }
 }

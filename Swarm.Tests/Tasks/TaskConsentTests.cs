@@ -1,5 +1,6 @@
 using Swarm.Tasks;
 using System.Threading.Channels;
+using Swarm.Consensus.Storage;
 using Akka.Actor;
 using Akka.TestKit;
 using Swarm.Actors.Platform;
@@ -277,6 +278,112 @@ public sealed class TaskConsentTests : IAsyncLifetime
         await probe.ExpectTerminatedAsync(peer, Wait, "the failed peer stops");
         var info = await EventuallyAsync(a, "t1", i => i.Progress.State == TaskState.Failed);
         Assert.Equal("the task peer failed: the engine exploded", info.Progress.Detail);
+    }
+
+    /// <summary>Issue 12, finding 5: the submitter resends the start until the participant acknowledges it.
+    /// Before, the one start was lost and the participant forgot the task at its start timeout while the submitter
+    /// reported it started.</summary>
+    [Fact]
+    public async Task A_participant_that_misses_the_first_start_starts_the_task_when_the_submitter_resends_it()
+    {
+        var a = Node("a");
+        var b = Node("b");
+        var sent = 0;
+        _network.Drop = (_, to, message) => message is StartTask && to == "b" && Interlocked.Increment(ref sent) == 1;
+
+        Assert.True((await SubmitAsync(a, Spec("t1", "a", "b"))).Started);
+        Assert.Equal("a", Assert.Single(await EventsAsync(1)).Node);
+        Assert.Equal(TaskState.Starting, (await AskAsync<TaskInfo>(b, new ShowTask("t1"))).Progress.State);
+
+        VirtualTimeSystems.Scheduler(a).Advance(_defaults.StartResendInterval);
+
+        Assert.Equal("b", Assert.Single(await EventsAsync(1)).Node);
+        Assert.Equal(2, sent);
+        // Acknowledged: further resend periods send nothing, and b starts once.
+        await AskAsync<TaskInfo>(a, new ShowTask("t1"));
+        VirtualTimeSystems.Scheduler(a).Advance(_defaults.StartResendInterval * 3);
+        await AskAsync<TaskInfo>(a, new ShowTask("t1"));
+        Assert.Equal(2, sent);
+        Assert.False(_events.Reader.TryRead(out _));
+    }
+
+    [Fact]
+    public async Task A_participant_whose_node_restarts_after_consenting_still_starts_the_task()
+    {
+        var a = Node("a");
+        var bOptions = _defaults with { Journal = new StoreTaskJournal(new InMemoryLedgerStore("b")) };
+        var b = Node("b", bOptions);
+        _network.Drop = (_, to, message) => message is StartTask && to == "b";
+
+        Assert.True((await SubmitAsync(a, Spec("t1", "a", "b"))).Started);
+        await EventsAsync(1);
+        await RestartManagerAsync(b, "b", bOptions);
+        Assert.Equal(TaskState.Starting, (await AskAsync<TaskInfo>(b, new ShowTask("t1"))).Progress.State);
+        _network.Drop = null;
+
+        VirtualTimeSystems.Scheduler(a).Advance(_defaults.StartResendInterval);
+
+        Assert.Equal("b", Assert.Single(await EventsAsync(1)).Node);
+    }
+
+    [Fact]
+    public async Task A_submitter_restarted_after_deciding_resends_the_start_from_its_journal()
+    {
+        var aOptions = _defaults with { Journal = new StoreTaskJournal(new InMemoryLedgerStore("a")) };
+        var a = Node("a", aOptions);
+        Node("b");
+        _network.Drop = (_, to, message) => message is StartTask && to == "b";
+
+        Assert.True((await SubmitAsync(a, Spec("t1", "a", "b"))).Started);
+        await EventsAsync(1);
+        _network.Drop = null;
+        await RestartManagerAsync(a, "a", aOptions);
+
+        // a resumes its own part, and its start reaches b without waiting for a resend period.
+        Assert.Equal(["a", "b"], (await EventsAsync(2)).Select(e => e.Node).Order());
+    }
+
+    /// <summary>Issue 12, finding 4: a chain whose stored consensus state does not decode must stop the node (exit
+    /// code 4 in <c>swarm node</c>), not just fail that task: a replica without it could vote twice.</summary>
+    [Fact]
+    public async Task A_task_peer_whose_stored_replica_state_is_unreadable_stops_the_node_with_the_reason()
+    {
+        var reported = new TaskCompletionSource<string>();
+        var a = Node("a", _defaults with
+        {
+            Peers = _ => Props.Create(() => new UnreadableStatePeer()),
+            OnUnreadableReplicaState = message => reported.TrySetResult(message),
+        }, engine: false);
+
+        Assert.True((await SubmitAsync(a, Spec("t1", "a"))).Started);
+
+        Assert.Equal(UnreadableStatePeer.Reason, await reported.Task.WaitAsync(Wait));
+        // Any other failure of a peer fails only its task (A_task_peer_that_fails_shows_Failed_with_the_failure).
+    }
+
+    private sealed class UnreadableStatePeer : ReceiveActor
+    {
+        public const string Reason = "replica 0 of chain task/t1/00: the stored hard state (3 bytes) cannot be read (truncated)";
+
+        protected override void PreStart() => throw new Swarm.Actors.Consensus.ReplicaStateException(Reason);
+    }
+
+    /// <summary>Stops a node's task manager (its task peers with it) and starts a new one from the same options, as
+    /// a restarted node would.</summary>
+    private async Task RestartManagerAsync(ActorSystem system, string id, TaskManagerOptions options)
+    {
+        var manager = await system.ActorSelection("/user/" + TaskPaths.ManagerName).ResolveOne(Wait);
+        var probe = Probe(system);
+        probe.Watch(manager);
+        system.Stop(manager);
+        await probe.ExpectTerminatedAsync(manager, Wait, "the old task manager stops");
+        var chosen = options with
+        {
+            NodeId = id,
+            IsMember = Members.Contains,
+            Peers = launch => Props.Create(() => new FakeTaskPeer(id, launch, _events.Writer)),
+        };
+        system.ActorOf(TaskManagerActor.Props(chosen), TaskPaths.ManagerName);
     }
 
     private ActorSystem Node(string id, TaskManagerOptions? options = null, bool engine = true)

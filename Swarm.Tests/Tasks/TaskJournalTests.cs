@@ -37,4 +37,32 @@ public sealed class TaskJournalTests
 
         Assert.Contains("task 't1' is corrupt", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Consents_and_open_start_decisions_survive_reopening_the_store_until_forgotten_or_acknowledged()
+    {
+        var disk = new InMemoryLedgerDisk();
+        byte[] digest = [.. Enumerable.Range(0, 32).Select(i => (byte)i)];
+        using (var store = new InMemoryLedgerStore(disk, "node"))
+        {
+            var journal = new StoreTaskJournal(store);
+            journal.Started("t1", new JournaledTask("node-a", [1], Started: false));
+            journal.Started("t2", new JournaledTask("node-a", [2], Started: false));
+            journal.Started("t3", new JournaledTask("node-b", [3]));
+            journal.Forgotten("t2");
+            journal.StartDecision(new JournaledStartDecision("t3", digest, ["node-b", "node-c"]));
+            journal.StartDecision(new JournaledStartDecision("t3", digest, ["node-c"]));
+            journal.Started("t4", new JournaledTask("node-b", [4]));
+            journal.StartDecision(new JournaledStartDecision("t4", digest, ["node-c"]));
+            journal.StartDecision(new JournaledStartDecision("t4", [], []));
+        }
+        using var reopened = new InMemoryLedgerStore(disk, "node");
+        var journalAgain = new StoreTaskJournal(reopened);
+
+        Assert.Equal([("node-a", false), ("node-b", true), ("node-b", true)], journalAgain.Load().Select(t => (t.Submitter, t.Started)));
+        var decision = Assert.Single(journalAgain.LoadStartDecisions());
+        Assert.Equal("t3", decision.TaskId);
+        Assert.Equal(digest, decision.Digest);
+        Assert.Equal(["node-c"], decision.Unacknowledged);
+    }
 }

@@ -96,21 +96,36 @@ internal static class ByzantineActions
                 break;
             case ByzantineKind.ForgeRequest when sim.Random.Chance(0.2):
                 node.Lies++;
-                var victim = $"client-{sim.Random.Next(8)}";
-                var takeover = new MembershipChange(MembershipChangeKind.Add, new Member(sim.Random.Next(sim.Nodes.Count), node.Signer.PublicKey));
-                var bytes = takeover.SigningBytes(sim.Genesis.ChainId, 1 + sim.Random.Next(3));
-                var forged = new RequestBatch(node.Id,
-                [
-                    new ClientRequest(victim, long.MaxValue - sim.Random.Next(1_000), sim.Random.Bytes(8)),
-                    (takeover with { Approvals = [new MemberApproval(node.Id, node.Signer.Sign(bytes))] }).ToRequest(1 + sim.Random.Next(3)),
-                ]);
-                var signed = sim.Sign(node, forged);
-                foreach (var peer in sim.Nodes.Where(n => n.Id != node.Id))
+                foreach (var forgery in ForgedRequests(sim, node))
                 {
-                    sim.Route(node.Id, peer.Id, signed);
+                    var signed = sim.Sign(node, new RequestBatch(node.Id, [forgery]));
+                    foreach (var peer in sim.Nodes.Where(n => n.Id != node.Id))
+                    {
+                        sim.Route(node.Id, peer.Id, signed);
+                    }
                 }
                 break;
         }
+    }
+
+    /// <summary>What a member that relays requests in other clients' names can try, each in its own validly signed
+    /// batch: a request in a client's name with an id far ahead (it would silence the client), signed with the
+    /// liar's own member key; a client's genuine signed request renumbered (the id is under the signature); and a
+    /// membership change that only it approved (replacing a member's key with its own).</summary>
+    private static IEnumerable<ClientRequest> ForgedRequests(Simulation sim, SimNode node)
+    {
+        var chainId = sim.Genesis.ChainId;
+        var victim = $"client-{sim.Random.Next(sim.ClientSigners.Count)}";
+        yield return new ClientRequest(victim, long.MaxValue - sim.Random.Next(1_000), sim.Random.Bytes(8))
+            .SignedWith(chainId, bytes => node.Signer.Sign(bytes));
+        if (sim.LastSubmitted is { } genuine && genuine.ClientId != MembershipChange.ClientId)
+        {
+            yield return genuine with { RequestId = genuine.RequestId + 1 + sim.Random.Next(1_000) };
+        }
+        var takeover = new MembershipChange(MembershipChangeKind.Add, new Member(sim.Random.Next(sim.Nodes.Count), node.Signer.PublicKey));
+        var requestId = 1 + sim.Random.Next(3);
+        var bytes = takeover.SigningBytes(chainId, requestId);
+        yield return (takeover with { Approvals = [new MemberApproval(node.Id, node.Signer.Sign(bytes))] }).ToRequest(requestId);
     }
 
     private static void Flood(Simulation sim, SimNode node)

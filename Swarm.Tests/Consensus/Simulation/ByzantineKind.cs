@@ -37,7 +37,8 @@ public enum ByzantineKind
     /// another digest.</summary>
     ForgeCheckpoint,
 
-    /// <summary>Relays requests in other clients' names: ids far beyond their window (which would silence them),
-    /// and membership changes that only it approved (which would let it reconfigure the chain).</summary>
+    /// <summary>Relays requests in other clients' names: ids far beyond their window (which would silence them)
+    /// signed with its own key, clients' genuine signed requests under new ids, and membership changes that only it
+    /// approved (which would let it reconfigure the chain).</summary>
     ForgeRequest,
 }

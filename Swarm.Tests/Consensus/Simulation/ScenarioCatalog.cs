@@ -79,6 +79,13 @@ public static class ScenarioCatalog
         },
         new("swizzle-clog", 4, 1) { Faults = [new(200, "swizzle-clog every 40 ms", s => s.SwizzleClog(40))], HealAtMs = 2_500 },
         new("forged signatures", 4, 1) { Byzantine = { [3] = ByzantineKind.Forger }, HealAtMs = 0, RealSignatures = true, TargetHeight = 8 },
+        new("forged client requests", 4, 1)
+        {
+            Byzantine = { [3] = ByzantineKind.ForgeRequest },
+            HealAtMs = 500,
+            RealSignatures = true,
+            TargetHeight = 8,
+        },
         new("replay", 4, 1) { Byzantine = { [3] = ByzantineKind.Replayer }, HealAtMs = 1_000 },
         new("future-view flood", 4, 1) { Byzantine = { [1] = ByzantineKind.FutureFlood }, HealAtMs = 1_000 },
         new("wrong digest", 4, 1) { Byzantine = { [2] = ByzantineKind.WrongDigest }, HealAtMs = 0 },
@@ -138,6 +145,12 @@ public static class ScenarioCatalog
         {
             case "forged signatures":
                 Assert.True(nodes.Where(n => n.Honest).Sum(n => n.EdgeRejections) > 0, "forged messages were rejected at the edge");
+                break;
+            case "forged client requests":
+                // The validity check of every commit (each executed request was submitted by its client) passed;
+                // the forgeries were sent and refused: the renumbered or foreign-signed ones at the edge.
+                Assert.True(nodes.Single(n => !n.Honest).Lies > 0, "the forger relayed forged requests");
+                Assert.True(nodes.Where(n => n.Honest).Sum(n => n.EdgeRejections) > 0, "forged requests were refused at the edge\n" + report);
                 break;
             case "primary equivocation":
             case "n=7 with 2 faulty":

@@ -58,6 +58,9 @@ public sealed class Simulation : IDisposable
         var signers = Enumerable.Range(0, scenario.N)
             .Select(i => scenario.RealSignatures ? (ISigner)Ed25519Signer.Generate() : FakeSignatureScheme.CreateSigner(i)).ToArray();
         Genesis = new Genesis($"sim-{scenario.Name.Replace(' ', '-')}", signers.Select((s, i) => new Member(i, s.PublicKey)).ToArray(), scenario.F, SimParameters);
+        ClientSigners = Enumerable.Range(0, ClientCount).ToDictionary(c => $"client-{c}",
+            c => scenario.RealSignatures ? (ISigner)Ed25519Signer.Generate() : FakeSignatureScheme.CreateSigner(1_000 + c));
+        Clients = new ClientKeys(ClientSigners.Select(e => KeyValuePair.Create(e.Key, e.Value.PublicKey)));
         _certificates = new CertificateVerifier(Genesis.ChainId, _verifier);
         ledgers ??= (_, _) => new InMemoryReplicaLedger();
         Nodes = Enumerable.Range(0, scenario.N)
@@ -65,6 +68,16 @@ public sealed class Simulation : IDisposable
     }
 
     public Scenario Scenario { get; }
+
+    /// <summary>The clients' own keys: each signs its requests; no replica holds them.</summary>
+    public IReadOnlyDictionary<string, ISigner> ClientSigners { get; }
+
+    /// <summary>The chain's clients, whose requests replicas admit.</summary>
+    public ClientKeys Clients { get; }
+
+    /// <summary>The workload's latest signed request (what a request-forging replica renumbers).</summary>
+    public ClientRequest? LastSubmitted { get; private set; }
+
     public ulong Seed { get; }
     public SimRandom Random { get; }
     public SimNetwork Network { get; }
@@ -155,7 +168,7 @@ public sealed class Simulation : IDisposable
 
     private ReplicaHost CreateHost(SimNode node, Replica replica)
     {
-        var host = new ReplicaHost(replica, Genesis.ChainId, node.Signer, _verifier, node.Ledger, new NodeTransport(this, node.Id));
+        var host = new ReplicaHost(replica, Genesis.ChainId, node.Signer, _verifier, Clients, node.Ledger, new NodeTransport(this, node.Id));
         host.Committed += committed => OnCommitted(node, committed);
         host.ForkDetected += fork => _failure ??= $"safety: replica {node.Id} detected a fork at {fork.Height}: {fork.Reason}";
         host.Rejected += r =>
@@ -273,8 +286,10 @@ public sealed class Simulation : IDisposable
             var idle = $"client-{Random.Next(ClientCount)}";
             if (!_quiet && !_outstanding.ContainsKey(idle))
             {
-                var request = new ClientRequest(idle, ++_nextRequest, BitConverter.GetBytes(_nextRequest));
+                var request = new ClientRequest(idle, ++_nextRequest, BitConverter.GetBytes(_nextRequest))
+                    .SignedWith(Genesis.ChainId, bytes => ClientSigners[idle].Sign(bytes));
                 _submitted[request.Key] = request;
+                LastSubmitted = request;
                 _outstanding[idle] = (request, NowMs);
                 SubmitAt(live[Random.Next(live.Count)], request);
             }
