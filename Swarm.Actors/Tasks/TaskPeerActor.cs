@@ -4,35 +4,32 @@ using Akka.Actor;
 using Swarm.Actors.Platform;
 using Swarm.Actors.Training;
 using Swarm.Consensus.Blocks;
-using Swarm.Consensus.Pbft;
 using Swarm.Tasks;
 
 namespace Swarm.Actors.Tasks;
 
 /// <summary>
 /// One site's part of a task on the actor runtime: a thin adapter over <see cref="TaskSite"/>, the round protocol
-/// as a pure state machine. It hosts what the state machine must not do itself: the chain replica (PBFT over the
-/// task's members, <see cref="ReplicaHost"/>, whose committed blocks become <see cref="ChainCommitted"/>), a Trainer
-/// child that runs libtorch off this actor's turn, the blob store, the peers' messages and the timers. Each message
-/// becomes one input; each output is carried out in order, and outputs that answer at once (a blob found in the
-/// own store, blocks a submission committed) are fed back as the next inputs.
+/// as a pure state machine. It hosts what the state machine must not do itself: the chain replica (a
+/// <see cref="ChainActor"/> child, PBFT over the task's members with its ledger in the node's journal, whose committed
+/// blocks become <see cref="ChainCommitted"/>), a Trainer child that runs libtorch off this actor's turn, the blob
+/// store, the peers' messages and the timers. Until the chain has replayed its journal (<see cref="ChainRecovered"/>)
+/// the site does not exist yet and messages for it wait in the stash. Each message becomes one input; each output is
+/// carried out in order, and outputs that answer at once (a blob found in the own store) are fed back as the next
+/// inputs. A chain that stops or restarts takes this peer with it: the site is rebuilt from the journal.
 /// </summary>
-public sealed class TaskPeerActor : SwarmActor
+public sealed class TaskPeerActor : SwarmActor, IWithUnboundedStash
 {
-    private static readonly object TickKey = "tick";
     private static readonly object RetryKey = "retry";
     private static readonly object DeadlineKey = "deadline";
 
     private readonly TaskPeerContext _context;
-    private readonly List<CommittedBlock> _committed = [];
     private readonly Queue<SiteInput> _inputs = new();
-    private IDisposable? _ledgerOwner;
-    private ReplicaHost? _host;
-    private TaskSite _site = null!;
+    private IActorRef _chain = ActorRefs.Nobody;
+    private TaskSite? _site;
     private IActorRef _trainer = null!;
     private long _lastRequestId;
     private bool _stepping;
-    private (long View, ReplicaMode Mode) _lastView = (0, ReplicaMode.Normal);
 
     public TaskPeerActor(TaskPeerContext context) => _context = context;
 
@@ -42,6 +39,9 @@ public sealed class TaskPeerActor : SwarmActor
 
     private string Self_ => _context.Self;
 
+    /// <summary>Set by Akka before PreStart.</summary>
+    public IStash Stash { get; set; } = null!;
+
     protected override void PreStart()
     {
         var index = _context.Terms.IndexOf(Self_);
@@ -49,45 +49,72 @@ public sealed class TaskPeerActor : SwarmActor
         {
             throw new InvalidOperationException($"site '{Self_}' is not a participant of task '{TaskId}'");
         }
-        var (ledger, owner) = _context.OpenLedger();
-        _ledgerOwner = owner;
-        var replica = ReplicaHost.Restore(_context.Genesis, index, _context.ReplicaOptions, ledger);
-        _host = new ReplicaHost(replica, _context.Genesis.ChainId, _context.Signer, _context.Verifier, ledger, new Transport(this));
-        _host.Committed += c => _committed.Add(new CommittedBlock(c.Block.Block.Height, c.Executed));
-        _host.Rejected += r => Log.LogDebug("task {Task} site {Site}: refused input from replica {From}: {Reason}", TaskId, Self_, r.From, r.Reason);
-        _host.ForkDetected += f => Log.LogError("task {Task} site {Site}: two certificates for height {Height}, the replica stopped on this chain: {Reason}", TaskId, Self_, f.Height, f.Reason);
-        var chain = TaskChain.Replay(_context.Terms, _context.Verifier, ledger.ReadRange(1, ledger.Height));
+        // Unnamed, like the trainer: after a restart the old one may still be stopping under its name.
+        _chain = Context.ActorOf(ChainActor.Props(new ChainActorOptions
+        {
+            Genesis = _context.Genesis,
+            ReplicaIndex = index,
+            ReplicaOptions = _context.ReplicaOptions,
+            Signer = _context.Signer,
+            Verifier = _context.Verifier,
+            Send = (to, message, sender) => _context.Peer(_context.Terms.Sites[to]).Tell(new PbftPacket(Self_, message), sender),
+            Broadcast = (message, sender) =>
+            {
+                var packet = new PbftPacket(Self_, message);
+                foreach (var site in _context.Terms.Sites.Where(s => s != Self_))
+                {
+                    _context.Peer(site).Tell(packet, sender);
+                }
+            },
+            TickInterval = _context.TickInterval,
+        }));
+        Context.Watch(_chain);
+    }
+
+    /// <summary>Builds the site from the chain the journal holds, then lets in what waited for it.</summary>
+    private void OnChainRecovered(ChainRecovered recovered)
+    {
+        if (_site is not null)
+        {
+            throw new InvalidOperationException($"task {TaskId} site {Self_}: the chain actor restarted under a running site; the site restarts from the journal");
+        }
+        var chain = TaskChain.Replay(_context.Terms, _context.Verifier, recovered.Blocks);
         _lastRequestId = chain.LastRequestOf(Self_);
         _site = new TaskSite(_context.Spec, Self_, chain, _context.InitialModel());
         // Unnamed: after a restart the old trainer may still be stopping under its name.
         _trainer = Context.ActorOf(TrainerActor.Props(_context.Trainer, _context.ComputeGate));
-        Timers.StartPeriodicTimer(TickKey, Tick.Instance, _context.TickInterval);
         Timers.StartPeriodicTimer(RetryKey, Retry.Instance, _context.RetryInterval);
         Log.LogInformation("task {Task} site {Site}: chain {Chain} at height {Height}, round {Round} of {Rounds}",
-            TaskId, Self_, _context.Genesis.ChainId, ledger.Height, chain.CurrentRound, _context.Terms.Rounds);
-        Step(new SiteStarted(Restarted: ledger.Height > 0));
-    }
-
-    protected override void PostStop()
-    {
-        _ledgerOwner?.Dispose();
-        _ledgerOwner = null;
+            TaskId, Self_, _context.Genesis.ChainId, recovered.Blocks.Count, chain.CurrentRound, _context.Terms.Rounds);
+        Step(new SiteStarted(Restarted: recovered.Blocks.Count > 0));
+        Stash.UnstashAll();
     }
 
     protected override void OnReceive(object message)
     {
         switch (message)
         {
-            case Tick:
-                _host!.Tick(Now.ToUnixTimeMilliseconds());
-                NoteViewChanges();
-                Drain();
+            case PbftPacket packet:
+                _chain.Tell(new ChainPacket(packet.Site, packet.Message));
+                return;
+            case ChainRecovered recovered:
+                OnChainRecovered(recovered);
+                return;
+            case Terminated terminated when terminated.ActorRef.Equals(_chain):
+                throw new InvalidOperationException($"task {TaskId} site {Self_}: the chain actor stopped (its journal failed; see the chain's error above)");
+        }
+        if (_site is null)
+        {
+            Stash.Stash();
+            return;
+        }
+        switch (message)
+        {
+            case ChainBlocksCommitted committed:
+                Step(new ChainCommitted([.. committed.Blocks.Select(c => new CommittedBlock(c.Block.Block.Height, c.Executed))]));
                 break;
             case Retry:
                 Step(RetryDue.Instance);
-                break;
-            case PbftPacket packet:
-                OnPacket(packet);
                 break;
             case UpdateOffer offer:
                 Step(new BlobArrived(offer.Site, BlobKind.Update, RoundAggregate.HashOf(offer.Bytes), offer.Bytes));
@@ -117,11 +144,11 @@ public sealed class TaskPeerActor : SwarmActor
                 Step(new DeadlinePassed(due.Round));
                 break;
             case GetTaskProgress:
-                Sender.Tell(_site.Progress(), Self);
+                Sender.Tell(_site!.Progress(), Self);
                 break;
             case CancelTask cancel:
                 Step(new CancelRequested(cancel.Reason));
-                Sender.Tell(_site.Progress(), Self);
+                Sender.Tell(_site!.Progress(), Self);
                 break;
             default:
                 Unhandled(message);
@@ -142,7 +169,7 @@ public sealed class TaskPeerActor : SwarmActor
         {
             while (_inputs.TryDequeue(out var next))
             {
-                foreach (var output in _site.Step(next))
+                foreach (var output in _site!.Step(next))
                 {
                     CarryOut(output);
                 }
@@ -231,44 +258,6 @@ public sealed class TaskPeerActor : SwarmActor
         _ => LogLevel.Debug,
     };
 
-    private void OnPacket(PbftPacket packet)
-    {
-        if (!MessageCodec.TryDecode(packet.Message, out var signed, out var error))
-        {
-            Log.LogWarning("task {Task} site {Site}: malformed PBFT message from '{From}': {Error}", TaskId, Self_, packet.Site, error);
-            return;
-        }
-        _host!.Deliver(signed!);
-        Drain();
-    }
-
-    /// <summary>Logs the replica's moves between views (checked on each tick): the first thing to look at when a
-    /// chain stops making progress.</summary>
-    private void NoteViewChanges()
-    {
-        var replica = _host!.Replica;
-        if ((replica.View, replica.Mode) == _lastView)
-        {
-            return;
-        }
-        _lastView = (replica.View, replica.Mode);
-        Log.LogInformation("task {Task} site {Site}: replica {Mode} in view {View} (primary {Primary}), height {Height}",
-            TaskId, Self_, replica.Mode == ReplicaMode.Normal ? "ordering" : "changing view", replica.View,
-            _context.Terms.Sites[replica.Configuration.Primary(replica.View)], replica.LastExecuted);
-    }
-
-    /// <summary>Hands what the replica committed (collected while it stepped) to the site.</summary>
-    private void Drain()
-    {
-        if (_committed.Count == 0)
-        {
-            return;
-        }
-        var blocks = _committed.ToList();
-        _committed.Clear();
-        Step(new ChainCommitted(blocks));
-    }
-
     private void OnWanted(BlobWanted wanted)
     {
         if (_context.Terms.IndexOf(wanted.Site) < 0 || _context.Blobs.Get(wanted.Kind, wanted.Hash) is not { } bytes)
@@ -282,28 +271,7 @@ public sealed class TaskPeerActor : SwarmActor
     {
         var payload = request.ToPayload(_context.Genesis.ChainId, bytes => _context.Signer.Sign(bytes));
         _lastRequestId = Math.Max(_lastRequestId + 1, Now.ToUnixTimeMilliseconds() * 1_000);
-        _host!.Submit(new ClientRequest(Self_, _lastRequestId, payload));
-        Drain();
-    }
-
-    private sealed class Transport(TaskPeerActor peer) : IReplicaTransport
-    {
-        public void Send(int from, int to, SignedMessage message) =>
-            peer._context.Peer(peer._context.Terms.Sites[to]).Tell(new PbftPacket(peer.Self_, MessageCodec.Encode(message)), peer.Self);
-
-        public void Broadcast(int from, SignedMessage message)
-        {
-            var packet = new PbftPacket(peer.Self_, MessageCodec.Encode(message));
-            foreach (var site in peer._context.Terms.Sites.Where(s => s != peer.Self_))
-            {
-                peer._context.Peer(site).Tell(packet, peer.Self);
-            }
-        }
-    }
-
-    private sealed record Tick
-    {
-        public static readonly Tick Instance = new();
+        _chain.Tell(new ChainSubmit(new ClientRequest(Self_, _lastRequestId, payload)));
     }
 
     private sealed record Retry

@@ -3,11 +3,9 @@ using System.Net;
 using Microsoft.Extensions.Logging;
 using Swarm.Actors.Gossip;
 using Swarm.Actors.Membership;
-using Swarm.Actors.Consensus;
 using Akka.Actor;
 using Akka.Configuration;
 using Swarm.Actors.Platform;
-using Swarm.Consensus.Blocks;
 using Swarm.Consensus.Storage;
 using Swarm.Node.Configuration;
 using Swarm.Node.Identity;
@@ -69,15 +67,16 @@ public sealed class ClusterNode : IAsyncDisposable
         _identity = consortium is null ? null : IdentityLoader.Load(_settings.Tls, _settings.Node, consortium);
         var incarnation = OpenStore();
         _system = SwarmActorSystem.Create(id, _loggers,
-            ConfigurationFactory.ParseString(_settings.Akka.ToHocon()).WithFallback(MailboxConfig(_settings.Actors.MailboxCapacity)));
+            ConfigurationFactory.ParseString(_settings.Akka.ToHocon()).WithFallback(MailboxConfig(_settings.Actors.MailboxCapacity))
+                .WithFallback(ChainJournalConfig.For(_settings.Store, _settings.Node.DataDir)));
         var seeds = consortium is null ? [] : StartTransport(consortium, _identity!);
         var options = new GossipActorOptions(incarnation, seeds, MembershipOptionsOf(_settings.Gossip), _settings.Gossip.Interval, Random.Shared.Next());
         _gossip = _system.ActorOf(GossipActor.Props(options).WithMailbox(PeerMailbox), GossipActorOptions.ActorName);
         var peers = _taskPeers;
         if (peers is null && consortium is not null)
         {
-            // The task engine: each consented task gets a peer with its own chain in this node's store.
-            _engine = new TaskPeerFactory(id, consortium, _identity!, OpenTaskLedger, _settings.Node.DataDir, _settings.Training.Threads,
+            // The task engine: each consented task gets a peer with its own chain in this node's journal.
+            _engine = new TaskPeerFactory(id, consortium, _identity!, _settings.Node.DataDir, _settings.Training.Threads,
                 () => _system!);
             peers = launch => _engine.Create(launch.Spec, launch.SpecBytes, launch.Data).WithMailbox(PeerMailbox);
         }
@@ -201,21 +200,6 @@ public sealed class ClusterNode : IAsyncDisposable
         catch (Exception e) when (e is LedgerException or IOException or UnauthorizedAccessException or ArgumentException)
         {
             throw new NodeStartException($"cannot open the node's store: {e.Message}", e);
-        }
-    }
-
-    /// <summary>The ledger of a task's chain in the node's store (created with its genesis on first use).</summary>
-    private (IReplicaLedger Ledger, IDisposable? Owner) OpenTaskLedger(Genesis genesis)
-    {
-        var store = _storeFactory!.Open(genesis.ChainId);
-        try
-        {
-            return (new LedgerStoreReplicaLedger(store, genesis), store);
-        }
-        catch
-        {
-            store.Dispose();
-            throw;
         }
     }
 

@@ -5,6 +5,7 @@ using System.Text;
 using Swarm.Actors.Consensus;
 using Swarm.Actors.Tasks;
 using Swarm.Node.Identity;
+using Swarm.Node.Persistence;
 using Swarm.Node.Simulation.Reporting;
 using Swarm.Node.Tasks;
 
@@ -105,16 +106,17 @@ public sealed class ProcessSwarm
         {
             cluster.Kill(i);
         }
-        return Read(cluster, spec, details);
+        return await ReadAsync(cluster, spec, details).ConfigureAwait(false);
     }
 
     /// <summary>Reads the first node's chain and the model of every final round from its blobs.</summary>
-    private static Outcome Read(LocalCluster cluster, TaskSpec spec, IReadOnlyList<string> details)
+    private static async Task<Outcome> ReadAsync(LocalCluster cluster, TaskSpec spec, IReadOnlyList<string> details)
     {
         var consortium = ConsortiumFile.Load(cluster.ConsortiumPath);
         var keys = spec.Participants.Select(p => MemberKeys.SigningKey(consortium.Find(p)!)).ToList();
         var (genesis, terms) = TaskGenesis.Create(spec, TaskSpecCodec.Encode(spec), keys);
-        var blocks = InProcessSwarm.ReadChain(Path.Combine(cluster.DataDirectory(0), "node.sqlite"), genesis);
+        var journal = ChainJournalConfig.Sqlite(Path.Combine(cluster.DataDirectory(0), ChainJournalConfig.SqliteFileName));
+        var blocks = await ChainJournalConfig.ReadChainAsync(journal, genesis, InProcessSwarm.ReadTimeout).ConfigureAwait(false);
         var chain = TaskChain.Replay(terms, new Ed25519SignatureScheme(), blocks);
         var timestamps = blocks.ToDictionary(b => b.Block.Height, b => b.Block.TimestampMs);
         var blobs = new DirectoryTaskBlobs(Path.Combine(cluster.DataDirectory(0), "tasks", spec.Id));

@@ -180,7 +180,7 @@ public sealed class SimulationRunner
                     $"{rounds.Count} rounds final, {ended.Count} sites done");
             }
             swarmSeconds = watch.Elapsed.TotalSeconds - personalizationWatch.Elapsed.TotalSeconds;
-            blocks = swarm.Blocks(0);
+            blocks = await swarm.BlocksAsync(0).ConfigureAwait(false);
         }
         TryDelete(Path.Combine(chainDirectory, "blobs"));
         evaluator.SetParameters(best.Parameters);
