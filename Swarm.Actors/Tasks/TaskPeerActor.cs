@@ -14,17 +14,22 @@ namespace Swarm.Actors.Tasks;
 /// <see cref="ChainActor"/> child, PBFT over the task's members with its ledger in the node's journal, whose committed
 /// blocks become <see cref="ChainCommitted"/>), a Trainer child that runs libtorch off this actor's turn, the blob
 /// store, the peers' messages and the timers. Until the chain has replayed its journal (<see cref="ChainRecovered"/>)
-/// the site does not exist yet and messages for it wait in the stash. Each message becomes one input; each output is
+/// the site does not exist yet and messages for it wait (at most <see cref="WaitingMessagesMax"/>; the peer's mailbox
+/// is bounded, which Akka's stash does not allow). Each message becomes one input; each output is
 /// carried out in order, and outputs that answer at once (a blob found in the own store) are fed back as the next
 /// inputs. A chain that stops or restarts takes this peer with it: the site is rebuilt from the journal.
 /// </summary>
-public sealed class TaskPeerActor : SwarmActor, IWithUnboundedStash
+public sealed class TaskPeerActor : SwarmActor
 {
+    /// <summary>Messages kept while the chain replays its journal; later ones are dropped (peers retry).</summary>
+    public const int WaitingMessagesMax = 10_000;
+
     private static readonly object RetryKey = "retry";
     private static readonly object DeadlineKey = "deadline";
 
     private readonly TaskPeerContext _context;
     private readonly Queue<SiteInput> _inputs = new();
+    private readonly Queue<(object Message, IActorRef Sender)> _waiting = new();
     private IActorRef _chain = ActorRefs.Nobody;
     private TaskSite? _site;
     private IActorRef _trainer = null!;
@@ -38,9 +43,6 @@ public sealed class TaskPeerActor : SwarmActor, IWithUnboundedStash
     private string TaskId => _context.Spec.Id;
 
     private string Self_ => _context.Self;
-
-    /// <summary>Set by Akka before PreStart.</summary>
-    public IStash Stash { get; set; } = null!;
 
     protected override void PreStart()
     {
@@ -87,7 +89,10 @@ public sealed class TaskPeerActor : SwarmActor, IWithUnboundedStash
         Log.LogInformation("task {Task} site {Site}: chain {Chain} at height {Height}, round {Round} of {Rounds}",
             TaskId, Self_, _context.Genesis.ChainId, recovered.Blocks.Count, chain.CurrentRound, _context.Terms.Rounds);
         Step(new SiteStarted(Restarted: recovered.Blocks.Count > 0));
-        Stash.UnstashAll();
+        while (_waiting.TryDequeue(out var waiting))
+        {
+            Handle(waiting.Message, waiting.Sender);
+        }
     }
 
     protected override void OnReceive(object message)
@@ -105,9 +110,23 @@ public sealed class TaskPeerActor : SwarmActor, IWithUnboundedStash
         }
         if (_site is null)
         {
-            Stash.Stash();
+            if (_waiting.Count < WaitingMessagesMax)
+            {
+                _waiting.Enqueue((message, Sender));
+            }
+            else
+            {
+                Log.LogWarning("task {Task} site {Site}: {Type} dropped while the chain recovers ({Max} messages wait already)",
+                    TaskId, Self_, message.GetType().Name, WaitingMessagesMax);
+            }
             return;
         }
+        Handle(message, Sender);
+    }
+
+    /// <summary>A message for the site (which exists), from <paramref name="sender"/>.</summary>
+    private void Handle(object message, IActorRef sender)
+    {
         switch (message)
         {
             case ChainBlocksCommitted committed:
@@ -144,11 +163,11 @@ public sealed class TaskPeerActor : SwarmActor, IWithUnboundedStash
                 Step(new DeadlinePassed(due.Round));
                 break;
             case GetTaskProgress:
-                Sender.Tell(_site!.Progress(), Self);
+                sender.Tell(_site!.Progress(), Self);
                 break;
             case CancelTask cancel:
                 Step(new CancelRequested(cancel.Reason));
-                Sender.Tell(_site!.Progress(), Self);
+                sender.Tell(_site!.Progress(), Self);
                 break;
             default:
                 Unhandled(message);

@@ -15,6 +15,11 @@ public sealed class SqliteChainJournalTests : ChainJournalConformance
 
     protected override string GarbageBytes => "X'00010203'";
 
+    /// <summary>The journal's connections (opened by linq2db with the same connection string) get SQLite's
+    /// compiled-in default, which must be FULL (2): an acknowledged write then survives a power loss.</summary>
+    [Fact]
+    public void The_journal_connections_sync_every_commit_to_disk() => Assert.Equal(2, Scalar("PRAGMA synchronous"));
+
     protected override void Execute(string sql)
     {
         using var connection = Open();
