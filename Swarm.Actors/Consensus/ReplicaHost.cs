@@ -6,7 +6,12 @@ namespace Swarm.Actors.Consensus;
 /// <summary>The thin edge around a pure <see cref="Replica"/> (STYLE.md #4): it verifies incoming envelopes,
 /// feeds inputs to <see cref="Replica.Step"/> and carries out the outputs in order: signing (whose result goes
 /// back in as an input), persisting before anything later is sent, sending, and reading the ledger for peers.
-/// Not thread-safe: the owner (an actor, the simulator, the benchmark) calls it from one thread at a time.</summary>
+/// Not thread-safe: the owner (an actor, the simulator, the benchmark) calls it from one thread at a time.
+/// <para>It runs in one of two modes. Writing through: each write goes to the <see cref="IReplicaLedger"/> at once,
+/// synchronously, before the next output is carried out (the simulator, the benchmark). Deferring (<see cref="Deferring"/>):
+/// writes go to the ledger, which is then only the owner's in-memory view, and are also collected; every message and
+/// commit report after the first write of a step waits in a <see cref="DurableBatch"/> that the owner takes after
+/// the step (<see cref="TakeBatch"/>), makes durable, and releases (a persistent actor's journal).</para></summary>
 public sealed class ReplicaHost
 {
     private readonly string _chainId;
@@ -15,14 +20,25 @@ public sealed class ReplicaHost
     private readonly IReplicaLedger _ledger;
     private readonly IReplicaTransport _transport;
     private readonly Queue<ReplicaInput> _inputs = new();
+    private readonly bool _deferring;
+    private readonly List<CertifiedBlock> _pendingBlocks = [];
+    private readonly List<Action> _pendingEffects = [];
+    private byte[]? _pendingState;
     private HardState? _unsavedState;
 
-    /// <summary>Wraps <paramref name="replica"/>. <paramref name="clients"/> are the chain's clients and their keys:
-    /// requests not signed by one of them are refused, here (<see cref="Submit"/>) and in every peer's relay or
-    /// pre-prepare.</summary>
+    /// <summary>Wraps <paramref name="replica"/>, writing through to <paramref name="ledger"/>. <paramref name="clients"/>
+    /// are the chain's clients and their keys: requests not signed by one of them are refused, here
+    /// (<see cref="Submit"/>) and in every peer's relay or pre-prepare.</summary>
     public ReplicaHost(Replica replica, string chainId, ISigner signer, ISignatureVerifier verifier, ClientKeys clients,
         IReplicaLedger ledger, IReplicaTransport transport)
+        : this(replica, chainId, signer, verifier, clients, ledger, transport, deferring: false)
     {
+    }
+
+    private ReplicaHost(Replica replica, string chainId, ISigner signer, ISignatureVerifier verifier, ClientKeys clients,
+        IReplicaLedger ledger, IReplicaTransport transport, bool deferring)
+    {
+        _deferring = deferring;
         Replica = replica;
         _chainId = chainId;
         _signer = signer;
@@ -32,6 +48,35 @@ public sealed class ReplicaHost
     }
 
     public Replica Replica { get; }
+
+    /// <summary>A host in the deferring mode: <paramref name="view"/> is the owner's in-memory copy of its durable
+    /// ledger (reads for state transfer come from it); after every call that steps the replica the owner must
+    /// take the step's <see cref="DurableBatch"/> with <see cref="TakeBatch"/> before it steps again.</summary>
+    public static ReplicaHost Deferring(Replica replica, string chainId, ISigner signer, ISignatureVerifier verifier, ClientKeys clients,
+        IReplicaLedger view, IReplicaTransport transport) => new(replica, chainId, signer, verifier, clients, view, transport, deferring: true);
+
+    /// <summary>In the deferring mode, what the last step must make durable and what waits for it; null when it
+    /// wrote nothing (its messages have then already left). Always null when writing through.</summary>
+    public DurableBatch? TakeBatch()
+    {
+        if (_pendingBlocks.Count == 0 && _pendingState is null)
+        {
+            Swarm.Consensus.Invariant.Assert(_pendingEffects.Count == 0, "effects wait for a batch without writes");
+            return null;
+        }
+        var effects = _pendingEffects.ToList();
+        var batch = new DurableBatch(_pendingBlocks.ToList(), _pendingState, () =>
+        {
+            foreach (var effect in effects)
+            {
+                effect();
+            }
+        });
+        _pendingBlocks.Clear();
+        _pendingEffects.Clear();
+        _pendingState = null;
+        return batch;
+    }
 
     /// <summary>Raised for every executed block, in height order.</summary>
     public event Action<Committed>? Committed;
@@ -109,6 +154,8 @@ public sealed class ReplicaHost
 
     private void Run(ReplicaInput input)
     {
+        Swarm.Consensus.Invariant.Assert(_pendingBlocks.Count == 0 && _pendingState is null,
+            "the replica stepped again before the owner took the last step's durable batch");
         _inputs.Enqueue(input);
         while (_inputs.TryDequeue(out var next))
         {
@@ -128,8 +175,25 @@ public sealed class ReplicaHost
         if (_unsavedState is { } state)
         {
             _unsavedState = null;
-            _ledger.SaveState(HardStateCodec.StoreKey, HardStateCodec.Encode(state));
+            var encoded = HardStateCodec.Encode(state);
+            _ledger.SaveState(HardStateCodec.StoreKey, encoded);
+            if (_deferring)
+            {
+                _pendingState = encoded;
+            }
         }
+    }
+
+    /// <summary>Carries out an effect others can observe now, or, in the deferring mode after a write of this
+    /// step, once the owner has made the write durable.</summary>
+    private void Effect(Action effect)
+    {
+        if (_deferring && (_pendingBlocks.Count > 0 || _pendingState is not null))
+        {
+            _pendingEffects.Add(effect);
+            return;
+        }
+        effect();
     }
 
     private void Perform(ReplicaOutput output)
@@ -150,19 +214,23 @@ public sealed class ReplicaHost
                 _inputs.Enqueue(new Signed(new SignedMessage(sign.Message, signature), sign.To));
                 break;
             case Send send:
-                _transport.Send(Id, send.To, send.Message);
+                Effect(() => _transport.Send(Id, send.To, send.Message));
                 break;
             case Broadcast broadcast:
-                _transport.Broadcast(Id, broadcast.Message);
+                Effect(() => _transport.Broadcast(Id, broadcast.Message));
                 break;
             case PersistBlock persist:
                 _ledger.Append(persist.Block);
+                if (_deferring)
+                {
+                    _pendingBlocks.Add(persist.Block);
+                }
                 break;
             case Swarm.Consensus.Pbft.ForkDetected fork:
                 ForkDetected?.Invoke(fork);
                 break;
             case Swarm.Consensus.Pbft.Committed committed:
-                Committed?.Invoke(committed);
+                Effect(() => Committed?.Invoke(committed));
                 break;
             case ReadBlocks read:
                 _inputs.Enqueue(new BlocksRead(read.Requester, _ledger.ReadRange(read.From, read.To)));

@@ -39,8 +39,10 @@ public static class SwarmActorSystem
         }
         """;
 
-    /// <summary>The configuration every node's system starts from (what the overrides of <see cref="Create"/> may change).</summary>
-    public static Config DefaultConfig => ConfigurationFactory.ParseString(Defaults);
+    /// <summary>The configuration every node's system starts from (what the overrides of <see cref="Create"/> may change):
+    /// it also binds the chain journal's entries to their serializer. Which journal a system writes to is the
+    /// node's choice (its store); a system without one refuses to start a chain.</summary>
+    public static Config DefaultConfig => ConfigurationFactory.ParseString(Defaults + "\n" + Consensus.ChainJournalSerializer.Hocon);
 
     /// <param name="name">The node id (the system's name; letters, digits, '-' and '_').</param>
     /// <param name="loggers">Where the node's actors log.</param>

@@ -4,38 +4,40 @@ using Akka.Actor;
 using Swarm.Actors.Platform;
 using Swarm.Actors.Training;
 using Swarm.Consensus.Blocks;
-using Swarm.Consensus.Pbft;
 using Swarm.Tasks;
 
 namespace Swarm.Actors.Tasks;
 
 /// <summary>
 /// One site's part of a task on the actor runtime: a thin adapter over <see cref="TaskSite"/>, the round protocol
-/// as a pure state machine. It hosts what the state machine must not do itself: the chain replica (PBFT over the
-/// task's members, <see cref="ReplicaHost"/>, whose committed blocks become <see cref="ChainCommitted"/>), a Trainer
-/// child that runs libtorch off this actor's turn, the blob store, the peers' messages and the timers. Each message
-/// becomes one input; each output is carried out in order, and outputs that answer at once (a blob found in the
-/// own store, blocks a submission committed) are fed back as the next inputs.
+/// as a pure state machine. It hosts what the state machine must not do itself: the chain replica (a
+/// <see cref="ChainActor"/> child, PBFT over the task's members with its ledger in the node's journal, whose committed
+/// blocks become <see cref="ChainCommitted"/>), a Trainer child that runs libtorch off this actor's turn, the blob
+/// store, the peers' messages and the timers. Until the chain has replayed its journal (<see cref="ChainRecovered"/>)
+/// the site does not exist yet and messages for it wait (at most <see cref="WaitingMessagesMax"/>; the peer's mailbox
+/// is bounded, which Akka's stash does not allow). Each message becomes one input; each output is
+/// carried out in order, and outputs that answer at once (a blob found in the own store) are fed back as the next
+/// inputs. A chain that stops or restarts takes this peer with it: the site is rebuilt from the journal.
 /// </summary>
 public sealed class TaskPeerActor : SwarmActor
 {
-    private static readonly object TickKey = "tick";
+    /// <summary>Messages kept while the chain replays its journal; later ones are dropped (peers retry).</summary>
+    public const int WaitingMessagesMax = 10_000;
+
     private static readonly object RetryKey = "retry";
     private static readonly object DeadlineKey = "deadline";
 
     private readonly TaskPeerContext _context;
-    private readonly List<CommittedBlock> _committed = [];
     private readonly Queue<SiteInput> _inputs = new();
+    private readonly Queue<(object Message, IActorRef Sender)> _waiting = new();
     private readonly HashSet<(BlobKind Kind, string Hash)> _fetching = [];
     private readonly SortedDictionary<int, RoundTransfer> _transfers = [];
     private readonly CancellationTokenSource _stopping = new();
-    private IDisposable? _ledgerOwner;
-    private ReplicaHost? _host;
-    private TaskSite _site = null!;
+    private IActorRef _chain = ActorRefs.Nobody;
+    private TaskSite? _site;
     private IActorRef _trainer = null!;
     private long _lastRequestId;
     private bool _stepping;
-    private (long View, ReplicaMode Mode) _lastView = (0, ReplicaMode.Normal);
 
     public TaskPeerActor(TaskPeerContext context) => _context = context;
 
@@ -52,48 +54,99 @@ public sealed class TaskPeerActor : SwarmActor
         {
             throw new InvalidOperationException($"site '{Self_}' is not a participant of task '{TaskId}'");
         }
-        var (ledger, owner) = _context.OpenLedger();
-        _ledgerOwner = owner;
-        var replica = ReplicaHost.Restore(_context.Genesis, index, _context.ReplicaOptions, ledger);
-        _host = new ReplicaHost(replica, _context.Genesis.ChainId, _context.Signer, _context.Verifier,
-            new ClientKeys(_context.Terms.Sites.Zip(_context.Terms.PublicKeys, KeyValuePair.Create)), ledger, new Transport(this));
-        _host.Committed += c => _committed.Add(new CommittedBlock(c.Block.Block.Height, c.Executed));
-        _host.Rejected += r => Log.LogDebug("task {Task} site {Site}: refused input from replica {From}: {Reason}", TaskId, Self_, r.From, r.Reason);
-        _host.ForkDetected += f => Log.LogError("task {Task} site {Site}: two certificates for height {Height}, the replica stopped on this chain: {Reason}", TaskId, Self_, f.Height, f.Reason);
-        var chain = TaskChain.Replay(_context.Terms, _context.Verifier, ledger.ReadRange(1, ledger.Height));
+        // Unnamed, like the trainer: after a restart the old one may still be stopping under its name.
+        _chain = Context.ActorOf(ChainActor.Props(new ChainActorOptions
+        {
+            Genesis = _context.Genesis,
+            ReplicaIndex = index,
+            ReplicaOptions = _context.ReplicaOptions,
+            Signer = _context.Signer,
+            Verifier = _context.Verifier,
+            Clients = new ClientKeys(_context.Terms.Sites.Zip(_context.Terms.PublicKeys, KeyValuePair.Create)),
+            Send = (to, message, sender) => _context.Peer(_context.Terms.Sites[to]).Tell(new PbftPacket(Self_, message), sender),
+            Broadcast = (message, sender) =>
+            {
+                var packet = new PbftPacket(Self_, message);
+                foreach (var site in _context.Terms.Sites.Where(s => s != Self_))
+                {
+                    _context.Peer(site).Tell(packet, sender);
+                }
+            },
+            TickInterval = _context.TickInterval,
+        }));
+        Context.Watch(_chain);
+    }
+
+    /// <summary>Builds the site from the chain the journal holds, then lets in what waited for it.</summary>
+    private void OnChainRecovered(ChainRecovered recovered)
+    {
+        if (_site is not null)
+        {
+            throw new InvalidOperationException($"task {TaskId} site {Self_}: the chain actor restarted under a running site; the site restarts from the journal");
+        }
+        var chain = TaskChain.Replay(_context.Terms, _context.Verifier, recovered.Blocks);
         _lastRequestId = chain.LastRequestOf(Self_);
         _site = new TaskSite(_context.Spec, Self_, chain, _context.InitialModel(), _context.Privacy);
         // Unnamed: after a restart the old trainer may still be stopping under its name.
         _trainer = Context.ActorOf(TrainerActor.Props(_context.Trainer, _context.ComputeGate));
-        Timers.StartPeriodicTimer(TickKey, Tick.Instance, _context.TickInterval);
         Timers.StartPeriodicTimer(RetryKey, Retry.Instance, _context.RetryInterval);
         Log.LogInformation("task {Task} site {Site}: chain {Chain} at height {Height}, round {Round} of {Rounds}",
-            TaskId, Self_, _context.Genesis.ChainId, ledger.Height, chain.CurrentRound, _context.Terms.Rounds);
-        Step(new SiteStarted(Restarted: ledger.Height > 0));
+            TaskId, Self_, _context.Genesis.ChainId, recovered.Blocks.Count, chain.CurrentRound, _context.Terms.Rounds);
+        Step(new SiteStarted(Restarted: recovered.Blocks.Count > 0));
+        while (_waiting.TryDequeue(out var waiting))
+        {
+            Handle(waiting.Message, waiting.Sender);
+        }
     }
 
     protected override void PostStop()
     {
         _stopping.Cancel();
         _stopping.Dispose();
-        _ledgerOwner?.Dispose();
-        _ledgerOwner = null;
     }
 
     protected override void OnReceive(object message)
     {
         switch (message)
         {
-            case Tick:
-                _host!.Tick(Now.ToUnixTimeMilliseconds());
-                NoteViewChanges();
-                Drain();
+            case PbftPacket packet:
+                _chain.Tell(new ChainPacket(packet.Site, packet.Message));
+                return;
+            case ChainRecovered recovered:
+                OnChainRecovered(recovered);
+                return;
+            case ChainStateUnreadable unreadable:
+                // Reaches the task manager's supervisor, which stops the node.
+                throw unreadable.Error;
+            case Terminated terminated when terminated.ActorRef.Equals(_chain):
+                throw new InvalidOperationException($"task {TaskId} site {Self_}: the chain actor stopped (its journal failed; see the chain's error above)");
+        }
+        if (_site is null)
+        {
+            if (_waiting.Count < WaitingMessagesMax)
+            {
+                _waiting.Enqueue((message, Sender));
+            }
+            else
+            {
+                Log.LogWarning("task {Task} site {Site}: {Type} dropped while the chain recovers ({Max} messages wait already)",
+                    TaskId, Self_, message.GetType().Name, WaitingMessagesMax);
+            }
+            return;
+        }
+        Handle(message, Sender);
+    }
+
+    /// <summary>A message for the site (which exists), from <paramref name="sender"/>.</summary>
+    private void Handle(object message, IActorRef sender)
+    {
+        switch (message)
+        {
+            case ChainBlocksCommitted committed:
+                Step(new ChainCommitted([.. committed.Blocks.Select(c => new CommittedBlock(c.Block.Block.Height, c.Executed))]));
                 break;
             case Retry:
                 Step(RetryDue.Instance);
-                break;
-            case PbftPacket packet:
-                OnPacket(packet);
                 break;
             case UpdateAnnounced announced:
                 OnAnnounced(announced);
@@ -120,11 +173,11 @@ public sealed class TaskPeerActor : SwarmActor
                 Step(new DeadlinePassed(due.Round));
                 break;
             case GetTaskProgress:
-                Sender.Tell(Progress(), Self);
+                sender.Tell(Progress(), Self);
                 break;
             case CancelTask cancel:
                 Step(new CancelRequested(cancel.Reason));
-                Sender.Tell(Progress(), Self);
+                sender.Tell(Progress(), Self);
                 break;
             default:
                 Unhandled(message);
@@ -145,7 +198,7 @@ public sealed class TaskPeerActor : SwarmActor
         {
             while (_inputs.TryDequeue(out var next))
             {
-                foreach (var output in _site.Step(next))
+                foreach (var output in _site!.Step(next))
                 {
                     CarryOut(output);
                 }
@@ -240,7 +293,7 @@ public sealed class TaskPeerActor : SwarmActor
         {
             return;
         }
-        var round = _site.Progress().Round;
+        var round = _site!.Progress().Round;
         _context.Fetcher.FetchAsync(TaskId, from[0], kind, hash, _stopping.Token)
             .PipeTo(Self, success: result => new Fetched(result, round, from.Skip(1).ToList()),
                 failure: e => new Fetched(BlobFetch.Failed(from[0], kind, hash, TimeSpan.Zero, e.Message), round, from.Skip(1).ToList()));
@@ -265,7 +318,7 @@ public sealed class TaskPeerActor : SwarmActor
         Step(new BlobArrived(result.From, result.Kind, result.Hash, bytes));
     }
 
-    private TaskProgress Progress() => _site.Progress() with { Transfers = [.. _transfers.Values] };
+    private TaskProgress Progress() => _site!.Progress() with { Transfers = [.. _transfers.Values] };
 
     private static LogLevel LevelOf(NoteLevel level) => level switch
     {
@@ -274,74 +327,11 @@ public sealed class TaskPeerActor : SwarmActor
         _ => LogLevel.Debug,
     };
 
-    private void OnPacket(PbftPacket packet)
-    {
-        if (!MessageCodec.TryDecode(packet.Message, out var signed, out var error))
-        {
-            Log.LogWarning("task {Task} site {Site}: malformed PBFT message from '{From}': {Error}", TaskId, Self_, packet.Site, error);
-            return;
-        }
-        _host!.Deliver(signed!);
-        Drain();
-    }
-
-    /// <summary>Logs the replica's moves between views (checked on each tick): the first thing to look at when a
-    /// chain stops making progress.</summary>
-    private void NoteViewChanges()
-    {
-        var replica = _host!.Replica;
-        if ((replica.View, replica.Mode) == _lastView)
-        {
-            return;
-        }
-        _lastView = (replica.View, replica.Mode);
-        Log.LogInformation("task {Task} site {Site}: replica {Mode} in view {View} (primary {Primary}), height {Height}",
-            TaskId, Self_, replica.Mode == ReplicaMode.Normal ? "ordering" : "changing view", replica.View,
-            _context.Terms.Sites[replica.Configuration.Primary(replica.View)], replica.LastExecuted);
-    }
-
-    /// <summary>Hands what the replica committed (collected while it stepped) to the site.</summary>
-    private void Drain()
-    {
-        if (_committed.Count == 0)
-        {
-            return;
-        }
-        var blocks = _committed.ToList();
-        _committed.Clear();
-        Step(new ChainCommitted(blocks));
-    }
-
     private void Submit(TaskRequest request)
     {
         var payload = request.ToPayload(_context.Genesis.ChainId, bytes => _context.Signer.Sign(bytes));
         _lastRequestId = Math.Max(_lastRequestId + 1, Now.ToUnixTimeMilliseconds() * 1_000);
-        var chainId = _context.Genesis.ChainId;
-        if (_host!.Submit(new ClientRequest(Self_, _lastRequestId, payload).SignedWith(chainId, bytes => _context.Signer.Sign(bytes))) is { } problem)
-        {
-            Log.LogError("task {Task} site {Site}: the chain refused this site's own request: {Reason}", TaskId, Self_, problem);
-        }
-        Drain();
-    }
-
-    private sealed class Transport(TaskPeerActor peer) : IReplicaTransport
-    {
-        public void Send(int from, int to, SignedMessage message) =>
-            peer._context.Peer(peer._context.Terms.Sites[to]).Tell(new PbftPacket(peer.Self_, MessageCodec.Encode(message)), peer.Self);
-
-        public void Broadcast(int from, SignedMessage message)
-        {
-            var packet = new PbftPacket(peer.Self_, MessageCodec.Encode(message));
-            foreach (var site in peer._context.Terms.Sites.Where(s => s != peer.Self_))
-            {
-                peer._context.Peer(site).Tell(packet, peer.Self);
-            }
-        }
-    }
-
-    private sealed record Tick
-    {
-        public static readonly Tick Instance = new();
+        _chain.Tell(new ChainSubmit(new ClientRequest(Self_, _lastRequestId, payload).SignedWith(_context.Genesis.ChainId, bytes => _context.Signer.Sign(bytes))));
     }
 
     private sealed record Retry

@@ -7,8 +7,10 @@ using Swarm.Tasks;
 
 namespace Swarm.Actors.Tasks;
 
-/// <summary>Everything one site's task peer is made of. Factories are called in the actor's PreStart, so a restart
-/// (after a crash) reopens the ledger and rebuilds the trainer from scratch.</summary>
+/// <summary>Everything one site's task peer is made of. Factories are called when the peer starts, so a restart
+/// (after a crash) replays the chain from the journal and rebuilds the trainer from scratch. The chain's ledger is
+/// the journal of the peer's actor system (Akka.Persistence, configured by the node: see
+/// <c>ChainJournalConfig</c>), under the persistence id <see cref="ChainActorOptions.PersistenceIdOf"/>.</summary>
 public sealed record TaskPeerContext
 {
     public required TaskSpec Spec { get; init; }
@@ -24,9 +26,6 @@ public sealed record TaskPeerContext
     public required ISigner Signer { get; init; }
 
     public required ISignatureVerifier Verifier { get; init; }
-
-    /// <summary>Opens the site's ledger of this chain (SQLite by default); disposed when the peer stops.</summary>
-    public required Func<(IReplicaLedger Ledger, IDisposable? Owner)> OpenLedger { get; init; }
 
     /// <summary>The task peer of another site (a local actor in a simulation, <c>swarm://node/user/tasks/id</c> in a
     /// cluster).</summary>

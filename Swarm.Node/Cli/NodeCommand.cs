@@ -41,7 +41,6 @@ public static class NodeCommand
                     json.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
                 });
             }
-            builder.Services.AddSingleton<NodeFault>();
             builder.AddSwarmNode();
             // A failed start is reported once, as a clear line below, not again as the host's stack trace.
             builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);

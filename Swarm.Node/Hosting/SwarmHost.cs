@@ -54,6 +54,7 @@ public static class SwarmHost
                 loggers.AddLoggerFactory();
             });
         });
+        builder.Services.AddSingleton<NodeFault>();
         builder.Services.AddHostedService<NodeHostedService>();
         return builder;
     }

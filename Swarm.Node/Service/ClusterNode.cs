@@ -3,11 +3,9 @@ using System.Net;
 using Microsoft.Extensions.Logging;
 using Swarm.Actors.Gossip;
 using Swarm.Actors.Membership;
-using Swarm.Actors.Consensus;
 using Akka.Actor;
 using Akka.Configuration;
 using Swarm.Actors.Platform;
-using Swarm.Consensus.Blocks;
 using Swarm.Consensus.Storage;
 using Swarm.Node.Blobs;
 using Swarm.Node.Configuration;
@@ -89,8 +87,8 @@ public sealed class ClusterNode : IAsyncDisposable
         var peers = _taskPeers;
         if (peers is null && consortium is not null)
         {
-            // The task engine: each consented task gets a peer with its own chain in this node's store.
-            _engine = new TaskPeerFactory(id, consortium, _identity!, OpenTaskLedger, _settings.Node.DataDir, _settings.Training.Threads,
+            // The task engine: each consented task gets a peer with its own chain in this node's journal.
+            _engine = new TaskPeerFactory(id, consortium, _identity!, _settings.Node.DataDir, _settings.Training.Threads,
                 () => _system!, new TransferBlobFetcher(_blobs!, _inbox!), _served)
             {
                 Budget = _settings.Policy.ToPolicy().Budget,
@@ -211,12 +209,14 @@ public sealed class ClusterNode : IAsyncDisposable
     }
 
     /// <summary>The configuration of the node's actor system: the <c>akka { }</c> section of the node's files
-    /// over the bounded mailbox of peer-facing actors, over <see cref="SwarmActorSystem.DefaultConfig"/>.</summary>
+    /// over the bounded mailbox of peer-facing actors, the chain journal (<see cref="ChainJournalConfig"/>) and
+    /// <see cref="SwarmActorSystem.DefaultConfig"/>.</summary>
     public static Config ActorSystemConfig(NodeSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
         return ConfigurationFactory.ParseString(settings.Akka.ToHocon())
             .WithFallback(MailboxConfig(settings.Actors.MailboxCapacity))
+            .WithFallback(ChainJournalConfig.For(settings.Store, settings.Node.DataDir))
             .WithFallback(SwarmActorSystem.DefaultConfig);
     }
 
@@ -242,21 +242,6 @@ public sealed class ClusterNode : IAsyncDisposable
         catch (Exception e) when (e is LedgerException or IOException or UnauthorizedAccessException or ArgumentException)
         {
             throw new NodeStartException($"cannot open the node's store: {e.Message}", e);
-        }
-    }
-
-    /// <summary>The ledger of a task's chain in the node's store (created with its genesis on first use).</summary>
-    private (IReplicaLedger Ledger, IDisposable? Owner) OpenTaskLedger(Genesis genesis)
-    {
-        var store = _storeFactory!.Open(genesis.ChainId);
-        try
-        {
-            return (new LedgerStoreReplicaLedger(store, genesis), store);
-        }
-        catch
-        {
-            store.Dispose();
-            throw;
         }
     }
 

@@ -17,7 +17,8 @@ namespace Swarm.Node.Simulation;
 
 /// <summary>
 /// A task's swarm with every site in this process: one <see cref="TaskPeerActor"/> per site,
-/// each on its own actor system (as if a node each) with its own Ed25519 key, its own SQLite ledger of the task's chain, its own blob folder and its own Trainer;
+/// each on its own actor system (as if a node each) with its own Ed25519 key, its own SQLite journal holding the task's chain (the chain actor's
+/// Akka.Persistence.Sql journal, as on a node), its own blob folder and its own Trainer;
 /// the sites reach each other only through actor messages, exactly the messages a cluster sends over TLS. Sites
 /// take turns on the cores (one compute gate) so a small machine is not oversubscribed.
 /// </summary>
@@ -32,7 +33,7 @@ public sealed class InProcessSwarm : IAsyncDisposable
 
     /// <param name="spec">The task; its participants are the site ids.</param>
     /// <param name="specBytes">The canonical bytes of the spec that the chain id binds.</param>
-    /// <param name="directory">Where each site keeps its ledger (<c>chain/&lt;site&gt;.sqlite</c>) and blobs.</param>
+    /// <param name="directory">Where each site keeps its journal (<c>chain/&lt;site&gt;.journal.db</c>) and blobs.</param>
     /// <param name="trainer">Builds a site's trainer (site index → trainer).</param>
     /// <param name="initialModel">The initial global parameters.</param>
     /// <param name="loggers">Logs of the sites' actors.</param>
@@ -55,12 +56,12 @@ public sealed class InProcessSwarm : IAsyncDisposable
         var verifier = new Ed25519SignatureScheme();
         var (genesis, terms) = TaskGenesis.Create(spec, specBytes, [.. signers.Select(s => s.PublicKey)]);
         Genesis = genesis;
-        LedgerPaths = spec.Participants.Select(site => Path.Combine(directory, "chain", site + ".sqlite")).ToList();
+        JournalPaths = spec.Participants.Select(site => Path.Combine(directory, "chain", site + ".journal.db")).ToList();
         var gate = new SemaphoreSlim(1, 1);
         _owned.Add(gate);
         for (var i = 0; i < spec.Participants.Count; i++)
         {
-            var (site, index, ledgerPath) = (spec.Participants[i], i, LedgerPaths[i]);
+            var (site, index) = (spec.Participants[i], i);
             var context = new TaskPeerContext
             {
                 Spec = spec,
@@ -69,11 +70,6 @@ public sealed class InProcessSwarm : IAsyncDisposable
                 Terms = terms,
                 Signer = signers[i],
                 Verifier = verifier,
-                OpenLedger = () =>
-                {
-                    var store = SqliteLedgerStore.Open(ledgerPath, genesis.ChainId);
-                    return (new LedgerStoreReplicaLedger(store, genesis), store);
-                },
                 Peer = other => _refs[other],
                 Trainer = () => trainer(index),
                 InitialModel = initialModel,
@@ -114,7 +110,7 @@ public sealed class InProcessSwarm : IAsyncDisposable
     private void Start(string site)
     {
         // One actor system per site, as one node each: the sites share nothing but messages.
-        var system = SwarmActorSystem.Create(site, _loggers);
+        var system = SwarmActorSystem.Create(site, _loggers, JournalOf(site));
         // One subscriber for the three kinds keeps each site's events in the order the site published them.
         EventStreamSubscriber.Subscribe(system, e => _events.Writer.TryWrite(e), typeof(SiteRoundTrained), typeof(SiteRoundFinalized), typeof(SiteTaskEnded));
         _systems[site] = system;
@@ -128,23 +124,23 @@ public sealed class InProcessSwarm : IAsyncDisposable
     /// <summary>Each running site's task peer.</summary>
     public IReadOnlyDictionary<string, IActorRef> Sites => _refs;
 
-    public IReadOnlyList<string> LedgerPaths { get; }
+    /// <summary>Each site's chain journal (SQLite), in participant order.</summary>
+    public IReadOnlyList<string> JournalPaths { get; }
 
     /// <summary>Site events in the order the sites published them: <see cref="SiteRoundTrained"/>,
     /// <see cref="SiteRoundFinalized"/>, <see cref="SiteTaskEnded"/>.</summary>
     public ChannelReader<object> Events => _events.Reader;
 
-    /// <summary>The chain as one site's ledger holds it, one summary per block.</summary>
-    public IReadOnlyList<BlockSummary> Blocks(int site) =>
-        [.. ReadChain(LedgerPaths[site], Genesis).Select(b => Summarize(b, Spec.Participants))];
+    /// <summary>The journal configuration of a site's actor system.</summary>
+    public Akka.Configuration.Config JournalOf(string site) => ChainJournalConfig.Sqlite(JournalPaths[Spec.Participants.ToList().IndexOf(site)]);
 
-    /// <summary>Every block of <paramref name="genesis"/>'s chain in the SQLite store at <paramref name="path"/>.</summary>
-    public static IReadOnlyList<CertifiedBlock> ReadChain(string path, Genesis genesis)
-    {
-        using var store = SqliteLedgerStore.Open(path, genesis.ChainId);
-        var ledger = new LedgerStoreReplicaLedger(store, genesis);
-        return ledger.ReadRange(1, ledger.Height);
-    }
+    /// <summary>The chain as one site's journal holds it, one summary per block.</summary>
+    public async Task<IReadOnlyList<BlockSummary>> BlocksAsync(int site) =>
+        [.. (await ChainJournalConfig.ReadChainAsync(JournalOf(Spec.Participants[site]), Genesis, ReadTimeout).ConfigureAwait(false))
+            .Select(b => Summarize(b, Spec.Participants))];
+
+    /// <summary>How long reading a chain from a journal may take.</summary>
+    public static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(30);
 
     public static BlockSummary Summarize(CertifiedBlock certified, IReadOnlyList<string> sites)
     {

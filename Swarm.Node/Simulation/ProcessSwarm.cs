@@ -5,6 +5,7 @@ using System.Text;
 using Swarm.Actors.Consensus;
 using Swarm.Actors.Tasks;
 using Swarm.Node.Identity;
+using Swarm.Node.Persistence;
 using Swarm.Node.Simulation.Reporting;
 using Swarm.Node.Tasks;
 
@@ -106,7 +107,7 @@ public sealed class ProcessSwarm
         {
             cluster.Kill(i);
         }
-        return Read(cluster, spec, details) with { Transfers = Traffic(done!) };
+        return await ReadAsync(cluster, spec, details, Traffic(done!)).ConfigureAwait(false);
     }
 
     /// <summary>Sums the nodes' per-round blob fetches.</summary>
@@ -117,12 +118,13 @@ public sealed class ProcessSwarm
     ];
 
     /// <summary>Reads the first node's chain and the model of every final round from its blobs.</summary>
-    private static Outcome Read(LocalCluster cluster, TaskSpec spec, IReadOnlyList<string> details)
+    private static async Task<Outcome> ReadAsync(LocalCluster cluster, TaskSpec spec, IReadOnlyList<string> details, IReadOnlyList<RoundTraffic> transfers)
     {
         var consortium = ConsortiumFile.Load(cluster.ConsortiumPath);
         var keys = spec.Participants.Select(p => MemberKeys.SigningKey(consortium.Find(p)!)).ToList();
         var (genesis, terms) = TaskGenesis.Create(spec, TaskSpecCodec.Encode(spec), keys);
-        var blocks = InProcessSwarm.ReadChain(Path.Combine(cluster.DataDirectory(0), "node.sqlite"), genesis);
+        var journal = ChainJournalConfig.Sqlite(Path.Combine(cluster.DataDirectory(0), ChainJournalConfig.SqliteFileName));
+        var blocks = await ChainJournalConfig.ReadChainAsync(journal, genesis, InProcessSwarm.ReadTimeout).ConfigureAwait(false);
         var chain = TaskChain.Replay(terms, new Ed25519SignatureScheme(), blocks);
         var timestamps = blocks.ToDictionary(b => b.Block.Height, b => b.Block.TimestampMs);
         var blobs = new DirectoryTaskBlobs(Path.Combine(cluster.DataDirectory(0), "tasks", spec.Id));
@@ -134,7 +136,7 @@ public sealed class ProcessSwarm
             rounds.Add((round, MemoryMarshal.Cast<byte, float>(bytes).ToArray(), timestamps[round.Height]));
         }
         return new Outcome(rounds, [.. blocks.Select(b => InProcessSwarm.Summarize(b, spec.Participants))], details,
-            blocks.Count > 0 ? blocks[0].Block.TimestampMs : 0, []);
+            blocks.Count > 0 ? blocks[0].Block.TimestampMs : 0, transfers);
     }
 
     private string NodeConfig(int index) => string.Create(CultureInfo.InvariantCulture, $$"""

@@ -7,6 +7,7 @@ using Swarm.Learning.Aggregation;
 using Swarm.Learning.Data;
 using Swarm.Learning.Metrics;
 using Swarm.Learning.Training;
+using Swarm.Node.Persistence;
 using Swarm.Node.Simulation.Reporting;
 
 namespace Swarm.Node.Simulation;
@@ -195,8 +196,8 @@ public sealed class SimulationRunner
                     $"{rounds.Count} rounds final, {ended.Count} sites done");
             }
             swarmSeconds = watch.Elapsed.TotalSeconds - personalizationWatch.Elapsed.TotalSeconds;
-            blocks = swarm.Blocks(0);
-            privacy = PrivacyOnChain(swarm, sites);
+            blocks = await swarm.BlocksAsync(0).ConfigureAwait(false);
+            privacy = await PrivacyOnChainAsync(swarm, sites).ConfigureAwait(false);
         }
         TryDelete(Path.Combine(chainDirectory, "blobs"));
         evaluator.SetParameters(best.Parameters);
@@ -213,10 +214,12 @@ public sealed class SimulationRunner
 
     /// <summary>Each site's last privacy claim on site 0's ledger of the chain: what every replica checked against
     /// the accountant (empty without DP).</summary>
-    private static IReadOnlyList<SitePrivacySpent> PrivacyOnChain(InProcessSwarm swarm, SiteData[] sites)
+    private static async Task<IReadOnlyList<SitePrivacySpent>> PrivacyOnChainAsync(InProcessSwarm swarm, SiteData[] sites)
     {
         var last = new Dictionary<string, UpdatePublished>(StringComparer.Ordinal);
-        foreach (var request in InProcessSwarm.ReadChain(swarm.LedgerPaths[0], swarm.Genesis).SelectMany(b => b.Block.Requests))
+        var chain = await ChainJournalConfig.ReadChainAsync(swarm.JournalOf(swarm.Spec.Participants[0]), swarm.Genesis, InProcessSwarm.ReadTimeout)
+            .ConfigureAwait(false);
+        foreach (var request in chain.SelectMany(b => b.Block.Requests))
         {
             if (TaskRequest.TryDecode(request.Payload, out _, out _, out _) is UpdatePublished { Privacy: not null } update
                 && (!last.TryGetValue(update.Site, out var seen) || seen.Privacy!.Steps < update.Privacy.Steps))

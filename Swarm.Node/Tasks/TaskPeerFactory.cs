@@ -3,7 +3,6 @@ using Akka.Actor;
 using Swarm.Actors.Platform;
 using Swarm.Actors.Tasks;
 using Swarm.Actors.Training;
-using Swarm.Consensus.Blocks;
 using Swarm.Learning.Aggregation;
 using Swarm.Learning.Training;
 using Swarm.Node.Identity;
@@ -14,9 +13,10 @@ namespace Swarm.Node.Tasks;
 /// <summary>
 /// Builds the task engine of a cluster node: for a task this node consented to, a <see cref="TaskPeerActor"/> whose
 /// chain members are the participants with the signing keys listed in the consortium, whose signer is this node's
-/// Ed25519 key, whose ledger is the node's store (one chain per task), whose blobs live under the node's data
-/// directory (served to the task's participants only, fetched from them by blob transfer) and whose peers are
-/// <c>swarm://&lt;participant&gt;/user/tasks/&lt;task-id&gt;</c> over the mutual-TLS transport.
+/// Ed25519 key, whose ledger is the journal of the node's actor system (one chain per task, see ChainJournalConfig),
+/// whose blobs live under the node's data directory (served to the task's participants only, fetched from them by
+/// blob transfer) and whose peers are <c>swarm://&lt;participant&gt;/user/tasks/&lt;task-id&gt;</c> over the
+/// mutual-TLS transport.
 /// </summary>
 public sealed class TaskPeerFactory : IDisposable
 {
@@ -24,7 +24,6 @@ public sealed class TaskPeerFactory : IDisposable
     private readonly Consortium _consortium;
     private readonly Ed25519Signer _signer;
     private readonly Ed25519SignatureScheme _verifier = new();
-    private readonly Func<Genesis, (IReplicaLedger Ledger, IDisposable? Owner)> _openLedger;
     private readonly string _dataDirectory;
     private readonly int _threads;
     private readonly Func<ActorSystem> _system;
@@ -36,15 +35,13 @@ public sealed class TaskPeerFactory : IDisposable
     /// <param name="consortium">The members and their pinned keys.</param>
     /// <param name="identity">This node's identity; its Ed25519 key signs the node's chain messages (the identity
     /// keeps owning it).</param>
-    /// <param name="openLedger">Opens (or creates) the ledger of a chain in the node's store.</param>
     /// <param name="dataDirectory">The node's data directory; task blobs go under <c>tasks/&lt;task-id&gt;</c>.</param>
     /// <param name="threads">libtorch threads for training (0 = libtorch's default).</param>
     /// <param name="system">The node's actor system (resolves the peers' remote refs).</param>
     /// <param name="fetcher">Fetches the peers' blobs (the node's blob transfer).</param>
     /// <param name="served">The blobs the node's blob transfer serves; each task's are registered for its participants.</param>
     public TaskPeerFactory(string nodeId, Consortium consortium, NodeIdentity identity,
-        Func<Genesis, (IReplicaLedger Ledger, IDisposable? Owner)> openLedger, string dataDirectory, int threads, Func<ActorSystem> system,
-        ITaskBlobFetcher fetcher, TaskBlobSource served)
+        string dataDirectory, int threads, Func<ActorSystem> system, ITaskBlobFetcher fetcher, TaskBlobSource served)
     {
         _fetcher = fetcher;
         _served = served;
@@ -52,7 +49,6 @@ public sealed class TaskPeerFactory : IDisposable
         _consortium = consortium;
         ArgumentNullException.ThrowIfNull(identity);
         _signer = identity.Signer;
-        _openLedger = openLedger;
         _dataDirectory = dataDirectory;
         _threads = threads;
         _system = system;
@@ -81,7 +77,6 @@ public sealed class TaskPeerFactory : IDisposable
             Terms = terms,
             Signer = _signer,
             Verifier = _verifier,
-            OpenLedger = () => _openLedger(genesis),
             Peer = site => NodeDirectory.For(_system()).Resolve(TaskPaths.Peer(site, spec.Id)),
             Trainer = () => new SiteTrainer(_nodeId, index,
                 TorchTrainer.Create(spec.Model, train.Channels, train.Classes, train.Height, (ulong)spec.Seed), data, settings),

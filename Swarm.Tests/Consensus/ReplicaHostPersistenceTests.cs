@@ -46,4 +46,44 @@ public sealed class ReplicaHostPersistenceTests
         var (commit, atCommit) = Assert.Single(transport.Sent, s => s.Message is Commit);
         Assert.Equal(block.Hash, Assert.Single(atCommit!.PreparedCertificates).Proposal.Block.Hash);
     }
+
+    [Fact]
+    public void A_deferring_host_sends_nothing_until_its_batch_is_released_and_the_batch_holds_what_the_messages_need()
+    {
+        var h = new PbftHarness();
+        var view = new InMemoryReplicaLedger();
+        var transport = new RecordingTransport(new InMemoryReplicaLedger());
+        var host = ReplicaHost.Deferring(new Replica(h.Genesis, 1, PbftHarness.Options), h.Genesis.ChainId,
+            FakeSignatureScheme.CreateSigner(1), h.Verifier, PbftHarness.Clients, view, transport);
+        var block = new Block(1, h.Genesis.Hash, 0, 0, 0, [PbftHarness.Request(1)]);
+
+        host.Deliver(h.Sign(0, new PrePrepare(0, 0, 1, block)));
+        var first = host.TakeBatch();
+        Assert.NotNull(first);
+        Assert.Empty(transport.Sent);
+        Assert.True(HardStateCodec.TryDecode(first!.HardState!, out var voted, out _));
+        Assert.Equal(1, voted!.VotedThrough);
+        first.Release();
+        Assert.IsType<Prepare>(Assert.Single(transport.Sent).Message);
+
+        host.Deliver(h.Sign(2, new Prepare(2, 0, 1, block.Hash)));
+        var second = host.TakeBatch();
+        Assert.Single(transport.Sent);
+        Assert.True(HardStateCodec.TryDecode(second!.HardState!, out var prepared, out _));
+        Assert.Equal(block.Hash, Assert.Single(prepared!.PreparedCertificates).Proposal.Block.Hash);
+        second.Release();
+        Assert.IsType<Commit>(transport.Sent[^1].Message);
+    }
+
+    [Fact]
+    public void A_deferring_host_refuses_to_step_before_its_owner_took_the_last_batch()
+    {
+        var h = new PbftHarness();
+        var host = ReplicaHost.Deferring(new Replica(h.Genesis, 1, PbftHarness.Options), h.Genesis.ChainId,
+            FakeSignatureScheme.CreateSigner(1), h.Verifier, PbftHarness.Clients, new InMemoryReplicaLedger(), new RecordingTransport(new InMemoryReplicaLedger()));
+        var block = new Block(1, h.Genesis.Hash, 0, 0, 0, [PbftHarness.Request(1)]);
+        host.Deliver(h.Sign(0, new PrePrepare(0, 0, 1, block)));
+
+        Assert.Throws<Swarm.Consensus.InvariantViolationException>(() => host.Deliver(h.Sign(2, new Prepare(2, 0, 1, block.Hash))));
+    }
 }

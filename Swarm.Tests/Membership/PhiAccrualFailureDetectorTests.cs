@@ -27,7 +27,7 @@ public sealed class PhiAccrualFailureDetectorTests
 
         var phis = Enumerable.Range(0, 30).Select(i => detector.Phi(last + TimeSpan.FromMilliseconds(i * 100))).ToArray();
 
-        Assert.True(phis.Zip(phis.Skip(1)).All(p => p.Second >= p.First), string.Join(", ", phis));
+        Assert.True(phis.Zip(phis.Skip(1), (earlier, later) => later >= earlier).All(rising => rising), string.Join(", ", phis));
         Assert.True(detector.IsAvailable(last + TimeSpan.FromMilliseconds(1000)));
         Assert.True(detector.Phi(last + TimeSpan.FromMilliseconds(1000)) < 1);
         Assert.False(detector.IsAvailable(last + TimeSpan.FromMilliseconds(2000)));

@@ -35,11 +35,11 @@ public sealed class SimulateCommandTests : IDisposable
         Assert.Equal(2, rounds[1].GetProperty("updates").GetInt32());
         Assert.Equal(64, rounds[1].GetProperty("model_hash").GetString()!.Length);
         Assert.Contains("theta = 0.5", File.ReadAllText(Path.Combine(_folder, "config.conf")), StringComparison.Ordinal);
-        // The chain's blocks are in the report, and each site's SQLite ledger stays beside it.
+        // The chain's blocks are in the report, and each site's SQLite chain journal stays beside it.
         var blocks = json.RootElement.GetProperty("blocks");
         Assert.Contains(blocks.EnumerateArray(), b => b.GetProperty("kind").GetString()!.Contains("vote", StringComparison.Ordinal));
         Assert.Contains("| 1 | ", File.ReadAllText(Path.Combine(_folder, "report.md")), StringComparison.Ordinal);
-        Assert.True(File.Exists(Path.Combine(_folder, "swarm", "chain", "site-0.sqlite")));
+        Assert.True(File.Exists(Path.Combine(_folder, "swarm", "chain", "site-0.journal.db")));
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Swarm.Actors.Tasks;
 using Swarm.Actors.Training;
 using Swarm.Learning.Privacy;
+using Swarm.Node.Persistence;
 using Swarm.Node.Simulation;
 using Swarm.Tasks;
 using Swarm.Tests.Blobs;
@@ -81,7 +82,8 @@ public sealed class TaskSwarmPrivacyTests
             throw new XunitException(text.ToString());
         }
         await swarm.DisposeAsync();
-        var requests = InProcessSwarm.ReadChain(swarm.LedgerPaths[0], swarm.Genesis)
+        var chain = await ChainJournalConfig.ReadChainAsync(swarm.JournalOf(swarm.Spec.Participants[0]), swarm.Genesis, InProcessSwarm.ReadTimeout);
+        var requests = chain
             .SelectMany(b => b.Block.Requests)
             .Select(r => TaskRequest.TryDecode(r.Payload, out _, out _, out _))
             .OfType<TaskRequest>().ToList();

@@ -127,7 +127,7 @@ public sealed class TaskSwarmTests
         var models = await run.RunToEndAsync();
 
         Assert.Single(models.Values.Distinct());
-        var chains = Enumerable.Range(0, Sites.Length).Select(run.Swarm.Blocks).ToList();
+        var chains = await Task.WhenAll(Enumerable.Range(0, Sites.Length).Select(run.Swarm.BlocksAsync));
         var first = chains[0];
         Assert.Contains(first, b => b.Kind.Contains("vote", StringComparison.Ordinal) && b.Round == 2);
         // Every site's ledger holds the same blocks up to the shortest one (the last may still be arriving).
@@ -158,7 +158,7 @@ public sealed class TaskSwarmTests
         Assert.All(finals, f => Assert.DoesNotContain("site-3", f.Agreeing));
         Assert.All(finals, f => Assert.Equal(3, f.Agreeing.Count));
         // Its votes are on the chain, with the hash it claimed, and never decided a round.
-        Assert.Contains(run.Swarm.Blocks(0), b => b.Kind.Contains("vote", StringComparison.Ordinal));
+        Assert.Contains(await run.Swarm.BlocksAsync(0), b => b.Kind.Contains("vote", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -190,7 +190,7 @@ public sealed class TaskSwarmTests
         Assert.True(restarted, "no round was finalized without site-3 while it was down");
         Assert.Single(models.Values.Distinct());
         Assert.Equal(4, models.Count);
-        Assert.Contains(run.Swarm.Blocks(3), b => b.Kind.Contains("rejoin", StringComparison.Ordinal));
+        Assert.Contains(await run.Swarm.BlocksAsync(3), b => b.Kind.Contains("rejoin", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -225,6 +225,7 @@ public sealed class TaskSwarmTests
 
         Assert.True(outage);
         Assert.Single(models.Values.Distinct());
-        Assert.All(Enumerable.Range(0, Sites.Length), i => Assert.Contains(run.Swarm.Blocks(i), b => b.Round == 4 && b.Kind.Contains("vote", StringComparison.Ordinal)));
+        var chains = await Task.WhenAll(Enumerable.Range(0, Sites.Length).Select(run.Swarm.BlocksAsync));
+        Assert.All(chains, chain => Assert.Contains(chain, b => b.Round == 4 && b.Kind.Contains("vote", StringComparison.Ordinal)));
     }
 }

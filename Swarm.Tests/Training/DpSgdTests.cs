@@ -159,7 +159,7 @@ public sealed class DpSgdTests
         Assert.Equal(NoiseRandomness.Secure, options.Privacy.Randomness);
         var first = StepOnce("smallcnn", data, options);
         var second = StepOnce("smallcnn", data, options);
-        var differing = first.Zip(second).Count(pair => pair.First != pair.Second);
+        var differing = first.Zip(second, (a, b) => a != b).Count(differs => differs);
         Assert.True(differing > first.Length / 2, $"only {differing} of {first.Length} parameters differ");
         using var trainer = TorchTrainer.Create("smallcnn", 1, 2, seed: 6);
         var epochs = Enumerable.Range(0, 2).Select(_ =>
