@@ -54,17 +54,9 @@ public sealed class ChainActor : UntypedPersistentActor, IWithTimers
 
     protected override void OnRecover(object message)
     {
-        switch (message)
+        if (_recovery.Recover(message, LastSequenceNr))
         {
-            case SnapshotOffer { Snapshot: ChainSnapshot snapshot } offer:
-                _recovery.Apply(snapshot, offer.Metadata.SequenceNr);
-                break;
-            case IChainJournalEntry entry:
-                _recovery.Apply(entry, LastSequenceNr);
-                break;
-            case RecoveryCompleted:
-                Start();
-                break;
+            Start();
         }
     }
 

@@ -37,18 +37,10 @@ public static class ChainJournalReader
 
         protected override void OnRecover(object message)
         {
-            switch (message)
+            if (_recovery.Recover(message, LastSequenceNr))
             {
-                case SnapshotOffer { Snapshot: ChainSnapshot snapshot } offer:
-                    _recovery.Apply(snapshot, offer.Metadata.SequenceNr);
-                    break;
-                case IChainJournalEntry entry:
-                    _recovery.Apply(entry, LastSequenceNr);
-                    break;
-                case RecoveryCompleted:
-                    _result.TrySetResult(_recovery.Ledger.ReadRange(1, _recovery.Ledger.Height));
-                    Context.Stop(Self);
-                    break;
+                _result.TrySetResult(_recovery.Ledger.ReadRange(1, _recovery.Ledger.Height));
+                Context.Stop(Self);
             }
         }
 

@@ -1,3 +1,4 @@
+using Akka.Persistence;
 using Swarm.Consensus.Blocks;
 using Swarm.Consensus.Pbft;
 
@@ -10,6 +11,23 @@ public sealed class ChainRecovery(Genesis genesis, string persistenceId)
 {
     /// <summary>The chain so far and the last hard state.</summary>
     public InMemoryReplicaLedger Ledger { get; } = new();
+
+    /// <summary>Takes one message of Akka's replay (<paramref name="lastSequenceNr"/>: the persistent actor's, for an
+    /// entry); true on <see cref="RecoveryCompleted"/>, when <see cref="Ledger"/> holds the whole chain.</summary>
+    public bool Recover(object message, long lastSequenceNr)
+    {
+        switch (message)
+        {
+            case SnapshotOffer { Snapshot: ChainSnapshot snapshot } offer:
+                Apply(snapshot, offer.Metadata.SequenceNr);
+                return false;
+            case IChainJournalEntry entry:
+                Apply(entry, lastSequenceNr);
+                return false;
+            default:
+                return message is RecoveryCompleted;
+        }
+    }
 
     public void Apply(IChainJournalEntry entry, long sequenceNr)
     {
