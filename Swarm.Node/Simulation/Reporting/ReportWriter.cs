@@ -133,44 +133,15 @@ public static class ReportWriter
             md.AppendLine();
             md.AppendLine("No chain blocks: this run commits no blocks (see the notes below).");
         }
-        if (r.Transfers.Count > 0)
-        {
-            md.AppendLine();
-            md.AppendLine("## Blob transfer (node processes)");
-            md.AppendLine();
-            md.AppendLine("Models and updates travel by blob transfer (mutual TLS, resumable, checked against their hash); actor messages carry hashes only.");
-            md.AppendLine();
-            md.AppendLine("| round | blobs | MB | fetch s (summed over nodes) | slowest node s |");
-            md.AppendLine("|---|---|---|---|---|");
-            foreach (var t in r.Transfers)
-            {
-                md.AppendLine(Inv($"| {t.Round} | {t.Blobs} | {t.Bytes / 1e6:0.0} | {t.Seconds:0.00} | {t.SlowestSeconds:0.00} |"));
-            }
-        }
-        if (r.Privacy.Count > 0)
-        {
-            md.AppendLine();
-            md.AppendLine("## Privacy spent (local DP, as the chain recorded it)");
-            md.AppendLine();
-            md.AppendLine("| site | samples | q | σ | DP-SGD steps | δ | ε |");
-            md.AppendLine("|---|---|---|---|---|---|---|");
-            foreach (var p in r.CentralDpPrivacy is { } central ? [.. r.Privacy, central] : r.Privacy)
-            {
-                md.AppendLine(Inv($"| {p.Site} | {p.Samples} | {p.SamplingRate:0.#####} | {p.NoiseMultiplier:0.###} | {p.Steps} | {p.Delta:G3} | {p.Epsilon:0.###} |"));
-            }
-        }
-        if (r.Timings.Count > 0)
-        {
-            md.AppendLine();
-            md.AppendLine("## Wall time");
-            md.AppendLine();
-            md.AppendLine("| part | seconds |");
-            md.AppendLine("|---|---|");
-            foreach (var t in r.Timings)
-            {
-                md.AppendLine(Inv($"| {t.Method} | {t.WallSeconds:0.0} |"));
-            }
-        }
+        Table(md, "Blob transfer (node processes)",
+            "Models and updates travel by blob transfer (mutual TLS, resumable, checked against their hash); actor messages carry hashes only.",
+            ["round", "blobs", "MB", "fetch s (summed over nodes)", "slowest node s"],
+            r.Transfers.Select(t => Inv($"| {t.Round} | {t.Blobs} | {t.Bytes / 1e6:0.0} | {t.Seconds:0.00} | {t.SlowestSeconds:0.00} |")));
+        Table(md, "Privacy spent (local DP, as the chain recorded it)", null,
+            ["site", "samples", "q", "σ", "DP-SGD steps", "δ", "ε"],
+            (r.CentralDpPrivacy is { } central && r.Privacy.Count > 0 ? [.. r.Privacy, central] : r.Privacy).Select(p =>
+                Inv($"| {p.Site} | {p.Samples} | {p.SamplingRate:0.#####} | {p.NoiseMultiplier:0.###} | {p.Steps} | {p.Delta:G3} | {p.Epsilon:0.###} |")));
+        Table(md, "Wall time", null, ["part", "seconds"], r.Timings.Select(t => Inv($"| {t.Method} | {t.WallSeconds:0.0} |")));
         if (r.Notes.Count > 0)
         {
             md.AppendLine();
@@ -184,6 +155,27 @@ public static class ReportWriter
         md.AppendLine();
         md.AppendLine("The exact configuration is in `config.conf`; every number above is in `results.json`.");
         return md.ToString();
+    }
+
+    /// <summary>A section with one table, left out when it has no rows.</summary>
+    private static void Table(StringBuilder md, string heading, string? intro, IReadOnlyList<string> columns, IEnumerable<string> rows)
+    {
+        var lines = rows.ToList();
+        if (lines.Count == 0)
+        {
+            return;
+        }
+        md.AppendLine();
+        md.AppendLine("## " + heading);
+        md.AppendLine();
+        if (intro is not null)
+        {
+            md.AppendLine(intro);
+            md.AppendLine();
+        }
+        md.AppendLine("| " + string.Join(" | ", columns) + " |");
+        md.AppendLine("|" + string.Concat(columns.Select(_ => "---|")));
+        lines.ForEach(line => md.AppendLine(line));
     }
 
     private static void Row(StringBuilder md, string name, Score s) =>
