@@ -30,7 +30,10 @@ internal static class PerExampleGradients
     {
         var layers = Layers(network, tape, summedLoss, examples);
         using var noGrad = torch.no_grad();
-        var factor = (clipNorm / (Total(layers, examples).sqrt() + 1e-6)).clamp_max(1.0);
+        using var clip = HeldScalars.Of(clipNorm);
+        using var guard = HeldScalars.Of(1e-6);
+        var factor = Total(layers, examples).sqrt().add_(guard, HeldScalars.One).reciprocal_().mul_(clip)
+            .clamp_max(HeldScalars.One);
         var sums = new Dictionary<IntPtr, torch.Tensor>();
         foreach (var layer in layers)
         {
@@ -52,7 +55,7 @@ internal static class PerExampleGradients
         var norms = torch.zeros(examples);
         foreach (var layer in layers)
         {
-            norms.add_(layer.SquaredNorms);
+            norms.PlusInPlace(layer.SquaredNorms);
         }
         return norms;
     }
@@ -85,7 +88,7 @@ internal static class PerExampleGradients
     /// <summary>grad_W_i = g_i a_iᵀ has rank one, so |grad_W_i|² = |g_i|² |a_i|²; the bias gradient is g_i. The
     /// clipped sums are Σ f_i g_i a_iᵀ = (f ⊙ g)ᵀ a, one matrix product, and Σ f_i g_i.</summary>
     private static Layer Linear(TapedLinear linear, torch.Tensor input, torch.Tensor backprop) => new(
-        backprop.pow(2).sum(1) * (input.pow(2).sum(1) + 1.0),
+        backprop.square().sum(1) * input.square().sum(1).add_(HeldScalars.One, HeldScalars.One),
         factor =>
         {
             var scaled = backprop * factor.unsqueeze(1);
@@ -116,11 +119,11 @@ internal static class PerExampleGradients
             new[] { conv.Stride, conv.Stride }, n);
         // [Cin, n, Cout, k', k'] with k' ≥ k (more when the stride does not divide the padded size): keep k × k.
         var perExample = full.view(cin, n, cout, full.shape[2], full.shape[3]).narrow(3, 0, k).narrow(4, 0, k);
-        var norms = perExample.pow(2).sum(new long[] { 0, 2, 3, 4 });
+        var norms = perExample.square().sum(new long[] { 0, 2, 3, 4 });
         var biasPerExample = conv.Bias is null ? null : backprop.sum(new long[] { 2, 3 });
         if (biasPerExample is not null)
         {
-            norms.add_(biasPerExample.pow(2).sum(1));
+            norms.PlusInPlace(biasPerExample.square().sum(1));
         }
         return new Layer(norms, factor =>
         {
@@ -151,7 +154,7 @@ internal static class PerExampleGradients
         }
         if (conv.Bias is not null)
         {
-            norms.add_(gm.sum(2).pow(2).sum(1));
+            norms.PlusInPlace(gm.sum(2).square().sum(1));
         }
         return new Layer(norms, factor =>
         {
@@ -168,7 +171,7 @@ internal static class PerExampleGradients
         var normalized = group_norm(input, norm.Groups, null, null, TapedGroupNorm.Epsilon);
         var weight = (normalized * backprop).sum(new long[] { 2, 3 });
         var bias = backprop.sum(new long[] { 2, 3 });
-        return new Layer(weight.pow(2).sum(1) + bias.pow(2).sum(1), factor =>
+        return new Layer(weight.square().sum(1).Plus(bias.square().sum(1)), factor =>
         {
             var f = factor.unsqueeze(1);
             return [(norm.Weight, (weight * f).sum(dim: 0)), (norm.Bias, (bias * f).sum(dim: 0))];

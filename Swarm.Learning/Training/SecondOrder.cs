@@ -18,7 +18,7 @@ public static class SecondOrder
         // be valid by construction.
         var grads = torch.autograd.grad([loss(input)], parameters.ToList(), retain_graph: true, create_graph: true);
         var flat = torch.cat(grads.Select(g => g.flatten()).ToList());
-        var match = (flat - target.to_type(flat.dtype)).pow(2).sum();
+        var match = (flat - target.to_type(flat.dtype)).square().sum();
         var inputGradient = torch.autograd.grad([match], [input])[0];
         var result = new float[inputGradient.numel()];
         TensorSpans.CopyTo(inputGradient.to_type(torch.float32), result);

@@ -241,9 +241,10 @@ public sealed class TorchTrainer : ITrainer
         for (var step = 0; step < steps; step++)
         {
             using var scope = torch.NewDisposeScope();
+            using var rate = HeldScalars.Of(dp.SamplingRate);
             var index = dp.Randomness == NoiseRandomness.Secure
                 ? SecureNoise.PoissonSample(n, dp.SamplingRate)
-                : (torch.rand(n, generator: generator) < dp.SamplingRate).nonzero().squeeze(1);
+                : torch.rand(n, generator: generator).lt(rate).nonzero().squeeze(1);
             lossSum += DpStep(images.index_select(0, index), labels.index_select(0, index), options, dp, expected,
                 generator);
             seen += index.shape[0];
@@ -253,12 +254,11 @@ public sealed class TorchTrainer : ITrainer
 
     private double PlainStep(torch.Tensor images, torch.Tensor labels, TrainOptions options)
     {
-        var optimizer = _optimizer.For(options);
         _network.Train(true);
-        optimizer.zero_grad();
+        _optimizer.ZeroGrad();
         var loss = cross_entropy(_network.Forward(images), labels);
         loss.backward();
-        optimizer.step();
+        _optimizer.Step(options);
         return loss.item<float>();
     }
 
@@ -272,9 +272,8 @@ public sealed class TorchTrainer : ITrainer
         double expectedBatch, torch.Generator generator)
     {
         RequirePrivacy();
-        var optimizer = _optimizer.For(options);
         _network.Train(true);
-        optimizer.zero_grad();
+        _optimizer.ZeroGrad();
         double lossSum = 0;
         IReadOnlyList<torch.Tensor>? clipped = null;
         if (images.shape[0] > 0)
@@ -286,6 +285,8 @@ public sealed class TorchTrainer : ITrainer
         using (torch.no_grad())
         {
             var noiseStd = dp.NoiseMultiplier * dp.ClipNorm;
+            using var noiseScale = HeldScalars.Of(noiseStd);
+            using var batchScale = HeldScalars.Of(expectedBatch);
             for (var i = 0; i < _network.Trainable.Count; i++)
             {
                 var parameter = _network.Trainable[i];
@@ -295,13 +296,13 @@ public sealed class TorchTrainer : ITrainer
                     var noise = dp.Randomness == NoiseRandomness.Secure
                         ? SecureNoise.Gaussian(parameter.shape)
                         : torch.randn(parameter.shape, generator: generator);
-                    grad.add_(noise, noiseStd);
+                    grad.add_(noise, noiseScale);
                 }
-                grad.div_(expectedBatch);
+                grad.div_(batchScale);
                 parameter.grad = grad;
             }
         }
-        optimizer.step();
+        _optimizer.Step(options);
         return lossSum;
     }
 

@@ -41,6 +41,6 @@ internal sealed class BasicBlock : torch.nn.Module<torch.Tensor, torch.Tensor>
         var output = relu(_norm1.Forward(_conv1.Forward(input, tape), tape));
         output = _norm2.Forward(_conv2.Forward(output, tape), tape);
         var skip = _shortcutConv is null ? input : _shortcutNorm!.Forward(_shortcutConv.Forward(input, tape), tape);
-        return relu(output + skip);
+        return relu(output.Plus(skip));
     }
 }
