@@ -79,6 +79,11 @@ public sealed class ChainActor : UntypedPersistentActor, IWithTimers
         _host.Rejected += r => Logger.LogDebug("chain {Chain} replica {Replica}: refused input from replica {From}: {Reason}", ChainId, _options.ReplicaIndex, r.From, r.Reason);
         _host.ForkDetected += f => Logger.LogError("chain {Chain} replica {Replica}: two certificates for height {Height}, the replica stopped on this chain: {Reason}",
             ChainId, _options.ReplicaIndex, f.Height, f.Reason);
+        if (replica.Halted)
+        {
+            Logger.LogError("chain {Chain} replica {Replica}: stays stopped on this chain, as before the restart: {Reason}",
+                ChainId, _options.ReplicaIndex, replica.HaltReason);
+        }
         _durableHeight = Ledger.Height;
         _snapshotStable = replica.StableSequence;
         _lastView = (replica.View, replica.Mode);

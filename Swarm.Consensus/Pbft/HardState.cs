@@ -12,7 +12,9 @@ namespace Swarm.Consensus.Pbft;
 /// <item>its prepared certificates above the stable checkpoint (the set P of §4.4), stored before its commit for
 /// them leaves: a view change after the restart still carries every block that may have committed. Its own
 /// view change is rebuilt from these and the checkpoint, exactly as it was first built;</item>
-/// <item>the new-view message it installed, so that it recomputes the same re-proposals (the set O).</item>
+/// <item>the new-view message it installed, so that it recomputes the same re-proposals (the set O);</item>
+/// <item>that it stopped on this chain after finding two certificates for one height, and why: a restart must not
+/// make a replica that saw a fork trust the chain again.</item>
 /// </list></summary>
 public sealed record HardState(
     long View,
@@ -23,7 +25,8 @@ public sealed record HardState(
     IReadOnlyList<SignedMessage> StableProof,
     ReplicaMode Mode = ReplicaMode.Normal,
     IReadOnlyList<PreparedProof>? Prepared = null,
-    SignedMessage? NewView = null)
+    SignedMessage? NewView = null,
+    string? HaltedBecause = null)
 {
     public IReadOnlyList<PreparedProof> PreparedCertificates => Prepared ?? [];
 }

@@ -4,13 +4,16 @@ using Swarm.Consensus.Encoding;
 namespace Swarm.Consensus.Pbft;
 
 /// <summary>Canonical encoding of <see cref="HardState"/> for the ledger's state table. Version 2 adds the mode,
-/// the prepared certificates and the installed new view; a version 1 state (written before them) still decodes,
-/// as a replica in normal mode that holds no certificates, which is what it was then.</summary>
+/// the prepared certificates and the installed new view; version 3 the reason the replica stopped after a fork. An
+/// older state still decodes as what it was then: version 1 as a replica in normal mode that holds no certificates,
+/// versions 1 and 2 as a replica that never stopped.</summary>
 public static class HardStateCodec
 {
     public const string StoreKey = "pbft.hard-state";
     private const byte Version1 = 1;
-    private const byte Version = 2;
+    private const byte Version2 = 2;
+    private const byte Version = 3;
+    private const int HaltReasonMax = 4096;
 
     /// <summary>Each prepared certificate is encoded once: a hard state is written at every vote and repeats every
     /// certificate above the stable checkpoint (up to L blocks), which would otherwise be re-encoded each time.
@@ -37,6 +40,11 @@ public static class HardStateCodec
         {
             MessageCodec.WriteSigned(writer, state.NewView);
         }
+        writer.WriteByte(state.HaltedBecause is null ? (byte)0 : (byte)1);
+        if (state.HaltedBecause is not null)
+        {
+            writer.WriteString(Truncate(state.HaltedBecause));
+        }
         return writer.ToArray();
     }
 
@@ -53,9 +61,9 @@ public static class HardStateCodec
         {
             var reader = new CanonicalReader(bytes);
             var version = reader.ReadByte();
-            if (version is not (Version1 or Version))
+            if (version is not (Version1 or Version2 or Version))
             {
-                throw new CanonicalFormatException($"hard state version {version}, this build reads {Version1} and {Version}");
+                throw new CanonicalFormatException($"hard state version {version}, this build reads {Version1} to {Version}");
             }
             var view = reader.ReadInt64();
             var voted = reader.ReadInt64();
@@ -69,9 +77,13 @@ public static class HardStateCodec
                 proof[i] = MessageCodec.ReadSigned(ref reader);
             }
             state = new HardState(view, voted, stable, hash, timestamp, proof);
-            if (version == Version)
+            if (version >= Version2)
             {
                 state = ReadVersion2(ref reader, state);
+            }
+            if (version >= Version)
+            {
+                state = ReadHalt(ref reader, state);
             }
             reader.ExpectEnd();
             error = "";
@@ -109,4 +121,17 @@ public static class HardStateCodec
         }
         return state with { Mode = (ReplicaMode)mode, Prepared = prepared, NewView = newView };
     }
+
+    private static HardState ReadHalt(ref CanonicalReader reader, HardState state)
+    {
+        var halted = reader.ReadByte();
+        if (halted > 1)
+        {
+            throw new CanonicalFormatException($"hard state halt flag {halted}");
+        }
+        return halted == 1 ? state with { HaltedBecause = reader.ReadString(HaltReasonMax) } : state;
+    }
+
+    /// <summary>A reason of at most a quarter of the limit in characters stays within it in UTF-8 bytes.</summary>
+    private static string Truncate(string reason) => reason.Length <= HaltReasonMax / 4 ? reason : reason[..(HaltReasonMax / 4)];
 }

@@ -41,6 +41,7 @@ public sealed partial class Replica
     private long _announceAt;
     private int _forksDetected;
     private bool _halted;
+    private string? _haltReason;
 
     public Replica(Genesis genesis, int id, ReplicaOptions options)
     {
@@ -84,6 +85,12 @@ public sealed partial class Replica
 
     private void RestoreHardState(HardState state)
     {
+        if (state.HaltedBecause is { } reason)
+        {
+            // It found a fork before the restart: it stays stopped, with the same reason.
+            _halted = true;
+            _haltReason = reason;
+        }
         _view = state.View;
         _restoredView = state.View;
         _restoredVoteFloor = state.VotedThrough;
@@ -152,8 +159,11 @@ public sealed partial class Replica
     /// <summary>How many times this replica found two certificates for one height (see <see cref="ForkDetected"/>).</summary>
     public int ForksDetected => _forksDetected;
 
-    /// <summary>True once a fork was detected: the replica then ignores every input.</summary>
+    /// <summary>True once a fork was detected, here or before a restart: the replica then ignores every input.</summary>
     public bool Halted => _halted;
+
+    /// <summary>Why the replica stopped on this chain (null while it runs); survives restarts.</summary>
+    public string? HaltReason => _haltReason;
     public bool IsPrimary => _config.Primary(_view) == _id;
 
     /// <summary>Every member this replica has known (current and past configurations), for the edge's envelope
@@ -344,18 +354,21 @@ public sealed partial class Replica
         var prepared = _prepared.Where(e => e.Key > _stable.Sequence).OrderBy(e => e.Key).Select(e => e.Value).ToArray();
         var newView = _lastNewView is { Message: NewView nv } && nv.View == _view ? _lastNewView : null;
         Emit(new PersistState(new HardState(_view, _votedThrough, _stable.Sequence, _stable.Hash, _stable.TimestampMs, _stable.Proof,
-            _mode, prepared, newView)));
+            _mode, prepared, newView, _haltReason)));
     }
 
     /// <summary>This replica holds two certificates for one height: the block it executed there, and a quorum's
     /// word for another (a stable checkpoint, a new view's checkpoint or re-proposal, a certified block). That
     /// needs more than f faulty replicas (Castro and Liskov §4.2, safety), so nothing it would do next can be
-    /// trusted: it reports the fork, drops what it was about to send in this step, and ignores every later input.</summary>
+    /// trusted: it reports the fork, drops what it was about to send in this step, records that it stopped (so a
+    /// restart does not revive it), and ignores every later input.</summary>
     private void DetectFork(long height, string reason)
     {
         _forksDetected++;
         _halted = true;
+        _haltReason = $"two certificates for height {height}: {reason}";
         _out.RemoveAll(o => o is SignRequest or Send or Broadcast);
+        PersistHardState();
         Emit(new ForkDetected(height, $"replica {_id} stops on this chain: {reason}"));
     }
 }

@@ -59,6 +59,42 @@ public sealed class ForkDetectionTranscriptTests
     }
 
     [Fact]
+    public void A_replica_that_found_a_fork_stays_stopped_after_a_restart()
+    {
+        var h = TwoBlocksWithoutStableCheckpoint();
+        var outputs = ForgedCheckpoints(Digest.Of([7, 8, 9])).SelectMany(cp => h.Deliver(3, h.Sign(cp.Sender, cp))).ToList();
+        var persisted = outputs.OfType<PersistState>().Last().State;
+        Assert.Contains("two certificates for height 2", persisted.HaltedBecause);
+        // The harness keeps the last persisted state as the store would; it survives the codec.
+        Assert.True(HardStateCodec.TryDecode(HardStateCodec.Encode(persisted), out var decoded, out var error), error);
+        Assert.Equal(persisted.HaltedBecause, decoded!.HaltedBecause);
+
+        var restarted = h.Restart(3);
+
+        Assert.True(restarted.Halted);
+        Assert.Equal(persisted.HaltedBecause, restarted.HaltReason);
+        h.Run(0, new SubmitRequest(PbftHarness.Request(3)));
+        var prePrepare = h.TakeOutbox(0).Single(m => m.Message.Message is PrePrepare).Message;
+        Assert.Empty(h.Deliver(3, prePrepare));
+        Assert.Empty(restarted.Step(new Tick(60_000)));
+    }
+
+    [Fact]
+    public void A_hard_state_written_before_forks_were_recorded_decodes_as_a_running_replica()
+    {
+        var running = HardStateCodec.Encode(new HardState(2, 5, 0, Digest.Of([1]), 0, [], ReplicaMode.Normal, [], null));
+        Assert.Equal((3, 0), (running[0], running[^1])); // version 3 ends with the halt flag
+        var version2 = running[..^1];
+        version2[0] = 2;
+
+        Assert.True(HardStateCodec.TryDecode(version2, out var decoded, out var error), error);
+        Assert.Null(decoded!.HaltedBecause);
+        Assert.Equal((2L, 5L), (decoded.View, decoded.VotedThrough));
+        Assert.False(HardStateCodec.TryDecode([.. running[..^1], 2], out _, out error));
+        Assert.Contains("halt flag 2", error);
+    }
+
+    [Fact]
     public void Undecodable_hard_state_stops_the_replica_with_a_clear_error()
     {
         var h = new PbftHarness();
