@@ -8,9 +8,11 @@ namespace Swarm.Learning.Training;
 public static class SecondOrder
 {
     /// <summary>Returns ‖∇θ loss(x) − target‖² and its gradient with respect to <paramref name="input"/> (which must
-    /// require gradients). <paramref name="target"/> is the flat concatenation of the parameters' gradients.</summary>
+    /// require gradients). <paramref name="target"/> is the flat concatenation of the parameters' gradients; with a
+    /// <paramref name="mask"/> (1 where the target is known, 0 elsewhere, e.g. the coordinates a top-θ update
+    /// shared) only the known coordinates count.</summary>
     public static (double Loss, float[] InputGradient) MatchGradient(Func<torch.Tensor, torch.Tensor> loss,
-        torch.Tensor input, IReadOnlyList<torch.Tensor> parameters, torch.Tensor target)
+        torch.Tensor input, IReadOnlyList<torch.Tensor> parameters, torch.Tensor target, torch.Tensor? mask = null)
     {
         using var scope = torch.NewDisposeScope();
         // The first pass keeps its graph (retain_graph) because the second differentiates through it. TorchSharp's
@@ -18,7 +20,12 @@ public static class SecondOrder
         // be valid by construction.
         var grads = torch.autograd.grad([loss(input)], parameters.ToList(), retain_graph: true, create_graph: true);
         var flat = torch.cat(grads.Select(g => g.flatten()).ToList());
-        var match = (flat - target.to_type(flat.dtype)).square().sum();
+        var difference = flat - target.to_type(flat.dtype);
+        if (mask is not null)
+        {
+            difference = difference * mask.to_type(flat.dtype);
+        }
+        var match = difference.square().sum();
         var inputGradient = torch.autograd.grad([match], [input])[0];
         var result = new float[inputGradient.numel()];
         TensorSpans.CopyTo(inputGradient.to_type(torch.float32), result);

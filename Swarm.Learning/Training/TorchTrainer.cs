@@ -185,12 +185,19 @@ public sealed class TorchTrainer : ITrainer
 
     /// <summary>The gradient-matching loss ‖∇θ L(x, y) − target‖² of candidate images x (the objective of gradient
     /// inversion, Zhu et al. 2019) and its gradient with respect to x, a second-order derivative through the
-    /// parameter gradient. <paramref name="target"/> is a gradient over the trainable entries.</summary>
-    public double GradientMatching(TrainingData candidate, ReadOnlySpan<float> target, Span<float> imageGradient)
+    /// parameter gradient. <paramref name="target"/> is a gradient over the trainable entries; a non-empty
+    /// <paramref name="mask"/> of the same length keeps only the coordinates where it is 1.</summary>
+    public double GradientMatching(TrainingData candidate, ReadOnlySpan<float> target, Span<float> imageGradient,
+        ReadOnlySpan<float> mask = default)
     {
         CheckLength(target.Length, Layout.TrainableLength, "target gradient");
         CheckLength(imageGradient.Length, candidate.Images.Length, "image gradient");
+        if (!mask.IsEmpty)
+        {
+            CheckLength(mask.Length, Layout.TrainableLength, "gradient mask");
+        }
         var targetCopy = target.ToArray();
+        var maskCopy = mask.IsEmpty ? null : mask.ToArray();
         var (loss, gradient) = Guard("gradient matching", () =>
         {
             TorchRuntime.EnsureLoaded();
@@ -198,7 +205,8 @@ public sealed class TorchTrainer : ITrainer
             var (images, labels) = Tensors(candidate);
             images.requires_grad_(true);
             return SecondOrder.MatchGradient(x => cross_entropy(_network.Forward(x), labels), images,
-                _network.Trainable.Cast<torch.Tensor>().ToList(), TensorSpans.Floats(targetCopy, targetCopy.Length));
+                _network.Trainable.Cast<torch.Tensor>().ToList(), TensorSpans.Floats(targetCopy, targetCopy.Length),
+                maskCopy is null ? null : TensorSpans.Floats(maskCopy, maskCopy.Length));
         });
         gradient.CopyTo(imageGradient);
         return loss;

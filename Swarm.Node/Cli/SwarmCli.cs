@@ -12,6 +12,7 @@ public static class SwarmCli
         root.Subcommands.Add(SimulateCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(ExperimentCommand.Create());
+        root.Subcommands.Add(AuditCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(PrivacyCommand.Create());
         root.Subcommands.Add(ConfigCommand.Create());
