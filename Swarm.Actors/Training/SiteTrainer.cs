@@ -132,26 +132,25 @@ public sealed class SiteTrainer : IDisposable
     }
 
     /// <summary>Fine-tunes the global model on the site's training data, keeps the epoch with the best AUC on the
-    /// site's validation slice, and scores both models on the site's test slice.</summary>
+    /// site's validation slice (the lowest loss when the slice has one class, <see cref="EpochSelection"/>), and
+    /// scores both models on the site's test slice.</summary>
     public PersonalizeRes Personalize(PersonalizeIns ins)
     {
         RequireLength(ins.GlobalParameters);
         Adopt(ins.GlobalParameters);
         var global = CentralTraining.Evaluate(_trainer, Data.Test).Metrics;
         var best = new float[ins.GlobalParameters.Length];
-        var bestAuc = double.NegativeInfinity;
-        var bestEpoch = 0;
+        var selection = new EpochSelection();
         for (var e = 0; e < ins.Epochs; e++)
         {
             TrainEpoch(e, ins.Epochs, ins.LearningRate);
-            var validation = CentralTraining.Evaluate(_trainer, Data.Validation).Metrics;
-            if (validation.Auc > bestAuc)
+            var (validation, loss) = CentralTraining.Evaluate(_trainer, Data.Validation);
+            if (selection.Offer(e + 1, validation.Auc, loss))
             {
-                bestAuc = validation.Auc;
-                bestEpoch = e + 1;
                 _trainer.GetParameters(best);
             }
         }
+        var bestEpoch = selection.Epoch;
         var personalized = global;
         if (bestEpoch > 0)
         {

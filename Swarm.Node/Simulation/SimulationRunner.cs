@@ -126,7 +126,7 @@ public sealed class SimulationRunner
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         deadline.CancelAfter(RoundTimeout * _options.Rounds);
         var rounds = new List<RoundMetrics>();
-        var best = (Auc: double.NegativeInfinity, Round: 0, Parameters: initial);
+        var best = (Selection: new EpochSelection(), Parameters: initial);
         var ended = new Dictionary<string, SiteTaskEnded>(StringComparer.Ordinal);
         var losses = new Dictionary<int, List<double>>();
         IReadOnlyList<BlockSummary> blocks;
@@ -154,7 +154,7 @@ public sealed class SimulationRunner
                             break;
                         case SiteRoundFinalized finalized when finalized.Round.Round == rounds.Count + 1:
                             evaluator.SetParameters(finalized.Parameters);
-                            var (validation, _) = CentralTraining.Evaluate(evaluator, splits.Val);
+                            var (validation, validationLoss) = CentralTraining.Evaluate(evaluator, splits.Val);
                             var round = finalized.Round;
                             var metrics = new RoundMetrics(round.Round, validation.Auc, validation.Accuracy,
                                 losses.TryGetValue(round.Round, out var l) ? l.Average() : double.NaN, roundWatch.Elapsed.TotalSeconds,
@@ -162,9 +162,9 @@ public sealed class SimulationRunner
                             roundWatch.Restart();
                             rounds.Add(metrics);
                             _progress.RoundCommitted(metrics);
-                            if (validation.Auc > best.Auc)
+                            if (best.Selection.Offer(round.Round, validation.Auc, validationLoss))
                             {
-                                best = (validation.Auc, round.Round, finalized.Parameters);
+                                best.Parameters = finalized.Parameters;
                             }
                             if (round.Round == _options.Rounds && _options.PersonalizationEpochs > 0)
                             {
@@ -205,7 +205,7 @@ public sealed class SimulationRunner
         var personalized = ended.Values.Where(e => e.Personalized is not null)
             .Select(e => new PersonalizedScore(e.Site, ToScore(e.Personalized!.Global), ToScore(e.Personalized.Personalized)))
             .OrderBy(p => p.Site, StringComparer.Ordinal).ToList();
-        return new SwarmOutcome(new Score(test.Auc, test.Accuracy), best.Round, rounds, personalized, blocks,
+        return new SwarmOutcome(new Score(test.Auc, test.Accuracy), best.Selection.Epoch, rounds, personalized, blocks,
             [new MethodTiming("swarm rounds", swarmSeconds), new MethodTiming("personalization", personalizationWatch.Elapsed.TotalSeconds)])
         {
             Privacy = privacy,
