@@ -1,4 +1,5 @@
 using Swarm.Tasks;
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using Swarm.Learning.Metrics;
 using Swarm.Learning.Training;
@@ -22,6 +23,7 @@ public sealed class SiteTrainer : IDisposable
     private readonly LocalLayerMask _local;
     private readonly float[] _localValues;
     private readonly DpOptions? _dp;
+    private readonly ConcurrentDictionary<int, float[]> _localAfterRound = new();
 
     public SiteTrainer(string siteId, int siteIndex, ITrainer trainer, SiteData data, SiteSettings settings)
     {
@@ -55,6 +57,30 @@ public sealed class SiteTrainer : IDisposable
     /// <summary>The coordinates this site keeps to itself (empty unless FedPer local layers are set).</summary>
     public LocalLayerMask LocalMask => _local;
 
+    /// <summary>
+    /// With FedPer local layers: the site's model as of round <paramref name="round"/> built on
+    /// <paramref name="global"/>, i.e. the global (shared) layers with the site's own local layers as its training
+    /// of that round left them (of its last round trained before it, when it did not train that one); null when the
+    /// site has no local layers or trained no round up to <paramref name="round"/>. Safe to call from another
+    /// thread while the site trains.
+    /// </summary>
+    public float[]? ModelWithOwnLayers(ReadOnlySpan<float> global, int round)
+    {
+        var trained = _localAfterRound.Keys.Where(r => r <= round).DefaultIfEmpty(0).Max();
+        if (_local.IsEmpty || !_localAfterRound.TryGetValue(trained, out var values))
+        {
+            return null;
+        }
+        var model = global.ToArray();
+        var offset = 0;
+        foreach (var block in _local.Blocks)
+        {
+            values.AsSpan(offset, (int)block.Length).CopyTo(model.AsSpan((int)block.Offset));
+            offset += (int)block.Length;
+        }
+        return model;
+    }
+
     /// <summary>Local epochs from the global model, then Δ = θ_local − θ_global cut to its top-θ share.</summary>
     public TrainRes Train(TrainIns ins)
     {
@@ -84,6 +110,10 @@ public sealed class SiteTrainer : IDisposable
             delta[i] = local[i] - ins.GlobalParameters[i];
         }
         RememberLocalLayers();
+        if (!_local.IsEmpty)
+        {
+            _localAfterRound[ins.Round] = (float[])_localValues.Clone();
+        }
         if (_settings.Behavior is SiteBehavior.PoisonedUpdate poison)
         {
             Scale(delta, poison.Scale);
