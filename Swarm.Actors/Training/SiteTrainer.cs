@@ -24,6 +24,9 @@ public sealed class SiteTrainer : IDisposable
     private readonly float[] _localValues;
     private readonly DpOptions? _dp;
     private readonly ConcurrentDictionary<int, float[]> _localAfterRound = new();
+    private readonly ShareSelector _verifier;
+    private ShareSelector _selector;
+    private float[]? _residual;
 
     public SiteTrainer(string siteId, int siteIndex, ITrainer trainer, SiteData data, SiteSettings settings)
     {
@@ -36,6 +39,7 @@ public sealed class SiteTrainer : IDisposable
         _local = LocalLayers.Mask(trainer.Layout, settings.LocalLayers);
         _localValues = new float[_local.Length];
         RememberLocalLayers();
+        _verifier = _selector = new ShareSelector(trainer.Layout, _local, settings.Sharing);
         if (settings.Privacy.Mode == PrivacyModes.Local)
         {
             var q = SitePrivacyPlan.SamplingRateOf(settings.Options.BatchSize, data.Train.Count);
@@ -114,22 +118,50 @@ public sealed class SiteTrainer : IDisposable
         {
             _localAfterRound[ins.Round] = (float[])_localValues.Clone();
         }
-        if (_settings.Behavior is SiteBehavior.PoisonedUpdate poison)
-        {
-            Scale(delta, poison.Scale);
-        }
-        var bytes = UpdateCodec.Encode(SharedUpdate.SelectTop(delta, ins.Theta, _local));
+        var bytes = UpdateCodec.Encode(Share(delta, ins.Theta));
         var update = new PublishedUpdate(SiteId, Data.Train.Count, bytes, RoundAggregate.HashOf(bytes));
         return new TrainRes(ins.Round, update, loss / Math.Max(1, ins.Epochs), watch.Elapsed) { TrainingTime = training, DpSteps = dpSteps };
     }
 
-    /// <summary>The site's own recomputation of the round's aggregate from the published bytes.</summary>
+    /// <summary>
+    /// The published share of this round's Δ (<see cref="ShareSelector"/>). With error feedback the part of Δ left
+    /// unsent in earlier rounds is added first, and what stays unsent now is kept for the next round (Lin et al.,
+    /// "Deep Gradient Compression", ICLR 2018, §3.1): a coordinate that moves a little every round is sent once its
+    /// accumulated change is among the largest, instead of never. The residual lives in memory only; a restarted
+    /// site starts again from zero.
+    /// </summary>
+    private SparseUpdate Share(float[] delta, double theta)
+    {
+        if (_selector.Options.Fraction != theta)
+        {
+            _selector = new ShareSelector(_trainer.Layout, _local, _settings.Sharing with { Fraction = theta });
+        }
+        if (_selector.Options.ErrorFeedback && _residual is { } residual)
+        {
+            for (var i = 0; i < delta.Length; i++)
+            {
+                delta[i] += residual[i];
+            }
+        }
+        var sent = _selector.Select(delta);
+        _residual = _selector.Options.ErrorFeedback && !sent.IsDense ? _selector.Residual(delta, sent) : null;
+        if (_settings.Behavior is SiteBehavior.PoisonedUpdate poison)
+        {
+            var values = (float[])sent.Values.Clone();
+            Scale(values, poison.Scale);
+            sent = SparseUpdate.Create(sent.Length, sent.Indices, values);
+        }
+        return sent;
+    }
+
+    /// <summary>The site's own recomputation of the round's aggregate from the published bytes; an update that
+    /// breaks the task's sharing rule is refused (<see cref="RoundAggregate.Compute"/>).</summary>
     public AggregateRes Verify(AggregateIns ins)
     {
         try
         {
             RequireLength(ins.GlobalParameters);
-            var aggregate = RoundAggregate.Compute(_settings.Strategy, ins.GlobalParameters, ins.Updates);
+            var aggregate = RoundAggregate.Compute(_settings.Strategy, ins.GlobalParameters, ins.Updates, _verifier);
             if (_settings.Behavior is SiteBehavior.WrongAggregateHash wrong)
             {
                 aggregate = Tamper(aggregate, ins.GlobalParameters, wrong.Shift);
@@ -144,6 +176,7 @@ public sealed class SiteTrainer : IDisposable
             {
                 Parameters = aggregate.Parameters,
                 Validation = validation,
+                Refused = [.. aggregate.Refused.Select(r => r.Reason)],
             };
         }
         catch (Exception e) when (e is InvalidUpdateException or ArgumentException)

@@ -8,6 +8,7 @@ using Swarm.Learning.Data;
 using Swarm.Learning.Metrics;
 using Swarm.Learning.Training;
 using Swarm.Node.Persistence;
+using Swarm.Node.Tasks;
 using Swarm.Node.Simulation.Reporting;
 
 namespace Swarm.Node.Simulation;
@@ -112,16 +113,19 @@ public sealed class SimulationRunner
         TorchRuntime.SetThreads(_options.Threads);
         var initial = new float[evaluator.Layout.TotalLength];
         evaluator.GetParameters(initial);
-        var settings = new SiteSettings(_options.TrainOptions(), _options.Schedule, AggregationStrategies.Create(_options.Strategy))
+        var spec = _options.ToTaskSpec();
+        var aggregation = spec.Aggregation;
+        var settings = new SiteSettings(_options.TrainOptions(), _options.Schedule,
+            AggregationStrategies.Create(aggregation.Strategy, aggregation.Byzantine, aggregation.TrimFraction))
         {
             LocalLayers = _options.LocalLayers,
             Privacy = _options.Privacy,
+            Sharing = TaskPeerFactory.SharingOf(spec),
         };
         if (LocalLayers.Problem(evaluator.Layout, _options.LocalLayers) is { } layerProblem)
         {
             throw new SimulationException($"--local-layers: {layerProblem}");
         }
-        var spec = _options.ToTaskSpec();
         var chainDirectory = Path.Combine(_workDirectory, "swarm");
         var watch = Stopwatch.StartNew();
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
