@@ -158,7 +158,10 @@ public sealed class TaskPeerActor : SwarmActor
                 Step(new UpdateTrained(trained.Round, trained.Update, trained.MeanLoss, trained.Elapsed, trained.TrainingTime) { DpSteps = trained.DpSteps });
                 break;
             case AggregateRes aggregate:
-                Step(new AggregateRecomputed(aggregate.Round, aggregate.AggregateHash, aggregate.ModelHash, aggregate.Parameters, aggregate.Error));
+                Step(new AggregateRecomputed(aggregate.Round, aggregate.AggregateHash, aggregate.ModelHash, aggregate.Parameters, aggregate.Error)
+                {
+                    Refused = aggregate.Refused,
+                });
                 break;
             case EvaluateRes scored:
                 Step(new ModelScored(scored.Round, scored.Split == EvaluationSplit.Validation, scored.Metrics, scored.Count));

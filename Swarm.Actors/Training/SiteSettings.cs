@@ -1,5 +1,6 @@
 using Swarm.Learning.Aggregation;
 using Swarm.Learning.Training;
+using Swarm.Learning.Updates;
 using Swarm.Tasks;
 
 namespace Swarm.Actors.Training;
@@ -22,6 +23,10 @@ public sealed record SiteSettings(TrainOptions Options, LearningRateSchedule Sch
     /// <summary>Where DP-SGD's masks and noise come from: the OS CSPRNG (private) unless a test asks for the
     /// seeded, reproducible and <b>not private</b> mode.</summary>
     public NoiseRandomness NoiseRandomness { get; init; } = NoiseRandomness.Secure;
+
+    /// <summary>The task's sharing rule: θ, error feedback and the top-θ scope. Every update the site publishes
+    /// follows it, and every update it aggregates is checked against it. The default shares everything.</summary>
+    public SharingOptions Sharing { get; init; } = SharingOptions.Full;
 
     /// <summary>Honest unless a test or simulation makes the site Byzantine on purpose.</summary>
     public SiteBehavior Behavior { get; init; } = SiteBehavior.Honest;

@@ -1,4 +1,5 @@
 using Swarm.Tasks;
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using Swarm.Learning.Metrics;
 using Swarm.Learning.Training;
@@ -22,6 +23,10 @@ public sealed class SiteTrainer : IDisposable
     private readonly LocalLayerMask _local;
     private readonly float[] _localValues;
     private readonly DpOptions? _dp;
+    private readonly ConcurrentDictionary<int, float[]> _localAfterRound = new();
+    private readonly ShareSelector _verifier;
+    private ShareSelector _selector;
+    private float[]? _residual;
 
     public SiteTrainer(string siteId, int siteIndex, ITrainer trainer, SiteData data, SiteSettings settings)
     {
@@ -34,6 +39,7 @@ public sealed class SiteTrainer : IDisposable
         _local = LocalLayers.Mask(trainer.Layout, settings.LocalLayers);
         _localValues = new float[_local.Length];
         RememberLocalLayers();
+        _verifier = _selector = new ShareSelector(trainer.Layout, _local, settings.Sharing);
         if (settings.Privacy.Mode == PrivacyModes.Local)
         {
             var q = SitePrivacyPlan.SamplingRateOf(settings.Options.BatchSize, data.Train.Count);
@@ -54,6 +60,30 @@ public sealed class SiteTrainer : IDisposable
 
     /// <summary>The coordinates this site keeps to itself (empty unless FedPer local layers are set).</summary>
     public LocalLayerMask LocalMask => _local;
+
+    /// <summary>
+    /// With FedPer local layers: the site's model as of round <paramref name="round"/> built on
+    /// <paramref name="global"/>, i.e. the global (shared) layers with the site's own local layers as its training
+    /// of that round left them (of its last round trained before it, when it did not train that one); null when the
+    /// site has no local layers or trained no round up to <paramref name="round"/>. Safe to call from another
+    /// thread while the site trains.
+    /// </summary>
+    public float[]? ModelWithOwnLayers(ReadOnlySpan<float> global, int round)
+    {
+        var trained = _localAfterRound.Keys.Where(r => r <= round).DefaultIfEmpty(0).Max();
+        if (_local.IsEmpty || !_localAfterRound.TryGetValue(trained, out var values))
+        {
+            return null;
+        }
+        var model = global.ToArray();
+        var offset = 0;
+        foreach (var block in _local.Blocks)
+        {
+            values.AsSpan(offset, (int)block.Length).CopyTo(model.AsSpan((int)block.Offset));
+            offset += (int)block.Length;
+        }
+        return model;
+    }
 
     /// <summary>Local epochs from the global model, then Δ = θ_local − θ_global cut to its top-θ share.</summary>
     public TrainRes Train(TrainIns ins)
@@ -84,22 +114,54 @@ public sealed class SiteTrainer : IDisposable
             delta[i] = local[i] - ins.GlobalParameters[i];
         }
         RememberLocalLayers();
-        if (_settings.Behavior is SiteBehavior.PoisonedUpdate poison)
+        if (!_local.IsEmpty)
         {
-            Scale(delta, poison.Scale);
+            _localAfterRound[ins.Round] = (float[])_localValues.Clone();
         }
-        var bytes = UpdateCodec.Encode(SharedUpdate.SelectTop(delta, ins.Theta, _local));
+        var bytes = UpdateCodec.Encode(Share(delta, ins.Theta));
         var update = new PublishedUpdate(SiteId, Data.Train.Count, bytes, RoundAggregate.HashOf(bytes));
         return new TrainRes(ins.Round, update, loss / Math.Max(1, ins.Epochs), watch.Elapsed) { TrainingTime = training, DpSteps = dpSteps };
     }
 
-    /// <summary>The site's own recomputation of the round's aggregate from the published bytes.</summary>
+    /// <summary>
+    /// The published share of this round's Δ (<see cref="ShareSelector"/>). With error feedback the part of Δ left
+    /// unsent in earlier rounds is added first, and what stays unsent now is kept for the next round (Lin et al.,
+    /// "Deep Gradient Compression", ICLR 2018, §3.1): a coordinate that moves a little every round is sent once its
+    /// accumulated change is among the largest, instead of never. The residual lives in memory only; a restarted
+    /// site starts again from zero.
+    /// </summary>
+    private SparseUpdate Share(float[] delta, double theta)
+    {
+        if (_selector.Options.Fraction != theta)
+        {
+            _selector = new ShareSelector(_trainer.Layout, _local, _settings.Sharing with { Fraction = theta });
+        }
+        if (_selector.Options.ErrorFeedback && _residual is { } residual)
+        {
+            for (var i = 0; i < delta.Length; i++)
+            {
+                delta[i] += residual[i];
+            }
+        }
+        var sent = _selector.Select(delta);
+        _residual = _selector.Options.ErrorFeedback && !sent.IsDense ? _selector.Residual(delta, sent) : null;
+        if (_settings.Behavior is SiteBehavior.PoisonedUpdate poison)
+        {
+            var values = (float[])sent.Values.Clone();
+            Scale(values, poison.Scale);
+            sent = SparseUpdate.Create(sent.Length, sent.Indices, values);
+        }
+        return sent;
+    }
+
+    /// <summary>The site's own recomputation of the round's aggregate from the published bytes; an update that
+    /// breaks the task's sharing rule is refused (<see cref="RoundAggregate.Compute"/>).</summary>
     public AggregateRes Verify(AggregateIns ins)
     {
         try
         {
             RequireLength(ins.GlobalParameters);
-            var aggregate = RoundAggregate.Compute(_settings.Strategy, ins.GlobalParameters, ins.Updates);
+            var aggregate = RoundAggregate.Compute(_settings.Strategy, ins.GlobalParameters, ins.Updates, _verifier);
             if (_settings.Behavior is SiteBehavior.WrongAggregateHash wrong)
             {
                 aggregate = Tamper(aggregate, ins.GlobalParameters, wrong.Shift);
@@ -114,6 +176,7 @@ public sealed class SiteTrainer : IDisposable
             {
                 Parameters = aggregate.Parameters,
                 Validation = validation,
+                Refused = [.. aggregate.Refused.Select(r => r.Reason)],
             };
         }
         catch (Exception e) when (e is InvalidUpdateException or ArgumentException)
@@ -132,26 +195,25 @@ public sealed class SiteTrainer : IDisposable
     }
 
     /// <summary>Fine-tunes the global model on the site's training data, keeps the epoch with the best AUC on the
-    /// site's validation slice, and scores both models on the site's test slice.</summary>
+    /// site's validation slice (the lowest loss when the slice has one class, <see cref="EpochSelection"/>), and
+    /// scores both models on the site's test slice.</summary>
     public PersonalizeRes Personalize(PersonalizeIns ins)
     {
         RequireLength(ins.GlobalParameters);
         Adopt(ins.GlobalParameters);
         var global = CentralTraining.Evaluate(_trainer, Data.Test).Metrics;
         var best = new float[ins.GlobalParameters.Length];
-        var bestAuc = double.NegativeInfinity;
-        var bestEpoch = 0;
+        var selection = new EpochSelection();
         for (var e = 0; e < ins.Epochs; e++)
         {
             TrainEpoch(e, ins.Epochs, ins.LearningRate);
-            var validation = CentralTraining.Evaluate(_trainer, Data.Validation).Metrics;
-            if (validation.Auc > bestAuc)
+            var (validation, loss) = CentralTraining.Evaluate(_trainer, Data.Validation);
+            if (selection.Offer(e + 1, validation.Auc, loss))
             {
-                bestAuc = validation.Auc;
-                bestEpoch = e + 1;
                 _trainer.GetParameters(best);
             }
         }
+        var bestEpoch = selection.Epoch;
         var personalized = global;
         if (bestEpoch > 0)
         {

@@ -34,6 +34,9 @@ public sealed record AggregateRes(string SiteId, int Round, string AggregateHash
 
     /// <summary>The new global model on the site's validation slice, when <see cref="AggregateIns.Evaluate"/> asked.</summary>
     public ClassificationResult? Validation { get; init; }
+
+    /// <summary>Why each included update that the aggregate left out was refused (empty when none was).</summary>
+    public IReadOnlyList<string> Refused { get; init; } = [];
 }
 
 /// <summary>Which of the site's own slices to score a model on.</summary>

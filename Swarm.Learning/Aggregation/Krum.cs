@@ -4,7 +4,12 @@ namespace Swarm.Learning.Aggregation;
 /// Krum and Multi-Krum (Blanchard et al., "Machine Learning with Adversaries: Byzantine Tolerant Gradient
 /// Descent", NeurIPS 2017, §4): each update is scored by the summed squared distance to its n − f − 2 nearest
 /// neighbours; the <see cref="Selected"/> lowest-scoring updates are averaged (Krum is Selected = 1). Requires
-/// n ≥ 2f + 3. Partial updates are compared as dense vectors with zeros where a site shared nothing.
+/// n ≥ 2f + 3.
+/// <para>Partial updates (θ &lt; 1) are compared and averaged on their common support: the coordinates every
+/// update of the round shared. Other coordinates keep their current global value. Filling unshared coordinates
+/// with zeros instead would make honest updates with different top-θ supports look far apart and a near-zero
+/// update look closest to all, and the chosen update would carry coordinates no other site could be compared
+/// on; on the common support every update is dense and Krum's argument holds as stated.</para>
 /// </summary>
 public sealed class Krum : IAggregationStrategy
 {
@@ -32,19 +37,20 @@ public sealed class Krum : IAggregationStrategy
         {
             throw new ArgumentException($"Krum with f = {Byzantine} needs at least {(2 * Byzantine) + 3} updates, got {n}", nameof(updates));
         }
-        var dense = round.Sites.Select(s => s.Update.ToDense()).ToArray();
-        var scores = Scores(dense, n - Byzantine - 2);
+        var support = round.CommonSupport();
+        var values = Enumerable.Range(0, n).Select(s => round.ValuesOn(s, support)).ToArray();
+        var scores = Scores(values, n - Byzantine - 2);
         var chosen = Enumerable.Range(0, n).OrderBy(s => scores[s]).ThenBy(s => s).Take(Math.Min(Selected, n)).Order().ToArray();
 
         var delta = new float[round.Length];
-        for (var j = 0; j < delta.Length; j++)
+        for (var k = 0; k < support.Length; k++)
         {
             double sum = 0;
             foreach (var s in chosen)
             {
-                sum += dense[s][j];
+                sum += values[s][k];
             }
-            delta[j] = (float)(sum / chosen.Length) + 0f;
+            delta[support[k]] = (float)(sum / chosen.Length) + 0f;
         }
         var weight = 1.0 / chosen.Length;
         return new AggregationResult(delta, round.Weights(s => chosen.Contains(s) ? weight : 0));

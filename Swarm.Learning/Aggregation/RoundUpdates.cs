@@ -47,9 +47,10 @@ internal sealed class RoundUpdates
     /// <summary>
     /// Calls <paramref name="reduce"/> once per coordinate with the values shared for it (in site order) and the
     /// positions of the sites that shared them; the reducer's result is stored as that coordinate's aggregate.
-    /// Coordinates that no site shared are left at zero.
+    /// Coordinates that fewer than <paramref name="sharersMin"/> sites shared (none, by default) are left at zero:
+    /// the global model keeps its value there.
     /// </summary>
-    public float[] ReduceCoordinates(CoordinateReducer reduce)
+    public float[] ReduceCoordinates(CoordinateReducer reduce, int sharersMin = 1)
     {
         var delta = new float[Length];
         var cursors = new int[Sites.Length];
@@ -70,13 +71,52 @@ internal sealed class RoundUpdates
                     cursors[s] = c + 1;
                 }
             }
-            if (count > 0)
+            if (count > 0 && count >= sharersMin)
             {
                 // Adding +0 turns a -0 into +0, so equal aggregates always have equal bytes and equal hashes.
                 delta[j] = reduce(values.AsSpan(0, count), sharers.AsSpan(0, count)) + 0f;
             }
         }
         return delta;
+    }
+
+    /// <summary>The coordinates every update of the round shared, ascending.</summary>
+    public int[] CommonSupport()
+    {
+        var counts = new int[Length];
+        foreach (var site in Sites)
+        {
+            foreach (var index in site.Update.Indices)
+            {
+                counts[index]++;
+            }
+        }
+        var common = new List<int>();
+        for (var j = 0; j < Length; j++)
+        {
+            if (counts[j] == Sites.Length)
+            {
+                common.Add(j);
+            }
+        }
+        return [.. common];
+    }
+
+    /// <summary>Site <paramref name="s"/>'s values on <paramref name="support"/> (coordinates it shared, ascending).</summary>
+    public float[] ValuesOn(int s, int[] support)
+    {
+        var update = Sites[s].Update;
+        var values = new float[support.Length];
+        var c = 0;
+        for (var k = 0; k < support.Length; k++)
+        {
+            while (update.Indices[c] != support[k])
+            {
+                c++;
+            }
+            values[k] = update.Values[c];
+        }
+        return values;
     }
 
     /// <summary>Each site's weight, in site order.</summary>

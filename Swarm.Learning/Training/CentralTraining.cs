@@ -5,7 +5,11 @@ using Swarm.Learning.Metrics;
 namespace Swarm.Learning.Training;
 
 /// <summary>Trains one model on one site's splits: an epoch at a time, validation after each, and the test
-/// split scored with the parameters of the best-validation epoch (MedMNIST's model selection).</summary>
+/// split scored with the parameters of the best-validation epoch (MedMNIST's model selection).
+/// <para>The selected epoch is the one with the highest validation AUC. A validation split with one class (a
+/// site's slice under a label-skewed split) has no AUC (NaN) in any epoch; the epoch with the lowest validation
+/// cross-entropy is then selected instead, which is defined for any labels. An epoch is always selected, so the
+/// test is never scored on a model that was not trained.</para></summary>
 public static class CentralTraining
 {
     public static CentralTrainingResult Run(ITrainer trainer, MedMnistSplits splits, int epochs, TrainOptions options,
@@ -14,8 +18,7 @@ public static class CentralTraining
         ArgumentOutOfRangeException.ThrowIfLessThan(epochs, 1);
         var train = splits.Train.ToTrainingData();
         var best = new float[trainer.Layout.TotalLength];
-        var bestAuc = double.NegativeInfinity;
-        var bestEpoch = 0;
+        var selection = new EpochSelection();
         var reports = new List<EpochReport>(epochs);
         for (var epoch = 0; epoch < epochs; epoch++)
         {
@@ -29,16 +32,14 @@ public static class CentralTraining
             var report = new EpochReport(epoch + 1, rate, result.MeanLoss, validationLoss, validation, watch.Elapsed);
             reports.Add(report);
             onEpoch?.Invoke(report);
-            if (validation.Auc > bestAuc)
+            if (selection.Offer(epoch + 1, validation.Auc, validationLoss))
             {
-                bestAuc = validation.Auc;
-                bestEpoch = epoch + 1;
                 trainer.GetParameters(best);
             }
         }
         trainer.SetParameters(best);
         var (test, testLoss) = Evaluate(trainer, splits.Test);
-        return new CentralTrainingResult(reports, bestEpoch, test, testLoss);
+        return new CentralTrainingResult(reports, selection.Epoch, test, testLoss) { SelectedByLoss = !selection.ByAuc };
     }
 
     /// <summary>AUC/accuracy and mean cross-entropy of the model on <paramref name="split"/>.</summary>

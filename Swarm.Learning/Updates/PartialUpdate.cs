@@ -18,7 +18,7 @@ public static class PartialUpdate
             throw new ArgumentOutOfRangeException(nameof(fraction), fraction, "the shared fraction θ must be in (0, 1]");
         }
         var n = delta.Length;
-        var keep = n == 0 ? 0 : Math.Clamp((int)Math.Ceiling(fraction * n), 1, n);
+        var keep = KeepCount(fraction, n);
         if (keep == n)
         {
             return SparseUpdate.Dense(delta);
@@ -50,6 +50,10 @@ public static class PartialUpdate
         }
         return SparseUpdate.Create(n, indices, values);
     }
+
+    /// <summary>How many of <paramref name="n"/> coordinates the top-θ share keeps: ⌈θ·n⌉, at least one when
+    /// n &gt; 0.</summary>
+    public static int KeepCount(double fraction, int n) => n == 0 ? 0 : Math.Clamp((int)Math.Ceiling(fraction * n), 1, n);
 
     private static float KthLargestMagnitude(ReadOnlySpan<float> delta, int k)
     {

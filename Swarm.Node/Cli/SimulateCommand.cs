@@ -37,6 +37,8 @@ public static class SimulateCommand
         var output = new Option<string?>("--out") { Description = "Report folder (default reports/simulate-<UTC time>)" };
         var quiet = new Option<bool>("--quiet") { Description = "No progress display" };
         var byzantine = new Option<string?>("--byzantine") { Description = "Byzantine sites: INDEX=poison (publishes -20 x its update) or INDEX=wrong-hash (votes a forged aggregate), comma-separated" };
+        var errorFeedback = new Option<string>("--error-feedback") { Description = "With --theta below 1: on (keep each site's unsent Δ for the next round, as Deep Gradient Compression does) or off", DefaultValueFactory = _ => d.ErrorFeedback ? "on" : "off" };
+        var topkScope = new Option<string>("--topk-scope") { Description = "With --theta below 1: global (top-θ over the whole model) or layer (top-θ within every layer)", DefaultValueFactory = _ => d.TopKScope };
         var localLayers = new Option<string?>("--local-layers") { Description = "FedPer: parameter prefixes every site keeps local (comma-separated, e.g. fc2)" };
         var processes = new Option<bool>("--processes") { Description = "Run each site as a swarm node process on loopback (mutual TLS) instead of in this process" };
         var portBase = new Option<int>("--port-base") { Description = "With --processes: node i uses port BASE+i for peers and BASE+100+i for HTTP", DefaultValueFactory = _ => d.PortBase };
@@ -46,7 +48,7 @@ public static class SimulateCommand
         var delta = new Option<double>("--delta") { Description = "With --dp local: δ of the reported ε", DefaultValueFactory = _ => d.Delta };
         var log = new Option<string?>("--log") { Description = "Write the sites' protocol log (chain, rounds, votes) to this file" };
         var logLevel = new Option<LogLevel>("--log-level") { Description = "Lowest level written to --log (debug adds each site's training, update and vote)", DefaultValueFactory = _ => LogLevel.Information };
-        foreach (var option in new Option[] { sites, dataset, model, rounds, localEpochs, theta, strategy, quorum, partition, alpha, seed, threads, lr, batchSize, personalization, limit, output, quiet, log, logLevel, byzantine, localLayers, processes, portBase, dp, noise, clip, delta })
+        foreach (var option in new Option[] { sites, dataset, model, rounds, localEpochs, theta, strategy, quorum, partition, alpha, seed, threads, lr, batchSize, personalization, limit, output, quiet, log, logLevel, byzantine, localLayers, processes, portBase, dp, noise, clip, delta, errorFeedback, topkScope })
         {
             command.Options.Add(option);
         }
@@ -60,7 +62,9 @@ public static class SimulateCommand
             TrainLimit = parse.GetValue(limit),
             Byzantine = SimulationOptions.ParseByzantine(parse.GetValue(byzantine), out var byzantineProblem),
             LocalLayers = (parse.GetValue(localLayers) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
-            OptionProblem = byzantineProblem,
+            ErrorFeedback = parse.GetValue(errorFeedback) == "on",
+            TopKScope = parse.GetValue(topkScope)!,
+            OptionProblem = byzantineProblem ?? (parse.GetValue(errorFeedback) is "on" or "off" ? null : $"--error-feedback must be on or off, got '{parse.GetValue(errorFeedback)}'"),
             Processes = parse.GetValue(processes),
             PortBase = parse.GetValue(portBase),
             Dp = parse.GetValue(dp)!, NoiseMultiplier = parse.GetValue(noise), ClipNorm = parse.GetValue(clip), Delta = parse.GetValue(delta),
@@ -94,7 +98,8 @@ public static class SimulateCommand
         try
         {
             Console.WriteLine($"swarm simulate: {options.Sites} sites, {options.Dataset}, {options.Model}, {options.Rounds} rounds × " +
-                $"{options.LocalEpochs} local epochs, θ={options.Theta.ToString(CultureInfo.InvariantCulture)}, {options.Strategy}, " +
+                $"{options.LocalEpochs} local epochs, θ={options.Theta.ToString(CultureInfo.InvariantCulture)}" +
+                (options.Theta < 1 ? $" ({options.TopKScope} top-θ, error feedback {(options.ErrorFeedback ? "on" : "off")})" : "") + $", {options.Strategy}, " +
                 $"quorum {options.EffectiveQuorum}/{options.Sites}, {options.PartitionLabel}, seed {options.Seed}, {options.Threads} threads" +
                 (options.Dp == PrivacyModes.Local
                     ? string.Create(CultureInfo.InvariantCulture, $", local DP (σ={options.NoiseMultiplier}, C={options.ClipNorm}, δ={options.Delta})")

@@ -164,6 +164,8 @@ public sealed class ProcessSwarm
         text.AppendLine(CultureInfo.InvariantCulture, $"  optimizer {{ name = {spec.Optimizer.Name}, learning-rate = {spec.Optimizer.LearningRate}, batch-size = {spec.Optimizer.BatchSize} }}");
         text.AppendLine(CultureInfo.InvariantCulture, $"  aggregation {{ strategy = {spec.Aggregation.Strategy} }}");
         text.AppendLine(CultureInfo.InvariantCulture, $"  partial-share-fraction = {spec.PartialShareFraction}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"  partial-share-error-feedback = {(spec.Sharing.ErrorFeedback ? "true" : "false")}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"  partial-share-scope = {spec.Sharing.Scope}");
         text.AppendLine(CultureInfo.InvariantCulture, $"  quorum = {spec.Quorum}");
         text.AppendLine(CultureInfo.InvariantCulture, $"  round-deadline = {(long)spec.RoundDeadline.TotalSeconds}s");
         text.AppendLine(CultureInfo.InvariantCulture, $"  personalization {{ mode = {personalization.Mode}, epochs = {personalization.Epochs}{layers} }}");

@@ -19,6 +19,10 @@ public sealed record SimulationOptions
     /// <summary>The top-θ fraction of Δ each site shares per round.</summary>
     public double Theta { get; init; } = 1.0;
     public string Strategy { get; init; } = "fedavg";
+    /// <summary>With θ &lt; 1: keep each site's unsent Δ for the next round (error feedback).</summary>
+    public bool ErrorFeedback { get; init; } = true;
+    /// <summary>With θ &lt; 1: <c>global</c> or <c>layer</c> top-θ selection.</summary>
+    public string TopKScope { get; init; } = SharingSpec.GlobalScope;
     /// <summary>Updates needed to close a round (k of n); 0 means all sites.</summary>
     public int Quorum { get; init; }
     /// <summary><c>iid</c> or <c>dirichlet</c>.</summary>
@@ -99,6 +103,7 @@ public sealed record SimulationOptions
     }
 
     private const int KrumUpdatesMin = 5;
+    private const int CoordinateSharersMin = 3;
 
     /// <summary>How every method trains: Adam at the learning rate, batch size, seed and threads of these options.</summary>
     public TrainOptions TrainOptions() => new()
@@ -126,6 +131,7 @@ public sealed record SimulationOptions
             Optimizer = new OptimizerSpec("adam", LearningRate, BatchSize: BatchSize),
             Aggregation = new AggregationSpec(Strategy),
             PartialShareFraction = Theta,
+            Sharing = new SharingSpec(ErrorFeedback, TopKScope),
             Quorum = EffectiveQuorum,
             RoundDeadline = RoundDeadline,
             Personalization = new PersonalizationSpec(LocalLayers.Count > 0 ? "fedper" : PersonalizationEpochs > 0 ? "finetune" : "none",
@@ -158,6 +164,10 @@ public sealed record SimulationOptions
         {
             return $"--theta must be in (0, 1], got {Theta.ToString(CultureInfo.InvariantCulture)}";
         }
+        if (!SharingSpec.Scopes.Contains(TopKScope))
+        {
+            return $"--topk-scope must be global or layer, got '{TopKScope}'";
+        }
         if (EffectiveQuorum > Sites)
         {
             return $"--quorum {Quorum} is more than the {Sites} sites";
@@ -167,10 +177,15 @@ public sealed record SimulationOptions
             return $"unknown --strategy '{Strategy}'; known: {string.Join(", ", AggregationStrategies.Names)}";
         }
         // Krum (Blanchard et al., NeurIPS 2017, §4) with f = 1 Byzantine site scores each update against its
-        // n − f − 2 nearest neighbours and needs n ≥ 2f + 3 updates in every round.
+        // n − f − 2 nearest neighbours and needs n ≥ 2f + 3 updates in every round; the median and the trimmed
+        // mean need 2f + 1 sharers of a coordinate to move it.
         if (Strategy == "krum" && EffectiveQuorum < KrumUpdatesMin)
         {
             return $"--strategy krum (f = 1) needs at least {KrumUpdatesMin} updates per round (2f + 3); quorum is {EffectiveQuorum}";
+        }
+        if (Strategy is "median" or "trimmed-mean" && EffectiveQuorum < CoordinateSharersMin)
+        {
+            return $"--strategy {Strategy} (f = 1) needs at least {CoordinateSharersMin} updates per round (2f + 1); quorum is {EffectiveQuorum}";
         }
         if (Byzantine.Keys.Where(i => i < 0 || i >= Sites).Select(i => (int?)i).FirstOrDefault() is { } outside)
         {
@@ -210,6 +225,8 @@ public sealed record SimulationOptions
         Line("local-epochs", LocalEpochs);
         Line("theta", Theta);
         Line("strategy", Strategy);
+        Line("error-feedback", ErrorFeedback ? "on" : "off");
+        Line("topk-scope", TopKScope);
         Line("quorum", EffectiveQuorum);
         Line("partition", Partition);
         Line("alpha", Alpha);

@@ -8,6 +8,7 @@ using Swarm.Learning.Data;
 using Swarm.Learning.Metrics;
 using Swarm.Learning.Training;
 using Swarm.Node.Persistence;
+using Swarm.Node.Tasks;
 using Swarm.Node.Simulation.Reporting;
 
 namespace Swarm.Node.Simulation;
@@ -84,6 +85,7 @@ public sealed class SimulationRunner
             Timings = [.. swarm.Timings, .. timings],
             Transfers = swarm.Transfers,
             Privacy = swarm.Privacy,
+            SwarmPerSite = swarm.PerSite,
             CentralDp = centralDp?.Score,
             CentralDpPrivacy = centralDp?.Spent,
             Notes =
@@ -111,30 +113,37 @@ public sealed class SimulationRunner
         TorchRuntime.SetThreads(_options.Threads);
         var initial = new float[evaluator.Layout.TotalLength];
         evaluator.GetParameters(initial);
-        var settings = new SiteSettings(_options.TrainOptions(), _options.Schedule, AggregationStrategies.Create(_options.Strategy))
+        var spec = _options.ToTaskSpec();
+        var aggregation = spec.Aggregation;
+        var settings = new SiteSettings(_options.TrainOptions(), _options.Schedule,
+            AggregationStrategies.Create(aggregation.Strategy, aggregation.Byzantine, aggregation.TrimFraction))
         {
             LocalLayers = _options.LocalLayers,
             Privacy = _options.Privacy,
+            Sharing = TaskPeerFactory.SharingOf(spec),
         };
         if (LocalLayers.Problem(evaluator.Layout, _options.LocalLayers) is { } layerProblem)
         {
             throw new SimulationException($"--local-layers: {layerProblem}");
         }
-        var spec = _options.ToTaskSpec();
         var chainDirectory = Path.Combine(_workDirectory, "swarm");
         var watch = Stopwatch.StartNew();
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         deadline.CancelAfter(RoundTimeout * _options.Rounds);
         var rounds = new List<RoundMetrics>();
-        var best = (Auc: double.NegativeInfinity, Round: 0, Parameters: initial);
+        var best = (Selection: new EpochSelection(), Parameters: initial);
         var ended = new Dictionary<string, SiteTaskEnded>(StringComparer.Ordinal);
-        var losses = new Dictionary<int, List<double>>();
+        var losses = new Dictionary<int, List<(long Samples, double Loss)>>();
+        var samples = Enumerable.Range(0, sites.Length).ToDictionary(SiteId, i => (long)sites[i].Train.Count, StringComparer.Ordinal);
+        var trainers = new SiteTrainer?[sites.Length];
+        var fedPer = _options.LocalLayers.Count > 0;
+        var siteModels = new Dictionary<int, float[][]>();
         IReadOnlyList<BlockSummary> blocks;
         IReadOnlyList<SitePrivacySpent> privacy;
         double swarmSeconds;
         var personalizationWatch = new Stopwatch();
         await using (var swarm = new InProcessSwarm(spec, TaskSpecCodec.Encode(spec), chainDirectory,
-            i => SiteOf(i, sites[i], settings), () => initial,
+            i => SiteOf(i, sites[i], settings, trainers), () => initial,
             _loggers, _configure, privacy: spec.Privacy.Mode == PrivacyModes.Local ? [.. sites.Select(s => new SitePrivacy(s.Train.Count))] : null))
         {
             var roundWatch = Stopwatch.StartNew();
@@ -150,21 +159,31 @@ public sealed class SimulationRunner
                             {
                                 losses[trained.Round] = list = [];
                             }
-                            list.Add(trained.MeanLoss);
+                            list.Add((samples[trained.Site], trained.MeanLoss));
                             break;
                         case SiteRoundFinalized finalized when finalized.Round.Round == rounds.Count + 1:
-                            evaluator.SetParameters(finalized.Parameters);
-                            var (validation, _) = CentralTraining.Evaluate(evaluator, splits.Val);
                             var round = finalized.Round;
+                            ClassificationResult validation;
+                            double validationLoss;
+                            if (fedPer)
+                            {
+                                siteModels[round.Round] = SiteModels(trainers, finalized.Parameters, round.Round);
+                                (validation, validationLoss) = MeanScore(evaluator, siteModels[round.Round], splits.Val);
+                            }
+                            else
+                            {
+                                evaluator.SetParameters(finalized.Parameters);
+                                (validation, validationLoss) = CentralTraining.Evaluate(evaluator, splits.Val);
+                            }
                             var metrics = new RoundMetrics(round.Round, validation.Auc, validation.Accuracy,
-                                losses.TryGetValue(round.Round, out var l) ? l.Average() : double.NaN, roundWatch.Elapsed.TotalSeconds,
+                                losses.TryGetValue(round.Round, out var l) ? SampleWeightedMean(l) : double.NaN, roundWatch.Elapsed.TotalSeconds,
                                 round.Included.Count, round.ModelHash);
                             roundWatch.Restart();
                             rounds.Add(metrics);
                             _progress.RoundCommitted(metrics);
-                            if (validation.Auc > best.Auc)
+                            if (best.Selection.Offer(round.Round, validation.Auc, validationLoss))
                             {
-                                best = (validation.Auc, round.Round, finalized.Parameters);
+                                best.Parameters = finalized.Parameters;
                             }
                             if (round.Round == _options.Rounds && _options.PersonalizationEpochs > 0)
                             {
@@ -200,16 +219,73 @@ public sealed class SimulationRunner
             privacy = await PrivacyOnChainAsync(swarm, sites).ConfigureAwait(false);
         }
         TryDelete(Path.Combine(chainDirectory, "blobs"));
-        evaluator.SetParameters(best.Parameters);
-        var (test, _) = CentralTraining.Evaluate(evaluator, splits.Test);
+        IReadOnlyList<SiteScore> perSite = [];
+        ClassificationResult test;
+        if (fedPer && siteModels.TryGetValue(best.Selection.Epoch, out var chosen))
+        {
+            perSite = [.. chosen.Select((model, i) =>
+            {
+                evaluator.SetParameters(model);
+                return new SiteScore(SiteId(i), ToScore(CentralTraining.Evaluate(evaluator, splits.Test).Metrics));
+            })];
+            var mean = Score.Mean(perSite.Select(p => p.Score));
+            test = new ClassificationResult(mean.Auc, mean.Accuracy);
+        }
+        else
+        {
+            evaluator.SetParameters(best.Parameters);
+            (test, _) = CentralTraining.Evaluate(evaluator, splits.Test);
+        }
         var personalized = ended.Values.Where(e => e.Personalized is not null)
             .Select(e => new PersonalizedScore(e.Site, ToScore(e.Personalized!.Global), ToScore(e.Personalized.Personalized)))
             .OrderBy(p => p.Site, StringComparer.Ordinal).ToList();
-        return new SwarmOutcome(new Score(test.Auc, test.Accuracy), best.Round, rounds, personalized, blocks,
+        return new SwarmOutcome(new Score(test.Auc, test.Accuracy), best.Selection.Epoch, rounds, personalized, blocks,
             [new MethodTiming("swarm rounds", swarmSeconds), new MethodTiming("personalization", personalizationWatch.Elapsed.TotalSeconds)])
         {
             Privacy = privacy,
+            PerSite = perSite,
+            Notes = fedPer
+                ? [$"FedPer (local layers {string.Join(", ", _options.LocalLayers)}): no site shares those layers, so the global model's "
+                    + "values there are never trained. Each site's model is the global model's shared layers with the site's own local "
+                    + "layers as its training of that round left them; the swarm's validation score per round and its test score are "
+                    + "the means over the sites' models (each on the full split), and the per-site test scores are listed."]
+                : [],
         };
+    }
+
+    /// <summary>With FedPer: each site's model of <paramref name="round"/> (the global shared layers and the site's
+    /// own local layers), in site order; a site that trained no round yet contributes the global model.</summary>
+    private static float[][] SiteModels(SiteTrainer?[] trainers, float[] global, int round) =>
+        [.. trainers.Select(t => t?.ModelWithOwnLayers(global, round) ?? global)];
+
+    /// <summary>The mean of the sites' models' scores on <paramref name="split"/>: AUC and accuracy over the models
+    /// that define them (<see cref="Score.Mean"/>), and the mean loss.</summary>
+    private static (ClassificationResult, double) MeanScore(ITrainer evaluator, float[][] models, ImageDataset split)
+    {
+        var scores = new List<Score>(models.Length);
+        var loss = 0.0;
+        foreach (var model in models)
+        {
+            evaluator.SetParameters(model);
+            var (metrics, modelLoss) = CentralTraining.Evaluate(evaluator, split);
+            scores.Add(ToScore(metrics));
+            loss += modelLoss / models.Length;
+        }
+        var mean = Score.Mean(scores);
+        return (new ClassificationResult(mean.Auc, mean.Accuracy), loss);
+    }
+
+    /// <summary>The round's training loss: each included site's mean loss weighted by its training samples, as
+    /// FedAvg weights its update.</summary>
+    private static double SampleWeightedMean(List<(long Samples, double Loss)> losses)
+    {
+        double sum = 0, weight = 0;
+        foreach (var (count, loss) in losses)
+        {
+            sum += count * loss;
+            weight += count;
+        }
+        return sum / weight;
     }
 
     /// <summary>Each site's last privacy claim on site 0's ledger of the chain: what every replica checked against
@@ -234,10 +310,12 @@ public sealed class SimulationRunner
         })];
     }
 
-    private SiteTrainer SiteOf(int index, SiteData data, SiteSettings settings)
+    private SiteTrainer SiteOf(int index, SiteData data, SiteSettings settings, SiteTrainer?[] built)
     {
         settings = settings with { Behavior = _options.BehaviorOf(index) };
-        return new SiteTrainer(SiteId(index), index, _models(), data, _siteSettings?.Invoke(index, settings) ?? settings);
+        var trainer = new SiteTrainer(SiteId(index), index, _models(), data, _siteSettings?.Invoke(index, settings) ?? settings);
+        built[index] = trainer;
+        return trainer;
     }
 
     private async Task<SwarmOutcome> RunProcessesAsync(MedMnistSplits splits, CancellationToken cancellation)
@@ -365,5 +443,7 @@ public sealed class SimulationRunner
         public IReadOnlyList<RoundTraffic> Transfers { get; init; } = [];
 
         public IReadOnlyList<SitePrivacySpent> Privacy { get; init; } = [];
+
+        public IReadOnlyList<SiteScore> PerSite { get; init; } = [];
     }
 }

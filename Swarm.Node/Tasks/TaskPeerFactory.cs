@@ -1,3 +1,4 @@
+using Swarm.Learning.Updates;
 using Swarm.Actors.Consensus;
 using Akka.Actor;
 using Swarm.Actors.Platform;
@@ -114,8 +115,13 @@ public sealed class TaskPeerFactory : IDisposable
         {
             LocalLayers = spec.Personalization.Mode == "fedper" ? spec.Personalization.LocalLayers ?? [] : [],
             Privacy = spec.Privacy,
+            Sharing = SharingOf(spec),
         };
     }
+
+    /// <summary>The sharing rule of <paramref name="spec"/>: θ, error feedback and the top-θ scope.</summary>
+    public static SharingOptions SharingOf(TaskSpec spec) => new(spec.PartialShareFraction, spec.Sharing.ErrorFeedback,
+        spec.Sharing.Scope == SharingSpec.LayerScope ? TopKScope.Layer : TopKScope.Global);
 
     public void Dispose()
     {

@@ -16,11 +16,11 @@ public static class TaskSpecFile
     private static readonly string[] TaskKeys =
     [
         "id", "model", "participants", "datasets", "rounds", "local-epochs", "optimizer", "aggregation",
-        "partial-share-fraction", "quorum", "round-deadline", "personalization", "privacy", "seed",
+        "partial-share-fraction", "partial-share-error-feedback", "partial-share-scope", "quorum", "round-deadline", "personalization", "privacy", "seed",
     ];
 
     private static readonly string[] OptimizerKeys = ["name", "learning-rate", "momentum", "weight-decay", "batch-size"];
-    private static readonly string[] AggregationKeys = ["strategy", "byzantine", "trim-fraction"];
+    private static readonly string[] AggregationKeys = ["strategy", "byzantine", "trim-fraction", "sample-count-max"];
     private static readonly string[] PersonalizationKeys = ["mode", "epochs", "local-layers"];
     private static readonly string[] PrivacyKeys = ["mode", "differential-privacy", "noise-multiplier", "clip-norm", "delta", "secure-aggregation"];
 
@@ -100,6 +100,8 @@ public static class TaskSpecFile
                 Optimizer = Optimizer(task, defaults.Optimizer),
                 Aggregation = Aggregation(task, defaults.Aggregation),
                 PartialShareFraction = Double(task, "task", "partial-share-fraction", defaults.PartialShareFraction),
+                Sharing = new SharingSpec(Bool(task, "task", "partial-share-error-feedback", defaults.Sharing.ErrorFeedback),
+                    String(task, "task", "partial-share-scope", defaults.Sharing.Scope)!),
                 Quorum = Int(task, "task", "quorum", defaults.Quorum),
                 RoundDeadline = Duration(task, "task", "round-deadline", defaults.RoundDeadline),
                 Personalization = Personalization(task, defaults.Personalization),
@@ -146,7 +148,8 @@ public static class TaskSpecFile
             }
             Unknown(a, "task.aggregation", AggregationKeys);
             const string p = "task.aggregation";
-            return new AggregationSpec(String(a, p, "strategy", d.Strategy)!, Int(a, p, "byzantine", d.Byzantine), Double(a, p, "trim-fraction", d.TrimFraction));
+            return new AggregationSpec(String(a, p, "strategy", d.Strategy)!, Int(a, p, "byzantine", d.Byzantine), Double(a, p, "trim-fraction", d.TrimFraction),
+                Int(a, p, "sample-count-max", (int)Math.Min(int.MaxValue, d.SampleCountMax)));
         }
 
         private PersonalizationSpec Personalization(HoconObject task, PersonalizationSpec d)

@@ -17,6 +17,9 @@ public sealed record TaskChainTerms(string ChainId, IReadOnlyList<string> Sites,
     /// own deadline passed.</summary>
     public int NoticesToClose => F + 1;
 
+    /// <summary>The most training samples (FedAvg weight) a site's update may declare; 0: no bound.</summary>
+    public long SampleCountMax { get; init; }
+
     /// <summary>In a local-DP task, what every replica checks a site's privacy claim against; null without DP.</summary>
     public ChainPrivacyTerms? Privacy { get; init; }
 
@@ -93,6 +96,7 @@ public sealed class TaskChain
     private readonly Dictionary<string, long> _lastRequest = new(StringComparer.Ordinal);
     private readonly Dictionary<int, Dictionary<string, PrivacyClaim>> _privacy = [];
     private readonly Dictionary<string, PrivacyClaim> _spent = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _samples = new(StringComparer.Ordinal);
 
     /// <summary>How far a claimed ε may be from the replica's own recomputation, relative to ε (at least 1): room for
     /// the last bits of libm differing between machines, far below anything a budget could notice.</summary>
@@ -224,11 +228,12 @@ public sealed class TaskChain
         switch (decoded)
         {
             case UpdatePublished update when state.Closed is null && state.Updates.All(u => u.Site != update.Site):
-                if (CheckPrivacy(update) is { } refusal)
+                if ((CheckSamples(update) ?? CheckPrivacy(update)) is { } refusal)
                 {
                     events.Add(new RequestIgnored(request.ClientId, refusal));
                     return;
                 }
+                _samples.TryAdd(update.Site, update.SampleCount);
                 if (update.Privacy is { } claim)
                 {
                     RecordPrivacy(update.Round, update.Site, claim);
@@ -299,6 +304,29 @@ public sealed class TaskChain
     /// <summary>The last privacy claim the chain recorded for <paramref name="site"/> (its ε spent so far); null
     /// when none.</summary>
     public PrivacyClaim? SpentBy(string site) => _spent.GetValueOrDefault(site);
+
+    /// <summary>The training sample count (FedAvg weight) <paramref name="site"/> declared with its first update on
+    /// the chain, which holds for the rest of the task; null before its first update.</summary>
+    public long? SamplesOf(string site) => _samples.TryGetValue(site, out var count) ? count : null;
+
+    /// <summary>Null when the update's sample count is acceptable: positive, within the spec's bound, and the same
+    /// as the site's first update declared. A site therefore cannot raise its FedAvg weight from round to round, nor
+    /// beyond the bound every participant agreed to.</summary>
+    private string? CheckSamples(UpdatePublished update)
+    {
+        var who = $"update of '{update.Site}' for round {update.Round}";
+        if (update.SampleCount < 1)
+        {
+            return $"{who} declares {update.SampleCount} training samples; at least 1 is needed";
+        }
+        if (_terms.SampleCountMax > 0 && update.SampleCount > _terms.SampleCountMax)
+        {
+            return $"{who} declares {update.SampleCount} training samples; the task allows at most {_terms.SampleCountMax} per site";
+        }
+        return _samples.TryGetValue(update.Site, out var declared) && declared != update.SampleCount
+            ? $"{who} declares {update.SampleCount} training samples; the site declared {declared} with its first update, fixed for the task"
+            : null;
+    }
 
     /// <summary>Null when the update's privacy claim holds; otherwise why the update is refused. Under local DP the
     /// claim must use the spec's σ and δ, the q that the site's sample count gives, at least one more round of steps

@@ -30,6 +30,6 @@ public static class TaskGenesis
         var privacy = spec.Privacy.Mode == PrivacyModes.Local
             ? new ChainPrivacyTerms(spec.Privacy.NoiseMultiplier, spec.Privacy.Delta, spec.Optimizer.BatchSize, spec.LocalEpochs)
             : null;
-        return (genesis, new TaskChainTerms(chainId, [.. spec.Participants], publicKeys, spec.Rounds, quorum, f) { Privacy = privacy });
+        return (genesis, new TaskChainTerms(chainId, [.. spec.Participants], publicKeys, spec.Rounds, quorum, f) { Privacy = privacy, SampleCountMax = spec.Aggregation.SampleCountMax });
     }
 }

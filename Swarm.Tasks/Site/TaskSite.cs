@@ -406,6 +406,10 @@ public sealed class TaskSite
             Note(NoteLevel.Warning, $"cannot reproduce round {aggregate.Round}'s aggregate: {aggregate.Error}");
             return;
         }
+        foreach (var refusal in aggregate.Refused)
+        {
+            Note(NoteLevel.Warning, $"round {aggregate.Round}: {refusal}; the aggregate leaves it out");
+        }
         _ownAggregates[aggregate.Round] = aggregate;
         Note(NoteLevel.Debug, $"voting model {aggregate.ModelHash[..12]} for round {aggregate.Round}");
         Emit(new SubmitToChain(new AggregateVote(aggregate.Round, _self, closed.UpdateSetDigest, aggregate.AggregateHash, aggregate.ModelHash)));

@@ -30,7 +30,11 @@ public sealed record UpdateTrained(int Round, PublishedUpdate Update, double Mea
 /// <summary>The site's own recomputation of round <paramref name="Round"/>'s aggregate, or the
 /// <paramref name="Error"/> that kept it from reproducing it.</summary>
 public sealed record AggregateRecomputed(int Round, string AggregateHash, string ModelHash, float[]? Parameters, string? Error = null)
-    : SiteInput;
+    : SiteInput
+{
+    /// <summary>Why each included update the aggregate left out was refused (<see cref="RoundAggregate.Compute"/>).</summary>
+    public IReadOnlyList<string> Refused { get; init; } = [];
+}
 
 /// <summary>The score of round <paramref name="Round"/>'s final model on one of the site's own slices
 /// (<paramref name="OnValidation"/>: the validation slice, the one a <see cref="ValidationReport"/> names).</summary>

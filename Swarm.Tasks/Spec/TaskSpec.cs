@@ -30,6 +30,9 @@ public sealed record TaskSpec
     /// <summary>θ: the fraction of each update's coordinates (largest magnitudes) that leaves a site.</summary>
     public double PartialShareFraction { get; init; } = 1.0;
 
+    /// <summary>How the top-θ share is chosen: error feedback and the selection's scope.</summary>
+    public SharingSpec Sharing { get; init; } = new();
+
     /// <summary>k of the k-of-n quorum: the updates needed to close a round before its deadline.</summary>
     public int Quorum { get; init; }
 
@@ -45,8 +48,22 @@ public sealed record TaskSpec
 /// <summary>Local optimizer of every site.</summary>
 public sealed record OptimizerSpec(string Name = "adam", double LearningRate = 1e-3, double Momentum = 0.9, double WeightDecay = 0, int BatchSize = 128);
 
-/// <summary>Aggregation rule and its robustness parameters.</summary>
-public sealed record AggregationSpec(string Strategy = "fedavg", int Byzantine = 1, double TrimFraction = 0.2);
+/// <summary>Aggregation rule and its robustness parameters. <paramref name="SampleCountMax"/> bounds the training
+/// sample count (FedAvg weight) a site may declare; 0 means no bound. Every replica refuses an update declaring
+/// more, and a site's count is fixed for the task by its first update on the chain.</summary>
+public sealed record AggregationSpec(string Strategy = "fedavg", int Byzantine = 1, double TrimFraction = 0.2, long SampleCountMax = 0);
+
+/// <summary>How each site chooses its top-θ share (<see cref="TaskSpec.PartialShareFraction"/>):
+/// <paramref name="ErrorFeedback"/> keeps the unsent part of Δ for the next round (Lin et al., ICLR 2018), and
+/// <paramref name="Scope"/> is <c>global</c> (over the whole model) or <c>layer</c> (within every layer).</summary>
+public sealed record SharingSpec(bool ErrorFeedback = true, string Scope = SharingSpec.GlobalScope)
+{
+    public const string GlobalScope = "global";
+    public const string LayerScope = "layer";
+
+    /// <summary>The scope names, in the order of their byte in the canonical encoding.</summary>
+    public static IReadOnlyList<string> Scopes { get; } = [GlobalScope, LayerScope];
+}
 
 /// <summary>After the last round: none, fine-tune the global model locally, or FedPer (keep <paramref name="LocalLayers"/> local throughout).</summary>
 public sealed record PersonalizationSpec(string Mode = "finetune", int Epochs = 2, IReadOnlyList<string>? LocalLayers = null);

@@ -70,6 +70,7 @@ public static class TaskSpecCodec
         writer.Double(spec.Privacy.Delta);
         writer.Bool(spec.Privacy.SecureAggregation);
         writer.Int(spec.Seed);
+        WriteExtension(writer, spec);
         return writer.ToArray();
     }
 
@@ -101,7 +102,11 @@ public static class TaskSpecCodec
             var spec = Read(ref reader);
             if (reader.Remaining > 0)
             {
-                throw new TaskSpecFormatException($"{reader.Remaining} bytes after the last field (seed)");
+                spec = ReadExtension(ref reader, spec);
+            }
+            if (reader.Remaining > 0)
+            {
+                throw new TaskSpecFormatException($"{reader.Remaining} bytes after the last field");
             }
             problem = "";
             return spec;
@@ -161,6 +166,57 @@ public static class TaskSpecCodec
                 reader.Double("privacy.clip-norm"), reader.Double("privacy.delta"), reader.Bool("privacy.secure-aggregation")),
             Seed = reader.Int("seed"),
         };
+    }
+
+    /// <summary>Tag of the sharing extension: fields added after seed, written only when one differs from its
+    /// default, so a spec that leaves them at their defaults keeps the bytes (and the digest) it had before they
+    /// existed.</summary>
+    private const byte SharingExtension = 1;
+
+    private static void WriteExtension(Writer writer, TaskSpec spec)
+    {
+        var defaults = new SharingSpec();
+        if (spec.Sharing == defaults && spec.Aggregation.SampleCountMax == 0)
+        {
+            return;
+        }
+        writer.Byte(SharingExtension);
+        writer.Bool(spec.Sharing.ErrorFeedback);
+        writer.Byte(ScopeByte(spec.Sharing.Scope));
+        writer.Long(spec.Aggregation.SampleCountMax);
+    }
+
+    private static TaskSpec ReadExtension(ref Reader reader, TaskSpec spec)
+    {
+        var tag = reader.Byte("extension tag");
+        if (tag != SharingExtension)
+        {
+            throw new TaskSpecFormatException($"extension tag {tag} after seed; this node reads tag {SharingExtension}");
+        }
+        var errorFeedback = reader.Bool("sharing.error-feedback");
+        var scope = reader.Byte("sharing.scope");
+        if (scope >= SharingSpec.Scopes.Count)
+        {
+            throw new TaskSpecFormatException($"sharing.scope: byte {scope} names no scope (0 to {SharingSpec.Scopes.Count - 1})");
+        }
+        var sampleCountMax = reader.Long("aggregation.sample-count-max");
+        return spec with
+        {
+            Sharing = new SharingSpec(errorFeedback, SharingSpec.Scopes[scope]),
+            Aggregation = spec.Aggregation with { SampleCountMax = sampleCountMax },
+        };
+    }
+
+    private static byte ScopeByte(string scope)
+    {
+        for (var i = 0; i < SharingSpec.Scopes.Count; i++)
+        {
+            if (SharingSpec.Scopes[i] == scope)
+            {
+                return (byte)i;
+            }
+        }
+        throw new TaskSpecFormatException($"sharing.scope '{scope}' is not one of {string.Join(", ", SharingSpec.Scopes)}");
     }
 
     /// <summary>The privacy mode's byte: its index in <see cref="PrivacyModes.All"/>. Bytes 0 and 1 are what the

@@ -49,6 +49,20 @@ public static class TaskSpecValidator
         var quorum = spec.Quorum == 0 ? spec.Participants.Count : spec.Quorum;
         Check(quorum >= 1 && quorum <= spec.Participants.Count, $"task.quorum {spec.Quorum} must be in [1, {spec.Participants.Count}] (0 means all)");
         Check(spec.RoundDeadline > TimeSpan.Zero, "task.round-deadline must be positive");
+        var f = spec.Aggregation.Byzantine;
+        Check(f is >= 0 and <= 1_000, $"task.aggregation.byzantine {f} must be in [0, 1000]");
+        Check(spec.Aggregation.TrimFraction is >= 0 and < 0.5, $"task.aggregation.trim-fraction {spec.Aggregation.TrimFraction} must be in [0, 0.5)");
+        Check(spec.Aggregation.SampleCountMax >= 0, $"task.aggregation.sample-count-max {spec.Aggregation.SampleCountMax} must be 0 (no bound) or positive");
+        // A coordinate needs 2f + 1 sharers under the median and the trimmed mean; with fewer updates in a round
+        // than that nothing would ever move. Krum needs 2f + 3 updates (Blanchard et al. 2017, §4).
+        var least = spec.Aggregation.Strategy switch
+        {
+            "median" or "trimmed-mean" => (2 * f) + 1,
+            "krum" => (2 * f) + 3,
+            _ => 1,
+        };
+        Check(quorum >= least, $"task.aggregation.strategy {spec.Aggregation.Strategy} with byzantine = {f} needs at least {least} updates per round; task.quorum gives {quorum}");
+        Check(SharingSpec.Scopes.Contains(spec.Sharing.Scope), $"task.partial-share-scope '{spec.Sharing.Scope}' must be global or layer");
         Check(PersonalizationModes.Contains(spec.Personalization.Mode), $"task.personalization.mode '{spec.Personalization.Mode}' must be none, finetune or fedper");
         Check(spec.Personalization.Mode != "fedper" || spec.Personalization.LocalLayers is { Count: > 0 },
             "task.personalization.local-layers must name the layers FedPer keeps local");

@@ -21,15 +21,70 @@ public sealed class AggregationStrategyTests
     }
 
     [Fact]
-    public void FedAvg_of_partial_updates_averages_each_coordinate_over_the_sites_that_shared_it()
+    public void FedAvg_of_partial_updates_counts_a_site_that_did_not_share_a_coordinate_as_zero_there()
     {
         var result = new FedAvg().Aggregate(
         [
             Partial("a", 1, 4, [0, 2], [2f, 6f]),
-            Partial("b", 1, 4, [2], [4f]),
+            Partial("b", 3, 4, [2], [4f]),
         ]);
 
-        Assert.Equal([2f, 0f, 5f, 0f], result.Delta);
+        // Coordinate 0: only a (weight 1 of 4) shared 2; coordinate 2: (1·6 + 3·4) / 4. Renormalizing over the
+        // sharers would give a's value alone to coordinate 0.
+        Assert.Equal([0.5f, 0f, 4.5f, 0f], result.Delta);
+    }
+
+    [Fact]
+    public void A_coordinate_shared_only_by_the_attacker_keeps_its_value_under_the_median_and_the_trimmed_mean()
+    {
+        // Five sites, f = 1: coordinate 0 is shared by all, coordinate 1 only by the attacker e, coordinate 2 by a and e.
+        SiteUpdate[] updates =
+        [
+            Partial("a", 1, 3, [0, 2], [1f, 1f]),
+            Partial("b", 1, 3, [0], [1f]),
+            Partial("c", 1, 3, [0], [1f]),
+            Partial("d", 1, 3, [0], [1f]),
+            Partial("e", 1, 3, [0, 1, 2], [-100f, -100f, -100f]),
+        ];
+        foreach (var strategy in new IAggregationStrategy[] { new CoordinateMedian(byzantine: 1), new TrimmedMean(0.2, byzantine: 1) })
+        {
+            var result = strategy.Aggregate(updates);
+            Assert.Equal([1f, 0f, 0f], result.Delta);
+        }
+        // With f = 0 (no minimum beyond one sharer) the attacker's lone value is taken: what the minimum prevents.
+        Assert.Equal(-100f, new CoordinateMedian(byzantine: 0).Aggregate(updates).Delta[1]);
+    }
+
+    [Fact]
+    public void Trimmed_mean_trims_at_least_f_per_side_even_when_the_fraction_trims_nothing()
+    {
+        // β = 0.2 of 4 values trims ⌊0.8⌋ = 0; with f = 1 one value per side goes, the poisoned one with it.
+        var result = new TrimmedMean(0.2, byzantine: 1).Aggregate(
+            [Site("a", 1, 2f), Site("b", 1, 3f), Site("c", 1, 4f), Site("d", 1, 1000f)]);
+
+        Assert.Equal([3.5f], result.Delta);
+    }
+
+    [Fact]
+    public void Krum_compares_and_averages_partial_updates_on_their_common_support_only()
+    {
+        // Every site shares coordinates 0 and 1; the attacker also puts a huge value on coordinate 3, which no
+        // honest site shared, and is otherwise the closest to everyone.
+        SiteUpdate[] updates =
+        [
+            Partial("a", 1, 4, [0, 1, 2], [1.0f, 1.0f, 5f]),
+            Partial("b", 1, 4, [0, 1, 2], [1.2f, 0.8f, -5f]),
+            Partial("c", 1, 4, [0, 1, 2], [0.8f, 1.2f, 5f]),
+            Partial("d", 1, 4, [0, 1, 2], [1.1f, 0.9f, -5f]),
+            Partial("e", 1, 4, [0, 1, 3], [1.0f, 1.0f, -1000f]),
+        ];
+        var result = new Krum(byzantine: 1).Aggregate(updates);
+
+        Assert.Equal(0f, result.Delta[2]);
+        Assert.Equal(0f, result.Delta[3]);
+        Assert.Equal(1f, result.Delta[0]);
+        // Zero-filled, the attacker (distance 1000² to all) would lose, but so would every honest update on
+        // coordinate 2; on the common support the choice is made where all sites can be compared.
     }
 
     [Fact]

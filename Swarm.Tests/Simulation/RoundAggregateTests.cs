@@ -1,4 +1,5 @@
 using Swarm.Learning.Aggregation;
+using Swarm.Learning.Training;
 using Swarm.Learning.Updates;
 using Swarm.Tasks;
 
@@ -52,8 +53,9 @@ public sealed class RoundAggregateTests
                 Assert.Equal(Global[i], aggregate.Parameters[i]);
             }
         }
-        // A coordinate only one site shared takes that site's value; one both shared takes their mean.
-        Assert.Equal(Global[1] + 0.9f, aggregate.Parameters[1]);
+        // Every included site counts in the denominator: a coordinate only one of the two (equal-weight) sites
+        // shared moves by half its value; one both shared by their mean.
+        Assert.Equal(Global[1] + (0.9f / 2), aggregate.Parameters[1], 6);
         Assert.Equal(Global[4] + (-0.8f + 0.6f) / 2, aggregate.Parameters[4], 6);
     }
 
@@ -81,5 +83,43 @@ public sealed class RoundAggregateTests
             Assert.Equal(forward.ModelHash, backward.ModelHash);
             Assert.Equal(forward.AggregateHash, backward.AggregateHash);
         }
+    }
+
+    [Fact]
+    public void An_update_over_theta_is_refused_and_left_out_while_the_others_are_aggregated()
+    {
+        var layout = new ParameterLayout([new ParameterEntry("w", [6], 0, 6, Trainable: true)], 6);
+        var sharing = new ShareSelector(layout, LocalLayers.Mask(layout, []), new SharingOptions(1.0 / 3));
+        float[] honest = [0.01f, 0.9f, 0.02f, -0.03f, -0.8f, 0.04f];
+        float[] greedy = [5f, 5f, 5f, 5f, 5f, 5f];
+        // The attacker publishes its whole (dense) Δ where θ = 1/3 allows two coordinates.
+        var updates = new[] { Publish("site-0", 10, honest, 1.0 / 3), Publish("site-1", 10, honest, 1.0 / 3), Publish("site-2", 10, greedy) };
+
+        var aggregate = RoundAggregate.Compute(new FedAvg(), Global, updates, sharing);
+
+        var refused = Assert.Single(aggregate.Refused);
+        Assert.Equal("site-2", refused.SiteId);
+        Assert.Contains("shares 6 coordinates", refused.Reason, StringComparison.Ordinal);
+        Assert.Contains("at most 2", refused.Reason, StringComparison.Ordinal);
+        var withoutAttacker = RoundAggregate.Compute(new FedAvg(), Global, updates[..2], sharing);
+        Assert.Equal(withoutAttacker.ModelHash, aggregate.ModelHash);
+        // Without the check the attacker's coordinates would move the model.
+        Assert.NotEqual(withoutAttacker.ModelHash, RoundAggregate.Compute(new FedAvg(), Global, updates).ModelHash);
+    }
+
+    [Fact]
+    public void Updates_that_do_not_decode_or_do_not_fit_are_refused_not_thrown()
+    {
+        var good = Publish("site-0", 10, [0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f]);
+        byte[] junk = [1, 2, 3];
+        var undecodable = new PublishedUpdate("site-1", 10, junk, RoundAggregate.HashOf(junk));
+        var tooLong = Publish("site-2", 10, [1f, 1f, 1f, 1f, 1f, 1f, 1f]);
+
+        var aggregate = RoundAggregate.Compute(new FedAvg(), Global, [good, undecodable, tooLong]);
+
+        Assert.Equal(["site-1", "site-2"], aggregate.Refused.Select(r => r.SiteId));
+        Assert.Equal(RoundAggregate.Compute(new FedAvg(), Global, [good]).ModelHash, aggregate.ModelHash);
+        var none = RoundAggregate.Compute(new FedAvg(), Global, [undecodable]);
+        Assert.Equal(Global, none.Parameters);
     }
 }

@@ -32,6 +32,30 @@ public sealed class TaskChainTests : IDisposable
         new(closed.Round, site, closed.UpdateSetDigest, "agg-" + model, model);
 
     [Fact]
+    public void A_site_cannot_change_its_declared_sample_count_nor_pass_the_tasks_bound()
+    {
+        var chain = new TaskChain(new TaskChainTerms("task/t/0", Sites, [.. _signers.Select(s => s.PublicKey)], 2, 4, F: 1)
+        {
+            SampleCountMax = 1_000,
+        }, _verifier);
+        Apply(chain, Update(1, "a"), Update(1, "b"), Update(1, "c"));
+        var over = Apply(chain, Update(1, "d") with { SampleCount = 1_000_000 }).OfType<RequestIgnored>().Single();
+        Assert.Contains("at most 1000", over.Reason, StringComparison.Ordinal);
+        var closed = Assert.Single(Apply(chain, Update(1, "d")).OfType<RoundClosed>());
+        Apply(chain, [.. Sites.Select(s => Vote(closed, s))]);
+        Assert.Equal(2, chain.CurrentRound);
+        Assert.Equal(100, chain.SamplesOf("a"));
+
+        // Round 2: site a raises its FedAvg weight (within the bound); every replica ignores the update.
+        var inflated = Apply(chain, Update(2, "a") with { SampleCount = 900 }).OfType<RequestIgnored>().Single();
+        Assert.Contains("declared 100 with its first update", inflated.Reason, StringComparison.Ordinal);
+        Assert.False(chain.HasPublished("a"));
+        Assert.Empty(Apply(chain, Update(2, "a")).OfType<RequestIgnored>());
+        Assert.True(chain.HasPublished("a"));
+        Assert.Contains("at least 1", Apply(chain, Update(2, "b") with { SampleCount = 0 }).OfType<RequestIgnored>().Single().Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_round_closes_at_the_quorum_in_commit_order_and_later_updates_are_not_included()
     {
         var chain = NewChain(quorum: 3);

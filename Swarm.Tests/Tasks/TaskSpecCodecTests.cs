@@ -125,7 +125,28 @@ public sealed class TaskSpecCodecTests
         var bytes = TaskSpecCodec.Encode(Spec()).Append((byte)0).ToArray();
 
         Assert.Null(TaskSpecCodec.TryDecode(bytes, out var problem));
+        Assert.Contains("extension tag 0", problem, StringComparison.Ordinal);
+        var extended = TaskSpecCodec.Encode(Spec() with { Sharing = new SharingSpec(false, "layer") }).Append((byte)0).ToArray();
+        Assert.Null(TaskSpecCodec.TryDecode(extended, out problem));
         Assert.Contains("1 bytes after the last field", problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Sharing_options_and_the_sample_bound_round_trip_and_defaults_keep_the_old_bytes()
+    {
+        var plain = TaskSpecCodec.Encode(Spec());
+        var explicitDefaults = TaskSpecCodec.Encode(Spec() with { Sharing = new SharingSpec(true, "global") });
+        Assert.Equal(plain, explicitDefaults);
+
+        var spec = Spec() with
+        {
+            Sharing = new SharingSpec(ErrorFeedback: false, Scope: "layer"),
+            Aggregation = new AggregationSpec("median", 1, 0.2, SampleCountMax: 5000),
+        };
+        var decoded = TaskSpecCodec.Decode(TaskSpecCodec.Encode(spec));
+        Assert.Equal(spec.Sharing, decoded.Sharing);
+        Assert.Equal(spec.Aggregation, decoded.Aggregation);
+        Assert.NotEqual(plain.Length, TaskSpecCodec.Encode(spec).Length);
     }
 
     [Fact]

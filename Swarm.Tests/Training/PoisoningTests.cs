@@ -1,10 +1,10 @@
-using Swarm.Tasks;
 using System.Diagnostics;
 using Swarm.Actors.Training;
 using Swarm.Learning.Aggregation;
 using Swarm.Learning.Data;
 using Swarm.Learning.Data.Partitioning;
 using Swarm.Learning.Training;
+using Swarm.Learning.Updates;
 using Xunit.Abstractions;
 
 namespace Swarm.Tests.Training;
@@ -26,6 +26,10 @@ public sealed class PoisoningTests(ITestOutputHelper output)
 
     // Computed once for the three tests of the class (xunit runs them one after another).
     private static readonly Lazy<Outcome> FedAvgOutcome = new(() => Run(new FedAvg()));
+    private static readonly Lazy<Outcome> SparseFedAvgOutcome = new(() => Run(new FedAvg(), SparseTheta));
+
+    /// <summary>θ of the partial-sharing runs: each site publishes the top 10 % of its Δ (error feedback on).</summary>
+    private const double SparseTheta = 0.1;
 
     private readonly ITestOutputHelper _output = output;
 
@@ -53,6 +57,35 @@ public sealed class PoisoningTests(ITestOutputHelper output)
         AssertStaysGood(Report(Run(new Krum(byzantine: 1))), "Krum");
     }
 
+    [Fact]
+    public void Under_partial_sharing_fedavg_still_diverges_with_one_poisoned_site_of_five()
+    {
+        var fedavg = Report(SparseFedAvgOutcome.Value);
+        // The attacker's top-10 % coordinates, × −20, still saturate the softmax by round 3 (its AUC stays near 0.77:
+        // the ranking survives longer than the probabilities).
+        Assert.True(fedavg.Loss > 10 * Math.Log(2), $"FedAvg at θ = {SparseTheta}: AUC {fedavg.Auc:F4}, loss {fedavg.Loss:F4}");
+    }
+
+    [Fact]
+    public void Under_partial_sharing_the_coordinate_median_keeps_the_global_model_good()
+    {
+        AssertStaysGoodUnderPartialSharing(Report(Run(new CoordinateMedian(byzantine: 1), SparseTheta)), "median");
+    }
+
+    [Fact]
+    public void Under_partial_sharing_krum_keeps_the_global_model_good()
+    {
+        AssertStaysGoodUnderPartialSharing(Report(Run(new Krum(byzantine: 1), SparseTheta)), "Krum");
+    }
+
+    private void AssertStaysGoodUnderPartialSharing(Outcome outcome, string name)
+    {
+        var fedavg = Report(SparseFedAvgOutcome.Value);
+        Assert.True(outcome.Auc > 0.85, $"{name} at θ = {SparseTheta}: validation AUC {outcome.Auc:F4} with a poisoned site");
+        Assert.True(outcome.Loss < Math.Log(2), $"{name} at θ = {SparseTheta}: validation loss {outcome.Loss:F4} with a poisoned site");
+        Assert.True(outcome.Loss < fedavg.Loss / 10, $"{name} loss {outcome.Loss:F4}, FedAvg {fedavg.Loss:F4} at θ = {SparseTheta}");
+    }
+
     private void AssertStaysGood(Outcome outcome, string name)
     {
         var fedavg = Report(FedAvgOutcome.Value);
@@ -61,12 +94,12 @@ public sealed class PoisoningTests(ITestOutputHelper output)
         Assert.True(outcome.Loss < Math.Log(2), $"{name} validation loss {outcome.Loss:F4} with a poisoned site");
     }
 
-    private static Outcome Run(IAggregationStrategy strategy)
+    private static Outcome Run(IAggregationStrategy strategy, double theta = 1.0)
     {
         var (data, validation) = Data.Value;
         var watch = Stopwatch.StartNew();
         var options = new TrainOptions { BatchSize = 32, LearningRate = 1e-3, Seed = 11, Threads = 2 };
-        var honest = new SiteSettings(options, LearningRateSchedule.Constant, strategy);
+        var honest = new SiteSettings(options, LearningRateSchedule.Constant, strategy) { Sharing = new SharingOptions(theta) };
         var sites = Enumerable.Range(0, Sites).Select(s => new SiteTrainer($"site-{s}", s, Model(), data[s],
             s == Sites - 1 ? honest with { Behavior = new SiteBehavior.PoisonedUpdate(PoisonScale) } : honest)).ToArray();
         using var evaluator = Model();
@@ -78,13 +111,17 @@ public sealed class PoisoningTests(ITestOutputHelper output)
         {
             for (var round = 1; round <= Rounds; round++)
             {
-                var ins = new TrainIns(round, global, 1, round - 1, Rounds, 1.0);
+                var ins = new TrainIns(round, global, 1, round - 1, Rounds, theta);
                 var updates = sites.Select(site => site.Train(ins).Update).ToArray();
-                global = RoundAggregate.Compute(strategy, global, updates).Parameters;
+                // Recomputed as every replica does, with the task's sharing rule checked.
+                var verified = sites[0].Verify(new AggregateIns(round, global, updates));
+                Assert.Null(verified.Error);
+                Assert.Empty(verified.Refused);
+                global = verified.Parameters!;
                 evaluator.SetParameters(global);
                 var (metrics, validationLoss) = CentralTraining.Evaluate(evaluator, validation);
                 (auc, loss) = (metrics.Auc, validationLoss);
-                lines.Add($"{strategy.Name} round {round}: validation AUC {auc:F4}, loss {loss:F4}, "
+                lines.Add($"{strategy.Name} θ = {theta} round {round}: validation AUC {auc:F4}, loss {loss:F4}, "
                     + $"|θ| {SyntheticImages.Norm(global):F2}, {watch.Elapsed.TotalSeconds:F1} s");
             }
         }

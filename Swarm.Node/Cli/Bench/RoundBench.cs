@@ -131,8 +131,12 @@ public static class RoundBench
             initial = new float[model.Layout.TotalLength];
             model.GetParameters(initial);
         }
-        var settings = new SiteSettings(options.TrainOptions(), options.Schedule, AggregationStrategies.Create(options.Strategy));
         var spec = options.ToTaskSpec();
+        var settings = new SiteSettings(options.TrainOptions(), options.Schedule,
+            AggregationStrategies.Create(spec.Aggregation.Strategy, spec.Aggregation.Byzantine, spec.Aggregation.TrimFraction))
+        {
+            Sharing = Swarm.Node.Tasks.TaskPeerFactory.SharingOf(spec),
+        };
         var training = new Dictionary<int, List<double>>();
         var timings = new List<RoundTiming>();
         var watch = Stopwatch.StartNew();

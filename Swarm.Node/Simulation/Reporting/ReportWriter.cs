@@ -44,6 +44,7 @@ public static class ReportWriter
         Final = new
         {
             r.Swarm,
+            r.SwarmPerSite,
             r.Centralized,
             r.CentralDp,
             LocalOnlyMean = r.LocalOnlyMean,
@@ -79,7 +80,11 @@ public static class ReportWriter
         md.AppendLine();
         md.AppendLine("| method | test AUC | test ACC |");
         md.AppendLine("|---|---|---|");
-        Row(md, "swarm (global model)", r.Swarm);
+        Row(md, r.SwarmPerSite.Count > 0 ? "swarm (mean of the sites' models: shared layers + own local layers)" : "swarm (global model)", r.Swarm);
+        foreach (var site in r.SwarmPerSite)
+        {
+            Row(md, $"swarm {site.Site} (shared layers + own local layers)", site.Score);
+        }
         Row(md, "centralized", r.Centralized);
         if (r.CentralDp is { } centralDp)
         {

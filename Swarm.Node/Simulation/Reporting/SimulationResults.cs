@@ -16,6 +16,10 @@ public sealed record SimulationResults(
     IReadOnlyList<BlockSummary> Blocks,
     string Configuration)
 {
+    /// <summary>With FedPer local layers: each site's model (the global shared layers and its own local layers) on
+    /// the full test split; <see cref="Swarm"/> is then their mean. Empty without local layers.</summary>
+    public IReadOnlyList<SiteScore> SwarmPerSite { get; init; } = [];
+
     /// <summary>Wall time of each part of the run.</summary>
     public IReadOnlyList<MethodTiming> Timings { get; init; } = [];
 
