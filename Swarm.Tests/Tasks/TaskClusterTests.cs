@@ -63,7 +63,7 @@ public sealed class TaskClusterTests : IAsyncLifetime
         var refused = await SubmitAsync(http, a, "pair-2", "breastmnist");
 
         Assert.False(refused.Started);
-        Assert.Equal(new ParticipantAnswer("node-b", false, "data set 'breastmnist' is not allowed on node 'node-b'"),
+        Assert.Equal(new ParticipantAnswer("node-b", false, "data set 'breastmnist' is not allowed on node 'node-b' (policy.allowed-datasets)"),
             Assert.Single(refused.Answers, x => !x.Consents));
         // node-b consented to nothing here; node-a forgets its own consent on the abort (which crosses no network).
         var listOnA = await http.GetFromJsonAsync<TaskList>(new Uri(a, "/tasks"), TaskJson.Options);

@@ -79,7 +79,7 @@ public sealed class TaskConsentTests : IAsyncLifetime
         Assert.Null(result.Error);
         var refusal = Assert.Single(result.Answers, r => !r.Consents);
         Assert.Equal("c", refusal.Node);
-        Assert.Equal("data set 'pneumoniamnist' is not allowed on node 'c'", refusal.Reason);
+        Assert.Equal("data set 'pneumoniamnist' is not allowed on node 'c' (policy.allowed-datasets)", refusal.Reason);
         // The abort reached the consenting participants before the answer reached the submitter's caller.
         Assert.Empty((await AskAsync<TaskList>(a, ListTasks.Instance)).Tasks);
         Assert.Empty((await AskAsync<TaskList>(b, ListTasks.Instance)).Tasks);
