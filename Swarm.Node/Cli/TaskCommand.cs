@@ -309,8 +309,10 @@ public static class TaskCommand
         {
             try
             {
-                var settings = SwarmConfiguration.Bind(SwarmConfiguration.Build(isUrl ? null : to, [], SwarmConfiguration.ProcessEnvironment()));
-                tokenFile = AdminToken.PathIn(settings.Node.DataDir);
+                // Only node.data-dir is needed: read as the node resolves it, without binding the whole configuration
+                // (with an address and no file, the defaults alone lack node.id and would not bind).
+                var configuration = SwarmConfiguration.Build(isUrl ? null : to, [], SwarmConfiguration.ProcessEnvironment());
+                tokenFile = AdminToken.PathIn(configuration["node:data-dir"] is { Length: > 0 } dataDir ? dataDir : ".");
             }
             catch (Exception e) when (e is HoconException or SettingsException)
             {

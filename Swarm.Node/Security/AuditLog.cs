@@ -23,6 +23,9 @@ public sealed class AuditLog(string path, TimeProvider time, ILogger log)
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+        // The file is read by people and log tools, never put into HTML: quotes and non-ASCII (ε, δ in reasons) stay
+        // as they are; control characters are still escaped, so a reason cannot start a line of its own.
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
     private readonly Lock _gate = new();

@@ -76,8 +76,12 @@ public sealed class TaskApiSecurityTests : IDisposable
         try
         {
             Assert.Equal(ExitCodes.Failure, SwarmCli.Run(["task", "list", "--to", node.HttpAddress!.ToString(), "--token-file", missing]));
-            // The real command line with the node's token file lists the tasks.
+            // The real command line with the node's token file lists the tasks, and so does one given only the node's
+            // configuration (its http.port, and the token in its node.data-dir).
             Assert.Equal(ExitCodes.Ok, SwarmCli.Run(["task", "list", "--to", node.HttpAddress!.ToString(), "--token-file", node.AdminTokenPath!]));
+            var config = Path.Combine(_dir, "node.conf");
+            File.WriteAllText(config, $"node {{ id = solo, data-dir = \"{_dir}\" }}\nhttp.port = {node.HttpAddress!.Port}\n");
+            Assert.Equal(ExitCodes.Ok, SwarmCli.Run(["task", "list", "--to", config]));
         }
         finally
         {
@@ -160,7 +164,7 @@ public sealed class TaskApiSecurityTests : IDisposable
 
         Assert.Equal(ExitCodes.Ok, await TaskCommand.SubmitAsync(api, SoloNode.SpecFile(_dir, "solo-2"), TextWriter.Null, TextWriter.Null, CancellationToken.None));
         Assert.Equal(ExitCodes.Failure, await TaskCommand.SubmitAsync(api, SoloNode.SpecFile(_dir, "solo-3", "breastmnist"), TextWriter.Null, TextWriter.Null, CancellationToken.None));
-        Assert.Equal(ExitCodes.Ok, await TaskCommand.CancelAsync(api, "solo-2", "enough", TextWriter.Null, TextWriter.Null, CancellationToken.None));
+        Assert.Equal(ExitCodes.Ok, await TaskCommand.CancelAsync(api, "solo-2", "enough\n{\"action\":\"forged\"}", TextWriter.Null, TextWriter.Null, CancellationToken.None));
 
         var lines = File.ReadAllLines(Path.Combine(_dir, AuditLog.FileName));
         var records = lines.Select(l => System.Text.Json.JsonSerializer.Deserialize<AuditRecord>(l, TaskJson.Options)!).ToList();
@@ -172,7 +176,8 @@ public sealed class TaskApiSecurityTests : IDisposable
         Assert.Equal("refused", refused.Outcome);
         Assert.Contains("data set 'breastmnist' is not allowed on node 'solo' (policy.allowed-datasets)", refused.Detail, StringComparison.Ordinal);
         var cancelled = Assert.Single(records, r => r.Action == "cancel");
-        Assert.Equal(("solo-2", "cancelled", "enough"), (cancelled.Task, cancelled.Outcome, cancelled.Detail));
+        // A reason with a line break stays inside its record: every line above parsed as one record.
+        Assert.Equal(("solo-2", "cancelled", "enough\n{\"action\":\"forged\"}"), (cancelled.Task, cancelled.Outcome, cancelled.Detail));
         // The node's own answer to the proposal (its manager is a participant too) is there as well.
         Assert.Contains(records, r => r is { Action: "propose", Task: "solo-2", Actor: "node:solo", Outcome: "consented" });
         Assert.All(lines, l => Assert.DoesNotContain(api.Token, l, StringComparison.Ordinal));
