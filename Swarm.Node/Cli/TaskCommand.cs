@@ -2,15 +2,20 @@ using System.CommandLine;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Swarm.Node.Configuration;
+using Swarm.Node.Configuration.Hocon;
+using Swarm.Node.Security;
 using Swarm.Node.Tasks;
 
 namespace Swarm.Node.Cli;
 
-/// <summary><c>swarm task submit|list|show|cancel</c>: talks to a running node's task endpoints
+/// <summary><c>swarm task submit|list|show|approve|reject|cancel</c>: talks to a running node's task endpoints
 /// (<see cref="TaskEndpoints"/>). <c>--to</c> names the node: its HTTP address (http://127.0.0.1:7480) or its
-/// configuration file (reached on its http.port); without it, the default http.port. Exit codes: 0 done (submit:
-/// every participant consented and the task started), 1 refused, not found or no node answers, 2 usage, 3 the
-/// spec file or node configuration is invalid.</summary>
+/// configuration file (reached on its http.port); without it, the default http.port. Every request carries the
+/// node's admin token (<see cref="AdminToken"/>): from <c>--token-file</c>, or else the <c>admin.token</c> in the
+/// node.data-dir of the <c>--to</c> configuration (of the defaults and the environment when <c>--to</c> is an
+/// address or absent). Exit codes: 0 done (submit: every participant consented and the task started), 1 refused,
+/// not found, no node answers, or no usable token, 2 usage, 3 the spec file or node configuration is invalid.</summary>
 public static class TaskCommand
 {
     /// <summary>A submit waits for every participant's answer: at most the node's tasks.consent-timeout (≤ 5 min).</summary>
@@ -24,8 +29,26 @@ public static class TaskCommand
         command.Subcommands.Add(CreateSubmit());
         command.Subcommands.Add(CreateList());
         command.Subcommands.Add(CreateShow());
+        command.Subcommands.Add(CreateDecision("approve", "Approve a task that waits for this node's approval (policy.approval = manual).", withReason: false));
+        command.Subcommands.Add(CreateDecision("reject", "Reject a task that waits for this node's approval; the submitter gets the reason.", withReason: true));
         command.Subcommands.Add(CreateCancel());
         return command;
+    }
+
+    private static Option<string?> TokenFileOption() => new("--token-file")
+    {
+        Description = "The node's admin token file (default: admin.token in the node.data-dir of --to's configuration).",
+    };
+
+    /// <summary>Adds --to and --token-file to <paramref name="command"/>; the returned function reads both into the
+    /// node's address and token, or an exit code (the problem is written).</summary>
+    private static Func<ParseResult, string, (NodeApi? Api, int ExitCode)> TargetOptions(Command command)
+    {
+        var to = ToOption();
+        var tokenFile = TokenFileOption();
+        command.Options.Add(to);
+        command.Options.Add(tokenFile);
+        return (parse, verb) => Target(parse.GetValue(to), parse.GetValue(tokenFile), verb, Console.Error);
     }
 
     private static Option<string?> ToOption() => new("--to")
@@ -37,13 +60,12 @@ public static class TaskCommand
     {
         var command = new Command("submit", "Send a task spec (HOCON) to the participants through a node; prints each participant's answer.");
         var spec = new Argument<string>("spec") { Description = "The task spec file (examples/tasks/pneumonia-4.conf)." };
-        var to = ToOption();
         command.Arguments.Add(spec);
-        command.Options.Add(to);
+        var target = TargetOptions(command);
         command.SetAction(async (parse, ct) =>
         {
-            var endpoint = Endpoint(parse.GetValue(to), out var code);
-            return endpoint is null ? code : await SubmitAsync(endpoint, parse.GetValue(spec)!, Console.Out, Console.Error, ct).ConfigureAwait(false);
+            var (api, code) = target(parse, "submit");
+            return api is null ? code : await SubmitAsync(api, parse.GetValue(spec)!, Console.Out, Console.Error, ct).ConfigureAwait(false);
         });
         return command;
     }
@@ -51,12 +73,11 @@ public static class TaskCommand
     private static Command CreateList()
     {
         var command = new Command("list", "List the tasks the node knows, with their state and round.");
-        var to = ToOption();
-        command.Options.Add(to);
+        var target = TargetOptions(command);
         command.SetAction(async (parse, ct) =>
         {
-            var endpoint = Endpoint(parse.GetValue(to), out var code);
-            return endpoint is null ? code : await ListAsync(endpoint, Console.Out, Console.Error, ct).ConfigureAwait(false);
+            var (api, code) = target(parse, "list");
+            return api is null ? code : await ListAsync(api, Console.Out, Console.Error, ct).ConfigureAwait(false);
         });
         return command;
     }
@@ -65,13 +86,33 @@ public static class TaskCommand
     {
         var command = new Command("show", "Show one task as the node sees it.");
         var id = new Argument<string>("id") { Description = "The task id." };
-        var to = ToOption();
         command.Arguments.Add(id);
-        command.Options.Add(to);
+        var target = TargetOptions(command);
         command.SetAction(async (parse, ct) =>
         {
-            var endpoint = Endpoint(parse.GetValue(to), out var code);
-            return endpoint is null ? code : await ShowAsync(endpoint, parse.GetValue(id)!, Console.Out, Console.Error, ct).ConfigureAwait(false);
+            var (api, code) = target(parse, "show");
+            return api is null ? code : await ShowAsync(api, parse.GetValue(id)!, Console.Out, Console.Error, ct).ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    private static Command CreateDecision(string verb, string description, bool withReason)
+    {
+        var command = new Command(verb, description);
+        var id = new Argument<string>("id") { Description = "The task id." };
+        var reason = new Option<string?>("--reason") { Description = "Why (sent to the submitter and recorded in the audit log)." };
+        command.Arguments.Add(id);
+        if (withReason)
+        {
+            command.Options.Add(reason);
+        }
+        var target = TargetOptions(command);
+        command.SetAction(async (parse, ct) =>
+        {
+            var (api, code) = target(parse, verb);
+            return api is null
+                ? code
+                : await DecideAsync(api, verb, parse.GetValue(id)!, withReason ? parse.GetValue(reason) : null, Console.Out, Console.Error, ct).ConfigureAwait(false);
         });
         return command;
     }
@@ -81,24 +122,21 @@ public static class TaskCommand
         var command = new Command("cancel", "Cancel a task: the node's task peer records the cancellation on the task's chain.");
         var id = new Argument<string>("id") { Description = "The task id." };
         var reason = new Option<string?>("--reason") { Description = "Why (recorded with the cancellation)." };
-        var to = ToOption();
         command.Arguments.Add(id);
         command.Options.Add(reason);
-        command.Options.Add(to);
+        var target = TargetOptions(command);
         command.SetAction(async (parse, ct) =>
         {
-            var endpoint = Endpoint(parse.GetValue(to), out var code);
-            return endpoint is null
-                ? code
-                : await CancelAsync(endpoint, parse.GetValue(id)!, parse.GetValue(reason), Console.Out, Console.Error, ct).ConfigureAwait(false);
+            var (api, code) = target(parse, "cancel");
+            return api is null ? code : await CancelAsync(api, parse.GetValue(id)!, parse.GetValue(reason), Console.Out, Console.Error, ct).ConfigureAwait(false);
         });
         return command;
     }
 
     /// <summary>Reads the spec file here (so its errors name this file and line), then posts its text.</summary>
-    public static async Task<int> SubmitAsync(Uri endpoint, string specPath, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    public static async Task<int> SubmitAsync(NodeApi api, string specPath, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(endpoint);
+        ArgumentNullException.ThrowIfNull(api);
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
         string text;
@@ -113,8 +151,8 @@ public static class TaskCommand
             return ExitCodes.Config;
         }
         // A refused submission (400, 409) still answers with its reason in the body.
-        var reply = await SendAsync<SubmitTaskResult>(endpoint, "submit", SubmitTimeout, error,
-            http => http.PostAsync(new Uri(endpoint, "/tasks"), TaskEndpoints.SubmitContent(text), cancellationToken),
+        var reply = await SendAsync<SubmitTaskResult>(api, "submit", SubmitTimeout, error,
+            http => http.PostAsync(new Uri(api.Endpoint, "/tasks"), TaskEndpoints.SubmitContent(text), cancellationToken),
             [HttpStatusCode.BadRequest, HttpStatusCode.Conflict]).ConfigureAwait(false);
         if (reply.Value is not { } result)
         {
@@ -136,31 +174,31 @@ public static class TaskCommand
         return result.Started ? ExitCodes.Ok : ExitCodes.Failure;
     }
 
-    public static async Task<int> ListAsync(Uri endpoint, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    public static async Task<int> ListAsync(NodeApi api, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(endpoint);
+        ArgumentNullException.ThrowIfNull(api);
         ArgumentNullException.ThrowIfNull(output);
-        var reply = await SendAsync<TaskList>(endpoint, "list", RequestTimeout, error,
-            http => http.GetAsync(new Uri(endpoint, "/tasks"), cancellationToken)).ConfigureAwait(false);
+        var reply = await SendAsync<TaskList>(api, "list", RequestTimeout, error,
+            http => http.GetAsync(new Uri(api.Endpoint, "/tasks"), cancellationToken)).ConfigureAwait(false);
         if (reply.Value is not { } list)
         {
             return reply.ExitCode;
         }
-        output.WriteLine($"{"TASK",-24} {"STATE",-10} {"ROUND",9} {"CHAIN",7} {"SUBMITTER",-16} DETAIL");
+        output.WriteLine($"{"TASK",-24} {"STATE",-16} {"ROUND",9} {"CHAIN",7} {"SUBMITTER",-16} DETAIL");
         foreach (var task in list.Tasks)
         {
             var p = task.Progress;
-            output.WriteLine($"{task.TaskId,-24} {p.State,-10} {$"{p.Round}/{p.Rounds}",9} {p.ChainHeight,7} {task.Submitter,-16} {p.Detail}");
+            output.WriteLine($"{task.TaskId,-24} {p.State,-16} {$"{p.Round}/{p.Rounds}",9} {p.ChainHeight,7} {task.Submitter,-16} {p.Detail}");
         }
         output.WriteLine($"{list.Tasks.Count} tasks");
         return ExitCodes.Ok;
     }
 
-    public static async Task<int> ShowAsync(Uri endpoint, string taskId, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    public static async Task<int> ShowAsync(NodeApi api, string taskId, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(endpoint);
-        var reply = await SendAsync<TaskInfo>(endpoint, "show", RequestTimeout, error,
-            http => http.GetAsync(new Uri(endpoint, $"/tasks/{Uri.EscapeDataString(taskId)}"), cancellationToken)).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(api);
+        var reply = await SendAsync<TaskInfo>(api, "show", RequestTimeout, error,
+            http => http.GetAsync(new Uri(api.Endpoint, $"/tasks/{Uri.EscapeDataString(taskId)}"), cancellationToken)).ConfigureAwait(false);
         if (reply.Value is { } info)
         {
             Print(info, output);
@@ -168,12 +206,23 @@ public static class TaskCommand
         return reply.ExitCode;
     }
 
-    public static async Task<int> CancelAsync(Uri endpoint, string taskId, string? reason, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    public static Task<int> CancelAsync(NodeApi api, string taskId, string? reason, TextWriter output, TextWriter error, CancellationToken cancellationToken) =>
+        DecideAsync(api, "cancel", taskId, reason, output, error, cancellationToken);
+
+    public static Task<int> ApproveAsync(NodeApi api, string taskId, TextWriter output, TextWriter error, CancellationToken cancellationToken) =>
+        DecideAsync(api, "approve", taskId, null, output, error, cancellationToken);
+
+    public static Task<int> RejectAsync(NodeApi api, string taskId, string? reason, TextWriter output, TextWriter error, CancellationToken cancellationToken) =>
+        DecideAsync(api, "reject", taskId, reason, output, error, cancellationToken);
+
+    /// <summary>POST /tasks/{id}/{verb} (cancel, approve, reject) and prints the task after it.</summary>
+    private static async Task<int> DecideAsync(NodeApi api, string verb, string taskId, string? reason, TextWriter output, TextWriter error,
+        CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(endpoint);
-        var reply = await SendAsync<TaskInfo>(endpoint, "cancel", RequestTimeout, error,
-            http => http.PostAsync(new Uri(endpoint, $"/tasks/{Uri.EscapeDataString(taskId)}/cancel"),
-                TaskEndpoints.CancelContent(reason), cancellationToken)).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(api);
+        var reply = await SendAsync<TaskInfo>(api, verb, RequestTimeout, error,
+            http => http.PostAsync(new Uri(api.Endpoint, $"/tasks/{Uri.EscapeDataString(taskId)}/{verb}"),
+                TaskEndpoints.ReasonContent(reason), cancellationToken)).ConfigureAwait(false);
         if (reply.Value is { } info)
         {
             Print(info, output);
@@ -198,33 +247,44 @@ public static class TaskCommand
         }
     }
 
-    /// <summary>Sends one request; the reply's body (on success, or on one of <paramref name="errorsWithBody"/>), or
-    /// an exit code with the error written.</summary>
-    private static async Task<(T? Value, int ExitCode)> SendAsync<T>(Uri endpoint, string verb, TimeSpan timeout, TextWriter error,
+    /// <summary>Sends one request with the admin token; the reply's body (on success, or on one of
+    /// <paramref name="errorsWithBody"/>), or an exit code with the node's error written.</summary>
+    private static async Task<(T? Value, int ExitCode)> SendAsync<T>(NodeApi api, string verb, TimeSpan timeout, TextWriter error,
         Func<HttpClient, Task<HttpResponseMessage>> send, HttpStatusCode[]? errorsWithBody = null)
         where T : class
     {
         try
         {
-            using var http = new HttpClient { Timeout = timeout };
+            using var http = api.CreateClient(timeout);
             using var response = await send(http).ConfigureAwait(false);
-            if (response.StatusCode == HttpStatusCode.NotFound)
-            {
-                var notFound = await response.Content.ReadFromJsonAsync<TaskError>(TaskJson.Options).ConfigureAwait(false);
-                error.WriteLine($"swarm task {verb}: {notFound?.Error ?? "not found"}");
-                return (null, ExitCodes.Failure);
-            }
             if (!response.IsSuccessStatusCode && !(errorsWithBody?.Contains(response.StatusCode) ?? false))
             {
-                error.WriteLine($"swarm task {verb}: {endpoint} answered {(int)response.StatusCode} {response.ReasonPhrase}");
+                var problem = await ErrorOf(response).ConfigureAwait(false);
+                var hint = response.StatusCode == HttpStatusCode.Unauthorized
+                    ? $" (sent the token of {api.TokenSource}; give the node's own with --token-file or --to its configuration)"
+                    : "";
+                error.WriteLine($"swarm task {verb}: {problem ?? $"{api.Endpoint} answered {(int)response.StatusCode} {response.ReasonPhrase}"}{hint}");
                 return (null, ExitCodes.Failure);
             }
             var value = await response.Content.ReadFromJsonAsync<T>(TaskJson.Options).ConfigureAwait(false);
-            return value is null ? Failed<T>(error, verb, $"{endpoint} returned no body") : (value, ExitCodes.Ok);
+            return value is null ? Failed<T>(error, verb, $"{api.Endpoint} returned no body") : (value, ExitCodes.Ok);
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException)
         {
-            return Failed<T>(error, verb, $"no node answers at {endpoint}: {e.Message} (is `swarm node` running with that http.port?)");
+            return Failed<T>(error, verb, $"no node answers at {api.Endpoint}: {e.Message} (is `swarm node` running with that http.port?)");
+        }
+    }
+
+    /// <summary>The error a task endpoint wrote in its body, if it wrote one.</summary>
+    private static async Task<string?> ErrorOf(HttpResponseMessage response)
+    {
+        try
+        {
+            return (await response.Content.ReadFromJsonAsync<TaskError>(TaskJson.Options).ConfigureAwait(false))?.Error;
+        }
+        catch (Exception e) when (e is JsonException or NotSupportedException)
+        {
+            return null;
         }
     }
 
@@ -235,9 +295,39 @@ public static class TaskCommand
         return (null, ExitCodes.Failure);
     }
 
-    private static Uri? Endpoint(string? to, out int exitCode)
+    /// <summary>The node's address (from --to) and its admin token (from --token-file, or the data directory of the
+    /// configuration), or an exit code with the problem written.</summary>
+    private static (NodeApi? Api, int ExitCode) Target(string? to, string? tokenFile, string verb, TextWriter error)
     {
         var isUrl = to is not null && to.Contains("://", StringComparison.Ordinal);
-        return StatusCommand.Endpoint(isUrl ? null : to, isUrl ? to : null, [], out exitCode);
+        var endpoint = StatusCommand.Endpoint(isUrl ? null : to, isUrl ? to : null, [], out var exitCode);
+        if (endpoint is null)
+        {
+            return (null, exitCode);
+        }
+        if (tokenFile is null)
+        {
+            try
+            {
+                // Only node.data-dir is needed: read as the node resolves it, without binding the whole configuration
+                // (with an address and no file, the defaults alone lack node.id and would not bind).
+                var configuration = SwarmConfiguration.Build(isUrl ? null : to, [], SwarmConfiguration.ProcessEnvironment());
+                tokenFile = AdminToken.PathIn(configuration["node:data-dir"] is { Length: > 0 } dataDir ? dataDir : ".");
+            }
+            catch (Exception e) when (e is HoconException or SettingsException)
+            {
+                error.WriteLine($"swarm: configuration error: {e.Message}");
+                return (null, ExitCodes.Config);
+            }
+        }
+        try
+        {
+            return (new NodeApi(endpoint, AdminToken.ReadValue(tokenFile), tokenFile), ExitCodes.Ok);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+        {
+            error.WriteLine($"swarm task {verb}: cannot read the node's admin token: {e.Message} (give --token-file, or --to the node's configuration file)");
+            return (null, ExitCodes.Failure);
+        }
     }
 }

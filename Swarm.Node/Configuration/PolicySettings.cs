@@ -2,11 +2,33 @@ using Swarm.Tasks;
 
 namespace Swarm.Node.Configuration;
 
-/// <summary><c>policy { allowed-datasets, max-rounds, require-differential-privacy, require-secure-aggregation,
-/// max-partial-share, privacy-budget-epsilon, privacy-budget-delta }</c>: what this institution consents to
-/// (<see cref="LocalPolicy"/>).</summary>
+/// <summary><c>policy { approval, allowed-submitters, allowed-co-participants, min-participants, min-batch-size,
+/// max-local-epochs, allowed-models, allowed-datasets, max-rounds, require-differential-privacy,
+/// require-secure-aggregation, max-partial-share, privacy-budget-epsilon, privacy-budget-delta }</c>: what this
+/// institution consents to (<see cref="LocalPolicy"/>).</summary>
 public sealed record PolicySettings
 {
+    /// <summary>auto: consent when the rules pass; manual: a task that passes waits for <c>swarm task approve</c>.</summary>
+    public ApprovalMode Approval { get; init; }
+
+    /// <summary>Nodes whose tasks this node considers; empty: any member (this node's own operator always).</summary>
+    public IReadOnlyList<string> AllowedSubmitters { get; init; } = [];
+
+    /// <summary>Nodes this node trains with; empty: any member.</summary>
+    public IReadOnlyList<string> AllowedCoParticipants { get; init; } = [];
+
+    [SettingRange(1, 1_024)]
+    public int MinParticipants { get; init; }
+
+    [SettingRange(1, 1_000_000)]
+    public int MinBatchSize { get; init; }
+
+    [SettingRange(1, 1_000)]
+    public int MaxLocalEpochs { get; init; }
+
+    /// <summary>Models this node trains; empty: any model of the zoo.</summary>
+    public IReadOnlyList<string> AllowedModels { get; init; } = [];
+
     /// <summary>Data set names (as task specs write them) this node will train on; empty refuses every task.</summary>
     public IReadOnlyList<string> AllowedDatasets { get; init; } = [];
 
@@ -33,5 +55,12 @@ public sealed record PolicySettings
         new(AllowedDatasets, MaxRounds, RequireDifferentialPrivacy, RequireSecureAggregation, MaxPartialShare)
         {
             Budget = PrivacyBudgetEpsilon > 0 ? new PrivacyBudget(PrivacyBudgetEpsilon, PrivacyBudgetDelta) : null,
+            Approval = Approval,
+            AllowedSubmitters = AllowedSubmitters,
+            AllowedCoParticipants = AllowedCoParticipants,
+            MinParticipants = MinParticipants,
+            MinBatchSize = MinBatchSize,
+            MaxLocalEpochs = MaxLocalEpochs,
+            AllowedModels = AllowedModels,
         };
 }

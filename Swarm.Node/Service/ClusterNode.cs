@@ -12,6 +12,7 @@ using Swarm.Node.Configuration;
 using Swarm.Node.Identity;
 using Swarm.Node.Networking;
 using Swarm.Node.Persistence;
+using Swarm.Node.Security;
 using Swarm.Node.Tasks;
 
 namespace Swarm.Node.Service;
@@ -46,6 +47,8 @@ public sealed class ClusterNode : IAsyncDisposable
     private TaskPeerFactory? _engine;
     private LedgerStoreFactory? _storeFactory;
     private TaskManagerOptions? _taskOptions;
+    private AdminToken? _adminToken;
+    private AuditLog? _audit;
 
     /// <param name="settings">Every setting of the node.</param>
     /// <param name="loggers">Where the node logs.</param>
@@ -68,6 +71,9 @@ public sealed class ClusterNode : IAsyncDisposable
 
     public Uri? HttpAddress => _http?.Address;
 
+    /// <summary>The file of the node's admin token (<see cref="AdminToken"/>), once started.</summary>
+    public string? AdminTokenPath => _adminToken?.Path;
+
     /// <summary>Raised (on an actor's thread) when a task chain's stored consensus state cannot be read: the node
     /// must stop (see <see cref="TaskManagerOptions.OnUnreadableReplicaState"/>).</summary>
     public event Action<string>? UnreadableReplicaState;
@@ -78,6 +84,7 @@ public sealed class ClusterNode : IAsyncDisposable
         // Files are checked before anything is opened, so a misconfigured node leaves nothing behind.
         var consortium = _settings.Consortium.File.Length == 0 ? null : LoadConsortium(_settings.Consortium.File, id);
         _identity = consortium is null ? null : IdentityLoader.Load(_settings.Tls, _settings.Node, consortium);
+        (_adminToken, _audit) = OpenCredentials();
         var incarnation = OpenStore();
         _system = _hostSystem ?? SwarmActorSystem.Create(id, _loggers, ActorSystemConfig(_settings));
         NodeLogging.For(_system).Factory = _loggers;
@@ -104,9 +111,10 @@ public sealed class ClusterNode : IAsyncDisposable
             TasksMax = _settings.Tasks.TasksMax,
             ProgressTimeout = _settings.Actors.AskTimeout,
             OnUnreadableReplicaState = message => UnreadableReplicaState?.Invoke(message),
+            Audit = _audit,
         };
         _tasks = _system.ActorOf(TaskManagerActor.Props(_taskOptions).WithMailbox(PeerMailbox), Actors.Tasks.TaskPaths.ManagerName);
-        _http = await NodeHttpServer.StartAsync(_settings.Http.Port, this, cancellationToken).ConfigureAwait(false);
+        _http = await NodeHttpServer.StartAsync(_settings.Http.Port, this, _adminToken, _audit, cancellationToken).ConfigureAwait(false);
         _log.LogInformation("node {Node} incarnation {Incarnation} started: peers on {Peers}, HTTP on {Http}", id, incarnation,
             _transport?.LocalEndpoint?.ToString() ?? "(alone, no transport)", _http.Address);
     }
@@ -160,9 +168,25 @@ public sealed class ClusterNode : IAsyncDisposable
     public async Task<TaskInfo?> ShowTaskAsync(string taskId, CancellationToken cancellationToken) =>
         await _tasks!.Ask<object>(new ShowTask(taskId), TaskAskTimeout, cancellationToken).ConfigureAwait(false) as TaskInfo;
 
-    /// <summary>Cancels the task on this node; null when this node has none with that id.</summary>
-    public async Task<TaskInfo?> CancelTaskAsync(string taskId, string reason, CancellationToken cancellationToken) =>
-        await _tasks!.Ask<object>(new CancelTaskRequest(taskId, reason), TaskAskTimeout, cancellationToken).ConfigureAwait(false) as TaskInfo;
+    /// <summary>Cancels the task on this node (a task that waits for approval is rejected).</summary>
+    public Task<TaskDecision> CancelTaskAsync(string taskId, string reason, CancellationToken cancellationToken) =>
+        DecideAsync(new CancelTaskRequest(taskId, reason), cancellationToken);
+
+    /// <summary>Approves a task that waits for this node's approval: its consent goes to the submitter.</summary>
+    public Task<TaskDecision> ApproveTaskAsync(string taskId, CancellationToken cancellationToken) =>
+        DecideAsync(new ApproveTaskRequest(taskId), cancellationToken);
+
+    /// <summary>Rejects a task that waits for this node's approval: the submitter gets the refusal with the reason.</summary>
+    public Task<TaskDecision> RejectTaskAsync(string taskId, string reason, CancellationToken cancellationToken) =>
+        DecideAsync(new RejectTaskRequest(taskId, reason), cancellationToken);
+
+    private async Task<TaskDecision> DecideAsync(object request, CancellationToken cancellationToken) =>
+        await _tasks!.Ask<object>(request, TaskAskTimeout, cancellationToken).ConfigureAwait(false) switch
+        {
+            TaskInfo info => new TaskDecision(info, null),
+            TaskDecisionRefused refused => new TaskDecision(null, refused.Reason),
+            _ => TaskDecision.NotFound,
+        };
 
     /// <summary>List, show and cancel wait for the peers' answers (one progress timeout) and a margin.</summary>
     private TimeSpan TaskAskTimeout => _taskOptions!.ProgressTimeout + _settings.Actors.AskTimeout;
@@ -227,6 +251,22 @@ public sealed class ClusterNode : IAsyncDisposable
 
     private Task<MembershipSnapshot> SnapshotAsync(CancellationToken cancellationToken) =>
         _gossip!.Ask<MembershipSnapshot>(GetMembership.Instance, _settings.Actors.AskTimeout, cancellationToken);
+
+    /// <summary>The admin token (created on the first start, refused when others may read it) and the audit log, both
+    /// in the data directory.</summary>
+    private (AdminToken Token, AuditLog Audit) OpenCredentials()
+    {
+        try
+        {
+            Directory.CreateDirectory(_settings.Node.DataDir);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new NodeStartException($"cannot create node.data-dir '{_settings.Node.DataDir}': {e.Message}", e);
+        }
+        var token = AdminToken.LoadOrCreate(_settings.Node.DataDir);
+        return (token, AuditLog.In(_settings.Node.DataDir, _time, _loggers.CreateLogger<AuditLog>()));
+    }
 
     private long OpenStore()
     {

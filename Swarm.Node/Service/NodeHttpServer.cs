@@ -6,16 +6,21 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Swarm.Node.Security;
 using Swarm.Node.Tasks;
 
 namespace Swarm.Node.Service;
 
 /// <summary>The node's HTTP endpoint on loopback only (operators and scrapers on the same machine): <c>GET /health</c>
 /// returns <see cref="HealthReport"/> as JSON, <c>GET /metrics</c> the Prometheus text, and the task endpoints
-/// (<see cref="TaskEndpoints"/>) submit, list, show and cancel tasks. Kestrel with minimal APIs. Two guards run
-/// before any endpoint: the Host header must name loopback (a page whose DNS name was rebound to 127.0.0.1 sends
-/// its own name and is refused, 403), and a POST must carry JSON (a cross-site form or <c>fetch</c> can send
-/// plain text to loopback without a CORS preflight, never JSON; 415).</summary>
+/// (<see cref="TaskEndpoints"/>) submit, list, show, approve, reject and cancel tasks. Kestrel with minimal APIs.
+/// Guards run before any endpoint, in this order: the Host header must name loopback (a page whose DNS name was
+/// rebound to 127.0.0.1 sends its own name and is refused, 403); every request other than <c>GET /health</c> and
+/// <c>GET /metrics</c> must carry the node's admin token (<see cref="AdminToken"/>) as <c>Authorization: Bearer</c>
+/// (401 otherwise: any local user or process could reach loopback, only the node's user can read the token); a
+/// POST must carry JSON (a cross-site form or <c>fetch</c> can send plain text to loopback without a CORS preflight,
+/// never JSON; 415); and a declared body longer than <see cref="TaskEndpoints.BodyBytesMax"/> is refused unread
+/// (413; a chunked one is cut off at the limit with the same answer).</summary>
 public sealed class NodeHttpServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
@@ -29,17 +34,28 @@ public sealed class NodeHttpServer : IAsyncDisposable
     /// <summary>Where it listens, e.g. http://127.0.0.1:7480 (the real port when 0 was asked for).</summary>
     public Uri Address { get; }
 
-    public static async Task<NodeHttpServer> StartAsync(int port, ClusterNode node, CancellationToken cancellationToken)
+    public static async Task<NodeHttpServer> StartAsync(int port, ClusterNode node, AdminToken token, AuditLog audit, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(token);
+        ArgumentNullException.ThrowIfNull(audit);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "swarm" });
         // Request logs would drown the node's own; failures to serve are visible to the client.
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port));
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(IPAddress.Loopback, port);
+            kestrel.Limits.MaxRequestBodySize = TaskEndpoints.BodyBytesMax;
+        });
         var app = builder.Build();
         app.Use(async (context, next) =>
         {
-            if (Refusal(context.Request) is { } refusal)
+            if (Refusal(context.Request, token) is { } refusal)
             {
+                if (refusal.Status == StatusCodes.Status401Unauthorized)
+                {
+                    context.Response.Headers.WWWAuthenticate = "Bearer realm=\"swarm node\"";
+                }
+                AuditRefusal(audit, context, refusal);
                 context.Response.StatusCode = refusal.Status;
                 await context.Response.WriteAsJsonAsync(new TaskError(refusal.Reason), TaskJson.Options, context.RequestAborted).ConfigureAwait(false);
                 return;
@@ -49,7 +65,7 @@ public sealed class NodeHttpServer : IAsyncDisposable
         app.MapGet("/health", async (CancellationToken ct) => Results.Json(await node.HealthAsync(ct).ConfigureAwait(false)));
         app.MapGet("/metrics", async (CancellationToken ct) =>
             Results.Text(await node.MetricsAsync(ct).ConfigureAwait(false), PrometheusText.ContentType));
-        TaskEndpoints.Map(app, node);
+        TaskEndpoints.Map(app, node, audit);
         try
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -64,18 +80,64 @@ public sealed class NodeHttpServer : IAsyncDisposable
     }
 
     /// <summary>Why a request is refused before it reaches an endpoint, or null.</summary>
-    internal static (int Status, string Reason)? Refusal(HttpRequest request)
+    internal static (int Status, string Reason)? Refusal(HttpRequest request, AdminToken token)
     {
         var host = request.Host.Host;
         if (!request.Host.HasValue || !(host is "127.0.0.1" or "localhost" or "[::1]" or "::1"))
         {
             return (StatusCodes.Status403Forbidden, $"Host '{request.Host.Value}' is not this node's loopback address");
         }
+        if (!IsOpen(request) && AuthenticationProblem(request, token) is { } unauthenticated)
+        {
+            return (StatusCodes.Status401Unauthorized, unauthenticated);
+        }
         if (HttpMethods.IsPost(request.Method) && !IsJson(request.ContentType))
         {
             return (StatusCodes.Status415UnsupportedMediaType, $"a POST must be application/json, not '{request.ContentType}'");
         }
+        if (request.ContentLength > TaskEndpoints.BodyBytesMax)
+        {
+            return (StatusCodes.Status413PayloadTooLarge, $"the body is {request.ContentLength} bytes; at most {TaskEndpoints.BodyBytesMax} are accepted");
+        }
         return null;
+    }
+
+    /// <summary>Records a POST refused for want of the token (401) or for its size (413); reads and the other guards'
+    /// refusals (a foreign Host, a wrong media type) are not actions on the node's tasks.</summary>
+    private static void AuditRefusal(AuditLog audit, HttpContext context, (int Status, string Reason) refusal)
+    {
+        var outcome = refusal.Status switch
+        {
+            StatusCodes.Status401Unauthorized when HttpMethods.IsPost(context.Request.Method) => (Actor: TaskEndpoints.Anonymous, Outcome: "denied"),
+            StatusCodes.Status413PayloadTooLarge => (Actor: "operator", Outcome: "too-large"),
+            _ => default,
+        };
+        if (outcome.Outcome is not null)
+        {
+            audit.Record("request", context.Request.Path.Value ?? "", outcome.Actor, outcome.Outcome, refusal.Reason, TaskEndpoints.ClientOf(context));
+        }
+    }
+
+    /// <summary>Read-only health and metrics stay open on loopback (scrapers and <c>swarm status</c> have no token).</summary>
+    private static bool IsOpen(HttpRequest request) =>
+        (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
+        && (request.Path.Equals("/health", StringComparison.Ordinal) || request.Path.Equals("/metrics", StringComparison.Ordinal));
+
+    /// <summary>Why the request's credentials are not the admin token, or null when they are. The answer never
+    /// repeats what was sent.</summary>
+    private static string? AuthenticationProblem(HttpRequest request, AdminToken token)
+    {
+        const string Scheme = "Bearer ";
+        var header = request.Headers.Authorization.ToString();
+        if (header.Length == 0)
+        {
+            return $"this request needs the node's admin token (Authorization: Bearer, the token in {AdminToken.FileName} in the node's data directory; swarm task sends it)";
+        }
+        if (!header.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase))
+        {
+            return "the Authorization header must be 'Bearer <admin token>'";
+        }
+        return token.Matches(header[Scheme.Length..].Trim()) ? null : "the admin token is wrong (is it the token of this node?)";
     }
 
     private static bool IsJson(string? contentType) =>

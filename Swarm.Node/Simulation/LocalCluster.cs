@@ -165,8 +165,9 @@ public sealed class LocalCluster : IDisposable
     /// <summary>POST /tasks on node <paramref name="index"/>: the HTTP status and the answer's JSON text.</summary>
     public async Task<(int Status, string Body)> SubmitAsync(int index, string specText, CancellationToken cancellation = default)
     {
-        using var content = TaskEndpoints.SubmitContent(specText);
-        using var response = await Http.PostAsync(new Uri(HttpAddress(index), "/tasks"), content, cancellation).ConfigureAwait(false);
+        using var request = Authorized(index, HttpMethod.Post, "/tasks");
+        request.Content = TaskEndpoints.SubmitContent(specText);
+        using var response = await Http.SendAsync(request, cancellation).ConfigureAwait(false);
         return ((int)response.StatusCode, await response.Content.ReadAsStringAsync(cancellation).ConfigureAwait(false));
     }
 
@@ -176,13 +177,24 @@ public sealed class LocalCluster : IDisposable
     {
         try
         {
-            using var response = await Http.GetAsync(new Uri(HttpAddress(index), "/tasks/" + taskId), cancellation).ConfigureAwait(false);
+            using var request = Authorized(index, HttpMethod.Get, "/tasks/" + Uri.EscapeDataString(taskId));
+            using var response = await Http.SendAsync(request, cancellation).ConfigureAwait(false);
             return response.IsSuccessStatusCode ? await response.Content.ReadFromJsonAsync<T>(options, cancellation).ConfigureAwait(false) : null;
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellation.IsCancellationRequested)
         {
             return null;
         }
+    }
+
+    /// <summary>A request to node <paramref name="index"/> with its admin token, read from its data directory (the node
+    /// writes it there on its first start), as <c>swarm task</c> sends it.</summary>
+    private HttpRequestMessage Authorized(int index, HttpMethod method, string path)
+    {
+        var request = new HttpRequestMessage(method, new Uri(HttpAddress(index), path));
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer",
+            Security.AdminToken.ReadValue(Security.AdminToken.PathIn(DataDirectory(index))));
+        return request;
     }
 
     /// <summary>The last lines node <paramref name="index"/> wrote.</summary>

@@ -83,6 +83,15 @@ public sealed class TaskManagerActor : SwarmActor
                 State = TaskState.Starting,
             };
             _tasks[spec.Id] = entry;
+            if (_consent.ResumeProblem(spec, task.Submitter) is { } refused)
+            {
+                // The policy is read again at every start: a task it no longer allows does not run here again.
+                entry.State = TaskState.Cancelled;
+                entry.Detail = $"not resumed: this node's policy now refuses it: {refused}";
+                Log.LogWarning("task {Task}: {Detail}", spec.Id, entry.Detail);
+                _options.Audit?.Record("resume", spec.Id, "policy", "refused", refused);
+                continue;
+            }
             if (!task.Started)
             {
                 // Consented before the restart: the submitter's start (resent until acknowledged) is still taken.
@@ -151,6 +160,12 @@ public sealed class TaskManagerActor : SwarmActor
                 break;
             case CancelTaskRequest cancel:
                 OnCancel(cancel, Sender);
+                break;
+            case ApproveTaskRequest approve:
+                OnOperatorDecision(approve.TaskId, new OperatorApproved(approve.TaskId), Sender);
+                break;
+            case RejectTaskRequest reject:
+                OnOperatorDecision(reject.TaskId, new OperatorRejected(reject.TaskId, reject.Reason), Sender);
                 break;
             case TaskProgress progress when Sender.Path.Parent.Equals(Self.Path):
                 Observe(progress);
@@ -241,7 +256,24 @@ public sealed class TaskManagerActor : SwarmActor
                 ManagerOf(ask.To).Tell(new CreateTask(_options.NodeId, ask.SpecBytes), Self);
                 break;
             case SendAnswer answer:
+                _options.Audit?.Record("propose", answer.TaskId, $"node:{answer.To}", answer.Consents ? "consented" : "refused", answer.Reason);
                 ManagerOf(answer.To).Tell(new TaskAnswer(_options.NodeId, answer.TaskId, answer.Digest, answer.Consents, answer.Reason), Self);
+                break;
+            case ApprovalAwaited held:
+                _options.Audit?.Record("propose", held.Spec.Id, $"node:{held.Submitter}", "awaiting-approval");
+                _tasks[held.Spec.Id] = new TaskEntry(held.Spec, held.SpecBytes, held.Digest, held.Submitter)
+                {
+                    State = TaskState.AwaitingApproval,
+                    Detail = $"passes this node's policy; waiting for the operator (swarm task approve|reject {held.Spec.Id}) before node '{held.Submitter}' stops waiting",
+                };
+                break;
+            case ApprovalClosed closed when _tasks.TryGetValue(closed.TaskId, out var entry):
+                entry.State = closed.Rejected ? TaskState.Rejected : TaskState.Cancelled;
+                entry.Detail = closed.Rejected ? $"rejected by the operator: {closed.Reason}" : closed.Reason;
+                if (!closed.Rejected)
+                {
+                    _options.Audit?.Record("propose", closed.TaskId, $"node:{entry.Submitter}", "cancelled", closed.Reason);
+                }
                 break;
             case SendStart start:
                 ManagerOf(start.To).Tell(new StartTask(_options.NodeId, start.TaskId, start.Digest), Self);
@@ -386,11 +418,34 @@ public sealed class TaskManagerActor : SwarmActor
         }
     }
 
+    /// <summary>The operator approves or rejects a task that waits for approval; the reply is the task after it.</summary>
+    private void OnOperatorDecision(string taskId, ConsentInput decision, IActorRef replyTo)
+    {
+        if (!_tasks.TryGetValue(taskId, out var entry))
+        {
+            replyTo.Tell(new TaskNotFound(taskId));
+            return;
+        }
+        if (!_consent.IsAwaitingApproval(taskId))
+        {
+            replyTo.Tell(new TaskDecisionRefused(taskId, $"task '{taskId}' does not wait for approval on node '{_options.NodeId}' (it is {entry.State}{(entry.Detail is { } d ? $": {d}" : "")})"));
+            return;
+        }
+        Consent(decision);
+        replyTo.Tell(InfoOf(_tasks[taskId]));
+    }
+
     private void OnCancel(CancelTaskRequest cancel, IActorRef replyTo)
     {
         if (!_tasks.TryGetValue(cancel.TaskId, out var entry))
         {
             replyTo.Tell(new TaskNotFound(cancel.TaskId));
+            return;
+        }
+        if (_consent.IsAwaitingApproval(cancel.TaskId))
+        {
+            // Cancelling a task that waits for approval is rejecting it: the submitter learns why.
+            OnOperatorDecision(cancel.TaskId, new OperatorRejected(cancel.TaskId, cancel.Reason), replyTo);
             return;
         }
         if (entry.Peer is null)

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Swarm.Node.Security;
 using Swarm.Tasks;
 
 namespace Swarm.Node.Tasks;
@@ -32,6 +33,10 @@ public sealed record TaskManagerOptions(
     /// read (<c>ReplicaStateException</c>): the replica must not run without it (it could vote twice), so the node
     /// stops and <c>swarm node</c> exits with <c>ExitCodes.Environment</c> (4) and the message.</summary>
     public Action<string>? OnUnreadableReplicaState { get; init; }
+
+    /// <summary>Where the manager records what peers proposed and what this node answered, held tasks' ends, and
+    /// tasks the policy no longer allows at a restart (none: not recorded).</summary>
+    public AuditLog? Audit { get; init; }
 
     /// <summary>Most tasks (of any state) and submissions a node keeps; more are refused.</summary>
     public int TasksMax { get; init; } = 1024;

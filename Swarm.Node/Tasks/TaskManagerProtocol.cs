@@ -51,6 +51,23 @@ public sealed record ShowTask(string TaskId);
 /// task's <see cref="TaskInfo"/> after the peer's answer, or <see cref="TaskNotFound"/>.</summary>
 public sealed record CancelTaskRequest(string TaskId, string Reason);
 
+/// <summary>The operator approves a task that waits for this node's approval; answered with the task's
+/// <see cref="TaskInfo"/> (now Starting: the consent has left), <see cref="TaskNotFound"/>, or <see cref="TaskDecisionRefused"/>.</summary>
+public sealed record ApproveTaskRequest(string TaskId);
+
+/// <summary>The operator rejects a task that waits for this node's approval; answered like <see cref="ApproveTaskRequest"/>.</summary>
+public sealed record RejectTaskRequest(string TaskId, string Reason);
+
+/// <summary>The task exists but does not wait for approval (already decided, aborted, or never held).</summary>
+public sealed record TaskDecisionRefused(string TaskId, string Reason);
+
+/// <summary>What a cancel, approve or reject came to: the task after it, or why it could not be done (the task
+/// does not wait for approval), or neither when the node has no such task.</summary>
+public sealed record TaskDecision(TaskInfo? Info, string? Error)
+{
+    public static TaskDecision NotFound { get; } = new(null, null);
+}
+
 /// <summary>No task with this id on this node.</summary>
 public sealed record TaskNotFound(string TaskId);
 

@@ -47,6 +47,12 @@ public sealed record ConsentRestored(string TaskId, string Submitter, byte[] Dig
 /// acknowledged again).</summary>
 public sealed record StartedRestored(string TaskId, string Submitter, byte[] Digest) : ConsentInput;
 
+/// <summary>This node's operator approves a task that waits for approval (<see cref="ApprovalMode.Manual"/>).</summary>
+public sealed record OperatorApproved(string TaskId) : ConsentInput;
+
+/// <summary>This node's operator rejects a task that waits for approval.</summary>
+public sealed record OperatorRejected(string TaskId, string Reason) : ConsentInput;
+
 /// <summary>What the node's task manager carries out, in order.</summary>
 public abstract record ConsentOutput;
 
@@ -80,6 +86,13 @@ public sealed record SubmissionDecided(TaskSpec Spec, byte[] Digest, bool Starte
 
 /// <summary>This node consented to the task; it waits for the submitter's start or abort.</summary>
 public sealed record ConsentGiven(TaskSpec Spec, byte[] SpecBytes, string Submitter, byte[] Digest) : ConsentOutput;
+
+/// <summary>The task passed this node's policy and waits for its operator's approval (no answer has left yet).</summary>
+public sealed record ApprovalAwaited(TaskSpec Spec, byte[] SpecBytes, string Submitter, byte[] Digest) : ConsentOutput;
+
+/// <summary>A task that waited for approval will not run here: the operator rejected it (<paramref name="Rejected"/>),
+/// or its submitter aborted it or never decided.</summary>
+public sealed record ApprovalClosed(string TaskId, bool Rejected, string Reason) : ConsentOutput;
 
 /// <summary>The submitter started a task this node consented to: load the data and start its peer.</summary>
 public sealed record BeginTask(string TaskId) : ConsentOutput;

@@ -15,6 +15,7 @@ public sealed class ConsentState(string nodeId, LocalPolicy policy, Func<string,
 {
     private readonly Dictionary<string, Submission> _submissions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (string Submitter, byte[] Digest)> _awaiting = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, CreateArrived> _held = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (string Submitter, byte[] Digest)> _started = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (byte[] Digest, SortedSet<string> Unacknowledged)> _starting = new(StringComparer.Ordinal);
     private List<ConsentOutput> _outputs = [];
@@ -31,6 +32,18 @@ public sealed class ConsentState(string nodeId, LocalPolicy policy, Func<string,
 
     /// <summary>Whether this node consented to <paramref name="taskId"/> and waits for its start or abort.</summary>
     public bool IsAwaitingStart(string taskId) => _awaiting.ContainsKey(taskId);
+
+    /// <summary>Whether <paramref name="taskId"/> passed the policy and waits for the operator's approval.</summary>
+    public bool IsAwaitingApproval(string taskId) => _held.ContainsKey(taskId);
+
+    /// <summary>Why a task this node had consented to or started (submitted by <paramref name="submitter"/>) must not
+    /// resume after a restart: the policy, read again at the start, may have been tightened meanwhile. Null: resume.</summary>
+    public string? ResumeProblem(TaskSpec spec, string submitter)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var decision = policy.Evaluate(spec, nodeId, submitter);
+        return decision.Consents ? StrangersProblem(spec) : decision.Reason;
+    }
 
     /// <summary>The participants of <paramref name="spec"/> that are not members of the consortium, as a problem.</summary>
     public string? StrangersProblem(TaskSpec spec)
@@ -92,6 +105,27 @@ public sealed class ConsentState(string nodeId, LocalPolicy policy, Func<string,
                 break;
             case StartedRestored restored:
                 _started[restored.TaskId] = (restored.Submitter, restored.Digest);
+                break;
+            case OperatorApproved approved when _held.Remove(approved.TaskId, out var create):
+                Note(NoteLevel.Information, $"task {approved.TaskId} from {create.From}: approved by the operator");
+                Consent(create);
+                break;
+            case OperatorRejected rejected when _held.Remove(rejected.TaskId, out var create):
+                Note(NoteLevel.Information, $"task {rejected.TaskId} from {create.From}: rejected by the operator: {rejected.Reason}");
+                Emit(new StartTimer(rejected.TaskId, create.Digest, Start: false));
+                Emit(new ApprovalClosed(rejected.TaskId, Rejected: true, rejected.Reason));
+                Emit(new SendAnswer(create.From, rejected.TaskId, create.Digest, false, $"rejected by the operator of node '{nodeId}': {rejected.Reason}"));
+                break;
+            case OperatorApproved or OperatorRejected:
+                break;
+            case AbortArrived abort when _held.TryGetValue(abort.TaskId, out var held) && held.From == abort.From && held.Digest.AsSpan().SequenceEqual(abort.Digest):
+                _held.Remove(abort.TaskId);
+                Emit(new StartTimer(abort.TaskId, abort.Digest, Start: false));
+                Emit(new ApprovalClosed(abort.TaskId, Rejected: false, $"aborted by {abort.From} before the operator decided: {abort.Reason}"));
+                break;
+            case StartTimeoutPassed timedOut when _held.TryGetValue(timedOut.TaskId, out var held) && held.Digest.AsSpan().SequenceEqual(timedOut.Digest):
+                _held.Remove(timedOut.TaskId);
+                Emit(new ApprovalClosed(timedOut.TaskId, Rejected: false, $"no decision by the operator, and none from {held.From}, in time"));
                 break;
             case AbortArrived abort when Awaited(abort.TaskId, abort.From, abort.Digest, "AbortTask"):
                 Note(NoteLevel.Information, $"task {abort.TaskId} aborted by {abort.From}: {abort.Reason}");
@@ -208,20 +242,40 @@ public sealed class ConsentState(string nodeId, LocalPolicy policy, Func<string,
     {
         var spec = create.Spec;
         var refusal = Refusal(create);
+        if (refusal is null && policy.Approval == ApprovalMode.Manual)
+        {
+            // No answer leaves until the operator decides; the submitter's consent timeout bounds the wait, and the
+            // start timer forgets the task if neither the operator nor the submitter ever decides.
+            _held[spec.Id] = create;
+            Note(NoteLevel.Information, $"task {spec.Id} from {create.From}: passes the policy; waiting for the operator's approval");
+            Emit(new ApprovalAwaited(spec, create.SpecBytes, create.From, create.Digest));
+            Emit(new StartTimer(spec.Id, create.Digest, Start: true));
+            return;
+        }
         if (refusal is null)
         {
-            _awaiting[spec.Id] = (create.From, create.Digest);
-            Emit(new ConsentGiven(spec, create.SpecBytes, create.From, create.Digest));
-            Emit(new StartTimer(spec.Id, create.Digest, Start: true));
+            Consent(create);
+            return;
         }
-        Note(NoteLevel.Information, $"task {spec.Id} from {create.From}: {(refusal is null ? "consent" : $"refused: {refusal}")}");
-        Emit(new SendAnswer(create.From, spec.Id, create.Digest, refusal is null, refusal));
+        Note(NoteLevel.Information, $"task {spec.Id} from {create.From}: refused: {refusal}");
+        Emit(new SendAnswer(create.From, spec.Id, create.Digest, false, refusal));
+    }
+
+    /// <summary>Consents to a task that passed every check (and, with manual approval, the operator's).</summary>
+    private void Consent(CreateArrived create)
+    {
+        var spec = create.Spec;
+        _awaiting[spec.Id] = (create.From, create.Digest);
+        Emit(new ConsentGiven(spec, create.SpecBytes, create.From, create.Digest));
+        Emit(new StartTimer(spec.Id, create.Digest, Start: true));
+        Note(NoteLevel.Information, $"task {spec.Id} from {create.From}: consent");
+        Emit(new SendAnswer(create.From, spec.Id, create.Digest, true, null));
     }
 
     /// <summary>Why this node refuses, in the order an operator would fix it; null to consent.</summary>
     private string? Refusal(CreateArrived create)
     {
-        if (create.IdInUse || _awaiting.ContainsKey(create.Spec.Id))
+        if (create.IdInUse || _awaiting.ContainsKey(create.Spec.Id) || _held.ContainsKey(create.Spec.Id))
         {
             return $"task id '{create.Spec.Id}' is already in use on node '{nodeId}'";
         }
@@ -229,7 +283,7 @@ public sealed class ConsentState(string nodeId, LocalPolicy policy, Func<string,
         {
             return full;
         }
-        var decision = policy.Evaluate(create.Spec, nodeId);
+        var decision = policy.Evaluate(create.Spec, nodeId, create.From);
         if (!decision.Consents)
         {
             return decision.Reason;

@@ -8,4 +8,10 @@ public enum TaskState
     Completed,
     Cancelled,
     Failed,
+
+    /// <summary>The task passed this node's policy and waits for its operator (policy.approval = manual).</summary>
+    AwaitingApproval,
+
+    /// <summary>This node's operator rejected the task; it never ran here.</summary>
+    Rejected,
 }

@@ -17,8 +17,12 @@ public sealed class ConsentStateTests
         Rounds = 2,
     };
 
-    private static ConsentState State(string self = "a") =>
-        new(self, new LocalPolicy(["pneumoniamnist"]), node => Nodes.Contains(node), TimeSpan.FromSeconds(30));
+    private static ConsentState State(string self = "a", LocalPolicy? policy = null) =>
+        new(self, policy ?? new LocalPolicy(["pneumoniamnist"]), node => Nodes.Contains(node), TimeSpan.FromSeconds(30));
+
+    private static readonly LocalPolicy Manual = new(["pneumoniamnist"]) { Approval = ApprovalMode.Manual };
+
+    private static CreateArrived Create(string from = "a") => new(from, Spec, [], Digest, IdInUse: false, CapacityProblem: null, DataProblem: null);
 
     [Fact]
     public void A_submission_starts_only_when_every_participant_consents()
@@ -162,5 +166,78 @@ public sealed class ConsentStateTests
         var again = started.Step(new StartArrived("a", "t1", Digest));
         Assert.Empty(again.OfType<BeginTask>());
         Assert.Single(again.OfType<SendStartAck>());
+    }
+    [Fact]
+    public void With_manual_approval_a_task_that_passes_the_policy_is_held_without_an_answer_until_the_operator_approves()
+    {
+        var state = State("b", Manual);
+
+        var held = state.Step(Create());
+
+        Assert.Empty(held.OfType<SendAnswer>());
+        Assert.Empty(held.OfType<ConsentGiven>());
+        Assert.Equal("t1", Assert.Single(held.OfType<ApprovalAwaited>()).Spec.Id);
+        Assert.True(state.IsAwaitingApproval("t1"));
+        Assert.Empty(state.Step(new StartArrived("a", "t1", Digest)).OfType<BeginTask>());
+
+        var approved = state.Step(new OperatorApproved("t1"));
+
+        Assert.True(Assert.Single(approved.OfType<SendAnswer>()).Consents);
+        Assert.Single(approved.OfType<ConsentGiven>());
+        Assert.False(state.IsAwaitingApproval("t1"));
+        Assert.Single(state.Step(new StartArrived("a", "t1", Digest)).OfType<BeginTask>());
+    }
+
+    [Fact]
+    public void An_operators_rejection_answers_the_submitter_with_the_reason_and_ends_the_hold()
+    {
+        var state = State("b", Manual);
+        state.Step(Create());
+
+        var rejected = state.Step(new OperatorRejected("t1", "wrong quarter"));
+
+        var answer = Assert.Single(rejected.OfType<SendAnswer>());
+        Assert.Equal(("a", false, "rejected by the operator of node 'b': wrong quarter"), (answer.To, answer.Consents, answer.Reason));
+        Assert.Equal(new ApprovalClosed("t1", Rejected: true, "wrong quarter"), Assert.Single(rejected.OfType<ApprovalClosed>()));
+        Assert.Empty(rejected.OfType<ConsentGiven>());
+        Assert.Empty(state.Step(new OperatorApproved("t1")));
+    }
+
+    [Fact]
+    public void A_held_task_ends_when_its_submitter_aborts_or_nobody_decides_by_the_start_timeout()
+    {
+        var aborted = State("b", Manual);
+        aborted.Step(Create());
+        Assert.Empty(aborted.Step(new AbortArrived("c", "t1", Digest, "not the submitter")).OfType<ApprovalClosed>());
+
+        var closed = Assert.Single(aborted.Step(new AbortArrived("a", "t1", Digest, "c: no answer within 30s")).OfType<ApprovalClosed>());
+
+        Assert.False(closed.Rejected);
+        Assert.Contains("aborted by a before the operator decided", closed.Reason, StringComparison.Ordinal);
+        Assert.False(aborted.IsAwaitingApproval("t1"));
+
+        var forgotten = State("b", Manual);
+        forgotten.Step(Create());
+        Assert.Single(forgotten.Step(new StartTimeoutPassed("t1", Digest)).OfType<ApprovalClosed>());
+        Assert.False(forgotten.IsAwaitingApproval("t1"));
+    }
+
+    [Fact]
+    public void A_task_that_breaks_the_policy_is_refused_at_once_even_with_manual_approval()
+    {
+        var state = State("b", Manual with { AllowedSubmitters = ["c"] });
+
+        var outputs = state.Step(Create());
+
+        Assert.Empty(outputs.OfType<ApprovalAwaited>());
+        Assert.Equal("node 'b' does not take tasks submitted by 'a' (policy.allowed-submitters = [c])", Assert.Single(outputs.OfType<SendAnswer>()).Reason);
+    }
+
+    [Fact]
+    public void The_resume_check_reads_the_current_policy()
+    {
+        Assert.Null(State("b").ResumeProblem(Spec, "a"));
+        Assert.Equal("task has 3 participants; node 'b' requires at least 4 (policy.min-participants)",
+            State("b", new LocalPolicy(["pneumoniamnist"]) { MinParticipants = 4 }).ResumeProblem(Spec, "a"));
     }
 }

@@ -125,4 +125,85 @@ public sealed class LocalPolicyTests
         Assert.Contains(noClip, p => p.StartsWith("task.privacy.clip-norm -1 must be positive", StringComparison.Ordinal));
         Assert.Contains(unknown, p => p.StartsWith("task.privacy.mode 'central' must be one of none, local, dopamine", StringComparison.Ordinal));
     }
+    [Fact]
+    public void A_submitter_outside_allowed_submitters_is_refused_naming_the_key_and_the_node_itself_always_may_submit()
+    {
+        var policy = Open with { AllowedSubmitters = ["b"] };
+
+        var decision = policy.Evaluate(Spec(), "a", submitter: "z");
+
+        Assert.False(decision.Consents);
+        Assert.Equal("node 'a' does not take tasks submitted by 'z' (policy.allowed-submitters = [b])", decision.Reason);
+        Assert.True(policy.Evaluate(Spec(), "a", submitter: "b").Consents);
+        Assert.True(policy.Evaluate(Spec(), "a", submitter: "a").Consents);
+        Assert.True(Open.Evaluate(Spec(), "a", submitter: "z").Consents);
+    }
+
+    [Fact]
+    public void A_co_participant_outside_allowed_co_participants_is_refused_naming_it_and_the_key()
+    {
+        var policy = Open with { AllowedCoParticipants = ["c"] };
+
+        var decision = policy.Evaluate(Spec(), "a");
+
+        Assert.False(decision.Consents);
+        Assert.Equal("node 'a' does not train with 'b' (policy.allowed-co-participants = [c])", decision.Reason);
+        Assert.True((Open with { AllowedCoParticipants = ["b", "c"] }).Evaluate(Spec(), "a").Consents);
+    }
+
+    [Fact]
+    public void Too_few_participants_are_refused_naming_the_key()
+    {
+        var decision = (Open with { MinParticipants = 3 }).Evaluate(Spec(), "a");
+
+        Assert.False(decision.Consents);
+        Assert.Equal("task has 2 participants; node 'a' requires at least 3 (policy.min-participants)", decision.Reason);
+        Assert.True((Open with { MinParticipants = 2 }).Evaluate(Spec(), "a").Consents);
+    }
+
+    [Fact]
+    public void A_batch_below_the_minimum_is_refused_naming_the_key()
+    {
+        var policy = Open with { MinBatchSize = 32 };
+
+        var decision = policy.Evaluate(Spec(s => s with { Optimizer = new OptimizerSpec(BatchSize: 1) }), "a");
+
+        Assert.False(decision.Consents);
+        Assert.Equal("task's batch size 1 is below node 'a''s minimum 32 (policy.min-batch-size)", decision.Reason);
+        Assert.True(policy.Evaluate(Spec(s => s with { Optimizer = new OptimizerSpec(BatchSize: 32) }), "a").Consents);
+    }
+
+    [Fact]
+    public void Too_many_local_epochs_are_refused_naming_the_key()
+    {
+        var policy = Open with { MaxLocalEpochs = 2 };
+
+        var decision = policy.Evaluate(Spec(s => s with { LocalEpochs = 3 }), "a");
+
+        Assert.False(decision.Consents);
+        Assert.Equal("task asks for 3 local epochs per round; node 'a' allows at most 2 (policy.max-local-epochs)", decision.Reason);
+        Assert.True(policy.Evaluate(Spec(s => s with { LocalEpochs = 2 }), "a").Consents);
+    }
+
+    [Fact]
+    public void A_model_outside_allowed_models_is_refused_naming_the_key()
+    {
+        var policy = Open with { AllowedModels = ["resnet18-gn"] };
+
+        var decision = policy.Evaluate(Spec(), "a");
+
+        Assert.False(decision.Consents);
+        Assert.Equal("model 'smallcnn' is not allowed on node 'a' (policy.allowed-models = [resnet18-gn])", decision.Reason);
+        Assert.True(policy.Evaluate(Spec(s => s with { Model = "resnet18-gn" }), "a").Consents);
+    }
+
+    [Fact]
+    public void Every_older_rule_names_its_key_too()
+    {
+        Assert.EndsWith("(policy.allowed-datasets)", new LocalPolicy(["breastmnist"]).Evaluate(Spec(), "a").Reason, StringComparison.Ordinal);
+        Assert.EndsWith("(policy.max-rounds)", (Open with { MaxRounds = 3 }).Evaluate(Spec(), "a").Reason, StringComparison.Ordinal);
+        Assert.Contains("policy.require-differential-privacy", (Open with { RequireDifferentialPrivacy = true }).Evaluate(Spec(), "a").Reason, StringComparison.Ordinal);
+        Assert.Contains("policy.require-secure-aggregation", (Open with { RequireSecureAggregation = true }).Evaluate(Spec(), "a").Reason, StringComparison.Ordinal);
+        Assert.EndsWith("(policy.max-partial-share)", (Open with { MaxPartialShareFraction = 0.5 }).Evaluate(Spec(), "a").Reason, StringComparison.Ordinal);
+    }
 }

@@ -47,7 +47,8 @@ public sealed class TaskClusterTests : IAsyncLifetime
     [Fact]
     public async Task Two_nodes_consent_over_the_transport_and_a_refusal_comes_back_with_its_reason()
     {
-        using var http = new HttpClient();
+        using var http = NodeApis.Client(_nodes[0]);
+        using var httpB = NodeApis.Client(_nodes[1]);
         var a = _nodes[0].HttpAddress!;
 
         var started = await SubmitAsync(http, a, "pair-1", "pneumoniamnist");
@@ -57,13 +58,13 @@ public sealed class TaskClusterTests : IAsyncLifetime
         using var timeout = new CancellationTokenSource(Wait);
         var launches = new[] { await _events.Reader.ReadAsync(timeout.Token), await _events.Reader.ReadAsync(timeout.Token) };
         Assert.Equal(["node-a", "node-b"], launches.Select(l => l.Node).Order());
-        var onB = await http.GetFromJsonAsync<TaskInfo>(new Uri(_nodes[1].HttpAddress!, "/tasks/pair-1"), TaskJson.Options);
+        var onB = await httpB.GetFromJsonAsync<TaskInfo>(new Uri(_nodes[1].HttpAddress!, "/tasks/pair-1"), TaskJson.Options);
         Assert.Equal(("node-a", started.SpecDigest), (onB!.Submitter, onB.SpecDigest));
 
         var refused = await SubmitAsync(http, a, "pair-2", "breastmnist");
 
         Assert.False(refused.Started);
-        Assert.Equal(new ParticipantAnswer("node-b", false, "data set 'breastmnist' is not allowed on node 'node-b'"),
+        Assert.Equal(new ParticipantAnswer("node-b", false, "data set 'breastmnist' is not allowed on node 'node-b' (policy.allowed-datasets)"),
             Assert.Single(refused.Answers, x => !x.Consents));
         // node-b consented to nothing here; node-a forgets its own consent on the abort (which crosses no network).
         var listOnA = await http.GetFromJsonAsync<TaskList>(new Uri(a, "/tasks"), TaskJson.Options);

@@ -79,7 +79,7 @@ public sealed class TaskConsentTests : IAsyncLifetime
         Assert.Null(result.Error);
         var refusal = Assert.Single(result.Answers, r => !r.Consents);
         Assert.Equal("c", refusal.Node);
-        Assert.Equal("data set 'pneumoniamnist' is not allowed on node 'c'", refusal.Reason);
+        Assert.Equal("data set 'pneumoniamnist' is not allowed on node 'c' (policy.allowed-datasets)", refusal.Reason);
         // The abort reached the consenting participants before the answer reached the submitter's caller.
         Assert.Empty((await AskAsync<TaskList>(a, ListTasks.Instance)).Tasks);
         Assert.Empty((await AskAsync<TaskList>(b, ListTasks.Instance)).Tasks);
@@ -341,6 +341,61 @@ public sealed class TaskConsentTests : IAsyncLifetime
 
         // a resumes its own part, and its start reaches b without waiting for a resend period.
         Assert.Equal(["a", "b"], (await EventsAsync(2)).Select(e => e.Node).Order());
+    }
+
+    [Fact]
+    public async Task A_participant_refuses_a_submitter_a_co_participant_and_a_batch_size_its_policy_forbids_naming_the_key()
+    {
+        var a = Node("a");
+        Node("b", _defaults with { Policy = Open with { AllowedSubmitters = ["c"] } });
+        Node("c", _defaults with { Policy = Open with { AllowedCoParticipants = ["a"], MinBatchSize = 64 } });
+
+        var bySubmitter = await SubmitAsync(a, Spec("t1", "a", "b"));
+        var byCoParticipant = await SubmitAsync(a, Spec("t2", "a", "b", "c"));
+        var byBatch = await SubmitAsync(a, Spec("t3", "a", "c") with { Optimizer = new OptimizerSpec(BatchSize: 1) });
+
+        // The submitter is the node the authenticated link names, never a field it writes itself.
+        Assert.Equal("node 'b' does not take tasks submitted by 'a' (policy.allowed-submitters = [c])", Assert.Single(bySubmitter.Answers, r => !r.Consents).Reason);
+        Assert.Equal("node 'c' does not train with 'b' (policy.allowed-co-participants = [a])", Assert.Single(byCoParticipant.Answers, r => r.Node == "c").Reason);
+        Assert.Equal("task's batch size 1 is below node 'c''s minimum 64 (policy.min-batch-size)", Assert.Single(byBatch.Answers, r => !r.Consents).Reason);
+        Assert.All(new[] { bySubmitter, byCoParticipant, byBatch }, r => Assert.False(r.Started));
+        Assert.False(_events.Reader.TryRead(out _));
+    }
+
+    [Fact]
+    public async Task A_task_the_tightened_policy_refuses_is_not_resumed_after_a_restart_and_says_why()
+    {
+        var a = Node("a");
+        var bOptions = _defaults with { Journal = new StoreTaskJournal(new InMemoryLedgerStore("b")) };
+        var b = Node("b", bOptions);
+        Assert.True((await SubmitAsync(a, Spec("t1", "a", "b"))).Started);
+        await EventsAsync(2);
+
+        // The operator raises the minimum batch size (the task trains with 128) and restarts the node.
+        await RestartManagerAsync(b, "b", bOptions with { Policy = Open with { MinBatchSize = 256 } });
+
+        var shown = await AskAsync<TaskInfo>(b, new ShowTask("t1"));
+        Assert.Equal(TaskState.Cancelled, shown.Progress.State);
+        Assert.Equal("not resumed: this node's policy now refuses it: task's batch size 128 is below node 'b''s minimum 256 (policy.min-batch-size)",
+            shown.Progress.Detail);
+        Assert.False(_events.Reader.TryRead(out _), "the refused task's peer started again");
+    }
+
+    [Fact]
+    public async Task A_consent_the_tightened_policy_refuses_is_not_restored_after_a_restart()
+    {
+        var a = Node("a");
+        var bOptions = _defaults with { Journal = new StoreTaskJournal(new InMemoryLedgerStore("b")) };
+        var b = Node("b", bOptions);
+        _network.Drop = (_, to, message) => message is StartTask && to == "b";
+        Assert.True((await SubmitAsync(a, Spec("t1", "a", "b"))).Started);
+        await EventsAsync(1);
+
+        await RestartManagerAsync(b, "b", bOptions with { Policy = Open with { AllowedCoParticipants = ["c"] } });
+
+        var shown = await AskAsync<TaskInfo>(b, new ShowTask("t1"));
+        Assert.Equal(TaskState.Cancelled, shown.Progress.State);
+        Assert.Contains("(policy.allowed-co-participants = [c])", shown.Progress.Detail, StringComparison.Ordinal);
     }
 
     /// <summary>Issue 12, finding 4: a chain whose stored consensus state does not decode must stop the node (exit

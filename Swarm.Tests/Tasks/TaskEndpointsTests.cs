@@ -26,10 +26,10 @@ public sealed class TaskEndpointsTests : IDisposable
         await using var node = new ClusterNode(Settings(), NullLoggerFactory.Instance, TimeProvider.System,
             launch => Props.Create(() => new FakeTaskPeer("solo", launch, _events.Writer)));
         await node.StartAsync(CancellationToken.None);
-        var url = node.HttpAddress!;
+        var api = NodeApis.Of(node);
         var (output, error) = (new StringWriter(), new StringWriter());
 
-        var submitted = await TaskCommand.SubmitAsync(url, SpecFile("solo-1", "pneumoniamnist"), output, error, CancellationToken.None);
+        var submitted = await TaskCommand.SubmitAsync(api, SpecFile("solo-1", "pneumoniamnist"), output, error, CancellationToken.None);
 
         Assert.True(submitted == ExitCodes.Ok, error.ToString());
         Assert.Contains("task solo-1 started (spec sha256 ", output.ToString(), StringComparison.Ordinal);
@@ -41,16 +41,16 @@ public sealed class TaskEndpointsTests : IDisposable
         Assert.Equal(100, started.Launch.Data.Train.Count);
 
         output = new StringWriter();
-        Assert.Equal(ExitCodes.Ok, await TaskCommand.ListAsync(url, output, error, CancellationToken.None));
+        Assert.Equal(ExitCodes.Ok, await TaskCommand.ListAsync(api, output, error, CancellationToken.None));
         Assert.Matches(@"solo-1\s+Running\s+1/3\s+3 solo", output.ToString());
 
         output = new StringWriter();
-        Assert.Equal(ExitCodes.Ok, await TaskCommand.ShowAsync(url, "solo-1", output, error, CancellationToken.None));
+        Assert.Equal(ExitCodes.Ok, await TaskCommand.ShowAsync(api, "solo-1", output, error, CancellationToken.None));
         Assert.Contains("state        Running", output.ToString(), StringComparison.Ordinal);
         Assert.Contains("participants solo", output.ToString(), StringComparison.Ordinal);
 
         output = new StringWriter();
-        Assert.Equal(ExitCodes.Ok, await TaskCommand.CancelAsync(url, "solo-1", "enough", output, error, CancellationToken.None));
+        Assert.Equal(ExitCodes.Ok, await TaskCommand.CancelAsync(api, "solo-1", "enough", output, error, CancellationToken.None));
         Assert.Contains("state        Cancelled", output.ToString(), StringComparison.Ordinal);
         var cancelled = await _events.Reader.ReadAsync(timeout.Token);
         Assert.Equal(("cancelled", "enough"), (cancelled.Kind, cancelled.Reason));
@@ -63,12 +63,12 @@ public sealed class TaskEndpointsTests : IDisposable
         await node.StartAsync(CancellationToken.None);
         var error = new StringWriter();
 
-        var code = await TaskCommand.SubmitAsync(node.HttpAddress!, SpecFile("solo-2", "breastmnist"), TextWriter.Null, error, CancellationToken.None);
+        var code = await TaskCommand.SubmitAsync(NodeApis.Of(node), SpecFile("solo-2", "breastmnist"), TextWriter.Null, error, CancellationToken.None);
 
         Assert.Equal(ExitCodes.Failure, code);
         Assert.Contains("task solo-2 was not started", error.ToString(), StringComparison.Ordinal);
         Assert.Contains("solo                     refuses: data set 'breastmnist' is not allowed on node 'solo'", error.ToString(), StringComparison.Ordinal);
-        using var http = new HttpClient();
+        using var http = NodeApis.Client(node);
         var response = await http.PostAsync(new Uri(node.HttpAddress!, "/tasks"), TaskEndpoints.SubmitContent(File.ReadAllText(SpecFile("solo-3", "breastmnist"))));
         Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
     }
@@ -82,7 +82,8 @@ public sealed class TaskEndpointsTests : IDisposable
         await using var node = new ClusterNode(Settings(), NullLoggerFactory.Instance, TimeProvider.System);
         await node.StartAsync(CancellationToken.None);
         var url = node.HttpAddress!;
-        using var http = new HttpClient();
+        // With the admin token: these guards hold for the operator's own requests too.
+        using var http = NodeApis.Client(node);
         var spec = File.ReadAllText(SpecFile("solo-9", "pneumoniamnist"));
 
         using var form = await http.PostAsync(new Uri(url, "/tasks"), new StringContent(spec, System.Text.Encoding.UTF8, "text/plain"));
@@ -115,7 +116,8 @@ public sealed class TaskEndpointsTests : IDisposable
         await using var node = new ClusterNode(Settings(), NullLoggerFactory.Instance, TimeProvider.System);
         await node.StartAsync(CancellationToken.None);
         var url = node.HttpAddress!;
-        using var http = new HttpClient();
+        var api = NodeApis.Of(node);
+        using var http = NodeApis.Client(node);
 
         var bad = await http.PostAsync(new Uri(url, "/tasks"), TaskEndpoints.SubmitContent("task { id = x }"));
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
@@ -123,18 +125,18 @@ public sealed class TaskEndpointsTests : IDisposable
 
         Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync(new Uri(url, "/tasks/nope"))).StatusCode);
         var error = new StringWriter();
-        Assert.Equal(ExitCodes.Failure, await TaskCommand.ShowAsync(url, "nope", TextWriter.Null, error, CancellationToken.None));
+        Assert.Equal(ExitCodes.Failure, await TaskCommand.ShowAsync(api, "nope", TextWriter.Null, error, CancellationToken.None));
         Assert.Contains("swarm task show: no task 'nope' on this node", error.ToString(), StringComparison.Ordinal);
 
         var badFile = Path.Combine(_dir, "bad.conf");
         File.WriteAllText(badFile, "task {\n  id = x\n  rounds = many\n}\n");
         error = new StringWriter();
-        Assert.Equal(ExitCodes.Config, await TaskCommand.SubmitAsync(url, badFile, TextWriter.Null, error, CancellationToken.None));
+        Assert.Equal(ExitCodes.Config, await TaskCommand.SubmitAsync(api, badFile, TextWriter.Null, error, CancellationToken.None));
         Assert.Contains($"{badFile}:3: key 'task.rounds'", error.ToString(), StringComparison.Ordinal);
 
-        Assert.Equal(ExitCodes.Ok, await TaskCommand.SubmitAsync(url, SpecFile("solo-4", "pneumoniamnist"), TextWriter.Null, error, CancellationToken.None));
+        Assert.Equal(ExitCodes.Ok, await TaskCommand.SubmitAsync(api, SpecFile("solo-4", "pneumoniamnist"), TextWriter.Null, error, CancellationToken.None));
         var output = new StringWriter();
-        Assert.Equal(ExitCodes.Ok, await TaskCommand.ShowAsync(url, "solo-4", output, error, CancellationToken.None));
+        Assert.Equal(ExitCodes.Ok, await TaskCommand.ShowAsync(api, "solo-4", output, error, CancellationToken.None));
         Assert.Contains("state        Failed", output.ToString(), StringComparison.Ordinal);
         Assert.Contains("detail       this node has no task engine", output.ToString(), StringComparison.Ordinal);
     }

@@ -33,6 +33,44 @@ public sealed class TaskSettingsTests
     }
 
     [Fact]
+    public void The_governance_keys_bind_into_the_policy_and_default_to_automatic_consent_without_restrictions()
+    {
+        using var dir = new TempDirectory();
+
+        var policy = SwarmConfiguration.Bind(NodeConfig.Build(dir, NodeConfig.Minimal + """
+            policy {
+              approval = manual
+              allowed-submitters = [node-b]
+              allowed-co-participants = [node-b, node-c]
+              min-participants = 3
+              min-batch-size = 32
+              max-local-epochs = 2
+              allowed-models = [resnet18-gn]
+            }
+            """)).Policy.ToPolicy();
+        var defaults = SwarmConfiguration.Bind(NodeConfig.Build(dir, NodeConfig.Minimal)).Policy.ToPolicy();
+
+        Assert.Equal(Swarm.Tasks.ApprovalMode.Manual, policy.Approval);
+        Assert.Equal(["node-b"], policy.AllowedSubmitters);
+        Assert.Equal(["node-b", "node-c"], policy.AllowedCoParticipants);
+        Assert.Equal(["resnet18-gn"], policy.AllowedModels);
+        Assert.Equal((3, 32, 2), (policy.MinParticipants, policy.MinBatchSize, policy.MaxLocalEpochs));
+        Assert.Equal(Swarm.Tasks.ApprovalMode.Auto, defaults.Approval);
+        Assert.Equal((0, 0, 0), (defaults.AllowedSubmitters.Count, defaults.AllowedCoParticipants.Count, defaults.AllowedModels.Count));
+        Assert.Equal((1, 1, 1000), (defaults.MinParticipants, defaults.MinBatchSize, defaults.MaxLocalEpochs));
+    }
+
+    [Fact]
+    public void An_unknown_approval_mode_is_an_error_naming_the_key()
+    {
+        using var dir = new TempDirectory();
+
+        var error = NodeConfig.BindFails(dir, NodeConfig.Minimal + "policy.approval = sometimes");
+
+        Assert.Equal("policy.approval", Assert.Single(error.Errors).Key);
+    }
+
+    [Fact]
     public void No_privacy_budget_by_default()
     {
         using var dir = new TempDirectory();
