@@ -14,7 +14,7 @@ public sealed class SimulateCommandTests : IDisposable
         var options = new SimulationOptions
         {
             Sites = 2, Rounds = 2, LocalEpochs = 1, TrainLimit = 160, Threads = 1, BatchSize = 32,
-            PersonalizationEpochs = 1, Theta = 0.5,
+            PersonalizationEpochs = 1, Theta = 0.5, Partition = "iid",
         };
 
         var code = await SimulateCommand.RunAsync(options, _folder, quiet: true, CancellationToken.None);
@@ -104,6 +104,7 @@ public sealed class SimulateCommandTests : IDisposable
         var options = new SimulationOptions
         {
             Sites = 4, Rounds = 2, TrainLimit = 400, Threads = 1, BatchSize = 32, PersonalizationEpochs = 0, Theta = 0.5, Quorum = 4,
+            Partition = "iid",
         };
         var inProcess = Path.Combine(_folder, "in-process");
         var processes = Path.Combine(_folder, "processes");
