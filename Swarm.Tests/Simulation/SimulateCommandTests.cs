@@ -72,6 +72,48 @@ public sealed class SimulateCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Simulate_at_several_seeds_writes_a_report_per_seed_and_a_summary_with_intervals_and_paired_tests()
+    {
+        var options = new SimulationOptions { Sites = 2, Rounds = 1, TrainLimit = 120, Threads = 1, BatchSize = 32, PersonalizationEpochs = 0 };
+
+        var code = await SimulateCommand.RunAsync(options, _folder, quiet: true, CancellationToken.None, seedsText: "4,7");
+
+        Assert.Equal(ExitCodes.Ok, code);
+        foreach (var seed in new[] { 4, 7 })
+        {
+            using var run = JsonDocument.Parse(File.ReadAllText(Path.Combine(_folder, $"seed-{seed}", "results.json")));
+            Assert.Equal(seed, run.RootElement.GetProperty("seed").GetInt32());
+            var swarm = run.RootElement.GetProperty("test_intervals").GetProperty("swarm");
+            Assert.InRange(swarm.GetProperty("estimate").GetDouble(), swarm.GetProperty("low").GetDouble(), swarm.GetProperty("high").GetDouble());
+            Assert.Equal(2, run.RootElement.GetProperty("site_data").GetArrayLength());
+        }
+        using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(_folder, "summary.json")));
+        Assert.Equal([4, 7], summary.RootElement.GetProperty("seeds").EnumerateArray().Select(s => s.GetInt32()));
+        var comparisons = summary.RootElement.GetProperty("comparisons");
+        Assert.Equal("paired t-test across 2 seeds (df = 1)", comparisons[0].GetProperty("test_used").GetString());
+        Assert.Equal(2, comparisons[0].GetProperty("per_seed").GetArrayLength());
+        var md = File.ReadAllText(Path.Combine(_folder, "report.md"));
+        Assert.Contains("## Which differences are significant", md, StringComparison.Ordinal);
+        Assert.Contains("hospital(size-exponent=1.5, alpha=0.3)", md, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Seeds_are_a_count_from_the_first_seed_or_a_list()
+    {
+        Assert.Equal([5, 6, 7], SimulateCommand.ParseSeeds("3", 5, out var countProblem));
+        Assert.Null(countProblem);
+        Assert.Equal([1, 2, 9], SimulateCommand.ParseSeeds("1, 2,9", 5, out var listProblem));
+        Assert.Null(listProblem);
+        Assert.Equal([5], SimulateCommand.ParseSeeds(null, 5, out _));
+        SimulateCommand.ParseSeeds("0", 1, out var zero);
+        Assert.Contains("1..100", zero, StringComparison.Ordinal);
+        SimulateCommand.ParseSeeds("1,1", 1, out var repeated);
+        Assert.Contains("repeats", repeated, StringComparison.Ordinal);
+        SimulateCommand.ParseSeeds("a,b", 1, out var words);
+        Assert.NotNull(words);
+    }
+
+    [Fact]
     public void Simulate_refuses_dopamine_and_dp_on_a_batch_norm_model_with_the_validators_reason()
     {
         Assert.Contains("dopamine is not supported yet", new SimulationOptions { Dp = "dopamine" }.Validate(), StringComparison.Ordinal);
