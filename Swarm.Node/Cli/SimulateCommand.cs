@@ -194,13 +194,12 @@ public static class SimulateCommand
         var table = new Table().AddColumns("method", "test AUC mean ± sd", "95 % CI (t)");
         foreach (var m in statistics.Methods)
         {
-            table.AddRow(m.Method, string.Create(CultureInfo.InvariantCulture, $"{F(m.Auc.Mean)} ± {F(m.Auc.StandardDeviation)}"),
-                string.Create(CultureInfo.InvariantCulture, $"[{F(m.Auc.Low)}, {F(m.Auc.High)}]"));
+            table.AddRow(m.Method, $"{F(m.Auc.Mean)} ± {F(m.Auc.StandardDeviation)}", Markup.Escape($"[{F(m.Auc.Low)}, {F(m.Auc.High)}]"));
         }
         foreach (var c in new[] { statistics.SwarmVersusLocalOnly, statistics.SwarmVersusCentralized })
         {
-            table.AddRow(c.Name, string.Create(CultureInfo.InvariantCulture, $"{F(c.AcrossSeeds.Mean)} ± {F(c.AcrossSeeds.StandardDeviation)}"),
-                string.Create(CultureInfo.InvariantCulture, $"[{F(c.AcrossSeeds.Low)}, {F(c.AcrossSeeds.High)}] {(c.Significant ? "significant" : "not significant")} ({c.TestUsed})"));
+            table.AddRow(c.Name, $"{F(c.AcrossSeeds.Mean)} ± {F(c.AcrossSeeds.StandardDeviation)}",
+                Markup.Escape($"[{F(c.AcrossSeeds.Low)}, {F(c.AcrossSeeds.High)}] {(c.Significant ? "significant" : "not significant")} ({c.TestUsed})"));
         }
         AnsiConsole.Write(table);
     }

@@ -48,7 +48,7 @@ public sealed class SimulateCommandTests : IDisposable
         var options = new SimulationOptions
         {
             Sites = 2, Rounds = 2, LocalEpochs = 1, TrainLimit = 160, Threads = 1, BatchSize = 32, PersonalizationEpochs = 0,
-            Dp = "local", NoiseMultiplier = 1.2, ClipNorm = 1.0, Delta = 1e-4,
+            Dp = "local", NoiseMultiplier = 1.2, ClipNorm = 1.0, Delta = 1e-4, Partition = "iid",
         };
 
         var code = await SimulateCommand.RunAsync(options, _folder, quiet: true, CancellationToken.None);
