@@ -17,6 +17,9 @@ public sealed class EpochSelection
     /// <summary>Whether the selected epoch was chosen by its AUC (false: by its loss, as no AUC was defined).</summary>
     public bool ByAuc { get; private set; }
 
+    /// <summary>The selected epoch's validation AUC; NaN when it was chosen by its loss or none was offered.</summary>
+    public double Auc => ByAuc ? _auc : double.NaN;
+
     /// <summary>Offers an epoch's validation scores; true when it becomes the selected one (the caller then keeps
     /// its parameters).</summary>
     public bool Offer(int epoch, double auc, double loss)

@@ -26,9 +26,11 @@ public static class SimulateCommand
         var theta = new Option<double>("--theta") { Description = "Top-θ fraction of Δ each site shares", DefaultValueFactory = _ => d.Theta };
         var strategy = new Option<string>("--strategy") { Description = "fedavg, median, trimmed-mean or krum", DefaultValueFactory = _ => d.Strategy };
         var quorum = new Option<int>("--quorum") { Description = "Updates that close a round (k of n; 0 = all sites)", DefaultValueFactory = _ => 0 };
-        var partition = new Option<string>("--partition") { Description = "iid or dirichlet", DefaultValueFactory = _ => d.Partition };
-        var alpha = new Option<double>("--alpha") { Description = "Dirichlet concentration α", DefaultValueFactory = _ => d.Alpha };
+        var partition = new Option<string>("--partition") { Description = "hospital (site sizes ∝ (s+1)^-γ and Dirichlet(α) label skew), iid or dirichlet (label skew only)", DefaultValueFactory = _ => d.Partition };
+        var alpha = new Option<double>("--alpha") { Description = "Dirichlet concentration α of the label skew (dirichlet, hospital)", DefaultValueFactory = _ => d.Alpha };
+        var sizeExponent = new Option<double>("--size-exponent") { Description = "With --partition hospital: site s holds a share ∝ (s+1)^-γ of the data", DefaultValueFactory = _ => d.SizeExponent };
         var seed = new Option<int>("--seed") { Description = "Seed of the split, initialisation and shuffling", DefaultValueFactory = _ => d.Seed };
+        var seeds = new Option<string?>("--seeds") { Description = "Run every method at several seeds: a count N (seeds --seed .. --seed+N-1) or a list 1,2,3; the report gives mean ± sd, 95 % intervals and paired tests" };
         var threads = new Option<int>("--threads") { Description = "libtorch threads", DefaultValueFactory = _ => d.Threads };
         var lr = new Option<double>("--lr") { Description = "Adam learning rate (MultiStep schedule over rounds × local epochs)", DefaultValueFactory = _ => d.LearningRate };
         var batchSize = new Option<int>("--batch-size") { Description = "Mini-batch size", DefaultValueFactory = _ => d.BatchSize };
@@ -48,7 +50,7 @@ public static class SimulateCommand
         var delta = new Option<double>("--delta") { Description = "With --dp local: δ of the reported ε", DefaultValueFactory = _ => d.Delta };
         var log = new Option<string?>("--log") { Description = "Write the sites' protocol log (chain, rounds, votes) to this file" };
         var logLevel = new Option<LogLevel>("--log-level") { Description = "Lowest level written to --log (debug adds each site's training, update and vote)", DefaultValueFactory = _ => LogLevel.Information };
-        foreach (var option in new Option[] { sites, dataset, model, rounds, localEpochs, theta, strategy, quorum, partition, alpha, seed, threads, lr, batchSize, personalization, limit, output, quiet, log, logLevel, byzantine, localLayers, processes, portBase, dp, noise, clip, delta, errorFeedback, topkScope })
+        foreach (var option in new Option[] { sites, dataset, model, rounds, localEpochs, theta, strategy, quorum, partition, alpha, sizeExponent, seed, seeds, threads, lr, batchSize, personalization, limit, output, quiet, log, logLevel, byzantine, localLayers, processes, portBase, dp, noise, clip, delta, errorFeedback, topkScope })
         {
             command.Options.Add(option);
         }
@@ -57,7 +59,7 @@ public static class SimulateCommand
             Sites = parse.GetValue(sites), Dataset = parse.GetValue(dataset)!, Model = parse.GetValue(model)!,
             Rounds = parse.GetValue(rounds), LocalEpochs = parse.GetValue(localEpochs), Theta = parse.GetValue(theta),
             Strategy = parse.GetValue(strategy)!, Quorum = parse.GetValue(quorum), Partition = parse.GetValue(partition)!,
-            Alpha = parse.GetValue(alpha), Seed = parse.GetValue(seed), Threads = parse.GetValue(threads),
+            Alpha = parse.GetValue(alpha), SizeExponent = parse.GetValue(sizeExponent), Seed = parse.GetValue(seed), Threads = parse.GetValue(threads),
             LearningRate = parse.GetValue(lr), BatchSize = parse.GetValue(batchSize), PersonalizationEpochs = parse.GetValue(personalization),
             TrainLimit = parse.GetValue(limit),
             Byzantine = SimulationOptions.ParseByzantine(parse.GetValue(byzantine), out var byzantineProblem),
@@ -68,15 +70,56 @@ public static class SimulateCommand
             Processes = parse.GetValue(processes),
             PortBase = parse.GetValue(portBase),
             Dp = parse.GetValue(dp)!, NoiseMultiplier = parse.GetValue(noise), ClipNorm = parse.GetValue(clip), Delta = parse.GetValue(delta),
-        }, parse.GetValue(output), parse.GetValue(quiet), ct, parse.GetValue(log), parse.GetValue(logLevel)));
+        }, parse.GetValue(output), parse.GetValue(quiet), ct, parse.GetValue(log), parse.GetValue(logLevel), parse.GetValue(seeds)));
         return command;
     }
 
+    /// <summary>Parses <c>--seeds</c>: a count N gives <paramref name="first"/> .. first + N − 1, a comma-separated
+    /// list gives itself; empty gives [<paramref name="first"/>].</summary>
+    public static IReadOnlyList<int> ParseSeeds(string? text, int first, out string? problem)
+    {
+        problem = null;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return [first];
+        }
+        var parts = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var values = new List<int>();
+        foreach (var part in parts)
+        {
+            if (!int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var value))
+            {
+                problem = $"--seeds '{text}' is not a count or a comma-separated list of seeds (0 or more)";
+                return [first];
+            }
+            values.Add(value);
+        }
+        if (parts.Length == 1 && !text.Contains(',', StringComparison.Ordinal))
+        {
+            if (values[0] is < 1 or > SeedsMax)
+            {
+                problem = $"--seeds {values[0]}: the count of seeds must be 1..{SeedsMax}";
+                return [first];
+            }
+            return [.. Enumerable.Range(first, values[0])];
+        }
+        if (values.Distinct().Count() != values.Count || values.Count > SeedsMax)
+        {
+            problem = $"--seeds '{text}' repeats a seed or lists more than {SeedsMax}";
+            return [first];
+        }
+        return values;
+    }
+
+    /// <summary>The most seeds one command runs.</summary>
+    public const int SeedsMax = 100;
+
     /// <summary>Runs a simulation and writes its report; the command's whole code path (tests call it).</summary>
     public static async Task<int> RunAsync(SimulationOptions options, string? folder, bool quiet, CancellationToken cancellation,
-        string? logFile = null, LogLevel logLevel = LogLevel.Information)
+        string? logFile = null, LogLevel logLevel = LogLevel.Information, string? seedsText = null)
     {
-        if (options.Validate() is { } problem)
+        var seeds = ParseSeeds(seedsText, options.Seed, out var seedsProblem);
+        if ((seedsProblem ?? options.Validate()) is { } problem)
         {
             Console.Error.WriteLine($"swarm simulate: {problem}");
             return ExitCodes.Usage;
@@ -92,23 +135,24 @@ public static class SimulateCommand
             return ExitCodes.Environment;
         }
         folder ??= Path.Combine("reports", "simulate-" + DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
-        var train = splits.Train;
-        Func<ITrainer> models = () => TorchTrainer.Create(options.Model, train.Channels, train.Classes, train.Height, (ulong)options.Seed);
         using var log = logFile is null ? null : new FileLog(logFile, logLevel);
         try
         {
-            Console.WriteLine($"swarm simulate: {options.Sites} sites, {options.Dataset}, {options.Model}, {options.Rounds} rounds × " +
-                $"{options.LocalEpochs} local epochs, θ={options.Theta.ToString(CultureInfo.InvariantCulture)}" +
-                (options.Theta < 1 ? $" ({options.TopKScope} top-θ, error feedback {(options.ErrorFeedback ? "on" : "off")})" : "") + $", {options.Strategy}, " +
-                $"quorum {options.EffectiveQuorum}/{options.Sites}, {options.PartitionLabel}, seed {options.Seed}, {options.Threads} threads" +
-                (options.Dp == PrivacyModes.Local
-                    ? string.Create(CultureInfo.InvariantCulture, $", local DP (σ={options.NoiseMultiplier}, C={options.ClipNorm}, δ={options.Delta})")
-                    : ""));
-            var results = quiet
-                ? await new SimulationRunner(options, models, new SilentProgress(), folder, log).RunAsync(splits, cancellation).ConfigureAwait(false)
-                : await RunWithProgressAsync(options, models, splits, folder, log, cancellation).ConfigureAwait(false);
-            ReportWriter.Write(folder, results);
-            PrintTable(results);
+            if (seeds.Count == 1)
+            {
+                await RunOneAsync(options with { Seed = seeds[0] }, splits, folder, quiet, log, cancellation).ConfigureAwait(false);
+                Console.WriteLine($"report: {Path.GetFullPath(folder)}");
+                return ExitCodes.Ok;
+            }
+            var runs = new List<SimulationResults>();
+            foreach (var seed in seeds)
+            {
+                runs.Add(await RunOneAsync(options with { Seed = seed }, splits, Path.Combine(folder, $"seed-{seed}"), quiet, log, cancellation)
+                    .ConfigureAwait(false));
+            }
+            var statistics = SeedStatistics.Of(runs);
+            SeedReportWriter.Write(folder, runs, statistics);
+            PrintSummary(statistics);
             Console.WriteLine($"report: {Path.GetFullPath(folder)}");
             return ExitCodes.Ok;
         }
@@ -127,6 +171,42 @@ public static class SimulateCommand
             Console.Error.WriteLine("swarm simulate: interrupted");
             return ExitCodes.Interrupted;
         }
+    }
+
+    /// <summary>One seed: every method, its report folder written and its table printed.</summary>
+    private static async Task<SimulationResults> RunOneAsync(SimulationOptions options, MedMnistSplits splits, string folder, bool quiet,
+        ILoggerFactory? log, CancellationToken cancellation)
+    {
+        var train = splits.Train;
+        Func<ITrainer> models = () => TorchTrainer.Create(options.Model, train.Channels, train.Classes, train.Height, (ulong)options.Seed);
+        Console.WriteLine($"swarm simulate: {options.Sites} sites, {options.Dataset}, {options.Model}, {options.Rounds} rounds × " +
+            $"{options.LocalEpochs} local epochs, θ={options.Theta.ToString(CultureInfo.InvariantCulture)}" +
+            (options.Theta < 1 ? $" ({options.TopKScope} top-θ, error feedback {(options.ErrorFeedback ? "on" : "off")})" : "") + $", {options.Strategy}, " +
+            $"quorum {options.EffectiveQuorum}/{options.Sites}, {options.PartitionLabel}, seed {options.Seed}, {options.Threads} threads" +
+            (options.Dp == PrivacyModes.Local
+                ? string.Create(CultureInfo.InvariantCulture, $", local DP (σ={options.NoiseMultiplier}, C={options.ClipNorm}, δ={options.Delta})")
+                : ""));
+        var results = quiet
+            ? await new SimulationRunner(options, models, new SilentProgress(), folder, log).RunAsync(splits, cancellation).ConfigureAwait(false)
+            : await RunWithProgressAsync(options, models, splits, folder, log, cancellation).ConfigureAwait(false);
+        ReportWriter.Write(folder, results);
+        PrintTable(results);
+        return results;
+    }
+
+    private static void PrintSummary(SeedStatistics statistics)
+    {
+        var table = new Table().AddColumns("method", "test AUC mean ± sd", "95 % CI (t)");
+        foreach (var m in statistics.Methods)
+        {
+            table.AddRow(m.Method, $"{F(m.Auc.Mean)} ± {F(m.Auc.StandardDeviation)}", Markup.Escape($"[{F(m.Auc.Low)}, {F(m.Auc.High)}]"));
+        }
+        foreach (var c in new[] { statistics.SwarmVersusLocalOnly, statistics.SwarmVersusCentralized })
+        {
+            table.AddRow(c.Name, $"{F(c.AcrossSeeds.Mean)} ± {F(c.AcrossSeeds.StandardDeviation)}",
+                Markup.Escape($"[{F(c.AcrossSeeds.Low)}, {F(c.AcrossSeeds.High)}] {(c.Significant ? "significant" : "not significant")} ({c.TestUsed})"));
+        }
+        AnsiConsole.Write(table);
     }
 
     private static async Task<SimulationResults> RunWithProgressAsync(SimulationOptions options, Func<ITrainer> models,
@@ -149,6 +229,7 @@ public static class SimulateCommand
     {
         var table = new Table().AddColumns("method", "test AUC", "test ACC");
         void Row(string name, Score s) => table.AddRow(name, F(s.Auc), F(s.Accuracy));
+        Console.WriteLine($"seed {r.Seed}:");
         Row("swarm (global model)", r.Swarm);
         Row("centralized", r.Centralized);
         if (r.CentralDp is { } centralDp)

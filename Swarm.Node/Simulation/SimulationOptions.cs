@@ -25,9 +25,13 @@ public sealed record SimulationOptions
     public string TopKScope { get; init; } = SharingSpec.GlobalScope;
     /// <summary>Updates needed to close a round (k of n); 0 means all sites.</summary>
     public int Quorum { get; init; }
-    /// <summary><c>iid</c> or <c>dirichlet</c>.</summary>
-    public string Partition { get; init; } = "iid";
+    /// <summary><c>hospital</c> (quantity and label skew, the default), <c>iid</c> or <c>dirichlet</c> (label skew only).</summary>
+    public string Partition { get; init; } = "hospital";
+    /// <summary>Dirichlet concentration of the label skew (<c>dirichlet</c> and <c>hospital</c>).</summary>
     public double Alpha { get; init; } = 0.3;
+    /// <summary>With <c>hospital</c>: site s holds a share of the data proportional to (s + 1)^−γ.</summary>
+    public double SizeExponent { get; init; } = DefaultSizeExponent;
+    public const double DefaultSizeExponent = 1.5;
     public int Seed { get; init; } = 1;
     public int Threads { get; init; } = 2;
     public double LearningRate { get; init; } = 1e-3;
@@ -191,13 +195,22 @@ public sealed record SimulationOptions
         {
             return $"--byzantine names site {outside}; sites are 0..{Sites - 1}";
         }
-        if (Partition is not ("iid" or "dirichlet"))
+        if (Partition is not ("iid" or "dirichlet" or "hospital"))
         {
-            return $"unknown --partition '{Partition}'; known: iid, dirichlet";
+            return $"unknown --partition '{Partition}'; known: hospital, iid, dirichlet";
         }
-        if (Partition == "dirichlet" && !(Alpha > 0))
+        if (Partition is ("dirichlet" or "hospital") && !(Alpha > 0 && double.IsFinite(Alpha)))
         {
             return "--alpha must be positive";
+        }
+        if (!(SizeExponent >= 0 && double.IsFinite(SizeExponent)))
+        {
+            return "--size-exponent must be zero or more";
+        }
+        // A node's data.sets entry has no size exponent: node processes cut the hospital split with the default.
+        if (Processes && Partition == "hospital" && SizeExponent != DefaultSizeExponent)
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"--processes cuts the hospital split with --size-exponent {DefaultSizeExponent} only");
         }
         // The task's own validator judges the privacy block, so simulate refuses what a real task would.
         return TaskSpecValidator.Problems(ToTaskSpec()).FirstOrDefault(p => p.StartsWith("task.privacy", StringComparison.Ordinal)) is { } privacy
@@ -205,12 +218,19 @@ public sealed record SimulationOptions
             : null;
     }
 
-    public IPartitioner CreatePartitioner() =>
-        Partition == "dirichlet" ? new DirichletLabelPartitioner(Alpha, minPerSite: 1) : new IidPartitioner();
+    public IPartitioner CreatePartitioner() => Partition switch
+    {
+        "dirichlet" => new DirichletLabelPartitioner(Alpha, minPerSite: 1),
+        "hospital" => new HospitalPartitioner(SizeExponent, Alpha),
+        _ => new IidPartitioner(),
+    };
 
-    public string PartitionLabel => Partition == "dirichlet"
-        ? string.Create(CultureInfo.InvariantCulture, $"dirichlet(alpha={Alpha})")
-        : "iid";
+    public string PartitionLabel => Partition switch
+    {
+        "dirichlet" => string.Create(CultureInfo.InvariantCulture, $"dirichlet(alpha={Alpha})"),
+        "hospital" => string.Create(CultureInfo.InvariantCulture, $"hospital(size-exponent={SizeExponent}, alpha={Alpha})"),
+        _ => "iid",
+    };
 
     /// <summary>The configuration as HOCON, written to the report's config.conf.</summary>
     public string ToHocon()
@@ -230,6 +250,7 @@ public sealed record SimulationOptions
         Line("quorum", EffectiveQuorum);
         Line("partition", Partition);
         Line("alpha", Alpha);
+        Line("size-exponent", SizeExponent);
         Line("seed", Seed);
         Line("threads", Threads);
         Line("optimizer", "adam");

@@ -56,6 +56,7 @@ public sealed class SimulationRunner
         splits = SiteSplits.Limit(splits, _options.TrainLimit);
         var sites = SiteSplits.Create(splits, _options);
         var timings = new List<MethodTiming>();
+        var whole = Stopwatch.StartNew();
         var watch = Stopwatch.StartNew();
         var swarm = _options.Processes
             ? await RunProcessesAsync(splits, cancellation).ConfigureAwait(false)
@@ -78,11 +79,18 @@ public sealed class SimulationRunner
         var localOnly = RunLocalOnly(splits, sites, cancellation);
         timings.Add(new MethodTiming("local-only (all sites)", watch.Elapsed.TotalSeconds));
 
+        var predictions = new TestPredictions(splits.Test.Labels.ToArray(), splits.Test.Classes, swarm.TestProbabilities,
+            centralized.TestProbabilities, [.. localOnly.Select(l => l.TestProbabilities)]);
         return new SimulationResults(_options.Dataset, _options.Model, _options.Sites, _options.Seed,
-            _options.PartitionLabel, swarm.Test, centralized, localOnly, swarm.Personalized, swarm.Rounds, swarm.Blocks,
-            _options.ToHocon())
+            _options.PartitionLabel, swarm.Test, centralized.Test, [.. localOnly.Select(l => new SiteScore(l.Site, l.Test))],
+            swarm.Personalized, swarm.Rounds, swarm.Blocks, _options.ToHocon())
         {
+            Validation = new ValidationScores(swarm.ValidationAuc, centralized.ValidationAuc,
+                Score.Mean(localOnly.Select(l => new Score(l.ValidationAuc, double.NaN))).Auc),
+            Intervals = predictions.Bootstrap(TestPredictions.BootstrapSeedOf(_options.Seed)),
             Timings = [.. swarm.Timings, .. timings],
+            WallSeconds = whole.Elapsed.TotalSeconds,
+            SiteData = [.. sites.Select((d, i) => new SiteHoldings(SiteId(i), d.Train.ClassCounts(), d.Validation.Count, d.Test.Count))],
             Transfers = swarm.Transfers,
             Privacy = swarm.Privacy,
             SwarmPerSite = swarm.PerSite,
@@ -221,20 +229,33 @@ public sealed class SimulationRunner
         TryDelete(Path.Combine(chainDirectory, "blobs"));
         IReadOnlyList<SiteScore> perSite = [];
         ClassificationResult test;
+        float[] probabilities;
         if (fedPer && siteModels.TryGetValue(best.Selection.Epoch, out var chosen))
         {
+            var siteProbabilities = new List<float[]>();
             perSite = [.. chosen.Select((model, i) =>
             {
                 evaluator.SetParameters(model);
+                siteProbabilities.Add(evaluator.Predict(splits.Test.Images, splits.Test.Shape()));
                 return new SiteScore(SiteId(i), ToScore(CentralTraining.Evaluate(evaluator, splits.Test).Metrics));
             })];
             var mean = Score.Mean(perSite.Select(p => p.Score));
             test = new ClassificationResult(mean.Auc, mean.Accuracy);
+            // The bootstrap resamples the sites' mean prediction (one model per site has no single prediction).
+            probabilities = new float[siteProbabilities[0].Length];
+            foreach (var site in siteProbabilities)
+            {
+                for (var k = 0; k < probabilities.Length; k++)
+                {
+                    probabilities[k] += site[k] / siteProbabilities.Count;
+                }
+            }
         }
         else
         {
             evaluator.SetParameters(best.Parameters);
             (test, _) = CentralTraining.Evaluate(evaluator, splits.Test);
+            probabilities = evaluator.Predict(splits.Test.Images, splits.Test.Shape());
         }
         var personalized = ended.Values.Where(e => e.Personalized is not null)
             .Select(e => new PersonalizedScore(e.Site, ToScore(e.Personalized!.Global), ToScore(e.Personalized.Personalized)))
@@ -242,6 +263,8 @@ public sealed class SimulationRunner
         return new SwarmOutcome(new Score(test.Auc, test.Accuracy), best.Selection.Epoch, rounds, personalized, blocks,
             [new MethodTiming("swarm rounds", swarmSeconds), new MethodTiming("personalization", personalizationWatch.Elapsed.TotalSeconds)])
         {
+            TestProbabilities = probabilities,
+            ValidationAuc = best.Selection.Auc,
             Privacy = privacy,
             PerSite = perSite,
             Notes = fedPer
@@ -350,6 +373,8 @@ public sealed class SimulationRunner
         return new SwarmOutcome(new Score(test.Auc, test.Accuracy), best.Round, rounds, [], outcome.Blocks,
             [new MethodTiming("swarm (node processes: start, consent, rounds, personalization)", seconds)])
         {
+            TestProbabilities = evaluator.Predict(splits.Test.Images, splits.Test.Shape()),
+            ValidationAuc = best.Auc,
             Notes = [.. outcome.NodeDetails.Select(d => "node " + d)],
             Transfers = outcome.Transfers,
         };
@@ -367,14 +392,14 @@ public sealed class SimulationRunner
         }
     }
 
-    private Score RunCentralized(MedMnistSplits splits, CancellationToken cancellation)
+    private BaselineOutcome RunCentralized(MedMnistSplits splits, CancellationToken cancellation)
     {
         const string phase = "centralized";
         _progress.PhaseStarted(phase, _options.TotalEpochs);
         using var trainer = _models();
         var result = CentralTraining.Run(trainer, splits, _options.TotalEpochs, _options.TrainOptions(), _options.Schedule,
             _ => _progress.PhaseStep(phase), cancellation);
-        return ToScore(result.Test);
+        return BaselineOutcome.Of("central", trainer, result, splits.Test);
     }
 
     /// <summary>The central DP-SGD baseline (Abadi et al. 2016) on the pooled training split: Poisson sampling at
@@ -413,11 +438,11 @@ public sealed class SimulationRunner
         }
     }
 
-    private IReadOnlyList<SiteScore> RunLocalOnly(MedMnistSplits splits, SiteData[] sites, CancellationToken cancellation)
+    private IReadOnlyList<BaselineOutcome> RunLocalOnly(MedMnistSplits splits, SiteData[] sites, CancellationToken cancellation)
     {
         const string phase = "local-only";
         _progress.PhaseStarted(phase, _options.TotalEpochs * sites.Length);
-        var scores = new List<SiteScore>();
+        var scores = new List<BaselineOutcome>();
         for (var s = 0; s < sites.Length; s++)
         {
             using var trainer = _models();
@@ -426,7 +451,7 @@ public sealed class SimulationRunner
             var options = _options.TrainOptions() with { Seed = (ulong)_options.Seed * 1_000_003UL + (ulong)s * 7_919UL };
             var result = CentralTraining.Run(trainer, own, _options.TotalEpochs, options, _options.Schedule,
                 _ => _progress.PhaseStep(phase), cancellation);
-            scores.Add(new SiteScore(SiteId(s), ToScore(result.Test)));
+            scores.Add(BaselineOutcome.Of(SiteId(s), trainer, result, splits.Test));
         }
         return scores;
     }
@@ -435,10 +460,24 @@ public sealed class SimulationRunner
 
     public static string SiteId(int index) => $"site-{index}";
 
+    /// <summary>A baseline's selected model: its test score, test probabilities and validation AUC.</summary>
+    private sealed record BaselineOutcome(string Site, Score Test, float[] TestProbabilities, double ValidationAuc)
+    {
+        /// <summary>Reads the outcome of <see cref="CentralTraining.Run"/>, which leaves the trainer holding the
+        /// best-validation epoch's parameters.</summary>
+        public static BaselineOutcome Of(string site, ITrainer trainer, CentralTrainingResult result, ImageDataset test) =>
+            new(site, ToScore(result.Test), trainer.Predict(test.Images, test.Shape()),
+                result.BestEpoch >= 1 ? result.Epochs[result.BestEpoch - 1].Validation.Auc : double.NaN);
+    }
+
     private sealed record SwarmOutcome(Score Test, int SelectedRound, IReadOnlyList<RoundMetrics> Rounds,
         IReadOnlyList<PersonalizedScore> Personalized, IReadOnlyList<BlockSummary> Blocks, IReadOnlyList<MethodTiming> Timings)
     {
         public IReadOnlyList<string> Notes { get; init; } = [];
+
+        public float[] TestProbabilities { get; init; } = [];
+
+        public double ValidationAuc { get; init; } = double.NaN;
 
         public IReadOnlyList<RoundTraffic> Transfers { get; init; } = [];
 

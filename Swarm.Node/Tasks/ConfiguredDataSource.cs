@@ -30,7 +30,12 @@ public sealed class ConfiguredDataSource(DataSettings settings) : ITaskDataSourc
     public static SimulationOptions SimulationOptionsOf(DataSetSettings set) => new()
     {
         Sites = set.Sites,
-        Partition = set.Partition == DataPartition.Dirichlet ? "dirichlet" : "iid",
+        Partition = set.Partition switch
+        {
+            DataPartition.Dirichlet => "dirichlet",
+            DataPartition.Hospital => "hospital",
+            _ => "iid",
+        },
         Alpha = set.Alpha,
         Seed = set.Seed,
         TrainLimit = set.TrainLimit,

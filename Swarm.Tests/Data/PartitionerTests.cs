@@ -16,7 +16,7 @@ public sealed class PartitionerTests
         _ => 3L,
     })];
 
-    public static TheoryData<string> PartitionerNames => ["iid", "dirichlet", "quantity-dirichlet", "quantity-power"];
+    public static TheoryData<string> PartitionerNames => ["iid", "dirichlet", "quantity-dirichlet", "quantity-power", "hospital"];
 
     private static IPartitioner Make(string name) => name switch
     {
@@ -24,6 +24,7 @@ public sealed class PartitionerTests
         "dirichlet" => new DirichletLabelPartitioner(0.5, minPerSite: 10),
         "quantity-dirichlet" => QuantitySkewPartitioner.Dirichlet(1.0, minPerSite: 10),
         "quantity-power" => QuantitySkewPartitioner.PowerLaw(1.2, minPerSite: 10),
+        "hospital" => new HospitalPartitioner(1.5, 0.5, minPerClass: 10),
         _ => throw new ArgumentException(name),
     };
 

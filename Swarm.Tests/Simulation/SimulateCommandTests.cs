@@ -14,7 +14,7 @@ public sealed class SimulateCommandTests : IDisposable
         var options = new SimulationOptions
         {
             Sites = 2, Rounds = 2, LocalEpochs = 1, TrainLimit = 160, Threads = 1, BatchSize = 32,
-            PersonalizationEpochs = 1, Theta = 0.5,
+            PersonalizationEpochs = 1, Theta = 0.5, Partition = "iid",
         };
 
         var code = await SimulateCommand.RunAsync(options, _folder, quiet: true, CancellationToken.None);
@@ -48,7 +48,7 @@ public sealed class SimulateCommandTests : IDisposable
         var options = new SimulationOptions
         {
             Sites = 2, Rounds = 2, LocalEpochs = 1, TrainLimit = 160, Threads = 1, BatchSize = 32, PersonalizationEpochs = 0,
-            Dp = "local", NoiseMultiplier = 1.2, ClipNorm = 1.0, Delta = 1e-4,
+            Dp = "local", NoiseMultiplier = 1.2, ClipNorm = 1.0, Delta = 1e-4, Partition = "iid",
         };
 
         var code = await SimulateCommand.RunAsync(options, _folder, quiet: true, CancellationToken.None);
@@ -69,6 +69,48 @@ public sealed class SimulateCommandTests : IDisposable
         Assert.InRange(json.RootElement.GetProperty("final").GetProperty("central_dp").GetProperty("auc").GetDouble(), 0, 1);
         Assert.Contains("mode = local", File.ReadAllText(Path.Combine(_folder, "config.conf")), StringComparison.Ordinal);
         Assert.Contains("## Privacy spent", File.ReadAllText(Path.Combine(_folder, "report.md")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Simulate_at_several_seeds_writes_a_report_per_seed_and_a_summary_with_intervals_and_paired_tests()
+    {
+        var options = new SimulationOptions { Sites = 2, Rounds = 1, TrainLimit = 120, Threads = 1, BatchSize = 32, PersonalizationEpochs = 0 };
+
+        var code = await SimulateCommand.RunAsync(options, _folder, quiet: true, CancellationToken.None, seedsText: "4,7");
+
+        Assert.Equal(ExitCodes.Ok, code);
+        foreach (var seed in new[] { 4, 7 })
+        {
+            using var run = JsonDocument.Parse(File.ReadAllText(Path.Combine(_folder, $"seed-{seed}", "results.json")));
+            Assert.Equal(seed, run.RootElement.GetProperty("seed").GetInt32());
+            var swarm = run.RootElement.GetProperty("test_intervals").GetProperty("swarm");
+            Assert.InRange(swarm.GetProperty("estimate").GetDouble(), swarm.GetProperty("low").GetDouble(), swarm.GetProperty("high").GetDouble());
+            Assert.Equal(2, run.RootElement.GetProperty("site_data").GetArrayLength());
+        }
+        using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(_folder, "summary.json")));
+        Assert.Equal([4, 7], summary.RootElement.GetProperty("seeds").EnumerateArray().Select(s => s.GetInt32()));
+        var comparisons = summary.RootElement.GetProperty("comparisons");
+        Assert.Equal("paired t-test across 2 seeds (df = 1)", comparisons[0].GetProperty("test_used").GetString());
+        Assert.Equal(2, comparisons[0].GetProperty("per_seed").GetArrayLength());
+        var md = File.ReadAllText(Path.Combine(_folder, "report.md"));
+        Assert.Contains("## Which differences are significant", md, StringComparison.Ordinal);
+        Assert.Contains("hospital(size-exponent=1.5, alpha=0.3)", md, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Seeds_are_a_count_from_the_first_seed_or_a_list()
+    {
+        Assert.Equal([5, 6, 7], SimulateCommand.ParseSeeds("3", 5, out var countProblem));
+        Assert.Null(countProblem);
+        Assert.Equal([1, 2, 9], SimulateCommand.ParseSeeds("1, 2,9", 5, out var listProblem));
+        Assert.Null(listProblem);
+        Assert.Equal([5], SimulateCommand.ParseSeeds(null, 5, out _));
+        SimulateCommand.ParseSeeds("0", 1, out var zero);
+        Assert.Contains("1..100", zero, StringComparison.Ordinal);
+        SimulateCommand.ParseSeeds("1,1", 1, out var repeated);
+        Assert.Contains("repeats", repeated, StringComparison.Ordinal);
+        SimulateCommand.ParseSeeds("a,b", 1, out var words);
+        Assert.NotNull(words);
     }
 
     [Fact]
@@ -104,6 +146,7 @@ public sealed class SimulateCommandTests : IDisposable
         var options = new SimulationOptions
         {
             Sites = 4, Rounds = 2, TrainLimit = 400, Threads = 1, BatchSize = 32, PersonalizationEpochs = 0, Theta = 0.5, Quorum = 4,
+            Partition = "iid",
         };
         var inProcess = Path.Combine(_folder, "in-process");
         var processes = Path.Combine(_folder, "processes");

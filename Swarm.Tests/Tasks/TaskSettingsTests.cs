@@ -155,6 +155,20 @@ public sealed class TaskSettingsTests
     }
 
     [Fact]
+    public void A_nodes_share_of_the_hospital_split_is_the_simulations_site_of_the_same_index()
+    {
+        var splits = Synthetic();
+        var set = new DataSetSettings { Partition = DataPartition.Hospital, Alpha = 0.3, Sites = 3, SiteIndex = 2, Seed = 4, TrainLimit = 0 };
+
+        var share = ConfiguredDataSource.Cut(splits, set);
+
+        var options = new SimulationOptions { Sites = 3, Partition = "hospital", Alpha = 0.3, Seed = 4 };
+        var site = SiteSplits.Create(splits, options)[2];
+        Assert.Equal(site.Train.Labels, share.Train.Labels);
+        Assert.Equal(site.Train.Images, share.Train.Images);
+    }
+
+    [Fact]
     public void A_nodes_share_is_the_simulations_site_of_the_same_index()
     {
         var splits = Synthetic();

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Swarm.Learning.Statistics;
 
 namespace Swarm.Node.Simulation.Reporting;
 
@@ -8,7 +9,7 @@ namespace Swarm.Node.Simulation.Reporting;
 /// blocks and the configuration used.</summary>
 public static class ReportWriter
 {
-    private static readonly JsonSerializerOptions Json = new()
+    internal static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true,
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
@@ -51,6 +52,9 @@ public static class ReportWriter
             LocalOnly = r.LocalOnly,
             Personalized = r.Personalized,
         },
+        r.Validation,
+        TestIntervals = r.Intervals,
+        r.SiteData,
         r.Rounds,
         r.Blocks,
         r.Timings,
@@ -78,23 +82,31 @@ public static class ReportWriter
         var md = new StringBuilder();
         md.AppendLine(Inv($"# Swarm simulation: {r.Dataset}, {r.Model}, {r.Sites} sites ({r.Partition}, seed {r.Seed})"));
         md.AppendLine();
-        md.AppendLine("| method | test AUC | test ACC |");
-        md.AppendLine("|---|---|---|");
-        Row(md, r.SwarmPerSite.Count > 0 ? "swarm (mean of the sites' models: shared layers + own local layers)" : "swarm (global model)", r.Swarm);
+        md.AppendLine("| method | test AUC | test ACC | test AUC 95 % CI (bootstrap) |");
+        md.AppendLine("|---|---|---|---|");
+        var intervals = r.Intervals;
+        Row(md, r.SwarmPerSite.Count > 0 ? "swarm (mean of the sites' models: shared layers + own local layers)" : "swarm (global model)", r.Swarm, intervals?.Swarm);
         foreach (var site in r.SwarmPerSite)
         {
-            Row(md, $"swarm {site.Site} (shared layers + own local layers)", site.Score);
+            Row(md, $"swarm {site.Site} (shared layers + own local layers)", site.Score, null);
         }
-        Row(md, "centralized", r.Centralized);
+        Row(md, "centralized", r.Centralized, intervals?.Centralized);
         if (r.CentralDp is { } centralDp)
         {
-            Row(md, Inv($"centralized DP-SGD (ε = {r.CentralDpPrivacy!.Epsilon:0.###})"), centralDp);
+            Row(md, Inv($"centralized DP-SGD (ε = {r.CentralDpPrivacy!.Epsilon:0.###})"), centralDp, null);
         }
-        Row(md, "local-only (mean over sites)", r.LocalOnlyMean);
-        foreach (var site in r.LocalOnly)
+        Row(md, "local-only (mean over sites)", r.LocalOnlyMean, intervals?.LocalOnlyMean);
+        for (var s = 0; s < r.LocalOnly.Count; s++)
         {
-            Row(md, $"local-only {site.Site}", site.Score);
+            Row(md, $"local-only {r.LocalOnly[s].Site}", r.LocalOnly[s].Score, intervals?.LocalOnly.ElementAtOrDefault(s));
         }
+        if (intervals is not null)
+        {
+            Differences(md, intervals);
+        }
+        Table(md, "Sites", "Training images per class at each site (the split the local-only rows train on), and the sizes of its validation and test slices.",
+            ["site", "training images", "per class", "validation", "test"],
+            r.SiteData.Select(d => Inv($"| {d.Site} | {d.TrainPerClass.Sum()} | {string.Join(" / ", d.TrainPerClass)} | {d.Validation} | {d.Test} |")));
         if (r.Personalized.Count > 0)
         {
             md.AppendLine();
@@ -183,10 +195,29 @@ public static class ReportWriter
         lines.ForEach(line => md.AppendLine(line));
     }
 
-    private static void Row(StringBuilder md, string name, Score s) =>
-        md.AppendLine(Inv($"| {name} | {s.Auc:0.0000} | {s.Accuracy:0.0000} |"));
+    private static void Row(StringBuilder md, string name, Score s, BootstrapInterval? interval) =>
+        md.AppendLine(Inv($"| {name} | {s.Auc:0.0000} | {s.Accuracy:0.0000} | {Range(interval)} |"));
+
+    /// <summary>The paired bootstrap differences of one run, with the test named.</summary>
+    private static void Differences(StringBuilder md, TestIntervals intervals)
+    {
+        md.AppendLine();
+        md.AppendLine(Inv($"Intervals: percentile bootstrap over the test images ({intervals.Resamples} resamples, seed {intervals.Seed}).")
+            + " Differences are paired (both models scored on the same resamples); a difference is significant at 5 % when its interval excludes 0.");
+        md.AppendLine();
+        md.AppendLine("| difference of test AUC | estimate | 95 % CI (paired bootstrap) | significant |");
+        md.AppendLine("|---|---|---|---|");
+        foreach (var (name, d) in new[] { ("swarm − local-only mean", intervals.SwarmMinusLocalOnlyMean), ("swarm − centralized", intervals.SwarmMinusCentralized) })
+        {
+            md.AppendLine(Inv($"| {name} | {d.Estimate:+0.0000;-0.0000} | {Range(d)} | {(d.ExcludesZero ? "yes" : "no")} |"));
+        }
+    }
+
+    /// <summary>An interval as [low, high], or a dash when there is none.</summary>
+    public static string Range(BootstrapInterval? interval) =>
+        interval is null || double.IsNaN(interval.Low) ? "-" : Inv($"[{interval.Low:0.0000}, {interval.High:0.0000}]");
 
     private static string Short(string hash) => hash.Length > 16 ? hash[..16] : hash;
 
-    private static string Inv(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+    public static string Inv(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

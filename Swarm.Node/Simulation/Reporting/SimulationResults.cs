@@ -23,6 +23,12 @@ public sealed record SimulationResults(
     /// <summary>Wall time of each part of the run.</summary>
     public IReadOnlyList<MethodTiming> Timings { get; init; } = [];
 
+    /// <summary>What each site holds: the split a reader needs to judge the local-only rows.</summary>
+    public IReadOnlyList<SiteHoldings> SiteData { get; init; } = [];
+
+    /// <summary>Wall time of the whole run, every method.</summary>
+    public double WallSeconds { get; init; }
+
     /// <summary>Blob transfer per round between node processes (empty in a one-process simulation, where sites read
     /// each other's stores).</summary>
     public IReadOnlyList<RoundTraffic> Transfers { get; init; } = [];
@@ -38,6 +44,12 @@ public sealed record SimulationResults(
 
     /// <summary>Under local DP: the central DP-SGD baseline's parameters and ε.</summary>
     public SitePrivacySpent? CentralDpPrivacy { get; init; }
+
+    /// <summary>Validation AUC of each method's selected model: what defaults may be chosen on (never the test).</summary>
+    public ValidationScores? Validation { get; init; }
+
+    /// <summary>The test-set bootstrap of this run (null when not computed).</summary>
+    public TestIntervals? Intervals { get; init; }
 
     /// <summary>The mean of the local-only baselines over the sites.</summary>
     public Score LocalOnlyMean => Score.Mean(LocalOnly.Select(s => s.Score));
@@ -64,6 +76,14 @@ public sealed record Score(double Auc, double Accuracy)
         return defined.Count == 0 ? double.NaN : defined.Average();
     }
 }
+
+/// <summary>Validation AUC of each method's selected model: the swarm's best round on the global validation split,
+/// centralized's best epoch on the same split, and the mean over sites of each local-only model's best epoch on its
+/// own validation slice.</summary>
+public sealed record ValidationScores(double Swarm, double Centralized, double LocalOnlyMean);
+
+/// <summary>A site's share of the data: training images per class, and the sizes of its validation and test slices.</summary>
+public sealed record SiteHoldings(string Site, IReadOnlyList<int> TrainPerClass, int Validation, int Test);
 
 /// <summary>One site's score.</summary>
 public sealed record SiteScore(string Site, Score Score);
