@@ -31,7 +31,8 @@ public sealed class ReportWriterTests : IDisposable
     {
         var files = ReportWriter.Write(_folder, Sample());
 
-        Assert.Equal(["results.json", "report.md", "curves-auc.svg", "curves-loss.svg", "config.conf"], files.Select(Path.GetFileName));
+        Assert.Equal(["results.json", "report.md", "config.conf", "curves-auc.png", "curves-auc.svg", "curves-loss.png", "curves-loss.svg"],
+            files.Select(Path.GetFileName));
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(_folder, "results.json")));
         var final = json.RootElement.GetProperty("final");
         Assert.Equal(0.95, final.GetProperty("swarm").GetProperty("auc").GetDouble());
@@ -54,14 +55,31 @@ public sealed class ReportWriterTests : IDisposable
     }
 
     [Fact]
-    public void Curves_are_well_formed_svg_with_one_polyline_per_series()
+    public void Curves_open_as_png_and_svg_with_integer_round_ticks_only()
     {
-        ReportWriter.Write(_folder, Sample());
+        var sample = Sample() with { Validation = new ValidationScores(0.94, 0.97, 0.91) };
+        ReportWriter.Write(_folder, sample);
 
-        var svg = XDocument.Parse(File.ReadAllText(Path.Combine(_folder, "curves-auc.svg")));
-        var lines = svg.Descendants(XName.Get("polyline", "http://www.w3.org/2000/svg")).ToList();
-        Assert.Equal(3, lines.Count);
-        Assert.Equal(2, lines[0].Attribute("points")!.Value.Split(' ').Length);
+        using var png = SixLabors.ImageSharp.Image.Load(Path.Combine(_folder, "curves-auc.png"));
+        Assert.Equal((RoundChart.Width, RoundChart.Height), (png.Width, png.Height));
+        Assert.Equal("svg", XDocument.Parse(File.ReadAllText(Path.Combine(_folder, "curves-loss.svg"))).Root!.Name.LocalName);
+
+        var plot = ReportWriter.AucChart(sample).Build();
+        plot.RenderInMemory(RoundChart.Width, RoundChart.Height);
+        var ticks = plot.Axes.Bottom.TickGenerator.Ticks.Where(t => t.IsMajor).ToList();
+        Assert.NotEmpty(ticks);
+        Assert.All(ticks, t => Assert.Equal(Math.Round(t.Position), t.Position));
+        // Validation against validation: the swarm's curve and the two baselines' selected-epoch validation AUC.
+        Assert.Equal(["swarm", "centralized (selected epoch)", "local-only mean (selected epochs)"],
+            plot.Legend.GetItems().Select(item => item.LabelText));
+    }
+
+    [Fact]
+    public void Without_baseline_validation_scores_the_auc_chart_draws_no_test_scores_beside_the_curve()
+    {
+        var plot = ReportWriter.AucChart(Sample()).Build();
+
+        Assert.Equal(["swarm"], plot.Legend.GetItems().Select(item => item.LabelText));
     }
 
     [Fact]

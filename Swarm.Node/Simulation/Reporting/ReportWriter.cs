@@ -5,7 +5,7 @@ using Swarm.Learning.Statistics;
 
 namespace Swarm.Node.Simulation.Reporting;
 
-/// <summary>Writes a simulation's report folder: report.md, results.json, per-round curves (SVG), the chain's
+/// <summary>Writes a simulation's report folder: report.md, results.json, per-round curves (PNG and SVG, ScottPlot), the chain's
 /// blocks and the configuration used.</summary>
 public static class ReportWriter
 {
@@ -24,15 +24,18 @@ public static class ReportWriter
         {
             ["results.json"] = JsonSerializer.Serialize(ToJson(results), Json),
             ["report.md"] = Markdown(results),
-            ["curves-auc.svg"] = AucChart(results).Render(),
-            ["curves-loss.svg"] = LossChart(results).Render(),
             ["config.conf"] = results.Configuration,
         };
         foreach (var (name, text) in files)
         {
             File.WriteAllText(Path.Combine(folder, name), text);
         }
-        return files.Keys.Select(name => Path.Combine(folder, name)).ToArray();
+        return
+        [
+            .. files.Keys.Select(name => Path.Combine(folder, name)),
+            .. AucChart(results).Save(folder, "curves-auc"),
+            .. LossChart(results).Save(folder, "curves-loss"),
+        ];
     }
 
     private static object ToJson(SimulationResults r) => new
@@ -63,19 +66,23 @@ public static class ReportWriter
         r.Notes,
     };
 
-    private static SvgLineChart AucChart(SimulationResults r)
+    /// <summary>The swarm's validation AUC per round beside the baselines' validation AUC of their selected epoch:
+    /// validation against validation (the test scores are in the table, with intervals).</summary>
+    public static RoundChart AucChart(SimulationResults r)
     {
-        var last = Math.Max(1, r.Rounds.Count);
-        (double, double)[] Flat(double y) => [(1, y), (last, y)];
-        return new SvgLineChart($"{r.Dataset} / {r.Model}: validation AUC per round", "round", "AUC")
-            .Add("swarm (validation)", r.Rounds.Select(m => ((double)m.Round, m.ValidationAuc)).ToArray())
-            .Add("centralized (test)", Flat(r.Centralized.Auc), dashed: true)
-            .Add("local-only mean (test)", Flat(r.LocalOnlyMean.Auc), dashed: true);
+        var chart = new RoundChart($"{r.Dataset} / {r.Model}: validation AUC per round", "validation AUC")
+            .Add("swarm", r.Rounds.Select(m => (m.Round, m.ValidationAuc)));
+        if (r.Validation is { } validation)
+        {
+            chart.Reference("centralized (selected epoch)", validation.Centralized)
+                .Reference("local-only mean (selected epochs)", validation.LocalOnlyMean);
+        }
+        return chart;
     }
 
-    private static SvgLineChart LossChart(SimulationResults r) =>
-        new SvgLineChart($"{r.Dataset} / {r.Model}: mean training loss per round", "round", "loss")
-            .Add("swarm", r.Rounds.Select(m => ((double)m.Round, m.TrainLoss)).ToArray());
+    public static RoundChart LossChart(SimulationResults r) =>
+        new RoundChart($"{r.Dataset} / {r.Model}: mean training loss per round", "training loss")
+            .Add("swarm", r.Rounds.Select(m => (m.Round, m.TrainLoss)));
 
     private static string Markdown(SimulationResults r)
     {
@@ -134,7 +141,7 @@ public static class ReportWriter
             md.AppendLine(Inv($"| {m.Round} | {m.ValidationAuc:0.0000} | {m.ValidationAccuracy:0.0000} | {m.TrainLoss:0.0000} | {m.Updates} | {m.WallSeconds:0.00} | `{Short(m.ModelHash)}` |"));
         }
         md.AppendLine();
-        md.AppendLine("![validation AUC](curves-auc.svg) ![training loss](curves-loss.svg)");
+        md.AppendLine("![validation AUC](curves-auc.png) ![training loss](curves-loss.png)");
         md.AppendLine();
         md.AppendLine("## Chain");
         md.AppendLine();
