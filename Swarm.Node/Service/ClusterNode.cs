@@ -33,6 +33,7 @@ public sealed class ClusterNode : IAsyncDisposable
     private readonly long _started;
     private readonly ActorSystem? _hostSystem;
     private ILedgerStore? _store;
+    private Consortium? _consortium;
     private ActorSystem? _system;
     private RemoteActorTransport? _remote;
     private BlobTransfer? _blobs;
@@ -83,6 +84,7 @@ public sealed class ClusterNode : IAsyncDisposable
         var id = _settings.Node.Id;
         // Files are checked before anything is opened, so a misconfigured node leaves nothing behind.
         var consortium = _settings.Consortium.File.Length == 0 ? null : LoadConsortium(_settings.Consortium.File, id);
+        _consortium = consortium;
         _identity = consortium is null ? null : IdentityLoader.Load(_settings.Tls, _settings.Node, consortium);
         (_adminToken, _audit) = OpenCredentials();
         var incarnation = OpenStore();
@@ -137,6 +139,32 @@ public sealed class ClusterNode : IAsyncDisposable
             snapshot.Phi.TryGetValue(m.NodeId, out var phi) ? Math.Round(Math.Min(phi, 1e9), 3) : 0)).ToList();
         return new HealthReport(_settings.Node.Id, PrometheusText.Lower(snapshot.Self.Status), snapshot.Self.Incarnation,
             Math.Round(_time.GetElapsedTime(_started).TotalSeconds, 3), members);
+    }
+
+    /// <summary>Whether the node can serve (<c>GET /health/ready</c>): store open, consortium loaded and transport
+    /// listening (when a consortium is configured), membership actor answering.</summary>
+    public async Task<ReadinessReport> ReadinessAsync(CancellationToken cancellationToken)
+    {
+        var checks = new List<ReadinessCheck>
+        {
+            Readiness.Store(() => _store is { } store
+                ? store.Head is { } head ? $"open, height {head.Height}" : "open, empty"
+                : throw new InvalidOperationException("not open")),
+        };
+        checks.AddRange(Readiness.Peers(_settings.Consortium.File.Length > 0, _consortium?.Members.Count,
+            _transport?.LocalEndpoint?.ToString()));
+        bool answered;
+        try
+        {
+            await SnapshotAsync(cancellationToken).ConfigureAwait(false);
+            answered = true;
+        }
+        catch (Exception e) when (e is TimeoutException or AskTimeoutException or InvalidOperationException)
+        {
+            answered = false;
+        }
+        checks.Add(Readiness.Actors(answered, _settings.Actors.AskTimeout));
+        return ReadinessReport.Of(_settings.Node.Id, checks);
     }
 
     public async Task<string> MetricsAsync(CancellationToken cancellationToken)

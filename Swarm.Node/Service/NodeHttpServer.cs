@@ -63,6 +63,13 @@ public sealed class NodeHttpServer : IAsyncDisposable
             await next(context).ConfigureAwait(false);
         });
         app.MapGet("/health", async (CancellationToken ct) => Results.Json(await node.HealthAsync(ct).ConfigureAwait(false)));
+        // Liveness: the process serves HTTP. Readiness: what the node needs to serve (503 naming what is missing).
+        app.MapGet("/health/live", () => Results.Json(new { status = "live" }));
+        app.MapGet("/health/ready", async (CancellationToken ct) =>
+        {
+            var report = await node.ReadinessAsync(ct).ConfigureAwait(false);
+            return Results.Json(report, statusCode: report.Ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+        });
         app.MapGet("/metrics", async (CancellationToken ct) =>
             Results.Text(await node.MetricsAsync(ct).ConfigureAwait(false), PrometheusText.ContentType));
         TaskEndpoints.Map(app, node, audit);
@@ -121,7 +128,8 @@ public sealed class NodeHttpServer : IAsyncDisposable
     /// <summary>Read-only health and metrics stay open on loopback (scrapers and <c>swarm status</c> have no token).</summary>
     private static bool IsOpen(HttpRequest request) =>
         (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
-        && (request.Path.Equals("/health", StringComparison.Ordinal) || request.Path.Equals("/metrics", StringComparison.Ordinal));
+        && (request.Path.Equals("/health", StringComparison.Ordinal) || request.Path.Equals("/health/live", StringComparison.Ordinal)
+            || request.Path.Equals("/health/ready", StringComparison.Ordinal) || request.Path.Equals("/metrics", StringComparison.Ordinal));
 
     /// <summary>Why the request's credentials are not the admin token, or null when they are. The answer never
     /// repeats what was sent.</summary>
