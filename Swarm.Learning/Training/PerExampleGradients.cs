@@ -88,7 +88,7 @@ internal static class PerExampleGradients
     /// <summary>grad_W_i = g_i a_iᵀ has rank one, so |grad_W_i|² = |g_i|² |a_i|²; the bias gradient is g_i. The
     /// clipped sums are Σ f_i g_i a_iᵀ = (f ⊙ g)ᵀ a, one matrix product, and Σ f_i g_i.</summary>
     private static Layer Linear(TapedLinear linear, torch.Tensor input, torch.Tensor backprop) => new(
-        backprop.square().sum(1) * input.square().sum(1).add_(HeldScalars.One, HeldScalars.One),
+        backprop.Squared().sum(1) * input.Squared().sum(1).add_(HeldScalars.One, HeldScalars.One),
         factor =>
         {
             var scaled = backprop * factor.unsqueeze(1);
@@ -119,11 +119,11 @@ internal static class PerExampleGradients
             new[] { conv.Stride, conv.Stride }, n);
         // [Cin, n, Cout, k', k'] with k' ≥ k (more when the stride does not divide the padded size): keep k × k.
         var perExample = full.view(cin, n, cout, full.shape[2], full.shape[3]).narrow(3, 0, k).narrow(4, 0, k);
-        var norms = perExample.square().sum(new long[] { 0, 2, 3, 4 });
+        var norms = perExample.Squared().sum(new long[] { 0, 2, 3, 4 });
         var biasPerExample = conv.Bias is null ? null : backprop.sum(new long[] { 2, 3 });
         if (biasPerExample is not null)
         {
-            norms.PlusInPlace(biasPerExample.square().sum(1));
+            norms.PlusInPlace(biasPerExample.Squared().sum(1));
         }
         return new Layer(norms, factor =>
         {
@@ -154,7 +154,7 @@ internal static class PerExampleGradients
         }
         if (conv.Bias is not null)
         {
-            norms.PlusInPlace(gm.sum(2).square().sum(1));
+            norms.PlusInPlace(gm.sum(2).Squared().sum(1));
         }
         return new Layer(norms, factor =>
         {
@@ -171,7 +171,7 @@ internal static class PerExampleGradients
         var normalized = group_norm(input, norm.Groups, null, null, TapedGroupNorm.Epsilon);
         var weight = (normalized * backprop).sum(new long[] { 2, 3 });
         var bias = backprop.sum(new long[] { 2, 3 });
-        return new Layer(weight.square().sum(1).Plus(bias.square().sum(1)), factor =>
+        return new Layer(weight.Squared().sum(1).Plus(bias.Squared().sum(1)), factor =>
         {
             var f = factor.unsqueeze(1);
             return [(norm.Weight, (weight * f).sum(dim: 0)), (norm.Bias, (bias * f).sum(dim: 0))];

@@ -25,7 +25,7 @@ public static class SecondOrder
         {
             difference = difference * mask.to_type(flat.dtype);
         }
-        var match = difference.square().sum();
+        var match = difference.Squared().sum();
         var inputGradient = torch.autograd.grad([match], [input])[0];
         var result = new float[inputGradient.numel()];
         TensorSpans.CopyTo(inputGradient.to_type(torch.float32), result);

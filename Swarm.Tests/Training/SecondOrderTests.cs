@@ -79,7 +79,7 @@ public sealed class SecondOrderTests
     {
         var grads = torch.autograd.grad([loss(x)], [w1, w2], create_graph: false);
         var flat = torch.cat([grads[0].flatten(), grads[1].flatten()]);
-        return (flat - target).pow(2).sum().item<double>();
+        return (flat - target).Squared().sum().item<double>();
     }
 
     private static double Distance(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
