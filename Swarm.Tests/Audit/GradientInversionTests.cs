@@ -13,7 +13,8 @@ namespace Swarm.Tests.Audit;
 public sealed class GradientInversionTests(ITestOutputHelper output) : IDisposable
 {
     private static readonly InversionOptions Attack = new(Iterations: 250);
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "swarm-audit-" + Guid.NewGuid().ToString("N"));
+    private readonly TempDirectory _temp = new();
+    private string _folder => _temp.Sub("report");
 
     [Fact]
     public void A_raw_single_image_update_is_rebuilt_and_the_sum_of_four_sites_hides_each_image()
@@ -70,11 +71,5 @@ public sealed class GradientInversionTests(ITestOutputHelper output) : IDisposab
         Assert.Equal(ExitCodes.Usage, AuditCommand.RunInversion(settings with { Theta = 0 }, _folder));
     }
 
-    public void Dispose()
-    {
-        if (Directory.Exists(_folder))
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-    }
+    public void Dispose() => _temp.Dispose();
 }

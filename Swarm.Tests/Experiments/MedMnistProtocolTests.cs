@@ -7,7 +7,8 @@ namespace Swarm.Tests.Experiments;
 
 public sealed class MedMnistProtocolTests : IDisposable
 {
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "swarm-medmnist-" + Guid.NewGuid().ToString("N"));
+    private readonly TempDirectory _temp = new();
+    private string _folder => _temp.Sub("report");
 
     [Fact]
     public void Each_run_follows_the_papers_recipe_with_one_local_epoch_per_round()
@@ -52,11 +53,5 @@ public sealed class MedMnistProtocolTests : IDisposable
         Assert.Contains(expected, settings.Problem(), StringComparison.Ordinal);
     }
 
-    public void Dispose()
-    {
-        if (Directory.Exists(_folder))
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-    }
+    public void Dispose() => _temp.Dispose();
 }

@@ -1,7 +1,6 @@
 using Swarm.Actors.Consensus;
 using Swarm.Node.Cli;
 using Swarm.Node.Identity;
-using Swarm.Tests.Blobs;
 
 namespace Swarm.Tests.Networking;
 

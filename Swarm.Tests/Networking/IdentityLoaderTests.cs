@@ -1,7 +1,6 @@
 using Swarm.Node.Configuration;
 using Swarm.Node.Identity;
 using Swarm.Node.Service;
-using Swarm.Tests.Blobs;
 
 namespace Swarm.Tests.Networking;
 

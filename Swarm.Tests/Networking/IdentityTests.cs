@@ -2,7 +2,6 @@ using System.Runtime.Versioning;
 using System.Security.Cryptography.X509Certificates;
 using Swarm.Node.Cli;
 using Swarm.Node.Identity;
-using Swarm.Tests.Blobs;
 
 namespace Swarm.Tests.Networking;
 

@@ -10,9 +10,9 @@ namespace Swarm.Tests.Service;
 /// transport listening when configured, actors answering), open on loopback like <c>/health</c>.</summary>
 public sealed class ReadinessTests : IDisposable
 {
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), "swarm-ready-" + Guid.NewGuid().ToString("N"));
+    private readonly TempDirectory _temp = new();
+    private string _dir => _temp.Path;
 
-    public ReadinessTests() => Directory.CreateDirectory(_dir);
 
     [Fact]
     public async Task A_running_node_is_live_and_ready_without_a_token_and_names_each_check()
@@ -57,15 +57,5 @@ public sealed class ReadinessTests : IDisposable
         Assert.False(ReadinessReport.Of("node-a", [store, actors]).Ready);
     }
 
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(_dir, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A store file may still be closing; the temp folder is cleaned by the OS.
-        }
-    }
+    public void Dispose() => _temp.Dispose();
 }

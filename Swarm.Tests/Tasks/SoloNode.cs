@@ -1,4 +1,8 @@
+using System.Threading.Channels;
+using Akka.Actor;
+using Microsoft.Extensions.Logging.Abstractions;
 using Swarm.Node.Configuration;
+using Swarm.Node.Service;
 
 namespace Swarm.Tests.Tasks;
 
@@ -28,5 +32,16 @@ internal static class SoloNode
         var path = Path.Combine(dir, id + ".conf");
         File.WriteAllText(path, $"task {{\n  id = {id}\n  model = smallcnn\n  participants = [solo]\n  datasets.solo = {dataset}\n  rounds = 3\n}}\n");
         return path;
+    }
+
+    /// <summary>Starts the solo node with a <see cref="FakeTaskPeer"/> in place of each task's round protocol, so a
+    /// test sees what the node launches without training.</summary>
+    public static async Task<ClusterNode> StartWithFakePeersAsync(
+        string dir, ChannelWriter<FakeTaskPeer.Event> events, Func<PolicySettings, PolicySettings>? policy = null)
+    {
+        var node = new ClusterNode(Settings(dir, policy), NullLoggerFactory.Instance, TimeProvider.System,
+            launch => Props.Create(() => new FakeTaskPeer("solo", launch, events)));
+        await node.StartAsync(CancellationToken.None);
+        return node;
     }
 }

@@ -1,4 +1,3 @@
-using Akka.Actor;
 using System.Net;
 using System.Threading.Channels;
 using System.Net.Http.Headers;
@@ -15,10 +14,9 @@ namespace Swarm.Tests.Tasks;
 /// against oversized bodies; the token file itself; and the audit log of what reached the endpoints.</summary>
 public sealed class TaskApiSecurityTests : IDisposable
 {
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), "swarm-api-" + Guid.NewGuid().ToString("N"));
+    private readonly TempDirectory _temp = new();
+    private string _dir => _temp.Path;
     private readonly Channel<FakeTaskPeer.Event> _events = Channel.CreateUnbounded<FakeTaskPeer.Event>();
-
-    public TaskApiSecurityTests() => Directory.CreateDirectory(_dir);
 
     [Fact]
     public async Task Without_the_admin_token_or_with_a_wrong_one_every_task_endpoint_answers_401_and_nothing_changes()
@@ -183,25 +181,9 @@ public sealed class TaskApiSecurityTests : IDisposable
         Assert.All(lines, l => Assert.DoesNotContain(api.Token, l, StringComparison.Ordinal));
     }
 
-    private async Task<ClusterNode> StartAsync()
-    {
-        var node = new ClusterNode(SoloNode.Settings(_dir), NullLoggerFactory.Instance, TimeProvider.System,
-            launch => Props.Create(() => new FakeTaskPeer("solo", launch, _events.Writer)));
-        await node.StartAsync(CancellationToken.None);
-        return node;
-    }
+    private Task<ClusterNode> StartAsync() => SoloNode.StartWithFakePeersAsync(_dir, _events.Writer);
 
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(_dir, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A store file may still be closing; the temp folder is cleaned by the OS.
-        }
-    }
+    public void Dispose() => _temp.Dispose();
 
     /// <summary>A body whose length the client cannot know, so it goes chunked and the server learns its size only
     /// by reading it.</summary>

@@ -1,6 +1,4 @@
-using Akka.Actor;
 using System.Threading.Channels;
-using Microsoft.Extensions.Logging.Abstractions;
 using Swarm.Node.Cli;
 using Swarm.Node.Security;
 using Swarm.Node.Service;
@@ -13,10 +11,10 @@ namespace Swarm.Tests.Tasks;
 public sealed class TaskApprovalTests : IDisposable
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), "swarm-approval-" + Guid.NewGuid().ToString("N"));
+    private readonly TempDirectory _temp = new();
+    private string _dir => _temp.Path;
     private readonly Channel<FakeTaskPeer.Event> _events = Channel.CreateUnbounded<FakeTaskPeer.Event>();
 
-    public TaskApprovalTests() => Directory.CreateDirectory(_dir);
 
     [Fact]
     public async Task With_manual_approval_a_task_waits_listed_as_awaiting_approval_until_swarm_task_approve()
@@ -91,24 +89,7 @@ public sealed class TaskApprovalTests : IDisposable
         }
     }
 
-    private async Task<ClusterNode> StartAsync()
-    {
-        var settings = SoloNode.Settings(_dir, policy => policy with { Approval = ApprovalMode.Manual });
-        var node = new ClusterNode(settings, NullLoggerFactory.Instance, TimeProvider.System,
-            launch => Props.Create(() => new FakeTaskPeer("solo", launch, _events.Writer)));
-        await node.StartAsync(CancellationToken.None);
-        return node;
-    }
+    private Task<ClusterNode> StartAsync() => SoloNode.StartWithFakePeersAsync(_dir, _events.Writer, policy => policy with { Approval = ApprovalMode.Manual });
 
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(_dir, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A store file may still be closing; the temp folder is cleaned by the OS.
-        }
-    }
+    public void Dispose() => _temp.Dispose();
 }

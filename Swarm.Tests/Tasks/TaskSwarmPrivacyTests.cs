@@ -6,7 +6,6 @@ using Swarm.Learning.Privacy;
 using Swarm.Node.Persistence;
 using Swarm.Node.Simulation;
 using Swarm.Tasks;
-using Swarm.Tests.Blobs;
 using Swarm.Tests.Training;
 using Xunit.Sdk;
 

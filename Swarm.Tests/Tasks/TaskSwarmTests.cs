@@ -6,7 +6,6 @@ using Microsoft.Extensions.Logging;
 using Swarm.Actors.Tasks;
 using Swarm.Actors.Training;
 using Swarm.Node.Simulation;
-using Swarm.Tests.Blobs;
 using Swarm.Tests.Training;
 using Xunit.Sdk;
 
