@@ -1,4 +1,5 @@
 using Swarm.Learning.Data;
+using Swarm.Learning.Data.Partitioning;
 using Swarm.Learning.Training;
 
 namespace Swarm.Learning.Audit;
@@ -71,10 +72,10 @@ public sealed class InversionAudit(TorchTrainer model, ImageDataset train, Inver
         var gradient = GradientOf(images, labels);
         var norm = Math.Sqrt(gradient.Sum(g => (double)g * g));
         var factor = Math.Min(1.0, clipNorm / (norm + 1e-6));
-        var random = new Random(options.Seed + 7919);
+        var random = new SeededRandom((ulong)(options.Seed + 7919));
         for (var i = 0; i < gradient.Length; i++)
         {
-            gradient[i] = (float)(gradient[i] * factor + noiseMultiplier * clipNorm * Gaussian(random));
+            gradient[i] = (float)(gradient[i] * factor + noiseMultiplier * clipNorm * random.NextGaussian());
         }
         return Attack(FormattableString.Invariant($"DP-SGD update, σ = {noiseMultiplier}, C = {clipNorm}, 1 image (label inferred)"),
             images, labels, gradient, [Infer(gradient, labels[0])], default);
@@ -194,11 +195,4 @@ public sealed class InversionAudit(TorchTrainer model, ImageDataset train, Inver
 
     private long Infer(ReadOnlySpan<float> gradient, long fallback) =>
         GradientInversion.InferSingleLabel(model.Layout, model.Classes, gradient) ?? fallback;
-
-    private static double Gaussian(Random random)
-    {
-        var u1 = 1.0 - random.NextDouble();
-        var u2 = random.NextDouble();
-        return Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2.0 * Math.PI * u2);
-    }
 }

@@ -35,16 +35,8 @@ public sealed record MembershipOutcome(double LossThresholdAuc, double Calibrate
 public static class MembershipInference
 {
     /// <summary>Per-image cross-entropy of the model's predictions.</summary>
-    public static double[] Losses(ITrainer model, ReadOnlyMemory<float> images, ReadOnlySpan<long> labels, ImageShape shape)
-    {
-        var probabilities = model.Predict(images, shape);
-        var losses = new double[labels.Length];
-        for (var i = 0; i < losses.Length; i++)
-        {
-            losses[i] = -Math.Log(Math.Max(probabilities[i * model.Classes + (int)labels[i]], 1e-12f));
-        }
-        return losses;
-    }
+    public static double[] Losses(ITrainer model, ReadOnlyMemory<float> images, ReadOnlySpan<long> labels, ImageShape shape) =>
+        ClassificationMetrics.CrossEntropies(model.Predict(images, shape), labels, model.Classes);
 
     /// <summary>AUC of "member" scores: members should score higher.</summary>
     public static double Auc(IReadOnlyList<double> memberScores, IReadOnlyList<double> nonMemberScores)

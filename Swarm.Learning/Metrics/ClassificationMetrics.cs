@@ -25,13 +25,25 @@ public static class ClassificationMetrics
     /// probability floored at <see cref="ProbabilityFloor"/>.</summary>
     public static double CrossEntropy(ReadOnlySpan<float> probabilities, ReadOnlySpan<long> labels, int classes)
     {
-        Validate(probabilities, labels, classes);
         var sum = 0.0;
-        for (var i = 0; i < labels.Length; i++)
+        foreach (var loss in CrossEntropies(probabilities, labels, classes))
         {
-            sum -= Math.Log(Math.Max(probabilities[(i * classes) + (int)labels[i]], ProbabilityFloor));
+            sum += loss;
         }
         return labels.Length == 0 ? double.NaN : sum / labels.Length;
+    }
+
+    /// <summary>Each example's cross-entropy −log p(label), floored as <see cref="CrossEntropy"/> is (a membership
+    /// inference attack's score).</summary>
+    public static double[] CrossEntropies(ReadOnlySpan<float> probabilities, ReadOnlySpan<long> labels, int classes)
+    {
+        Validate(probabilities, labels, classes);
+        var losses = new double[labels.Length];
+        for (var i = 0; i < labels.Length; i++)
+        {
+            losses[i] = -Math.Log(Math.Max(probabilities[(i * classes) + (int)labels[i]], ProbabilityFloor));
+        }
+        return losses;
     }
 
     /// <summary>Mean cross-entropy of raw scores (logits, N×classes row-major) through a numerically stable
