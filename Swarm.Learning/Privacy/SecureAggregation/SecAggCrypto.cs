@@ -43,6 +43,11 @@ public static class SecAggCrypto
     public static byte[]? ShareKey(ReadOnlySpan<byte> privateKey, byte[] peerPublicKey, byte[] sessionId, int dealer, int holder) =>
         Agree(privateKey, peerPublicKey, sessionId, Info("swarm/secagg/share-encryption", dealer, holder));
 
+    /// <summary>The AES-256-GCM key for the share seed <paramref name="dealer"/> seals to <paramref name="holder"/>
+    /// under additive secret sharing (a purpose of its own, so it never equals a secure-aggregation key).</summary>
+    public static byte[]? SeedKey(ReadOnlySpan<byte> privateKey, byte[] peerPublicKey, byte[] sessionId, int dealer, int holder) =>
+        Agree(privateKey, peerPublicKey, sessionId, Info("swarm/secret-sharing/seed-encryption", dealer, holder));
+
     /// <summary>The AES key that expands into a site's self-mask, from its seed b.</summary>
     public static byte[] SelfMaskKey(ReadOnlySpan<byte> seed, byte[] sessionId) =>
         HKDF.DeriveKey(HashAlgorithmName.SHA256, seed.ToArray(), KeyBytes, sessionId, "swarm/secagg/self-mask"u8.ToArray());
@@ -62,18 +67,19 @@ public static class SecAggCrypto
         return sealedBytes;
     }
 
-    /// <summary>The plaintext, or null when the ciphertext is the wrong size or fails authentication.</summary>
-    public static byte[]? Open(byte[] key, byte[] sessionId, int dealer, int holder, byte[] sealedBytes)
+    /// <summary>The plaintext, or null when the ciphertext is the wrong size or fails authentication. The plaintext
+    /// must be <paramref name="plaintextBytes"/> long: a share pair unless the caller says otherwise.</summary>
+    public static byte[]? Open(byte[] key, byte[] sessionId, int dealer, int holder, byte[] sealedBytes, int plaintextBytes = SharePlaintextBytes)
     {
-        if (sealedBytes.Length != SharePlaintextBytes + TagBytes)
+        if (sealedBytes.Length != plaintextBytes + TagBytes)
         {
             return null;
         }
-        var plaintext = new byte[SharePlaintextBytes];
+        var plaintext = new byte[plaintextBytes];
         using var aes = new AesGcm(key, TagBytes);
         try
         {
-            aes.Decrypt(new byte[12], sealedBytes.AsSpan(0, SharePlaintextBytes), sealedBytes.AsSpan(SharePlaintextBytes), plaintext,
+            aes.Decrypt(new byte[12], sealedBytes.AsSpan(0, plaintextBytes), sealedBytes.AsSpan(plaintextBytes), plaintext,
                 Info("swarm/secagg/share-aad", dealer, holder).Concat(sessionId).ToArray());
             return plaintext;
         }
