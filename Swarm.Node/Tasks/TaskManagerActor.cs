@@ -234,7 +234,7 @@ public sealed class TaskManagerActor : SwarmActor
             return;
         }
         // The facts only this node knows ride with the request; the decision is the consent state's.
-        var dataProblem = spec.Datasets.TryGetValue(_options.NodeId, out var dataset) ? _options.Data.Problem(dataset) : null;
+        var dataProblem = spec.Datasets.TryGetValue(_options.NodeId, out var dataset) ? _options.Data.Problem(dataset, spec.Model) : null;
         Consent(new CreateArrived(create.From, spec, create.SpecBytes, TaskSpecCodec.Digest(create.SpecBytes), _tasks.ContainsKey(spec.Id),
             CapacityProblem(), dataProblem));
     }
