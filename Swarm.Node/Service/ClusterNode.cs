@@ -280,18 +280,11 @@ public sealed class ClusterNode : IAsyncDisposable
     private Task<MembershipSnapshot> SnapshotAsync(CancellationToken cancellationToken) =>
         _gossip!.Ask<MembershipSnapshot>(GetMembership.Instance, _settings.Actors.AskTimeout, cancellationToken);
 
-    /// <summary>The admin token (created on the first start, refused when others may read it) and the audit log, both
-    /// in the data directory.</summary>
+    /// <summary>The data directory (created owner-only, narrowed to its owner when others may read it), the admin token
+    /// (created on the first start, refused when others may read it) and the audit log, both in the data directory.</summary>
     private (AdminToken Token, AuditLog Audit) OpenCredentials()
     {
-        try
-        {
-            Directory.CreateDirectory(_settings.Node.DataDir);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new NodeStartException($"cannot create node.data-dir '{_settings.Node.DataDir}': {e.Message}", e);
-        }
+        OwnerOnly.PrepareDataDirectory(_settings.Node.DataDir, _log);
         var token = AdminToken.LoadOrCreate(_settings.Node.DataDir);
         return (token, AuditLog.In(_settings.Node.DataDir, _time, _loggers.CreateLogger<AuditLog>()));
     }
