@@ -561,7 +561,7 @@ public sealed class TaskManagerActor : SwarmActor
         var progress = entry.Peer is not null && entry.Last is not null
             ? entry.Last
             : new TaskProgress(entry.Spec.Id, entry.State, entry.Last?.Round ?? 0, entry.Spec.Rounds, entry.Last?.ModelHash,
-                entry.Last?.ChainHeight ?? 0, entry.Detail);
+                entry.Last?.ChainHeight ?? 0, entry.Detail, entry.Last?.Transfers, entry.Last?.EpsilonSpent);
         return new TaskInfo(entry.Spec.Id, entry.Submitter, entry.Spec.Participants, Convert.ToHexStringLower(entry.Digest), progress);
     }
 
