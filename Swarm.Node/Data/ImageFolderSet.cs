@@ -35,11 +35,17 @@ public static class ImageFolderSet
             : SeededSplit.Assign(labels, entry.Classes.Count, entry.ValidationFraction, entry.TestFraction, entry.Seed);
         var side = entry.ImageSize;
         var imageBytes = side * side * entry.Channels;
+        if ((long)rows.Count * imageBytes > Array.MaxLength)
+        {
+            // The images are held as one block of bytes and then of floats, each at most Array.MaxLength long.
+            throw new DataSetException($"{entry.Labels}: {rows.Count} images of {side}×{side}×{entry.Channels} are more than one node loads at once "
+                + $"({Array.MaxLength} values); lower data.images.{name}.image-size or list fewer images");
+        }
         var pixels = new byte[(long)rows.Count * imageBytes];
         for (var i = 0; i < rows.Count; i++)
         {
             var file = FileOf(folder, entry.Labels, rows[i]);
-            Decode(file, rows[i], entry, pixels.AsSpan(i * imageBytes, imageBytes));
+            Decode(file, rows[i], entry, pixels.AsSpan((int)((long)i * imageBytes), imageBytes));
         }
         return new MedMnistSplits(
             Split(name, "train", entry, pixels, labels, splits, 0),
@@ -60,7 +66,7 @@ public static class ImageFolderSet
         var chosen = new byte[(long)indices.Length * imageBytes];
         for (var i = 0; i < indices.Length; i++)
         {
-            pixels.AsSpan(indices[i] * imageBytes, imageBytes).CopyTo(chosen.AsSpan(i * imageBytes, imageBytes));
+            pixels.AsSpan((int)((long)indices[i] * imageBytes), imageBytes).CopyTo(chosen.AsSpan((int)((long)i * imageBytes), imageBytes));
         }
         return new ImageDataset($"{name}/{split}", entry.Channels, side, side, entry.Classes.Count,
             PixelNormalizer.ToNormalizedChw(chosen, indices.Length, side, side, entry.Channels),

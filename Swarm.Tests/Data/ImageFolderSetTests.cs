@@ -1,3 +1,5 @@
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
 using Swarm.Learning.Data;
 using Swarm.Node.Configuration;
 using Swarm.Node.Data;
@@ -40,6 +42,22 @@ public sealed class ImageFolderSetTests : IDisposable
         Assert.Equal((1, 28, 28), (splits.Train.Channels, splits.Train.Height, splits.Train.Width));
         var rgb = ImageFolderSet.Load("xray", _images.Entry(ImageResize.Stretch, channels: 3));
         Assert.Equal(3 * 28 * 28, rgb.Train.ImageSize);
+    }
+
+    [Fact]
+    public void A_jpeg_image_in_the_folder_loads_like_a_png()
+    {
+        var rows = _images.WriteClasses(5);
+        using (var jpeg = new Image<L8>(28, 28, new L8(230)))
+        {
+            jpeg.SaveAsJpeg(Path.Combine(_images.Folder, "extra.jpg"));
+        }
+        _images.WriteLabels("file,label", rows.Append("extra.jpg,pneumonia"));
+
+        var splits = ImageFolderSet.Load("xray", _images.Entry());
+
+        Assert.Equal(11, splits.Train.Count + splits.Val.Count + splits.Test.Count);
+        Assert.Equal(6, splits.Train.ClassCounts()[1] + splits.Val.ClassCounts()[1] + splits.Test.ClassCounts()[1]);
     }
 
     [Fact]
