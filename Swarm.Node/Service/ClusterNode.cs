@@ -50,6 +50,8 @@ public sealed class ClusterNode : IAsyncDisposable
     private TaskManagerOptions? _taskOptions;
     private AdminToken? _adminToken;
     private AuditLog? _audit;
+    private readonly NodeMetrics _metrics = new();
+    private readonly SemaphoreSlim _metricsGate = new(1, 1);
 
     /// <param name="settings">Every setting of the node.</param>
     /// <param name="loggers">Where the node logs.</param>
@@ -135,9 +137,9 @@ public sealed class ClusterNode : IAsyncDisposable
     public async Task<HealthReport> HealthAsync(CancellationToken cancellationToken)
     {
         var snapshot = await SnapshotAsync(cancellationToken).ConfigureAwait(false);
-        var members = snapshot.View.Members.Values.Select(m => new MemberReport(m.NodeId, m.Incarnation, PrometheusText.Lower(m.Status),
+        var members = snapshot.View.Members.Values.Select(m => new MemberReport(m.NodeId, m.Incarnation, NodeMetrics.Lower(m.Status),
             snapshot.Phi.TryGetValue(m.NodeId, out var phi) ? Math.Round(Math.Min(phi, 1e9), 3) : 0)).ToList();
-        return new HealthReport(_settings.Node.Id, PrometheusText.Lower(snapshot.Self.Status), snapshot.Self.Incarnation,
+        return new HealthReport(_settings.Node.Id, NodeMetrics.Lower(snapshot.Self.Status), snapshot.Self.Incarnation,
             Math.Round(_time.GetElapsedTime(_started).TotalSeconds, 3), members);
     }
 
@@ -167,10 +169,26 @@ public sealed class ClusterNode : IAsyncDisposable
         return ReadinessReport.Of(_settings.Node.Id, checks);
     }
 
+    /// <summary>The node's metrics in the Prometheus text format (<see cref="NodeMetrics"/>), read from the membership
+    /// actor, the transport and the task manager (which asks each running task peer) at this moment.</summary>
     public async Task<string> MetricsAsync(CancellationToken cancellationToken)
     {
         var snapshot = await SnapshotAsync(cancellationToken).ConfigureAwait(false);
-        return PrometheusText.Write(_settings.Node.Id, snapshot, _remote?.Counters ?? new TransportCounters(), _time.GetElapsedTime(_started));
+        var tasks = await ListTasksAsync(cancellationToken).ConfigureAwait(false);
+        using var text = new MemoryStream();
+        // One scrape at a time: the registry is updated and written as one consistent picture.
+        await _metricsGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            _metrics.Update(_settings.Node.Id, snapshot, _remote?.Counters ?? new TransportCounters(), _time.GetElapsedTime(_started), tasks.Tasks,
+                _settings.Policy.PrivacyBudgetEpsilon);
+            await _metrics.WriteAsync(text, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _metricsGate.Release();
+        }
+        return System.Text.Encoding.UTF8.GetString(text.ToArray());
     }
 
     /// <summary>Submits the task spec in <paramref name="hoconText"/> from this node: answered once every participant
@@ -240,6 +258,7 @@ public sealed class ClusterNode : IAsyncDisposable
         _engine?.Dispose();
         _engine = null;
         _identity?.Dispose();
+        _metricsGate.Dispose();
         _store?.Dispose();
         _store = null;
     }
@@ -280,18 +299,11 @@ public sealed class ClusterNode : IAsyncDisposable
     private Task<MembershipSnapshot> SnapshotAsync(CancellationToken cancellationToken) =>
         _gossip!.Ask<MembershipSnapshot>(GetMembership.Instance, _settings.Actors.AskTimeout, cancellationToken);
 
-    /// <summary>The admin token (created on the first start, refused when others may read it) and the audit log, both
-    /// in the data directory.</summary>
+    /// <summary>The data directory (created owner-only, narrowed to its owner when others may read it), the admin token
+    /// (created on the first start, refused when others may read it) and the audit log, both in the data directory.</summary>
     private (AdminToken Token, AuditLog Audit) OpenCredentials()
     {
-        try
-        {
-            Directory.CreateDirectory(_settings.Node.DataDir);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new NodeStartException($"cannot create node.data-dir '{_settings.Node.DataDir}': {e.Message}", e);
-        }
+        OwnerOnly.PrepareDataDirectory(_settings.Node.DataDir, _log);
         var token = AdminToken.LoadOrCreate(_settings.Node.DataDir);
         return (token, AuditLog.In(_settings.Node.DataDir, _time, _loggers.CreateLogger<AuditLog>()));
     }

@@ -24,6 +24,8 @@ public static class IdentityLoader
             throw new NodeStartException("a node in a consortium needs node.signing-key-path (swarm keygen writes it as "
                 + NodeIdentity.SigningKeyFileName + " next to node.key)");
         }
+        Security.OwnerOnly.CheckKeyFile(tls.KeyPath, "tls.key-path");
+        Security.OwnerOnly.CheckKeyFile(node.SigningKeyPath, "node.signing-key-path");
         X509Certificate2 certificate;
         Ed25519Signer signer;
         try

@@ -71,7 +71,7 @@ public sealed class NodeHttpServer : IAsyncDisposable
             return Results.Json(report, statusCode: report.Ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
         });
         app.MapGet("/metrics", async (CancellationToken ct) =>
-            Results.Text(await node.MetricsAsync(ct).ConfigureAwait(false), PrometheusText.ContentType));
+            Results.Text(await node.MetricsAsync(ct).ConfigureAwait(false), NodeMetrics.ContentType));
         TaskEndpoints.Map(app, node, audit);
         try
         {

@@ -234,7 +234,7 @@ public sealed class TaskManagerActor : SwarmActor
             return;
         }
         // The facts only this node knows ride with the request; the decision is the consent state's.
-        var dataProblem = spec.Datasets.TryGetValue(_options.NodeId, out var dataset) ? _options.Data.Problem(dataset) : null;
+        var dataProblem = spec.Datasets.TryGetValue(_options.NodeId, out var dataset) ? _options.Data.Problem(dataset, spec.Model) : null;
         Consent(new CreateArrived(create.From, spec, create.SpecBytes, TaskSpecCodec.Digest(create.SpecBytes), _tasks.ContainsKey(spec.Id),
             CapacityProblem(), dataProblem));
     }
@@ -561,7 +561,7 @@ public sealed class TaskManagerActor : SwarmActor
         var progress = entry.Peer is not null && entry.Last is not null
             ? entry.Last
             : new TaskProgress(entry.Spec.Id, entry.State, entry.Last?.Round ?? 0, entry.Spec.Rounds, entry.Last?.ModelHash,
-                entry.Last?.ChainHeight ?? 0, entry.Detail);
+                entry.Last?.ChainHeight ?? 0, entry.Detail, entry.Last?.Transfers, entry.Last?.EpsilonSpent);
         return new TaskInfo(entry.Spec.Id, entry.Submitter, entry.Spec.Participants, Convert.ToHexStringLower(entry.Digest), progress);
     }
 

@@ -522,7 +522,7 @@ public sealed class TaskConsentTests : IAsyncLifetime
     {
         private readonly string[] _sets = sets.Length == 0 ? ["pneumoniamnist"] : sets;
 
-        public string? Problem(string dataset) => _sets.Contains(dataset) ? null : $"data set '{dataset}' is not configured on node b";
+        public string? Problem(string dataset, string model) => _sets.Contains(dataset) ? null : $"data set '{dataset}' is not configured on node b";
 
         public SiteData Load(string dataset)
         {

@@ -190,7 +190,8 @@ public sealed class TaskSettingsTests
     {
         var source = new ConfiguredDataSource(new DataSettings());
 
-        Assert.Equal("data set 'breastmnist' is not configured on this node (data.sets.breastmnist)", source.Problem("breastmnist"));
+        Assert.Equal("data set 'breastmnist' is not configured on this node (data.sets.breastmnist, data.npz.breastmnist or data.images.breastmnist)",
+            source.Problem("breastmnist", "smallcnn"));
     }
 
     private static MedMnistSplits Synthetic()

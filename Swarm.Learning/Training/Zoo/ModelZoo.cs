@@ -8,10 +8,9 @@ internal static class ModelZoo
     /// <summary>Throws <see cref="ArgumentException"/> naming the model on an unknown name or a bad shape.</summary>
     public static ZooModel Create(string name, int inChannels, int classes, int imageSize)
     {
-        if (inChannels < 1 || classes < 2 || imageSize < 4)
+        if (ModelInput.Problem(name, inChannels, classes, imageSize) is { } problem)
         {
-            throw new ArgumentException(
-                $"model '{name}': in_channels must be >= 1, classes >= 2, image_size >= 4");
+            throw new ArgumentException(problem);
         }
         return name switch
         {
