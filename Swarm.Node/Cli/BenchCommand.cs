@@ -17,6 +17,7 @@ public static class BenchCommand
         command.Subcommands.Add(TrainBench.Create());
         command.Subcommands.Add(RoundBench.Create());
         command.Subcommands.Add(SecAggBench.Create());
+        command.Subcommands.Add(ProofBench.Create());
         return command;
     }
 }
