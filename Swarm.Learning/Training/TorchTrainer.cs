@@ -265,7 +265,8 @@ public sealed class TorchTrainer : ITrainer
         _network.Train(true);
         _optimizer.ZeroGrad();
         var loss = cross_entropy(_network.Forward(images), labels);
-        loss.backward();
+        var objective = options.Transfer is { } anchor ? loss.Plus(anchor.Penalty(_network)) : loss;
+        objective.backward();
         _optimizer.Step(options);
         return loss.item<float>();
     }

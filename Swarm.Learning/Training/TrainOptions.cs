@@ -16,4 +16,6 @@ public sealed record TrainOptions
     public ulong Seed { get; init; } = 1;
     /// <summary>libtorch intra-op threads for this call; 0 leaves the current setting.</summary>
     public int Threads { get; init; }
+    /// <summary>The regularizing transfer mode: its penalty joins the loss of every plain step; null: none.</summary>
+    public Transfer.TransferAnchor? Transfer { get; init; }
 }

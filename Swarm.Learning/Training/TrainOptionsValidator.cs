@@ -10,6 +10,9 @@ internal static class TrainOptionsValidator
         Require(o.Momentum is >= 0 and < 1, "momentum must be in [0, 1)");
         Require(o.WeightDecay >= 0, "weight decay must be >= 0");
         Require(o.BatchSize >= 1, "batch size must be >= 1");
+        // DP-SGD clips per-example gradients of the data loss; a penalty outside that accounting is not implemented,
+        // so the combination is refused rather than silently dropping the penalty.
+        Require(o.Privacy is null || o.Transfer is null, "transfer regularization cannot be combined with DP-SGD (the penalty is not part of the per-example clipping)");
         if (o.Privacy is { } dp)
         {
             Require(dp.ClipNorm > 0, "DP clip norm must be > 0");

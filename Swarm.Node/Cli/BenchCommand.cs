@@ -18,6 +18,7 @@ public static class BenchCommand
         command.Subcommands.Add(RoundBench.Create());
         command.Subcommands.Add(SecAggBench.Create());
         command.Subcommands.Add(SecretSharingBench.Create());
+        command.Subcommands.Add(ProofBench.Create());
         return command;
     }
 }

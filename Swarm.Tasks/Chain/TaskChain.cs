@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Swarm.Consensus.Blocks;
+using Swarm.Tasks.CrossChain;
 
 namespace Swarm.Tasks;
 
@@ -107,7 +108,11 @@ public sealed class TaskChain
         _terms = terms;
         _verifier = verifier;
         CurrentRound = 1;
+        Imports = new ChainImports(terms, verifier);
     }
+
+    /// <summary>Models imported from other chains, each recorded only after every replica verified its proof.</summary>
+    public ChainImports Imports { get; }
 
     public TaskChainTerms Terms => _terms;
 
@@ -175,6 +180,11 @@ public sealed class TaskChain
 
     private void Apply(long height, ClientRequest request, List<TaskChainEvent> events)
     {
+        if (ModelImportRequest.Carries(request.Payload))
+        {
+            events.Add(Imports.Apply(height, request));
+            return;
+        }
         if (TaskRequest.TryDecode(request.Payload, out var body, out var signature, out var problem) is not { } decoded)
         {
             events.Add(new RequestIgnored(request.ClientId, problem));
