@@ -45,12 +45,12 @@ public static class LambdaAgreement
         return sorted[(sorted.Length - 1) / 2];
     }
 
-    /// <summary>A grid of <paramref name="steps"/> multiples of 1/<paramref name="sites"/> from 1/n up to
-    /// <paramref name="steps"/>/n: for n sites, λ = 1/n is the mean and λ = 1 the sum.</summary>
+    /// <summary>A grid of <paramref name="steps"/> multiples of 1/(2n) for n = <paramref name="sites"/>: k/(2n) for
+    /// k = 1 … steps. It holds λ = 1/n (the mean) at k = 2 and λ = 1 (the sum) at k = 2n, and half-steps between.</summary>
     public static IReadOnlyList<double> Grid(int sites, int steps)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sites);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(steps);
-        return [.. Enumerable.Range(1, steps).Select(k => (double)k / sites)];
+        return [.. Enumerable.Range(1, steps).Select(k => k / (2.0 * sites))];
     }
 }

@@ -28,7 +28,7 @@ public sealed class LambdaAgreementTests
     [Fact]
     public void A_site_proposes_the_best_scoring_lambda_and_ties_go_to_the_smaller()
     {
-        var grid = LambdaAgreement.Grid(4, 6);
+        var grid = LambdaAgreement.Grid(2, 6);
         Assert.Equal([0.25, 0.5, 0.75, 1.0, 1.25, 1.5], grid);
         Assert.Equal(0.75, LambdaAgreement.Propose(grid, l => -Math.Abs(l - 0.8)));
         Assert.Equal(0.5, LambdaAgreement.Propose(grid, l => l is 0.5 or 1.0 ? 0.9 : 0.1));
