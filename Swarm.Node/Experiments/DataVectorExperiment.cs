@@ -122,8 +122,7 @@ public sealed class DataVectorExperiment(DataVectorSettings settings, TextWriter
             singles.Average(s => s.TestAccuracy), singles.Average(s => s.ValAuc)));
         _measurements.Add(singles.MaxBy(s => s.TestAuc)! with { Method = SingleBest });
 
-        var trainParts2 = trainParts;
-        float[] Finish(float[] merged) => context.RestoreBatchNorm(merged, trainParts2, sites);
+        float[] Finish(float[] merged) => context.RestoreBatchNorm(merged, trainParts, sites);
         foreach (var rule in new[] { MergeRule.Sum, MergeRule.Mean, MergeRule.SampleWeighted })
         {
             Record(Merged(rule), Finish(DataVectorMerge.Merge(pre, pool, rule, mergedLength: context.Trainable)));

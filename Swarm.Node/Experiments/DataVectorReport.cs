@@ -130,8 +130,14 @@ public static class DataVectorReport
         var left = rows.Where(r => r.Method == a).ToDictionary(r => r.Seed, r => r.TestAuc);
         var right = rows.Where(r => r.Method == b).ToDictionary(r => r.Seed, r => r.TestAuc);
         var s = SeedSummary.Of(left.Keys.Where(right.ContainsKey).Order().Select(seed => left[seed] - right[seed]));
-        return string.Create(Culture, $"{s.Mean:+0.0000;-0.0000} ± {s.StandardDeviation:F4} [{s.Low:+0.0000;-0.0000}, {s.High:+0.0000;-0.0000}]{(s.ExcludesZero ? " *" : "")}");
+        return string.Create(Culture, $"{Signed(s.Mean)} ± {s.StandardDeviation:F4} [{Signed(s.Low)}, {Signed(s.High)}]{(s.ExcludesZero ? " *" : "")}");
     }
+
+    /// <summary>A signed difference to 4 places; a value that rounds to zero is written +0.0000 (not −0).</summary>
+    public static string Signed(double value) =>
+        double.IsFinite(value)
+            ? (Math.Round(value, 4) + 0.0).ToString("+0.0000;-0.0000;+0.0000", Culture)
+            : value.ToString(Culture);
 
     private static Plot MethodChart(DataVectorExperiment experiment, DataVectorSettings settings, string dataset)
     {
