@@ -46,6 +46,9 @@ internal sealed class TorchNetwork : IDisposable
 
     public void Train(bool on) => _module.train(on);
 
+    /// <summary>The BatchNorm layers of the network, in module order.</summary>
+    public IReadOnlyList<BatchNorm2d> BatchNorms() => [.. _module.modules().OfType<BatchNorm2d>()];
+
     public void Dispose() => _module.Dispose();
 
     private static (ParameterLayout, IReadOnlyList<torch.Tensor>, IReadOnlyList<Parameter>) BuildLayout(

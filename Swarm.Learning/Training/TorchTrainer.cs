@@ -152,6 +152,56 @@ public sealed class TorchTrainer : ITrainer
         });
     }
 
+    /// <summary>Recomputes every BatchNorm layer's running mean and variance for the current weights from
+    /// <paramref name="data"/>: the statistics are reset, the images pass forward in training mode without gradients in
+    /// batches of <paramref name="batchSize"/> in their given order, and batch k enters the running averages with
+    /// momentum 1/k, so each ends as the plain mean of the batches' statistics (PyTorch's <c>update_bn</c> does the
+    /// same for averaged weights). The weights are not changed. Returns the number of BatchNorm layers (0 for smallcnn
+    /// and resnet18-gn, which need none).</summary>
+    public int ReestimateBatchNorm(TrainingData data, int batchSize = 256) => Guard("re-estimate BatchNorm statistics", () =>
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        TorchRuntime.EnsureLoaded();
+        var norms = _network.BatchNorms();
+        if (norms.Count == 0 || data.Count == 0)
+        {
+            return norms.Count;
+        }
+        using var noGrad = torch.no_grad();
+        var saved = norms.Select(n => n.momentum).ToList();
+        foreach (var norm in norms)
+        {
+            norm.reset_running_stats();
+        }
+        _network.Train(true);
+        try
+        {
+            var shape = data.Shape;
+            var batches = 0;
+            for (var start = 0; start < data.Count; start += batchSize)
+            {
+                using var scope = torch.NewDisposeScope();
+                var count = Math.Min(batchSize, data.Count - start);
+                batches++;
+                foreach (var norm in norms)
+                {
+                    norm.momentum = 1.0 / batches;
+                }
+                var batch = TensorSpans.Floats(data.Images.Span.Slice(start * shape.Size, count * shape.Size), count,
+                    shape.Channels, shape.Height, shape.Width);
+                _network.Forward(batch);
+            }
+        }
+        finally
+        {
+            for (var i = 0; i < norms.Count; i++)
+            {
+                norms[i].momentum = saved[i];
+            }
+        }
+        return norms.Count;
+    });
+
     /// <summary>Each example's gradient norm before clipping, as DP-SGD computes it (one batched pass).</summary>
     public float[] PerSampleGradientNorms(TrainingData data) => Guard("per-sample gradient norms", () =>
     {

@@ -15,6 +15,7 @@ public static class ExperimentCommand
         var command = new Command("experiment", "Run a long experiment and write its report folder (see docs/simulation.md).");
         command.Subcommands.Add(MedMnist());
         command.Subcommands.Add(TransferExperimentCommand.Create());
+        command.Subcommands.Add(DataVectorCommand.Create());
         return command;
     }
 
