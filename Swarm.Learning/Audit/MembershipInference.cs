@@ -62,21 +62,9 @@ public static class MembershipInference
         // Members, non-members and the references' slices are drawn at random from one pool: a split stored in
         // some order (by source, by patient) would otherwise let a model that learned nothing about any one image
         // tell its own slice from the next, and DP does not hide that.
-        var order = Enumerable.Range(0, train.Count).ToArray();
-        new Random(settings.Seed).Shuffle(order);
-        TrainingData Slice(int start, int count)
-        {
-            var images = new float[count * shape.Size];
-            var labels = new long[count];
-            for (var k = 0; k < count; k++)
-            {
-                train.Image(order[start + k]).CopyTo(images.AsSpan(k * shape.Size, shape.Size));
-                labels[k] = train.Labels[order[start + k]];
-            }
-            return new TrainingData(images, labels, shape);
-        }
-        var members = Slice(0, n);
-        var nonMembers = Slice(n, settings.NonMembers);
+        var slice = RandomSlices(train, settings.Seed);
+        var members = slice(0, n);
+        var nonMembers = slice(n, settings.NonMembers);
 
         var options = new TrainOptions
         {
@@ -94,7 +82,7 @@ public static class MembershipInference
         for (var r = 0; r < settings.References; r++)
         {
             using var reference = models();
-            Train(reference, Slice(n + settings.NonMembers + r * n, n),
+            Train(reference, slice(n + settings.NonMembers + r * n, n),
                 options with { Privacy = null, Seed = (ulong)(settings.Seed + 101 * (r + 1)) }, settings.Epochs);
             Add(referenceMember, Losses(reference, members.Images, members.Labels.Span, shape), settings.References);
             Add(referenceNonMember, Losses(reference, nonMembers.Images, nonMembers.Labels.Span, shape), settings.References);
@@ -113,6 +101,26 @@ public static class MembershipInference
                 (long)settings.Epochs * DpOptions.StepsPerEpoch(dp.SamplingRate), settings.Delta).Epsilon
             : null;
         return new MembershipOutcome(lossAuc, calibratedAuc, n, settings.NonMembers, epsilon, test.Auc);
+    }
+
+    /// <summary>Slices of <paramref name="train"/> in one seeded random order: slice(start, count) holds the images at
+    /// positions start … start + count − 1 of that order, so slices at disjoint positions never share an image.</summary>
+    internal static Func<int, int, TrainingData> RandomSlices(ImageDataset train, int seed)
+    {
+        var shape = new ImageShape(train.Channels, train.Height, train.Width);
+        var order = Enumerable.Range(0, train.Count).ToArray();
+        new Random(seed).Shuffle(order);
+        return (start, count) =>
+        {
+            var images = new float[count * shape.Size];
+            var labels = new long[count];
+            for (var k = 0; k < count; k++)
+            {
+                train.Image(order[start + k]).CopyTo(images.AsSpan(k * shape.Size, shape.Size));
+                labels[k] = train.Labels[order[start + k]];
+            }
+            return new TrainingData(images, labels, shape);
+        };
     }
 
     /// <summary>The AUC within each class, averaged with the members' class counts as weights. Two slices of a split

@@ -59,21 +59,9 @@ public static class SwarmMembershipInference
             throw new ArgumentOutOfRangeException(nameof(settings), settings.Theta, "θ must be in (0, 1]");
         }
         var shape = new ImageShape(train.Channels, train.Height, train.Width);
-        var order = Enumerable.Range(0, train.Count).ToArray();
-        new Random(settings.Seed).Shuffle(order);
-        TrainingData Slice(int start, int count)
-        {
-            var images = new float[count * shape.Size];
-            var labels = new long[count];
-            for (var k = 0; k < count; k++)
-            {
-                train.Image(order[start + k]).CopyTo(images.AsSpan(k * shape.Size, shape.Size));
-                labels[k] = train.Labels[order[start + k]];
-            }
-            return new TrainingData(images, labels, shape);
-        }
-        var sites = Enumerable.Range(0, settings.Sites).Select(k => Slice(k * n, n)).ToArray();
-        var nonMembers = Slice(settings.Sites * n, settings.NonMembers);
+        var slice = MembershipInference.RandomSlices(train, settings.Seed);
+        var sites = Enumerable.Range(0, settings.Sites).Select(k => slice(k * n, n)).ToArray();
+        var nonMembers = slice(settings.Sites * n, settings.NonMembers);
 
         // One model per site, so each keeps its own optimizer state across rounds as a site of the swarm does.
         var siteModels = Enumerable.Range(0, settings.Sites).Select(_ => models()).ToArray();
