@@ -49,6 +49,7 @@ public sealed class TaskSite
     private (int Round, int Responses) _secAggAttempt;
     private int _sitOutRound;
     private UpdateTrained? _pending;
+    private bool _replayPending;
 
     /// <param name="spec">The task's spec (rounds, epochs, θ, deadline, personalization).</param>
     /// <param name="self">This site's id, one of the chain's sites.</param>
@@ -124,7 +125,20 @@ public sealed class TaskSite
     /// <summary>One line for a simulator's failure report.</summary>
     public string StatusLine() =>
         $"{_self}: {_state}, chain round {_chain.CurrentRound}/{Terms.Rounds} at height {_chain.Height}, model {_globalHash?[..12] ?? "none"}, " +
-        $"training {_trainingRound}, published {_publishedRound}, voting {_votingRound}, waiting for {_wanted.Count} blobs";
+        $"training {_trainingRound}, published {_publishedRound}, voting {_votingRound}, waiting for {_wanted.Count} blobs" + SecAggStatus();
+
+    private string SecAggStatus()
+    {
+        if (Terms.SecureAggregation is null)
+        {
+            return "";
+        }
+        var record = _chain.CurrentSecAgg;
+        var included = _chain.CurrentClosed is { } closed ? string.Join(",", closed.Included.Select(u => Terms.IndexOf(u.Site))) : "open";
+        return $"; secagg round {_secAggRound}{(_secAgg is null ? " (out)" : "")}: keys {record.Keys.Count}{(record.KeysClosed ? "·" : "")}, " +
+            $"shares {record.Shares.Count}{(record.SharesClosed ? "·" : "")}, included {included}, responses {record.Responses.Count}, " +
+            $"pending {_pending?.Round ?? 0}, sent {(_sharesSent ? "s" : "")}{(_maskedSent ? "m" : "")}{(_unmaskSent ? "u" : "")}";
+    }
 
     public IReadOnlyList<SiteOutput> Step(SiteInput input)
     {
@@ -335,6 +349,14 @@ public sealed class TaskSite
     {
         var record = _chain.CurrentSecAgg;
         var me = Terms.IndexOf(_self);
+        if (_secAggRound != round && _sitOutRound != round && record.HasKeys(me))
+        {
+            Resume(round, record, me);
+        }
+        if (_secAggRound == round)
+        {
+            ReplayHeldShares(round, record);
+        }
         if (_chain.CurrentClosed is { } closed)
         {
             Unmask(round, record, closed, me);
@@ -347,14 +369,13 @@ public sealed class TaskSite
             {
                 return;
             }
-            if (record.HasKeys(me) || record.KeysClosed)
+            if (record.KeysClosed)
             {
-                // A site restarted after sending its keys has lost the secrets behind them; it must not send others.
-                SitOut(round, record.HasKeys(me) ? "its keys for this round were sent before a restart, and their secrets are gone" : "the keys phase closed without it");
+                SitOut(round, "the keys phase closed without it");
                 return;
             }
             _secAggRound = round;
-            (_sharesSent, _maskedSent, _unmaskSent, _pending) = (false, false, false, null);
+            (_sharesSent, _maskedSent, _unmaskSent, _pending, _replayPending) = (false, false, false, null, false);
             _secAgg = new SecAggParticipant(SecureRound.Parameters(Terms, round, _global!.Length), me, _secAggEntropy!(round));
             foreach (var output in _secAgg.Step(new Begin()))
             {
@@ -368,7 +389,7 @@ public sealed class TaskSite
         {
             return;
         }
-        if (_trainingRound != round && _pending?.Round != round && !_maskedSent)
+        if (_trainingRound != round && _pending?.Round != round && !_maskedSent && !_replayPending)
         {
             StartTraining(round);
         }
@@ -377,7 +398,7 @@ public sealed class TaskSite
             _sharesSent = true;
             StepSecAgg(round, new KeysAdvertised(record.Keys));
         }
-        if (record.SharesClosed && _sharesSent && !_maskedSent && _pending is { } pending && pending.Round == round && _secAgg is not null)
+        if (record.SharesClosed && _sharesSent && !_maskedSent && !_replayPending && _pending is { } pending && pending.Round == round && _secAgg is not null)
         {
             _maskedSent = true;
             if (!record.HasShares(me))
@@ -387,6 +408,61 @@ public sealed class TaskSite
             }
             StepSecAgg(round, new SharesDealt(record.Shares, SecureRound.Weighted(pending.Update.Bytes, pending.Update.SampleCount)));
         }
+    }
+
+    /// <summary>A restarted site whose keys are on the chain: the participant is rebuilt from the same entropy (the
+    /// node keeps a round's 32 bytes on disk before the keys leave) and replayed through the chain's messages, so the
+    /// site can still answer the unmask request. It never masks a second update under the same masks (the difference
+    /// of the two would be in the clear): if its masked update is not on the chain, it sits the round out.</summary>
+    private void Resume(int round, SecAggRecord record, int me)
+    {
+        var participant = new SecAggParticipant(SecureRound.Parameters(Terms, round, _global!.Length), me, _secAggEntropy!(round));
+        var keys = participant.Step(new Begin()).OfType<Broadcast>().Select(b => b.Message).OfType<AdvertiseKeys>().Single();
+        var recorded = record.Keys.Single(k => k.Sender == me);
+        if (!keys.MaskPublicKey.AsSpan().SequenceEqual(recorded.MaskPublicKey) || !keys.CipherPublicKey.AsSpan().SequenceEqual(recorded.CipherPublicKey))
+        {
+            SitOut(round, "its keys for this round were sent before a restart, and the secrets behind them are gone");
+            return;
+        }
+        _secAggRound = round;
+        (_secAgg, _sharesSent, _maskedSent, _unmaskSent, _pending, _replayPending) = (participant, false, false, false, null, false);
+        if (!record.KeysClosed || !record.HasShares(me))
+        {
+            return; // the shares it deals now are of the same secrets as any it dealt before
+        }
+        _sharesSent = !Aborts(participant.Step(new KeysAdvertised(record.Keys)));
+        if (!record.SharesClosed)
+        {
+            return;
+        }
+        // Its masked update may still be on its way to the chain: it never masks another one, and it replays the
+        // shares it holds as soon as (if ever) the chain shows the one it sent.
+        _replayPending = true;
+        ReplayHeldShares(round, record);
+    }
+
+    /// <summary>After a resume: once the chain holds this site's masked update, replays the agreed shares through the
+    /// participant only to decrypt the shares it holds; the masked vector of zeros this makes is dropped unsent.</summary>
+    private void ReplayHeldShares(int round, SecAggRecord record)
+    {
+        var published = _chain.HasPublished(_self) || _chain.CurrentClosed?.Included.Any(u => u.Site == _self) == true;
+        if (!_replayPending || !published || _secAgg is null)
+        {
+            return;
+        }
+        _replayPending = false;
+        _maskedSent = !Aborts(_secAgg.Step(new SharesDealt(record.Shares, new float[_global!.Length])));
+        Note(NoteLevel.Information, $"round {round}: secure aggregation resumed after a restart");
+    }
+
+    private bool Aborts(IReadOnlyList<SecAggOutput> outputs)
+    {
+        if (outputs.OfType<Aborted>().FirstOrDefault() is { } aborted)
+        {
+            SitOut(_secAggRound, aborted.Reason);
+            return true;
+        }
+        return false;
     }
 
     /// <summary>Steps the round's participant and carries out what it says: a message goes to the chain (the masked

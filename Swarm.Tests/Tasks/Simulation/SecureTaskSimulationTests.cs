@@ -101,6 +101,27 @@ public sealed class SecureTaskSimulationTests(ITestOutputHelper output)
         }
     }
 
+    [Theory]
+    [InlineData(4)]
+    [InlineData(7)]
+    public void Drawn_fault_schedules_under_secure_aggregation_stay_safe(int n)
+    {
+        var seeds = Consensus.Simulation.SimulationSeeds.FromEnvironment() is { } only ? [only] : Enumerable.Range(1, 100).Select(i => (ulong)i);
+        var failures = new List<string>();
+        var stalled = 0;
+        foreach (var seed in seeds)
+        {
+            var result = new TaskSimulation(TaskSimScenario.Draw(n, seed) with { SecureAggregation = true }, seed).Run();
+            stalled += result.StalledOn is null ? 0 : 1;
+            if (!result.Ok)
+            {
+                failures.Add(result.Report);
+            }
+        }
+        output.WriteLine($"n={n}: {failures.Count} failed, {stalled} stalled");
+        Assert.True(failures.Count == 0, string.Join("\n", failures.Take(3)));
+    }
+
     private TaskSimulation Run(TaskSimScenario scenario, ulong seed)
     {
         var sim = new TaskSimulation(scenario, seed);

@@ -189,10 +189,10 @@ public sealed class TaskSimulation
         site.Up = true;
         site.Restarts += restarted ? 1 : 0;
         site.Ended = null;
-        // Seeded entropy: the simulator replays from its seed; nodes draw these bytes from the OS CSPRNG.
-        var life = site.Life;
+        // Seeded entropy, the same after a restart (a node keeps a round's bytes on disk before its keys leave); nodes
+        // draw them from the OS CSPRNG.
         site.Site = new TaskSite(_spec, site.Id, chain, _initial, secAggEntropy: round =>
-            SHA256.HashData(Encoding.UTF8.GetBytes($"{Seed}/{site.Id}/{life}/{round}")));
+            SHA256.HashData(Encoding.UTF8.GetBytes($"{Seed}/{site.Id}/{round}")));
         Step(site, new SiteStarted(site.LedgerBlocks > 0));
         Sync(site);
         RetryLoop(site);
@@ -269,6 +269,8 @@ public sealed class TaskSimulation
                 site.Blobs[(store.Kind, store.Hash)] = store.Bytes;
                 break;
             case OfferUpdate offer:
+                // A site offers only its own update (under secure aggregation: its masked vector).
+                site.OwnUpdates.Add(offer.Hash);
                 Offer(site, offer);
                 break;
             case SetDeadline deadline:
