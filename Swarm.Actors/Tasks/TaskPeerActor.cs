@@ -86,7 +86,7 @@ public sealed class TaskPeerActor : SwarmActor
         }
         var chain = TaskChain.Replay(_context.Terms, _context.Verifier, recovered.Blocks);
         _lastRequestId = chain.LastRequestOf(Self_);
-        _site = new TaskSite(_context.Spec, Self_, chain, _context.InitialModel(), _context.Privacy);
+        _site = new TaskSite(_context.Spec, Self_, chain, _context.InitialModel(), _context.Privacy, _context.SecAggEntropy);
         // Unnamed: after a restart the old trainer may still be stopping under its name.
         _trainer = Context.ActorOf(TrainerActor.Props(_context.Trainer, _context.ComputeGate));
         Timers.StartPeriodicTimer(RetryKey, Retry.Instance, _context.RetryInterval);
@@ -163,6 +163,9 @@ public sealed class TaskPeerActor : SwarmActor
                     Refused = aggregate.Refused,
                 });
                 break;
+            case AggregateRecomputed secure:
+                Step(secure);
+                break;
             case EvaluateRes scored:
                 Step(new ModelScored(scored.Round, scored.Split == EvaluationSplit.Validation, scored.Metrics, scored.Count));
                 break;
@@ -224,6 +227,12 @@ public sealed class TaskPeerActor : SwarmActor
                 var updates = aggregate.Included
                     .Select(u => new PublishedUpdate(u.Site, u.SampleCount, _context.Blobs.Get(BlobKind.Update, u.Hash)!, u.Hash)).ToList();
                 _trainer.Tell(new AggregateIns(aggregate.Round, aggregate.Global, updates), Self);
+                break;
+            case RecomputeSecureAggregate secure:
+                // Unmasking regenerates one AES-CTR stream per survivor and per dropped pair: off the actor's turn.
+                var blobs = secure.Included.ToDictionary(u => u.Hash, u => _context.Blobs.Get(BlobKind.Update, u.Hash)!);
+                var terms = _context.Terms;
+                Task.Run(() => secure.Run(u => blobs[u.Hash], terms.IndexOf)).PipeTo(Self);
                 break;
             case ScoreModel score:
                 _trainer.Tell(new EvaluateIns(score.Parameters, EvaluationSplit.Validation) { Round = score.Round }, Self);

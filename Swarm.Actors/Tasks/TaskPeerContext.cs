@@ -46,6 +46,10 @@ public sealed record TaskPeerContext
     /// site accounts its ε from them and refuses a round past its budget).</summary>
     public SitePrivacy? Privacy { get; init; }
 
+    /// <summary>Under secure aggregation: the 32 bytes behind a round's keys, shares and self-mask. The OS CSPRNG,
+    /// fresh for every round; only a test would put a seeded source here.</summary>
+    public Func<int, byte[]> SecAggEntropy { get; init; } = _ => System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+
     /// <summary>When set, the site's heavy work waits for it (sites of one process take turns on the cores).</summary>
     public SemaphoreSlim? ComputeGate { get; init; }
 

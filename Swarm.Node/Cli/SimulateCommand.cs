@@ -48,9 +48,10 @@ public static class SimulateCommand
         var noise = new Option<double>("--noise-multiplier") { Description = "With --dp local: σ (noise std = σ × clip norm)", DefaultValueFactory = _ => d.NoiseMultiplier };
         var clip = new Option<double>("--clip-norm") { Description = "With --dp local: per-example gradient clip norm C", DefaultValueFactory = _ => d.ClipNorm };
         var delta = new Option<double>("--delta") { Description = "With --dp local: δ of the reported ε", DefaultValueFactory = _ => d.Delta };
+        var secureAggregation = new Option<bool>("--secure-aggregation") { Description = "Secure aggregation in every round: sites publish only masked updates, every site unmasks the sum (fedavg, theta 1, at least 3 sites)" };
         var log = new Option<string?>("--log") { Description = "Write the sites' protocol log (chain, rounds, votes) to this file" };
         var logLevel = new Option<LogLevel>("--log-level") { Description = "Lowest level written to --log (debug adds each site's training, update and vote)", DefaultValueFactory = _ => LogLevel.Information };
-        foreach (var option in new Option[] { sites, dataset, model, rounds, localEpochs, theta, strategy, quorum, partition, alpha, sizeExponent, seed, seeds, threads, lr, batchSize, personalization, limit, output, quiet, log, logLevel, byzantine, localLayers, processes, portBase, dp, noise, clip, delta, errorFeedback, topkScope })
+        foreach (var option in new Option[] { sites, dataset, model, rounds, localEpochs, theta, strategy, quorum, partition, alpha, sizeExponent, seed, seeds, threads, lr, batchSize, personalization, limit, output, quiet, log, logLevel, byzantine, localLayers, processes, portBase, dp, noise, clip, delta, errorFeedback, topkScope, secureAggregation })
         {
             command.Options.Add(option);
         }
@@ -70,6 +71,7 @@ public static class SimulateCommand
             Processes = parse.GetValue(processes),
             PortBase = parse.GetValue(portBase),
             Dp = parse.GetValue(dp)!, NoiseMultiplier = parse.GetValue(noise), ClipNorm = parse.GetValue(clip), Delta = parse.GetValue(delta),
+            SecureAggregation = parse.GetValue(secureAggregation),
         }, parse.GetValue(output), parse.GetValue(quiet), ct, parse.GetValue(log), parse.GetValue(logLevel), parse.GetValue(seeds)));
         return command;
     }

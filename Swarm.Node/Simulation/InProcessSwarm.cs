@@ -11,6 +11,7 @@ using Swarm.Actors.Tasks;
 using Swarm.Actors.Training;
 using Swarm.Consensus.Blocks;
 using Swarm.Node.Persistence;
+using Swarm.Node.Tasks;
 using Swarm.Node.Simulation.Reporting;
 
 namespace Swarm.Node.Simulation;
@@ -78,6 +79,7 @@ public sealed class InProcessSwarm : IAsyncDisposable
                 Fetcher = new StoreBlobFetcher(other => _systems.ContainsKey(other) ? _contexts[other].Blobs : null),
                 ComputeGate = gate,
                 Privacy = privacy?[i],
+                SecAggEntropy = new SecAggEntropyFile(Path.Combine(directory, "secagg", site)).For,
             };
             _contexts[site] = configure?.Invoke(context) ?? context;
         }

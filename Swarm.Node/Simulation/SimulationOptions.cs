@@ -67,8 +67,11 @@ public sealed record SimulationOptions
     /// <summary>δ at which ε is reported.</summary>
     public double Delta { get; init; } = 1e-4;
 
+    /// <summary>Secure aggregation in every round: sites publish only masked updates (docs/secure-aggregation.md).</summary>
+    public bool SecureAggregation { get; init; }
+
     /// <summary>The task spec's privacy block these options ask for.</summary>
-    public PrivacySpec Privacy => new(Dp, NoiseMultiplier, ClipNorm, Delta);
+    public PrivacySpec Privacy => new(Dp, NoiseMultiplier, ClipNorm, Delta, SecureAggregation);
 
     /// <summary>Run the sites as node processes on loopback (mutual TLS) instead of actors in this process.</summary>
     public bool Processes { get; init; }
@@ -213,6 +216,10 @@ public sealed record SimulationOptions
             return string.Create(CultureInfo.InvariantCulture, $"--processes cuts the hospital split with --size-exponent {DefaultSizeExponent} only");
         }
         // The task's own validator judges the privacy block, so simulate refuses what a real task would.
+        if (SecureAggregation && TaskSpecValidator.Problems(ToTaskSpec()).FirstOrDefault() is { } secure)
+        {
+            return $"--secure-aggregation: {secure}";
+        }
         return TaskSpecValidator.Problems(ToTaskSpec()).FirstOrDefault(p => p.StartsWith("task.privacy", StringComparison.Ordinal)) is { } privacy
             ? $"--dp {Dp}: {privacy}"
             : null;

@@ -92,6 +92,7 @@ public sealed class TaskPeerFactory : IDisposable
             Fetcher = _fetcher,
             ComputeGate = _computeGate,
             Privacy = new SitePrivacy(train.Count, Budget),
+            SecAggEntropy = new SecAggEntropyFile(Path.Combine(_dataDirectory, "tasks", spec.Id, "secagg")).For,
         };
         return TaskPeerActor.Props(context);
     }

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Swarm.Consensus.Blocks;
+using Swarm.Learning.Privacy.SecureAggregation;
 using Swarm.Tasks.CrossChain;
 
 namespace Swarm.Tasks;
@@ -24,6 +25,9 @@ public sealed record TaskChainTerms(string ChainId, IReadOnlyList<string> Sites,
     /// <summary>In a local-DP task, what every replica checks a site's privacy claim against; null without DP.</summary>
     public ChainPrivacyTerms? Privacy { get; init; }
 
+    /// <summary>In a task with secure aggregation, its threshold t; null when updates travel in the clear.</summary>
+    public ChainSecAggTerms? SecureAggregation { get; init; }
+
     public int IndexOf(string site)
     {
         for (var i = 0; i < Sites.Count; i++)
@@ -40,6 +44,48 @@ public sealed record TaskChainTerms(string ChainId, IReadOnlyList<string> Sites,
 /// <summary>The spec's DP-SGD terms a replica needs to recompute a site's ε: σ, δ, the expected batch (q = batch /
 /// the site's sample count) and the local epochs per round.</summary>
 public sealed record ChainPrivacyTerms(double NoiseMultiplier, double Delta, int ExpectedBatch, int LocalEpochs);
+
+/// <summary>Secure aggregation's terms on the chain: <paramref name="Threshold"/> t, the shares that rebuild a secret
+/// and so the fewest sites a phase may close with and the fewest survivors whose sum can be unmasked.</summary>
+public sealed record ChainSecAggTerms(int Threshold)
+{
+    /// <summary>t = ⌊2n/3⌋ + 1: more than two thirds, which Bonawitz et al. (§6.3) need once the party that
+    /// collects the masked inputs may lie; in the swarm that party is every site. n = 4 gives 3, n = 7 gives 5.</summary>
+    public static int ThresholdFor(int sites) => (2 * sites / 3) + 1;
+}
+
+/// <summary>The phases of one round's secure aggregation as the chain fixed them: every site steps its participant
+/// and the aggregator from these same sets.</summary>
+public sealed class SecAggRecord
+{
+    internal List<AdvertiseKeys> KeysList { get; } = [];
+    internal List<ShareKeys> SharesList { get; } = [];
+    internal List<UnmaskResponse> ResponsesList { get; } = [];
+    internal HashSet<string> KeyNotices { get; } = new(StringComparer.Ordinal);
+    internal HashSet<string> ShareNotices { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>U1's key advertisements in commit order (final once <see cref="KeysClosed"/>).</summary>
+    public IReadOnlyList<AdvertiseKeys> Keys => KeysList;
+
+    public bool KeysClosed { get; internal set; }
+
+    /// <summary>U2's share messages in commit order (final once <see cref="SharesClosed"/>).</summary>
+    public IReadOnlyList<ShareKeys> Shares => SharesList;
+
+    public bool SharesClosed { get; internal set; }
+
+    /// <summary>Survivors' unmask responses in commit order (grows until the round is final).</summary>
+    public IReadOnlyList<UnmaskResponse> Responses => ResponsesList;
+
+    public bool HasKeys(int site) => KeysList.Any(k => k.Sender == site);
+
+    public bool HasShares(int site) => SharesList.Any(k => k.Sender == site);
+
+    public bool HasResponded(int site) => ResponsesList.Any(k => k.Sender == site);
+}
+
+/// <summary>A secure-aggregation phase of <paramref name="Round"/> closed: its message set is fixed.</summary>
+public sealed record SecAggPhaseClosed(int Round, string Phase, int Count, long Height) : TaskChainEvent;
 
 /// <summary>The privacy a site's update of a round spent, as the chain checked and recorded it.</summary>
 public sealed record PrivacyRecorded(int Round, string Site, PrivacyClaim Claim, long Height) : TaskChainEvent;
@@ -137,6 +183,9 @@ public sealed class TaskChain
     /// <summary>Whether <paramref name="site"/> has an update recorded for the current round.</summary>
     public bool HasPublished(string site) =>
         _rounds.TryGetValue(CurrentRound, out var state) && state.Updates.Any(u => u.Site == site);
+
+    /// <summary>The current round's secure-aggregation record (empty in a task without it).</summary>
+    public SecAggRecord CurrentSecAgg => RoundOf(CurrentRound).SecAgg;
 
     /// <summary>Whether <paramref name="site"/> has voted on the current round.</summary>
     public bool HasVoted(string site) => _rounds.TryGetValue(CurrentRound, out var state) && state.Votes.ContainsKey(site);
@@ -238,7 +287,7 @@ public sealed class TaskChain
         switch (decoded)
         {
             case UpdatePublished update when state.Closed is null && state.Updates.All(u => u.Site != update.Site):
-                if ((CheckSamples(update) ?? CheckPrivacy(update)) is { } refusal)
+                if ((CheckSamples(update) ?? CheckPrivacy(update) ?? CheckMasked(state, index)) is { } refusal)
                 {
                     events.Add(new RequestIgnored(request.ClientId, refusal));
                     return;
@@ -250,17 +299,40 @@ public sealed class TaskChain
                     events.Add(new PrivacyRecorded(update.Round, update.Site, claim, height));
                 }
                 state.Updates.Add(new UpdateRef(update.Site, update.UpdateHash, update.SampleCount));
-                if (state.Updates.Count >= _terms.Quorum || state.Notices.Count >= _terms.NoticesToClose)
+                if (state.Updates.Count >= _terms.Quorum || (state.Notices.Count >= _terms.NoticesToClose && state.Updates.Count >= UpdatesToClose)
+                    || (_terms.SecureAggregation is not null && state.Updates.Count == state.SecAgg.Shares.Count))
                 {
                     Close(state, height, events);
                 }
                 break;
+            case CloseRound close when state.Closed is null && _terms.SecureAggregation is { } secAgg && !state.SecAgg.SharesClosed:
+                OnSecAggNotice(state, close.Site, secAgg, height, events);
+                break;
             case CloseRound close when state.Closed is null:
                 state.Notices.Add(close.Site);
-                if (state.Notices.Count >= _terms.NoticesToClose && state.Updates.Count > 0)
+                if (state.Notices.Count >= _terms.NoticesToClose && state.Updates.Count >= UpdatesToClose)
                 {
                     Close(state, height, events);
                 }
+                break;
+            case SecAggKeysPublished keys when _terms.SecureAggregation is not null && !state.SecAgg.KeysClosed && !state.SecAgg.HasKeys(index):
+                state.SecAgg.KeysList.Add(new AdvertiseKeys(index, keys.CipherPublicKey, keys.MaskPublicKey));
+                if (state.SecAgg.KeysList.Count == _terms.Sites.Count)
+                {
+                    CloseKeys(state, height, events);
+                }
+                break;
+            case SecAggSharesPublished shares when state.SecAgg.KeysClosed && !state.SecAgg.SharesClosed && state.SecAgg.HasKeys(index)
+                && !state.SecAgg.HasShares(index):
+                state.SecAgg.SharesList.Add(new ShareKeys(index, shares.SelfMaskCommitment, shares.Shares));
+                if (state.SecAgg.SharesList.Count == state.SecAgg.KeysList.Count)
+                {
+                    CloseShares(state, height, events);
+                }
+                break;
+            case SecAggUnmaskPublished unmask when state.Closed is { } closed && closed.Included.Any(u => u.Site == unmask.Site)
+                && !state.SecAgg.HasResponded(index):
+                state.SecAgg.ResponsesList.Add(new UnmaskResponse(index, unmask.SelfMaskShares, unmask.MaskKeyShares));
                 break;
             case AggregateVote vote when state.Closed is not null && !state.Votes.ContainsKey(vote.Site):
                 if (vote.UpdateSetDigest != state.Closed.UpdateSetDigest)
@@ -275,6 +347,56 @@ public sealed class TaskChain
                 events.Add(new RequestIgnored(request.ClientId, $"{decoded.GetType().Name} of '{decoded.Site}' does not apply to round {CurrentRound} now"));
                 break;
         }
+    }
+
+    /// <summary>Updates a round needs before deadline notices may close it: one in the clear; under secure aggregation
+    /// t, for fewer survivors could not be unmasked (and their sum would say too much about each).</summary>
+    private int UpdatesToClose => _terms.SecureAggregation?.Threshold ?? 1;
+
+    /// <summary>A deadline notice while secure aggregation's keys or shares phase is open counts for that phase:
+    /// f + 1 notices close it with what it has, if that is at least t.</summary>
+    private void OnSecAggNotice(RoundState state, string site, ChainSecAggTerms secAgg, long height, List<TaskChainEvent> events)
+    {
+        var record = state.SecAgg;
+        if (!record.KeysClosed)
+        {
+            record.KeyNotices.Add(site);
+            if (record.KeyNotices.Count >= _terms.NoticesToClose && record.KeysList.Count >= secAgg.Threshold)
+            {
+                CloseKeys(state, height, events);
+            }
+            return;
+        }
+        record.ShareNotices.Add(site);
+        if (record.ShareNotices.Count >= _terms.NoticesToClose && record.SharesList.Count >= secAgg.Threshold)
+        {
+            CloseShares(state, height, events);
+        }
+    }
+
+    private static void CloseKeys(RoundState state, long height, List<TaskChainEvent> events)
+    {
+        state.SecAgg.KeysClosed = true;
+        events.Add(new SecAggPhaseClosed(state.Round, "keys", state.SecAgg.KeysList.Count, height));
+    }
+
+    private static void CloseShares(RoundState state, long height, List<TaskChainEvent> events)
+    {
+        state.SecAgg.SharesClosed = true;
+        events.Add(new SecAggPhaseClosed(state.Round, "shares", state.SecAgg.SharesList.Count, height));
+    }
+
+    /// <summary>Under secure aggregation an update is a masked vector, which counts only from a site in U2 (it dealt
+    /// shares, so its masks can be removed) once U2 is fixed.</summary>
+    private string? CheckMasked(RoundState state, int index)
+    {
+        if (_terms.SecureAggregation is null)
+        {
+            return null;
+        }
+        return state.SecAgg.SharesClosed && state.SecAgg.HasShares(index)
+            ? null
+            : $"masked update of '{_terms.Sites[index]}' for round {state.Round} before the shares phase closed or from a site that dealt no shares";
     }
 
     private void Close(RoundState state, long height, List<TaskChainEvent> events)
@@ -430,5 +552,6 @@ public sealed class TaskChain
         public HashSet<string> Notices { get; } = [];
         public Dictionary<string, AggregateVote> Votes { get; } = [];
         public RoundClosed? Closed { get; set; }
+        public SecAggRecord SecAgg { get; } = new();
     }
 }

@@ -30,6 +30,11 @@ public static class TaskGenesis
         var privacy = spec.Privacy.Mode == PrivacyModes.Local
             ? new ChainPrivacyTerms(spec.Privacy.NoiseMultiplier, spec.Privacy.Delta, spec.Optimizer.BatchSize, spec.LocalEpochs)
             : null;
-        return (genesis, new TaskChainTerms(chainId, [.. spec.Participants], publicKeys, spec.Rounds, quorum, f) { Privacy = privacy, SampleCountMax = spec.Aggregation.SampleCountMax });
+        return (genesis, new TaskChainTerms(chainId, [.. spec.Participants], publicKeys, spec.Rounds, quorum, f) 
+        {
+            Privacy = privacy,
+            SampleCountMax = spec.Aggregation.SampleCountMax,
+            SecureAggregation = spec.Privacy.SecureAggregation ? new ChainSecAggTerms(ChainSecAggTerms.ThresholdFor(spec.Participants.Count)) : null,
+        });
     }
 }

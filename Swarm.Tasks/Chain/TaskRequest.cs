@@ -1,5 +1,6 @@
 using Swarm.Consensus.Blocks;
 using Swarm.Consensus.Encoding;
+using Swarm.Learning.Privacy.SecureAggregation;
 
 namespace Swarm.Tasks;
 
@@ -54,6 +55,22 @@ public abstract record TaskRequest(int Round, string Site)
             case SiteRejoined:
                 writer.WriteByte(6);
                 break;
+            case SecAggKeysPublished keys:
+                writer.WriteByte(9).WriteBytes(keys.CipherPublicKey).WriteBytes(keys.MaskPublicKey);
+                break;
+            case SecAggSharesPublished shares:
+                writer.WriteByte(10).WriteBytes(shares.SelfMaskCommitment).WriteInt32(shares.Shares.Count);
+                foreach (var entry in shares.Shares)
+                {
+                    writer.WriteInt32(entry.Holder).WriteBytes(entry.Ciphertext).WriteBytes(entry.MaskKeyShareCommitment)
+                        .WriteBytes(entry.SelfMaskShareCommitment);
+                }
+                break;
+            case SecAggUnmaskPublished unmask:
+                writer.WriteByte(11);
+                WriteShares(writer, unmask.SelfMaskShares);
+                WriteShares(writer, unmask.MaskKeyShares);
+                break;
             case ValidationReport report:
                 writer.WriteByte(5).WriteInt64(Scale(report.Auc)).WriteInt64(Scale(report.Accuracy)).WriteInt32(report.Count);
                 break;
@@ -106,6 +123,9 @@ public abstract record TaskRequest(int Round, string Site)
                 {
                     Privacy = new PrivacyClaim(ReadDouble(ref reader), ReadDouble(ref reader), reader.ReadInt64(), ReadDouble(ref reader), ReadDouble(ref reader)),
                 },
+                9 => new SecAggKeysPublished(round, site, reader.ReadBytes(SecAggBytesMax), reader.ReadBytes(SecAggBytesMax)),
+                10 => ReadShares(ref reader, round, site),
+                11 => new SecAggUnmaskPublished(round, site, ReadShareMap(ref reader), ReadShareMap(ref reader)),
                 8 => new BudgetRefused(round, site, ReadDouble(ref reader), ReadDouble(ref reader), ReadDouble(ref reader), ReadDouble(ref reader)),
                 var kind => throw new CanonicalFormatException($"unknown task request kind {kind}"),
             };
@@ -118,6 +138,58 @@ public abstract record TaskRequest(int Round, string Site)
             problem = $"malformed task request: {e.Message}";
             return null;
         }
+    }
+
+    /// <summary>Keys, commitments, ciphertexts and Shamir shares of secure aggregation are all far below this.</summary>
+    private const int SecAggBytesMax = 256;
+
+    /// <summary>Share entries or revealed shares in one request: one per site at most.</summary>
+    private const int SecAggEntriesMax = SecAggParameters.SitesMax;
+
+    private static SecAggSharesPublished ReadShares(ref CanonicalReader reader, int round, string site)
+    {
+        var commitment = reader.ReadBytes(SecAggBytesMax);
+        var count = reader.ReadInt32();
+        if (count < 0 || count > SecAggEntriesMax)
+        {
+            throw new CanonicalFormatException($"{count} share entries (at most {SecAggEntriesMax})");
+        }
+        var entries = new List<EncryptedShares>(count);
+        for (var i = 0; i < count; i++)
+        {
+            entries.Add(new EncryptedShares(reader.ReadInt32(), reader.ReadBytes(SecAggBytesMax), reader.ReadBytes(SecAggBytesMax),
+                reader.ReadBytes(SecAggBytesMax)));
+        }
+        return new SecAggSharesPublished(round, site, commitment, entries);
+    }
+
+    /// <summary>Revealed shares by owner, in ascending owner order (so the bytes are canonical).</summary>
+    private static void WriteShares(CanonicalWriter writer, IReadOnlyDictionary<int, byte[]> shares)
+    {
+        writer.WriteInt32(shares.Count);
+        foreach (var (owner, share) in shares.OrderBy(p => p.Key))
+        {
+            writer.WriteInt32(owner).WriteBytes(share);
+        }
+    }
+
+    private static SortedDictionary<int, byte[]> ReadShareMap(ref CanonicalReader reader)
+    {
+        var count = reader.ReadInt32();
+        if (count < 0 || count > SecAggEntriesMax)
+        {
+            throw new CanonicalFormatException($"{count} revealed shares (at most {SecAggEntriesMax})");
+        }
+        var shares = new SortedDictionary<int, byte[]>();
+        for (var i = 0; i < count; i++)
+        {
+            var owner = reader.ReadInt32();
+            if (!shares.TryAdd(owner, reader.ReadBytes(SecAggBytesMax)))
+            {
+                throw new CanonicalFormatException($"site {owner}'s share revealed twice");
+            }
+        }
+        return shares;
     }
 
     /// <summary>Privacy numbers travel as their exact IEEE-754 bits: a replica recomputes ε from them.</summary>
@@ -170,3 +242,19 @@ public sealed record CancellationRequest(string Site, string Reason) : TaskReque
 /// it also shows the restarted replica how far the chain has gone, which starts its state transfer even when the
 /// others have nothing left to order.</summary>
 public sealed record SiteRejoined(int Round, string Site) : TaskRequest(Round, Site);
+
+/// <summary>Secure aggregation, round 0 (Bonawitz et al. 2017, AdvertiseKeys) of task round <paramref name="Round"/>:
+/// the site's two fresh X25519 public keys. The chain fixes U1, the set every site deals shares to.</summary>
+public sealed record SecAggKeysPublished(int Round, string Site, byte[] CipherPublicKey, byte[] MaskPublicKey) : TaskRequest(Round, Site);
+
+/// <summary>Secure aggregation, round 1 (ShareKeys): the site's Shamir shares of its mask key and self-mask seed,
+/// each pair encrypted to its holder, with commitments. The chain fixes U2, the sites whose masked updates count.</summary>
+public sealed record SecAggSharesPublished(int Round, string Site, byte[] SelfMaskCommitment, IReadOnlyList<EncryptedShares> Shares)
+    : TaskRequest(Round, Site);
+
+/// <summary>Secure aggregation, round 3 (Unmasking): a surviving site's answer to the unmask request that the closed
+/// round determines (survivors: the included updates' sites; dropped: the rest of U2): the shares it holds of the
+/// survivors' self-mask seeds and of the dropped sites' mask keys.</summary>
+public sealed record SecAggUnmaskPublished(
+    int Round, string Site, IReadOnlyDictionary<int, byte[]> SelfMaskShares, IReadOnlyDictionary<int, byte[]> MaskKeyShares)
+    : TaskRequest(Round, Site);

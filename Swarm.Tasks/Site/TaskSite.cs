@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Swarm.Learning.Privacy.SecureAggregation;
 using Swarm.Learning.Updates;
 
 namespace Swarm.Tasks;
@@ -39,14 +40,32 @@ public sealed class TaskSite
     private long _stepsSpent;
     private int _refusedRound;
     private bool _halted;
+    private readonly Func<int, byte[]>? _secAggEntropy;
+    private SecAggParticipant? _secAgg;
+    private int _secAggRound;
+    private bool _sharesSent;
+    private bool _maskedSent;
+    private bool _unmaskSent;
+    private (int Round, int Responses) _secAggAttempt;
+    private int _sitOutRound;
+    private UpdateTrained? _pending;
+    private bool _replayPending;
 
     /// <param name="spec">The task's spec (rounds, epochs, θ, deadline, personalization).</param>
     /// <param name="self">This site's id, one of the chain's sites.</param>
     /// <param name="chain">The task's chain state as far as this site's ledger goes (replayed on a restart).</param>
     /// <param name="initialModel">The initial global model, which every site builds alike from the task's seed.</param>
     /// <param name="privacy">The site's sample count and budget; required when the spec runs local DP.</param>
-    public TaskSite(TaskSpec spec, string self, TaskChain chain, float[] initialModel, SitePrivacy? privacy = null)
+    /// <param name="secAggEntropy">Under secure aggregation: 32 fresh bytes for a round's secrets (the node's OS
+    /// CSPRNG; a seed only in tests). Asked once per round the site takes part in.</param>
+    public TaskSite(TaskSpec spec, string self, TaskChain chain, float[] initialModel, SitePrivacy? privacy = null,
+        Func<int, byte[]>? secAggEntropy = null)
     {
+        if (chain.Terms.SecureAggregation is not null && secAggEntropy is null)
+        {
+            throw new ArgumentException($"task '{spec.Id}' runs secure aggregation: site '{self}' needs an entropy source for its masks", nameof(secAggEntropy));
+        }
+        _secAggEntropy = secAggEntropy;
         if (chain.Terms.IndexOf(self) < 0)
         {
             throw new ArgumentException($"site '{self}' is not a participant of task '{spec.Id}'", nameof(self));
@@ -106,7 +125,20 @@ public sealed class TaskSite
     /// <summary>One line for a simulator's failure report.</summary>
     public string StatusLine() =>
         $"{_self}: {_state}, chain round {_chain.CurrentRound}/{Terms.Rounds} at height {_chain.Height}, model {_globalHash?[..12] ?? "none"}, " +
-        $"training {_trainingRound}, published {_publishedRound}, voting {_votingRound}, waiting for {_wanted.Count} blobs";
+        $"training {_trainingRound}, published {_publishedRound}, voting {_votingRound}, waiting for {_wanted.Count} blobs" + SecAggStatus();
+
+    private string SecAggStatus()
+    {
+        if (Terms.SecureAggregation is null)
+        {
+            return "";
+        }
+        var record = _chain.CurrentSecAgg;
+        var included = _chain.CurrentClosed is { } closed ? string.Join(",", closed.Included.Select(u => Terms.IndexOf(u.Site))) : "open";
+        return $"; secagg round {_secAggRound}{(_secAgg is null ? " (out)" : "")}: keys {record.Keys.Count}{(record.KeysClosed ? "·" : "")}, " +
+            $"shares {record.Shares.Count}{(record.SharesClosed ? "·" : "")}, included {included}, responses {record.Responses.Count}, " +
+            $"pending {_pending?.Round ?? 0}, sent {(_sharesSent ? "s" : "")}{(_maskedSent ? "m" : "")}{(_unmaskSent ? "u" : "")}";
+    }
 
     public IReadOnlyList<SiteOutput> Step(SiteInput input)
     {
@@ -206,6 +238,9 @@ public sealed class TaskSite
             case PrivacyRecorded recorded:
                 Note(NoteLevel.Debug, $"chain recorded site '{recorded.Site}' at ε = {recorded.Claim.Epsilon:G4} after round {recorded.Round}");
                 break;
+            case SecAggPhaseClosed phase:
+                Note(NoteLevel.Debug, $"round {phase.Round}: secure aggregation's {phase.Phase} phase closed with {phase.Count} sites (height {phase.Height})");
+                break;
             case RequestIgnored ignored:
                 Note(NoteLevel.Debug, $"chain ignored a request of '{ignored.ClientId}': {ignored.Reason}");
                 break;
@@ -275,6 +310,11 @@ public sealed class TaskSite
             return;
         }
         var round = _chain.CurrentRound;
+        if (Terms.SecureAggregation is not null)
+        {
+            StartDueMasked(round, retry);
+            return;
+        }
         if (_chain.CurrentClosed is not { } closed)
         {
             if (_trainingRound != round && _publishedRound != round && !_chain.HasPublished(_self))
@@ -299,6 +339,227 @@ public sealed class TaskSite
         _votingRound = round;
         Note(NoteLevel.Debug, $"recomputing round {round}'s aggregate");
         Emit(new RecomputeAggregate(round, _global!, closed.Included));
+    }
+
+    /// <summary>The round under secure aggregation (docs/secure-aggregation.md, "In the rounds"): fresh keys and
+    /// training at the round's start, shares once the chain fixed U1, the masked update once it fixed U2 and the
+    /// training is done, the unmask response once the round closed (U3), and the vote once t responses are on the
+    /// chain and every included masked blob is here.</summary>
+    private void StartDueMasked(int round, bool retry)
+    {
+        var record = _chain.CurrentSecAgg;
+        var me = Terms.IndexOf(_self);
+        if (_secAggRound != round && _sitOutRound != round && record.HasKeys(me))
+        {
+            Resume(round, record, me);
+        }
+        if (_secAggRound == round)
+        {
+            ReplayHeldShares(round, record);
+        }
+        if (_chain.CurrentClosed is { } closed)
+        {
+            Unmask(round, record, closed, me);
+            VoteMasked(round, record, closed, retry);
+            return;
+        }
+        if (_secAggRound != round)
+        {
+            if (_sitOutRound == round || OverBudget(round))
+            {
+                return;
+            }
+            if (record.KeysClosed)
+            {
+                SitOut(round, "the keys phase closed without it");
+                return;
+            }
+            _secAggRound = round;
+            (_sharesSent, _maskedSent, _unmaskSent, _pending, _replayPending) = (false, false, false, null, false);
+            _secAgg = new SecAggParticipant(SecureRound.Parameters(Terms, round, _global!.Length), me, _secAggEntropy!(round));
+            foreach (var output in _secAgg.Step(new Begin()))
+            {
+                if (output is Broadcast { Message: AdvertiseKeys keys })
+                {
+                    Emit(new SubmitToChain(new SecAggKeysPublished(round, _self, keys.CipherPublicKey, keys.MaskPublicKey)));
+                }
+            }
+        }
+        if (_secAgg is null)
+        {
+            return;
+        }
+        if (_trainingRound != round && _pending?.Round != round && !_maskedSent && !_replayPending)
+        {
+            StartTraining(round);
+        }
+        if (record.KeysClosed && !_sharesSent)
+        {
+            _sharesSent = true;
+            StepSecAgg(round, new KeysAdvertised(record.Keys));
+        }
+        if (record.SharesClosed && _sharesSent && !_maskedSent && !_replayPending && _pending is { } pending && pending.Round == round && _secAgg is not null)
+        {
+            _maskedSent = true;
+            if (!record.HasShares(me))
+            {
+                SitOut(round, "the shares phase closed without it");
+                return;
+            }
+            StepSecAgg(round, new SharesDealt(record.Shares, SecureRound.Weighted(pending.Update.Bytes, pending.Update.SampleCount)));
+        }
+    }
+
+    /// <summary>A restarted site whose keys are on the chain: the participant is rebuilt from the same entropy (the
+    /// node keeps a round's 32 bytes on disk before the keys leave) and replayed through the chain's messages, so the
+    /// site can still answer the unmask request. It never masks a second update under the same masks (the difference
+    /// of the two would be in the clear): if its masked update is not on the chain, it sits the round out.</summary>
+    private void Resume(int round, SecAggRecord record, int me)
+    {
+        var participant = new SecAggParticipant(SecureRound.Parameters(Terms, round, _global!.Length), me, _secAggEntropy!(round));
+        var keys = participant.Step(new Begin()).OfType<Broadcast>().Select(b => b.Message).OfType<AdvertiseKeys>().Single();
+        var recorded = record.Keys.Single(k => k.Sender == me);
+        if (!keys.MaskPublicKey.AsSpan().SequenceEqual(recorded.MaskPublicKey) || !keys.CipherPublicKey.AsSpan().SequenceEqual(recorded.CipherPublicKey))
+        {
+            SitOut(round, "its keys for this round were sent before a restart, and the secrets behind them are gone");
+            return;
+        }
+        _secAggRound = round;
+        (_secAgg, _sharesSent, _maskedSent, _unmaskSent, _pending, _replayPending) = (participant, false, false, false, null, false);
+        if (!record.KeysClosed || !record.HasShares(me))
+        {
+            return; // the shares it deals now are of the same secrets as any it dealt before
+        }
+        _sharesSent = !Aborts(participant.Step(new KeysAdvertised(record.Keys)));
+        if (!record.SharesClosed)
+        {
+            return;
+        }
+        // Its masked update may still be on its way to the chain: it never masks another one, and it replays the
+        // shares it holds as soon as (if ever) the chain shows the one it sent.
+        _replayPending = true;
+        ReplayHeldShares(round, record);
+    }
+
+    /// <summary>After a resume: once the chain holds this site's masked update, replays the agreed shares through the
+    /// participant only to decrypt the shares it holds; the masked vector of zeros this makes is dropped unsent.</summary>
+    private void ReplayHeldShares(int round, SecAggRecord record)
+    {
+        var published = _chain.HasPublished(_self) || _chain.CurrentClosed?.Included.Any(u => u.Site == _self) == true;
+        if (!_replayPending || !published || _secAgg is null)
+        {
+            return;
+        }
+        _replayPending = false;
+        _maskedSent = !Aborts(_secAgg.Step(new SharesDealt(record.Shares, new float[_global!.Length])));
+        Note(NoteLevel.Information, $"round {round}: secure aggregation resumed after a restart");
+    }
+
+    private bool Aborts(IReadOnlyList<SecAggOutput> outputs)
+    {
+        if (outputs.OfType<Aborted>().FirstOrDefault() is { } aborted)
+        {
+            SitOut(_secAggRound, aborted.Reason);
+            return true;
+        }
+        return false;
+    }
+
+    /// <summary>Steps the round's participant and carries out what it says: a message goes to the chain (the masked
+    /// vector as a blob whose hash the chain records); an abort ends this site's part in the round.</summary>
+    private void StepSecAgg(int round, SecAggInput input)
+    {
+        foreach (var output in _secAgg!.Step(input))
+        {
+            switch (output)
+            {
+                case Broadcast { Message: ShareKeys shares }:
+                    Emit(new SubmitToChain(new SecAggSharesPublished(round, _self, shares.SelfMaskCommitment, shares.Shares)));
+                    break;
+                case Broadcast { Message: MaskedInput masked }:
+                    PublishMasked(round, masked);
+                    break;
+                case Broadcast { Message: UnmaskResponse response }:
+                    Emit(new SubmitToChain(new SecAggUnmaskPublished(round, _self, response.SelfMaskShares, response.MaskKeyShares)));
+                    break;
+                case Rejection rejection:
+                    Note(NoteLevel.Warning, $"round {round}: secure aggregation refused something{(rejection.Culprit is { } c ? $" of '{Terms.Sites[c]}'" : "")}: {rejection.Reason}");
+                    break;
+                case Aborted aborted:
+                    SitOut(round, aborted.Reason);
+                    break;
+            }
+        }
+    }
+
+    private void SitOut(int round, string reason)
+    {
+        if (_sitOutRound != round)
+        {
+            Note(NoteLevel.Warning, $"round {round}: this site's update is not in the secure sum: {reason}");
+        }
+        _sitOutRound = round;
+        _secAgg = null;
+        _pending = null;
+    }
+
+    /// <summary>Only the masked vector leaves the site: stored, offered to the peers, its hash to the chain.</summary>
+    private void PublishMasked(int round, MaskedInput masked)
+    {
+        var update = _pending!.Update;
+        _pending = null;
+        var bytes = SecureRound.Encode(masked.Masked);
+        var hash = RoundAggregate.HashOf(bytes);
+        Emit(new StoreBlob(BlobKind.Update, hash, bytes));
+        _heldUpdates.Add(hash);
+        _publishedRound = round;
+        PrivacyClaim? claim = null;
+        if (_privacyPlan is { } plan)
+        {
+            _stepsSpent += plan.StepsPerRound;
+            claim = plan.ClaimAfter(_stepsSpent);
+        }
+        Note(NoteLevel.Debug, $"publishing round {round}'s masked update {hash[..12]}");
+        Emit(new OfferUpdate(round, hash, [.. Terms.Sites.Where(s => s != _self)]));
+        Emit(new SubmitToChain(new UpdatePublished(round, _self, hash, update.SampleCount) { Privacy = claim }));
+    }
+
+    /// <summary>A survivor answers the one unmask request the closed round determines, once.</summary>
+    private void Unmask(int round, SecAggRecord record, RoundClosed closed, int me)
+    {
+        if (_secAgg is null || _secAggRound != round || !_maskedSent || _unmaskSent || record.HasResponded(me)
+            || closed.Included.All(u => u.Site != _self))
+        {
+            return;
+        }
+        _unmaskSent = true;
+        StepSecAgg(round, new UnmaskRequested(SecureRound.RequestOf(Terms, record, closed, me)));
+    }
+
+    /// <summary>Recomputes the secure sum once the round has t unmask responses and every included masked blob is
+    /// here; after a failure (a response that did not help) again only when more responses arrive.</summary>
+    private void VoteMasked(int round, SecAggRecord record, RoundClosed closed, bool retry)
+    {
+        if (_votingRound == round || _chain.HasVoted(_self))
+        {
+            return;
+        }
+        var missing = closed.Included.Where(u => !_heldUpdates.Contains(u.Hash)).ToList();
+        foreach (var update in missing)
+        {
+            Want(BlobKind.Update, update.Hash, [update.Site], retry);
+        }
+        var responses = record.Responses.Count;
+        if (missing.Count > 0 || responses < Terms.SecureAggregation!.Threshold || _secAggAttempt == (round, responses))
+        {
+            return;
+        }
+        _secAggAttempt = (round, responses);
+        _votingRound = round;
+        Note(NoteLevel.Debug, $"recomputing round {round}'s secure sum from {responses} unmask responses");
+        var me = Terms.IndexOf(_self);
+        Emit(new RecomputeSecureAggregate(round, _global!, closed.Included, SecureRound.Parameters(Terms, round, _global!.Length),
+            [.. record.Keys], [.. record.Shares], SecureRound.RequestOf(Terms, record, closed, me), [.. record.Responses]));
     }
 
     /// <summary>Asks the likely holders for a blob once, and every site again on a retry.</summary>
@@ -374,6 +635,13 @@ public sealed class TaskSite
             {
                 Emit(new SubmitToChain(new CancellationRequest(_self, reason)));
             }
+            return;
+        }
+        if (Terms.SecureAggregation is not null)
+        {
+            // Kept in memory until the chain fixes U2; it leaves the site only masked.
+            _pending = trained;
+            Advance();
             return;
         }
         var update = trained.Update;

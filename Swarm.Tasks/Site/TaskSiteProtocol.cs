@@ -1,5 +1,6 @@
 using Swarm.Consensus.Blocks;
 using Swarm.Learning.Metrics;
+using Swarm.Learning.Privacy.SecureAggregation;
 
 namespace Swarm.Tasks;
 
@@ -80,6 +81,23 @@ public sealed record TrainRound(int Round, float[] Global, int Epochs, int Epoch
 /// <summary>Recompute round <paramref name="Round"/>'s aggregate from the included updates' bytes, which the site
 /// holds (the adapter reads them from its blob store).</summary>
 public sealed record RecomputeAggregate(int Round, float[] Global, IReadOnlyList<UpdateRef> Included) : SiteOutput;
+
+/// <summary>Under secure aggregation: recompute round <paramref name="Round"/>'s aggregate from the included sites'
+/// masked blobs (the adapter reads them from its store) and the chain's messages, with
+/// <see cref="SecureRound.Compute"/>; answered by <see cref="AggregateRecomputed"/>.</summary>
+public sealed record RecomputeSecureAggregate(int Round, float[] Global, IReadOnlyList<UpdateRef> Included, SecAggParameters Parameters,
+    IReadOnlyList<AdvertiseKeys> Keys, IReadOnlyList<ShareKeys> Shares, UnmaskRequest Request, IReadOnlyList<UnmaskResponse> Responses)
+    : SiteOutput
+{
+    /// <summary>Runs <see cref="SecureRound.Compute"/> on the blobs <paramref name="bytesOf"/> gives.</summary>
+    public AggregateRecomputed Run(Func<UpdateRef, byte[]> bytesOf, Func<string, int> indexOf)
+    {
+        var (aggregate, error) = SecureRound.Compute(Parameters, Global, Included, bytesOf, Keys, Shares, Request, Responses, indexOf);
+        return aggregate is null
+            ? new AggregateRecomputed(Round, "", "", null, error)
+            : new AggregateRecomputed(Round, aggregate.AggregateHash, aggregate.ModelHash, aggregate.Parameters);
+    }
+}
 
 /// <summary>Score round <paramref name="Round"/>'s final model on the validation slice.</summary>
 public sealed record ScoreModel(int Round, float[] Parameters) : SiteOutput;

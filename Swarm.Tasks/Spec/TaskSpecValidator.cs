@@ -79,11 +79,31 @@ public static class TaskSpecValidator
         // Refused rather than accepted and silently ignored: the task would otherwise run without the protection
         // its spec names (a node requiring it would consent and ship what it meant to hide).
         Check(privacy.Mode != PrivacyModes.Dopamine,
-            "task.privacy.mode = dopamine is not supported yet: it needs secure aggregation of the sites' noisy clipped sums in every " +
-            "round, which task rounds do not do, so the task is refused rather than run with less privacy than it claims (use local)");
-        Check(!privacy.SecureAggregation,
-            "task.privacy.secure-aggregation = true is not supported yet: task rounds do not mask updates, so the task is refused rather than run with updates in the clear");
+            "task.privacy.mode = dopamine is not supported yet: rounds can now sum updates securely (secure-aggregation = true), but no " +
+            "site's trainer adds the split noise N(0, σ²C²/K) to its clipped gradient sums nor does the chain account the swarm's ε as " +
+            "central DP-SGD's, so the task is refused rather than run with less privacy than it claims (use local)");
+        if (privacy.SecureAggregation)
+        {
+            CheckSecureAggregation(spec, quorum, Check);
+        }
         return problems;
+    }
+
+    /// <summary>What secure aggregation in the rounds needs (docs/secure-aggregation.md): masks hide each update,
+    /// so everything that must look at one update alone, or that depends on one, is refused with the reason.</summary>
+    private static void CheckSecureAggregation(TaskSpec spec, int quorum, Action<bool, string> check)
+    {
+        var n = spec.Participants.Count;
+        var t = ChainSecAggTerms.ThresholdFor(n);
+        check(n >= 3, $"task.privacy.secure-aggregation needs at least 3 participants: with {n} the sum gives each site the other's update");
+        check(spec.Aggregation.Strategy == "fedavg",
+            $"task.aggregation.strategy {spec.Aggregation.Strategy} cannot run with task.privacy.secure-aggregation: it needs each site's update " +
+            "on its own (median, trimmed mean and Krum compare updates), and secure aggregation reveals only their sum; use fedavg");
+        check(spec.PartialShareFraction >= 1.0,
+            $"task.partial-share-fraction {spec.PartialShareFraction} cannot run with task.privacy.secure-aggregation: each site's top-θ " +
+            "coordinates depend on its private update, so the set itself would leak it and the masked sums of different sets do not add up; use 1.0");
+        check(quorum >= t, $"task.quorum {quorum} is below secure aggregation's threshold t = {t} for {n} sites: a round's sum can be unmasked " +
+            "only with at least t survivors");
     }
 
     /// <summary>Whether <paramref name="id"/> is a task id: 1-64 ASCII letters, digits, '-', '_' or '.'.</summary>

@@ -6,6 +6,15 @@ public sealed record TaskSimScenario(int N, int F, int Quorum, int Rounds, doubl
     IReadOnlyDictionary<int, TaskLie> Liars, IReadOnlyList<TaskCrash> Crashes)
 {
     public const long RoundDeadlineMs = 2_000;
+
+    /// <summary>Run the rounds under secure aggregation (masked updates, chain-fixed phases).</summary>
+    public bool SecureAggregation { get; init; }
+
+    /// <summary>Under secure aggregation: sites that go down for good at a given step of round 1.</summary>
+    public IReadOnlyDictionary<int, SecAggDrop> SecAggDrops { get; init; } = new Dictionary<int, SecAggDrop>();
+
+    /// <summary>Parameters of the fake model.</summary>
+    public int ModelLength { get; init; } = 32;
     public const long RetryMs = 1_000;
 
     /// <summary>The simulated time every honest site must have completed by when liveness is expected.</summary>
@@ -65,4 +74,12 @@ public sealed record TaskSimScenario(int N, int F, int Quorum, int Rounds, doubl
 public sealed record TaskCrash(int Site, long AtMs, long? RestartAtMs)
 {
     public override string ToString() => $"site-{Site} down at {AtMs} ms" + (RestartAtMs is { } up ? $", up at {up} ms" : ", for good");
+}
+
+/// <summary>When a site drops out of secure aggregation for good: right after it dealt its shares (so it sends no
+/// masked update), or right after it published its masked update (so it sends no unmask response).</summary>
+public enum SecAggDrop
+{
+    AfterShares,
+    AfterMasking,
 }

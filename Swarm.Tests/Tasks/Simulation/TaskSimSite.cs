@@ -45,6 +45,15 @@ public sealed class TaskSimSite(int index, string id, TaskLie lies)
 
     public int Restarts { get; set; }
 
+    /// <summary>Went down for good in a secure-aggregation drop.</summary>
+    public bool Dropped { get; set; }
+
+    /// <summary>The plain update the fake trainer gave for each round (before any masking), for the tests' FedAvg.</summary>
+    public Dictionary<int, PublishedUpdate> Trained { get; } = [];
+
+    /// <summary>The parameters of each round's model this site adopted.</summary>
+    public Dictionary<int, float[]> AdoptedParameters { get; } = [];
+
     public string StatusLine() =>
         $"  site-{Index} [{(Honest ? "honest" : Lies.ToString())}{(Up ? "" : ", down")}{(Restarts > 0 ? $", restarted {Restarts}×" : "")}] " +
         $"ledger {LedgerBlocks} blocks, adopted rounds {string.Join(",", Adopted.Keys.Order())}: " + (Site?.StatusLine() ?? "not started");

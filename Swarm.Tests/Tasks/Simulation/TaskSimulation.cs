@@ -24,7 +24,6 @@ namespace Swarm.Tests.Tasks.Simulation;
 /// </summary>
 public sealed class TaskSimulation
 {
-    private const int ModelLength = 32;
 
     private readonly PriorityQueue<Action, (long Time, long Order)> _events = new();
     private readonly List<CommittedBlock> _chainBlocks = [];
@@ -56,14 +55,27 @@ public sealed class TaskSimulation
             Quorum = scenario.Quorum,
             RoundDeadline = TimeSpan.FromMilliseconds(TaskSimScenario.RoundDeadlineMs),
             Personalization = new PersonalizationSpec("none", 0),
+            Privacy = new PrivacySpec(SecureAggregation: scenario.SecureAggregation),
         };
         _signers = [.. Enumerable.Range(0, scenario.N).Select(FakeSignatureScheme.CreateSigner)];
-        _terms = new TaskChainTerms("task/sim", ids, [.. _signers.Select(s => s.PublicKey)], scenario.Rounds, scenario.Quorum, scenario.F);
+        _terms = new TaskChainTerms("task/sim", ids, [.. _signers.Select(s => s.PublicKey)], scenario.Rounds, scenario.Quorum, scenario.F)
+        {
+            SecureAggregation = scenario.SecureAggregation ? new ChainSecAggTerms(ChainSecAggTerms.ThresholdFor(scenario.N)) : null,
+        };
         _sites = [.. ids.Select((id, i) => new TaskSimSite(i, id, scenario.Liars.GetValueOrDefault(i)))];
-        _initial = [.. Enumerable.Range(0, ModelLength).Select(i => (i % 7) * 0.01f)];
+        _initial = [.. Enumerable.Range(0, scenario.ModelLength).Select(i => (i % 7) * 0.01f)];
     }
 
     public ulong Seed { get; }
+
+    /// <summary>The simulated sites (their stores hold what crossed the wire to them).</summary>
+    public IReadOnlyList<TaskSimSite> Sites => _sites;
+
+    /// <summary>The global model every site starts from.</summary>
+    public IReadOnlyList<float> Initial => _initial;
+
+    /// <summary>Bytes of all blobs the sites fetched or were offered, and of all chain requests, for the cost report.</summary>
+    public long ChainRequestBytes { get; private set; }
 
     public long NowMs { get; private set; }
 
@@ -101,7 +113,7 @@ public sealed class TaskSimulation
     private bool Done() => _sites.Where(MustComplete).All(s => s.Ended is not null);
 
     private bool MustComplete(TaskSimSite site) =>
-        site.Honest && _scenario.Crashes.Where(c => c.Site == site.Index).All(c => c.RestartAtMs is not null);
+        site.Honest && !_scenario.SecAggDrops.ContainsKey(site.Index) && _scenario.Crashes.Where(c => c.Site == site.Index).All(c => c.RestartAtMs is not null);
 
     private string? FinalCheck()
     {
@@ -177,7 +189,10 @@ public sealed class TaskSimulation
         site.Up = true;
         site.Restarts += restarted ? 1 : 0;
         site.Ended = null;
-        site.Site = new TaskSite(_spec, site.Id, chain, _initial);
+        // Seeded entropy, the same after a restart (a node keeps a round's bytes on disk before its keys leave); nodes
+        // draw them from the OS CSPRNG.
+        site.Site = new TaskSite(_spec, site.Id, chain, _initial, secAggEntropy: round =>
+            SHA256.HashData(Encoding.UTF8.GetBytes($"{Seed}/{site.Id}/{round}")));
         Step(site, new SiteStarted(site.LedgerBlocks > 0));
         Sync(site);
         RetryLoop(site);
@@ -223,6 +238,14 @@ public sealed class TaskSimulation
             case RecomputeAggregate aggregate:
                 ScheduleFor(site, _random.Range(1, 50), () => Step(site, Recompute(site, aggregate)));
                 break;
+            case RecomputeSecureAggregate secure:
+                var result = secure.Run(u => site.Blobs[(BlobKind.Update, u.Hash)], _terms.IndexOf);
+                if (result.Parameters is not null)
+                {
+                    site.OwnModels[secure.Round] = result.ModelHash;
+                }
+                ScheduleFor(site, _random.Range(1, 50), () => Step(site, result));
+                break;
             case ScoreModel score:
                 ScheduleFor(site, _random.Range(1, 50), () => Step(site, new ModelScored(score.Round, true, new ClassificationResult(0.5, 0.5), 10)));
                 break;
@@ -231,6 +254,7 @@ public sealed class TaskSimulation
                 break;
             case SubmitToChain submit:
                 Submit(site, Lie(site, submit.Request));
+                DropIfDue(site, submit.Request);
                 break;
             case FetchBlob fetch when site.Blobs.TryGetValue((fetch.Kind, fetch.Hash), out var held):
                 inputs.Enqueue(new BlobArrived(site.Id, fetch.Kind, fetch.Hash, held));
@@ -245,6 +269,8 @@ public sealed class TaskSimulation
                 site.Blobs[(store.Kind, store.Hash)] = store.Bytes;
                 break;
             case OfferUpdate offer:
+                // A site offers only its own update (under secure aggregation: its masked vector).
+                site.OwnUpdates.Add(offer.Hash);
                 Offer(site, offer);
                 break;
             case SetDeadline deadline:
@@ -293,11 +319,28 @@ public sealed class TaskSimulation
             return;
         }
         site.Adopted[round] = hash;
+        site.AdoptedParameters[round] = adopted.Parameters;
+    }
+
+    /// <summary>A scenario's secure-aggregation dropout: the site goes down for good right after the request that
+    /// marks its step (its shares, or its masked update) left it in round 1.</summary>
+    private void DropIfDue(TaskSimSite site, TaskRequest request)
+    {
+        if (!_scenario.SecAggDrops.TryGetValue(site.Index, out var drop) || request.Round != 1)
+        {
+            return;
+        }
+        if ((drop == SecAggDrop.AfterShares && request is SecAggSharesPublished) || (drop == SecAggDrop.AfterMasking && request is UpdatePublished))
+        {
+            site.Dropped = true;
+            Crash(site);
+        }
     }
 
     private void Submit(TaskSimSite site, TaskRequest request)
     {
         var payload = request.ToPayload(_terms.ChainId, bytes => _signers[site.Index].Sign(bytes));
+        ChainRequestBytes += payload.Length;
         var client = new ClientRequest(site.Id, ++_requestId, payload);
         // Ordered once for everybody, whenever the chain gets to it; a crash after sending does not take it back.
         Schedule(_random.Range(1, _scenario.DelayMaxMs), () =>
@@ -399,6 +442,7 @@ public sealed class TaskSimulation
         var bytes = UpdateCodec.Encode(SparseUpdate.Dense(delta));
         var update = new PublishedUpdate(site.Id, 100 + 10 * site.Index, bytes, RoundAggregate.HashOf(bytes));
         site.OwnUpdates.Add(update.Hash);
+        site.Trained[train.Round] = update;
         return new UpdateTrained(train.Round, update, 0.5, TimeSpan.Zero, TimeSpan.Zero);
     }
 
@@ -423,7 +467,7 @@ public sealed class TaskSimulation
         switch (request)
         {
             case AggregateVote vote when site.Lies.HasFlag(TaskLie.AggregateHash):
-                var forged = ModelDigest.Hex(MemoryMarshal.Cast<byte, float>(_random.Bytes(ModelLength * sizeof(float))));
+                var forged = ModelDigest.Hex(MemoryMarshal.Cast<byte, float>(_random.Bytes(_scenario.ModelLength * sizeof(float))));
                 return vote with { AggregateHash = forged, ModelHash = forged };
             case AggregateVote vote when site.Lies.HasFlag(TaskLie.ScoresAndImpersonation):
                 Submit(site, vote with { Site = _terms.Sites[(site.Index + 1) % _terms.Sites.Count], ModelHash = new string('0', 64) });
