@@ -1,6 +1,7 @@
 using Swarm.Learning.Data.Partitioning;
 using Swarm.Learning.Privacy.SecretSharing;
 using Swarm.Learning.Privacy.SecureAggregation;
+using static Swarm.Tests.Privacy.Uniformity;
 
 namespace Swarm.Tests.Privacy.SecretSharing;
 
@@ -200,31 +201,5 @@ public sealed class AdditiveSharingTests
         var copy = (byte[])bytes.Clone();
         copy[0] ^= 1;
         return copy;
-    }
-
-    /// <summary>χ² with 255 degrees of freedom at p = 0.001.</summary>
-    private const double ChiSquare255Critical = 330.5;
-
-    private static double ChiSquareOfBytes(ulong[] words)
-    {
-        var counts = new long[256];
-        foreach (var word in words)
-        {
-            for (var shift = 0; shift < 64; shift += 8)
-            {
-                counts[(word >> shift) & 0xFF]++;
-            }
-        }
-        var expected = words.Length * 8 / 256.0;
-        return counts.Sum(c => (c - expected) * (c - expected) / expected);
-    }
-
-    private static double Correlation(double[] x, double[] y)
-    {
-        var (mx, my) = (x.Average(), y.Average());
-        var cov = x.Zip(y, (a, b) => (a - mx) * (b - my)).Sum();
-        var vx = x.Sum(a => (a - mx) * (a - mx));
-        var vy = y.Sum(b => (b - my) * (b - my));
-        return cov / Math.Sqrt(vx * vy);
     }
 }

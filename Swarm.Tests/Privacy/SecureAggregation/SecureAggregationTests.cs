@@ -1,4 +1,5 @@
 using Swarm.Learning.Privacy.SecureAggregation;
+using static Swarm.Tests.Privacy.Uniformity;
 
 namespace Swarm.Tests.Privacy.SecureAggregation;
 
@@ -180,31 +181,5 @@ public sealed class SecureAggregationTests
         Assert.True(codec.TryEncode([-1.5f, 0.25f, 1e6f], encoded, out _));
         Assert.Equal([-1.5, 0.25, 1e6], codec.Decode(encoded));
         Assert.Equal(1L << 19, codec.SitesMax);
-    }
-
-    /// <summary>χ² with 255 degrees of freedom at p = 0.001.</summary>
-    private const double ChiSquare255Critical = 330.5;
-
-    private static double ChiSquareOfBytes(ulong[] words)
-    {
-        var counts = new long[256];
-        foreach (var word in words)
-        {
-            for (var shift = 0; shift < 64; shift += 8)
-            {
-                counts[(word >> shift) & 0xFF]++;
-            }
-        }
-        var expected = words.Length * 8 / 256.0;
-        return counts.Sum(c => (c - expected) * (c - expected) / expected);
-    }
-
-    private static double Correlation(double[] x, double[] y)
-    {
-        var (mx, my) = (x.Average(), y.Average());
-        var cov = x.Zip(y, (a, b) => (a - mx) * (b - my)).Sum();
-        var vx = x.Sum(a => (a - mx) * (a - mx));
-        var vy = y.Sum(b => (b - my) * (b - my));
-        return cov / Math.Sqrt(vx * vy);
     }
 }

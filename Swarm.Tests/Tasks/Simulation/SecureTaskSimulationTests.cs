@@ -1,8 +1,8 @@
-using System.Buffers.Binary;
 using Swarm.Learning.Aggregation;
 using Swarm.Learning.Privacy.SecureAggregation;
 using Swarm.Tasks;
 using Xunit.Abstractions;
+using static Swarm.Tests.Privacy.Uniformity;
 
 namespace Swarm.Tests.Tasks.Simulation;
 
@@ -152,29 +152,5 @@ public sealed class SecureTaskSimulationTests(ITestOutputHelper output)
             Assert.True(plain.Parameters.Select((p, i) => Math.Abs(p - global[i])).Max() > 1e-3, "the round moved the model");
             global = secure;
         }
-    }
-
-    private const double ChiSquare255Critical = 330.5;
-
-    private static double ChiSquareOfBytes(byte[] bytes)
-    {
-        var counts = new long[256];
-        foreach (var b in bytes)
-        {
-            counts[b]++;
-        }
-        var expected = bytes.Length / 256.0;
-        return counts.Sum(c => (c - expected) * (c - expected) / expected);
-    }
-
-    private static double Correlation(byte[] a, byte[] b)
-    {
-        var x = Enumerable.Range(0, a.Length / 8).Select(i => (double)BinaryPrimitives.ReadInt64LittleEndian(a.AsSpan(i * 8)) / long.MaxValue).ToArray();
-        var y = Enumerable.Range(0, b.Length / 8).Select(i => (double)BinaryPrimitives.ReadInt64LittleEndian(b.AsSpan(i * 8))).ToArray();
-        var (mx, my) = (x.Average(), y.Average());
-        var cov = x.Zip(y, (p, q) => (p - mx) * (q - my)).Sum();
-        var vx = Math.Sqrt(x.Sum(v => (v - mx) * (v - mx)));
-        var vy = Math.Sqrt(y.Sum(v => (v - my) * (v - my)));
-        return cov / (vx * vy);
     }
 }
