@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Swarm.Learning.Audit;
 using Swarm.Learning.Data;
+using Swarm.Learning.Statistics;
 using Swarm.Learning.Training;
 using Swarm.Node.Audit;
 
@@ -14,6 +15,7 @@ public static class AuditCommand
     {
         var command = new Command("audit", "Privacy audits: attacks on what a peer sees, written to a report folder.");
         command.Subcommands.Add(Inversion());
+        command.Subcommands.Add(Membership());
         return command;
     }
 
@@ -116,5 +118,149 @@ public static class AuditCommand
             Console.Error.WriteLine($"swarm audit inversion: {e.Message}");
             return e.Status == TorchStatus.LibraryMissing ? ExitCodes.Environment : ExitCodes.Failure;
         }
+    }
+
+    public sealed record MembershipAuditSettings
+    {
+        public string Dataset { get; init; } = "breastmnist";
+        public int Sites { get; init; } = 4;
+        public int MembersPerSite { get; init; } = 64;
+        public int NonMembers { get; init; } = 256;
+        public int Rounds { get; init; } = 10;
+        public int LocalEpochs { get; init; } = 3;
+        public double NoiseMultiplier { get; init; } = 2.0;
+        public double ClipNorm { get; init; } = 1.0;
+        public IReadOnlyList<int> Seeds { get; init; } = [1, 2, 3];
+        public int Threads { get; init; } = 2;
+
+        public string? Problem() =>
+            Sites < 2 || MembersPerSite < 2 || NonMembers < 2 ? "--sites, --members-per-site and --non-members must be at least 2"
+            : Rounds < 1 || LocalEpochs < 1 || Threads < 1 ? "--rounds, --local-epochs and --threads must be at least 1"
+            : NoiseMultiplier <= 0 || ClipNorm <= 0 ? "--noise-multiplier and --clip-norm must be positive"
+            : Seeds.Count == 0 || Seeds.Distinct().Count() != Seeds.Count ? "--seeds must name at least one seed, each once"
+            : null;
+    }
+
+    private static Command Membership()
+    {
+        var command = new Command("membership", "Membership inference inside a swarm run (FedAvg in one process), plain and with local DP-SGD, over seeds: on the final global model, on one site's published update, and on the mean of all sites' updates (what secure aggregation or secret sharing leaves).");
+        var d = new MembershipAuditSettings();
+        var dataset = new Option<string>("--dataset") { Description = "pneumoniamnist, breastmnist or retinamnist", DefaultValueFactory = _ => d.Dataset };
+        var sites = new Option<int>("--sites") { Description = "Sites training together", DefaultValueFactory = _ => d.Sites };
+        var members = new Option<int>("--members-per-site") { Description = "Training images of each site", DefaultValueFactory = _ => d.MembersPerSite };
+        var nonMembers = new Option<int>("--non-members") { Description = "Images no site trains on", DefaultValueFactory = _ => d.NonMembers };
+        var rounds = new Option<int>("--rounds") { Description = "FedAvg rounds", DefaultValueFactory = _ => d.Rounds };
+        var epochs = new Option<int>("--local-epochs") { Description = "Local epochs per round", DefaultValueFactory = _ => d.LocalEpochs };
+        var noise = new Option<double>("--noise-multiplier") { Description = "σ of the DP-SGD runs", DefaultValueFactory = _ => d.NoiseMultiplier };
+        var clip = new Option<double>("--clip-norm") { Description = "C of the DP-SGD runs", DefaultValueFactory = _ => d.ClipNorm };
+        var seeds = new Option<int[]>("--seeds") { Description = "Seeds (members drawn, training)", DefaultValueFactory = _ => [.. d.Seeds], AllowMultipleArgumentsPerToken = true };
+        var threads = new Option<int>("--threads") { Description = "libtorch threads", DefaultValueFactory = _ => d.Threads };
+        var output = new Option<string?>("--out") { Description = "Report folder (default reports/audit-membership-<UTC time>)" };
+        foreach (var option in new Option[] { dataset, sites, members, nonMembers, rounds, epochs, noise, clip, seeds, threads, output })
+        {
+            command.Options.Add(option);
+        }
+        command.SetAction((parse, ct) => Task.FromResult(RunMembership(new MembershipAuditSettings
+        {
+            Dataset = parse.GetValue(dataset)!, Sites = parse.GetValue(sites), MembersPerSite = parse.GetValue(members),
+            NonMembers = parse.GetValue(nonMembers), Rounds = parse.GetValue(rounds), LocalEpochs = parse.GetValue(epochs),
+            NoiseMultiplier = parse.GetValue(noise), ClipNorm = parse.GetValue(clip), Seeds = parse.GetValue(seeds)!,
+            Threads = parse.GetValue(threads),
+        }, parse.GetValue(output))));
+        return command;
+    }
+
+    /// <summary>Runs the plain and the DP swarm at every seed and writes <c>membership.md</c>; the command's whole
+    /// code path (tests call it).</summary>
+    public static int RunMembership(MembershipAuditSettings settings, string? folder)
+    {
+        if (settings.Problem() is { } problem)
+        {
+            Console.Error.WriteLine($"swarm audit membership: {problem}");
+            return ExitCodes.Usage;
+        }
+        folder ??= Path.Combine("reports", "audit-membership-" + DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
+        try
+        {
+            var splits = MedMnist.Load(settings.Dataset);
+            var train = splits.Train;
+            var needed = (settings.Sites * settings.MembersPerSite) + settings.NonMembers;
+            if (needed > train.Count)
+            {
+                Console.Error.WriteLine($"swarm audit membership: {settings.Sites} sites of {settings.MembersPerSite} images and {settings.NonMembers} non-members need {needed} training images; {settings.Dataset} has {train.Count}");
+                return ExitCodes.Usage;
+            }
+            TorchRuntime.SetThreads(settings.Threads);
+            var batch = Math.Max(1, settings.MembersPerSite / 4);
+            var dp = new DpOptions(settings.ClipNorm, settings.NoiseMultiplier, (double)batch / settings.MembersPerSite);
+            var runs = new List<(string Mode, int Seed, SwarmMembershipOutcome Outcome)>();
+            foreach (var seed in settings.Seeds)
+            {
+                foreach (var (mode, privacy) in new[] { ("plain", (DpOptions?)null), ("local DP-SGD", dp) })
+                {
+                    var run = new SwarmMembershipSettings(settings.Sites, settings.MembersPerSite, settings.NonMembers, settings.Rounds,
+                        settings.LocalEpochs, Dp: privacy, BatchSize: batch, Seed: seed);
+                    var outcome = SwarmMembershipInference.Run(
+                        () => TorchTrainer.Create("smallcnn", train.Channels, train.Classes, train.Height, (ulong)(seed * 11)), splits, run);
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"seed {seed}, {mode}: global model AUC {outcome.GlobalModelAuc:F3}, site update AUC {outcome.SiteUpdateAuc:F3}, mean of sites AUC {outcome.SumOfSitesAuc:F3}, test AUC {outcome.GlobalTestAuc:F3}{(outcome.Epsilon is { } e ? $", ε {e:F2}" : "")}"));
+                    runs.Add((mode, seed, outcome));
+                }
+            }
+            Directory.CreateDirectory(folder);
+            File.WriteAllText(Path.Combine(folder, "membership.md"), MembershipReport(settings, dp, runs));
+            Console.WriteLine($"report: {Path.GetFullPath(folder)}");
+            return ExitCodes.Ok;
+        }
+        catch (DataSetException e)
+        {
+            Console.Error.WriteLine($"swarm audit membership: {e.Message}");
+            return ExitCodes.Environment;
+        }
+        catch (TorchException e)
+        {
+            Console.Error.WriteLine($"swarm audit membership: {e.Message}");
+            return e.Status == TorchStatus.LibraryMissing ? ExitCodes.Environment : ExitCodes.Failure;
+        }
+    }
+
+    private static string MembershipReport(MembershipAuditSettings settings, DpOptions dp,
+        List<(string Mode, int Seed, SwarmMembershipOutcome Outcome)> runs)
+    {
+        var c = CultureInfo.InvariantCulture;
+        string Cell(IEnumerable<double> values)
+        {
+            var s = SeedSummary.Of(values);
+            return s.Count > 1
+                ? string.Create(c, $"{s.Mean:F3} ± {s.StandardDeviation:F3} [{s.Low:F3}, {s.High:F3}]")
+                : string.Create(c, $"{s.Mean:F3}");
+        }
+        var text = new System.Text.StringBuilder();
+        text.AppendLine("# Membership inference inside a swarm run");
+        text.AppendLine();
+        text.AppendLine(string.Create(c, $"{settings.Dataset}, SmallCnn, {settings.Sites} sites of {settings.MembersPerSite} training images, {settings.NonMembers} non-members, FedAvg over {settings.Rounds} rounds of {settings.LocalEpochs} local epochs (Adam 1e-3, batch {Math.Max(1, settings.MembersPerSite / 4)}), seeds {string.Join(", ", settings.Seeds)}. Attack AUC of members against non-members, compared class by class (0.5: the attacker learns nothing); mean ± sd over seeds with the 95 % Student-t interval."));
+        text.AppendLine();
+        text.AppendLine("| attack on | " + string.Join(" | ", runs.Select(r => r.Mode).Distinct()) + " |");
+        text.AppendLine("|---|" + string.Concat(runs.Select(r => r.Mode).Distinct().Select(_ => "---|")));
+        var modes = runs.Select(r => r.Mode).Distinct().ToList();
+        void Row(string name, Func<SwarmMembershipOutcome, double> value) =>
+            text.AppendLine($"| {name} | " + string.Join(" | ", modes.Select(m => Cell(runs.Where(r => r.Mode == m).Select(r => value(r.Outcome))))) + " |");
+        Row("final global model (loss threshold, all sites' members)", o => o.GlobalModelAuc);
+        Row("site 0's last published update (loss drop from w to w + Δ, its members)", o => o.SiteUpdateAuc);
+        Row("mean of all sites' last updates (what secure aggregation or secret sharing leaves)", o => o.SumOfSitesAuc);
+        Row("global model's test AUC (utility)", o => o.GlobalTestAuc);
+        text.AppendLine();
+        var epsilon = runs.Select(r => r.Outcome.Epsilon).FirstOrDefault(e => e is not null);
+        text.AppendLine(string.Create(c, $"Local DP-SGD at every site: σ = {dp.NoiseMultiplier}, C = {dp.ClipNorm}, q = {dp.SamplingRate:G3}; each site's ε = {epsilon:F2} at δ = 1e-5 (RDP accountant). The noise comes from the OS CSPRNG, as at a site, so DP runs do not repeat bit for bit."));
+        text.AppendLine();
+        text.AppendLine("Per seed:");
+        text.AppendLine();
+        text.AppendLine("| seed | mode | global model | site update | mean of sites | test AUC |");
+        text.AppendLine("|---|---|---|---|---|---|");
+        foreach (var (mode, seed, o) in runs)
+        {
+            text.AppendLine(string.Create(c, $"| {seed} | {mode} | {o.GlobalModelAuc:F3} | {o.SiteUpdateAuc:F3} | {o.SumOfSitesAuc:F3} | {o.GlobalTestAuc:F3} |"));
+        }
+        return text.ToString();
     }
 }

@@ -1,6 +1,7 @@
 using Swarm.Learning.Audit;
 using Swarm.Learning.Data;
 using Swarm.Learning.Training;
+using Swarm.Node.Cli;
 using Xunit.Abstractions;
 
 namespace Swarm.Tests.Audit;
@@ -33,5 +34,25 @@ public sealed class SwarmMembershipInferenceTests(ITestOutputHelper output)
         Assert.True(dp.GlobalModelAuc <= 0.55, $"global AUC {dp.GlobalModelAuc:F3}");
         Assert.True(dp.SiteUpdateAuc <= 0.55, $"site update AUC {dp.SiteUpdateAuc:F3}");
         Assert.NotNull(dp.Epsilon);
+    }
+
+    [Fact]
+    public void The_audit_command_writes_a_table_over_seeds_and_refuses_impossible_settings()
+    {
+        using var temp = new TempDirectory();
+        var small = new AuditCommand.MembershipAuditSettings
+        {
+            Sites = 2, MembersPerSite = 8, NonMembers = 16, Rounds = 1, LocalEpochs = 1, Seeds = [1, 2],
+        };
+
+        Assert.Equal(ExitCodes.Ok, AuditCommand.RunMembership(small, temp.Path));
+        var report = File.ReadAllText(Path.Combine(temp.Path, "membership.md"));
+        Assert.Contains("| site 0's last published update", report, StringComparison.Ordinal);
+        Assert.Contains("| 2 | local DP-SGD |", report, StringComparison.Ordinal);
+        Assert.Contains(" ± ", report, StringComparison.Ordinal);
+
+        Assert.Equal(ExitCodes.Usage, AuditCommand.RunMembership(small with { Seeds = [1, 1] }, temp.Sub("twice")));
+        Assert.Equal(ExitCodes.Usage, AuditCommand.RunMembership(small with { MembersPerSite = 400 }, temp.Sub("too-many")));
+        Assert.False(Directory.Exists(temp.Sub("too-many")));
     }
 }
