@@ -20,11 +20,13 @@ public sealed class SwarmMembershipInferenceTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void A_peer_tells_a_sites_members_from_its_update_and_the_sum_of_sites_hides_them()
+    public void A_peer_tells_a_sites_members_from_its_published_update()
     {
+        // Over seeds 1-3 the site-update AUC was 0.627, 0.650 and 0.622; the mean of the four sites' updates gave
+        // 0.483, 0.618 and 0.559, so that it hides membership is not asserted (docs/privacy.md).
         var plain = Attack(Settings, "plain");
         Assert.True(plain.SiteUpdateAuc > 0.6, $"site update AUC {plain.SiteUpdateAuc:F3}");
-        Assert.True(plain.SumOfSitesAuc < plain.SiteUpdateAuc - 0.05, $"sum {plain.SumOfSitesAuc:F3} vs site {plain.SiteUpdateAuc:F3}");
+        Assert.True(plain.GlobalTestAuc > 0.75, $"the swarm learned: test AUC {plain.GlobalTestAuc:F3}");
     }
 
     [Fact]
