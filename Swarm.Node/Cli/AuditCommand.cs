@@ -77,7 +77,7 @@ public static class AuditCommand
             return ExitCodes.Usage;
         }
         folder ??= Path.Combine("reports", "audit-inversion-" + DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
-        try
+        return TrainingFailures.Guard("swarm audit inversion", () =>
         {
             var train = MedMnist.Load(settings.Dataset).Train;
             TorchRuntime.SetThreads(settings.Threads);
@@ -107,17 +107,7 @@ public static class AuditCommand
             ]);
             Console.WriteLine($"report: {Path.GetFullPath(folder)}");
             return ExitCodes.Ok;
-        }
-        catch (DataSetException e)
-        {
-            Console.Error.WriteLine($"swarm audit inversion: {e.Message}");
-            return ExitCodes.Environment;
-        }
-        catch (TorchException e)
-        {
-            Console.Error.WriteLine($"swarm audit inversion: {e.Message}");
-            return e.Status == TorchStatus.LibraryMissing ? ExitCodes.Environment : ExitCodes.Failure;
-        }
+        });
     }
 
     public sealed record MembershipAuditSettings
@@ -180,7 +170,7 @@ public static class AuditCommand
             return ExitCodes.Usage;
         }
         folder ??= Path.Combine("reports", "audit-membership-" + DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
-        try
+        return TrainingFailures.Guard("swarm audit membership", () =>
         {
             var splits = MedMnist.Load(settings.Dataset);
             var train = splits.Train;
@@ -211,17 +201,7 @@ public static class AuditCommand
             File.WriteAllText(Path.Combine(folder, "membership.md"), MembershipReport(settings, dp, runs));
             Console.WriteLine($"report: {Path.GetFullPath(folder)}");
             return ExitCodes.Ok;
-        }
-        catch (DataSetException e)
-        {
-            Console.Error.WriteLine($"swarm audit membership: {e.Message}");
-            return ExitCodes.Environment;
-        }
-        catch (TorchException e)
-        {
-            Console.Error.WriteLine($"swarm audit membership: {e.Message}");
-            return e.Status == TorchStatus.LibraryMissing ? ExitCodes.Environment : ExitCodes.Failure;
-        }
+        });
     }
 
     private static string MembershipReport(MembershipAuditSettings settings, DpOptions dp,

@@ -1,7 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using Swarm.Learning.Data;
-using Swarm.Learning.Training;
 using Swarm.Node.Experiments;
 
 namespace Swarm.Node.Cli;
@@ -48,24 +46,14 @@ public static class TransferExperimentCommand
                 return ExitCodes.Usage;
             }
             var folder = parse.GetValue(output) ?? Path.Combine("reports", "transfer-" + DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
-            try
+            return TrainingFailures.Guard("swarm experiment transfer", () =>
             {
                 var experiment = new TransferExperiment(settings, Console.Out);
                 var runs = experiment.Execute(folder);
                 Console.Write(experiment.Markdown(runs));
                 Console.WriteLine($"report: {Path.GetFullPath(folder)}");
                 return ExitCodes.Ok;
-            }
-            catch (DataSetException e)
-            {
-                Console.Error.WriteLine($"swarm experiment transfer: {e.Message}");
-                return ExitCodes.Environment;
-            }
-            catch (TorchException e)
-            {
-                Console.Error.WriteLine($"swarm experiment transfer: {e.Message}");
-                return e.Status == TorchStatus.LibraryMissing ? ExitCodes.Environment : ExitCodes.Failure;
-            }
+            });
         });
         return command;
     }

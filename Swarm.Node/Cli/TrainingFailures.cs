@@ -1,0 +1,28 @@
+using Swarm.Learning.Data;
+using Swarm.Learning.Training;
+
+namespace Swarm.Node.Cli;
+
+/// <summary>How a command that loads data and trains reports what stops it: a data set that cannot be read is the
+/// environment's fault (exit 4), libtorch missing too, any other libtorch failure is the run's (exit 1); each as
+/// one line naming the command.</summary>
+internal static class TrainingFailures
+{
+    public static int Guard(string command, Func<int> body)
+    {
+        try
+        {
+            return body();
+        }
+        catch (DataSetException e)
+        {
+            Console.Error.WriteLine($"{command}: {e.Message}");
+            return ExitCodes.Environment;
+        }
+        catch (TorchException e)
+        {
+            Console.Error.WriteLine($"{command}: {e.Message}");
+            return e.Status == TorchStatus.LibraryMissing ? ExitCodes.Environment : ExitCodes.Failure;
+        }
+    }
+}
