@@ -438,7 +438,21 @@ public sealed class TaskConsentTests : IAsyncLifetime
             IsMember = Members.Contains,
             Peers = launch => Props.Create(() => new FakeTaskPeer(id, launch, _events.Writer)),
         };
-        system.ActorOf(TaskManagerActor.Props(chosen), TaskPaths.ManagerName);
+        // The watcher hears Terminated before the user guardian has released the child's name (Akka frees it when
+        // the guardian processes the death notification), so the new manager may find the name taken for a moment.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        while (true)
+        {
+            try
+            {
+                system.ActorOf(TaskManagerActor.Props(chosen), TaskPaths.ManagerName);
+                return;
+            }
+            catch (InvalidActorNameException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(10);
+            }
+        }
     }
 
     private ActorSystem Node(string id, TaskManagerOptions? options = null, bool engine = true)
