@@ -245,7 +245,7 @@ public sealed class TaskChain
             events.Add(new RequestIgnored(request.ClientId, $"request names site '{decoded.Site}', which is not the client or not a participant"));
             return;
         }
-        if (!_verifier.Verify(_terms.PublicKeys[index], TaskRequest.SigningBytes(_terms.ChainId, body), signature))
+        if (!_verifier.Verify(_terms.PublicKeys[index], SignedPayload.SigningBytes(_terms.ChainId, body), signature))
         {
             events.Add(new RequestIgnored(request.ClientId, $"bad signature on a {decoded.GetType().Name} of site '{decoded.Site}'"));
             return;

@@ -1,4 +1,3 @@
-using Swarm.Consensus.Blocks;
 using Swarm.Consensus.Encoding;
 using Swarm.Learning.Privacy.SecureAggregation;
 
@@ -13,7 +12,6 @@ public abstract record TaskRequest(int Round, string Site)
     private const string Domain = "swarm.task-request.v1";
     private const int HashBytesMax = 128;
     private const int ReasonBytesMax = 1_024;
-    private const int SignatureBytesMax = 256;
 
     /// <summary>Validation metrics ride as integers in millionths so that every machine encodes them identically.</summary>
     private const double MetricScale = 1_000_000;
@@ -83,13 +81,8 @@ public abstract record TaskRequest(int Round, string Site)
     /// <summary>The payload of the client request: body, then the signature over (chain id, body).</summary>
     public byte[] ToPayload(string chainId, Func<byte[], byte[]> sign)
     {
-        var body = EncodeBody();
-        var signature = sign(SigningBytes(chainId, body));
-        return new CanonicalWriter(body.Length + signature.Length + 16).WriteBytes(body).WriteBytes(signature).ToArray();
+        return SignedPayload.Seal(chainId, EncodeBody(), sign);
     }
-
-    public static byte[] SigningBytes(string chainId, byte[] body) =>
-        new CanonicalWriter(body.Length + 64).WriteString(chainId).WriteBytes(body).ToArray();
 
     /// <summary>Splits a payload into body and signature and decodes the body; null with a reason when malformed.</summary>
     public static TaskRequest? TryDecode(byte[] payload, out byte[] body, out byte[] signature, out string problem)
@@ -98,12 +91,7 @@ public abstract record TaskRequest(int Round, string Site)
         signature = [];
         try
         {
-            var outer = new CanonicalReader(payload);
-            body = outer.ReadBytes(ClientRequest.PayloadBytesMax);
-            signature = outer.ReadBytes(SignatureBytesMax);
-            outer.ExpectEnd();
-            var reader = new CanonicalReader(body);
-            if (reader.ReadString(64) != Domain)
+            if (!SignedPayload.Open(payload, Domain, out body, out signature, out var reader))
             {
                 problem = "not a task request";
                 return null;

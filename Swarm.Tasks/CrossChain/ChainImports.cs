@@ -32,7 +32,7 @@ public sealed class ChainImports(TaskChainTerms terms, ISignatureVerifier verifi
         {
             return new RequestIgnored(request.ClientId, $"import names site '{import.Site}', which is not the client or not a participant");
         }
-        if (!verifier.Verify(terms.PublicKeys[index], TaskRequest.SigningBytes(terms.ChainId, body), signature))
+        if (!verifier.Verify(terms.PublicKeys[index], SignedPayload.SigningBytes(terms.ChainId, body), signature))
         {
             return new RequestIgnored(request.ClientId, $"bad signature on the model import of site '{import.Site}'");
         }

@@ -35,7 +35,7 @@ public sealed class ExportPolicy(TaskChainTerms terms, ISignatureVerifier verifi
         {
             return $"export statement names site '{statement.Site}', which is not its client or not a participant";
         }
-        if (!verifier.Verify(terms.PublicKeys[index], TaskRequest.SigningBytes(terms.ChainId, body), signature))
+        if (!verifier.Verify(terms.PublicKeys[index], SignedPayload.SigningBytes(terms.ChainId, body), signature))
         {
             return $"bad signature on the export statement of site '{statement.Site}'";
         }

@@ -15,7 +15,6 @@ public sealed record ExportPolicyRequest(string Site, string GrantId, bool Grant
     public const int GrantIdBytesMax = 128;
     public const int LayersMax = 256;
     private const int FieldBytesMax = 256;
-    private const int SignatureBytesMax = 256;
 
     public byte[] EncodeBody()
     {
@@ -32,9 +31,7 @@ public sealed record ExportPolicyRequest(string Site, string GrantId, bool Grant
     /// <summary>The request payload: the body, then the site's signature over (chain id, body).</summary>
     public byte[] ToPayload(string chainId, Func<byte[], byte[]> sign)
     {
-        var body = EncodeBody();
-        var signature = sign(TaskRequest.SigningBytes(chainId, body));
-        return new CanonicalWriter(body.Length + signature.Length + 16).WriteBytes(body).WriteBytes(signature).ToArray();
+        return SignedPayload.Seal(chainId, EncodeBody(), sign);
     }
 
     /// <summary>This statement as the site's signed client request on chain <paramref name="chainId"/>.</summary>
@@ -42,19 +39,7 @@ public sealed record ExportPolicyRequest(string Site, string GrantId, bool Grant
         new ClientRequest(Site, requestId, ToPayload(chainId, sign)).SignedWith(chainId, sign);
 
     /// <summary>Whether the payload carries this domain tag (cheap: what a chain uses to route a request).</summary>
-    public static bool Carries(byte[] payload)
-    {
-        try
-        {
-            var outer = new CanonicalReader(payload);
-            var body = outer.ReadBytes(ClientRequest.PayloadBytesMax);
-            return new CanonicalReader(body).ReadString(64) == Domain;
-        }
-        catch (CanonicalFormatException)
-        {
-            return false;
-        }
-    }
+    public static bool Carries(byte[] payload) => SignedPayload.Carries(payload, Domain);
 
     /// <summary>Decodes a payload into the statement, its body and signature; null with the reason when malformed.</summary>
     public static ExportPolicyRequest? TryDecode(byte[] payload, out byte[] body, out byte[] signature, out string problem)
@@ -63,12 +48,7 @@ public sealed record ExportPolicyRequest(string Site, string GrantId, bool Grant
         signature = [];
         try
         {
-            var outer = new CanonicalReader(payload);
-            body = outer.ReadBytes(ClientRequest.PayloadBytesMax);
-            signature = outer.ReadBytes(SignatureBytesMax);
-            outer.ExpectEnd();
-            var reader = new CanonicalReader(body);
-            if (reader.ReadString(64) != Domain)
+            if (!SignedPayload.Open(payload, Domain, out body, out signature, out var reader))
             {
                 problem = "not an export policy request";
                 return null;

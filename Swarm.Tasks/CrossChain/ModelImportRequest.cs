@@ -12,7 +12,6 @@ public sealed record ModelImportRequest(string Site, SourceAnchor Source, IReadO
 {
     public const string Domain = "swarm.model-import.v1";
     private const int FieldBytesMax = 256;
-    private const int SignatureBytesMax = 256;
 
     public byte[] EncodeBody()
     {
@@ -30,25 +29,11 @@ public sealed record ModelImportRequest(string Site, SourceAnchor Source, IReadO
     /// only makes sense for showing that the chain refuses a request whose body names someone else).</summary>
     public ClientRequest ToRequest(string chainId, long requestId, Func<byte[], byte[]> sign, string? clientId = null)
     {
-        var body = EncodeBody();
-        var signature = sign(TaskRequest.SigningBytes(chainId, body));
-        var payload = new CanonicalWriter(body.Length + signature.Length + 16).WriteBytes(body).WriteBytes(signature).ToArray();
+        var payload = SignedPayload.Seal(chainId, EncodeBody(), sign);
         return new ClientRequest(clientId ?? Site, requestId, payload).SignedWith(chainId, sign);
     }
 
-    public static bool Carries(byte[] payload)
-    {
-        try
-        {
-            var outer = new CanonicalReader(payload);
-            var body = outer.ReadBytes(ClientRequest.PayloadBytesMax);
-            return new CanonicalReader(body).ReadString(64) == Domain;
-        }
-        catch (CanonicalFormatException)
-        {
-            return false;
-        }
-    }
+    public static bool Carries(byte[] payload) => SignedPayload.Carries(payload, Domain);
 
     public static ModelImportRequest? TryDecode(byte[] payload, out byte[] body, out byte[] signature, out string problem)
     {
@@ -56,12 +41,7 @@ public sealed record ModelImportRequest(string Site, SourceAnchor Source, IReadO
         signature = [];
         try
         {
-            var outer = new CanonicalReader(payload);
-            body = outer.ReadBytes(ClientRequest.PayloadBytesMax);
-            signature = outer.ReadBytes(SignatureBytesMax);
-            outer.ExpectEnd();
-            var reader = new CanonicalReader(body);
-            if (reader.ReadString(64) != Domain)
+            if (!SignedPayload.Open(payload, Domain, out body, out signature, out var reader))
             {
                 problem = "not a model import request";
                 return null;
