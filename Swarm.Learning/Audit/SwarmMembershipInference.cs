@@ -114,6 +114,7 @@ public static class SwarmMembershipInference
 
         // Site 0's last update, and the mean of all (the next global model), applied to that round's starting model:
         // how much each candidate's loss drops.
+        model.SetParameters(start);
         var startMembers = MembershipInference.Losses(model, sites[0].Images, sites[0].Labels.Span, shape);
         var startNonMembers = MembershipInference.Losses(model, nonMembers.Images, nonMembers.Labels.Span, shape);
         double Auc(float[] update, double scale)
@@ -138,9 +139,6 @@ public static class SwarmMembershipInference
                 sumOfSites[i] += update[i];
             }
         }
-        model.SetParameters(start);
-        startMembers = MembershipInference.Losses(model, sites[0].Images, sites[0].Labels.Span, shape);
-        startNonMembers = MembershipInference.Losses(model, nonMembers.Images, nonMembers.Labels.Span, shape);
         var siteAuc = Auc(lastUpdates[0], 1.0);
         var sumAuc = Auc(sumOfSites, 1.0 / settings.Sites);
 
