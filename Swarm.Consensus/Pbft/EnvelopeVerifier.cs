@@ -10,7 +10,8 @@ namespace Swarm.Consensus.Pbft;
 /// scheme is an interface, so this stays pure; the core then re-checks structure (quorums, matching digests).
 /// Requests in a relayed batch or a pre-prepare must be signed by their client (<see cref="ClientKeys"/>); a request
 /// whose signature verified once is remembered by its hash (which covers the signature), so the pre-prepare of a
-/// request already relayed here costs no second verification. Safe to call from several threads at once.</summary>
+/// request already relayed here costs no second verification. A client may sign many requests at once
+/// (<see cref="RequestBundle"/>): the bundle's signature is verified once and each request by its Merkle path. Safe to call from several threads at once.</summary>
 public sealed class EnvelopeVerifier(string chainId, ISignatureVerifier signatures, ClientKeys clients)
 {
     /// <summary>Requests remembered as verified; the memory is dropped whole when full (it only saves work).</summary>
@@ -38,10 +39,45 @@ public sealed class EnvelopeVerifier(string chainId, ISignatureVerifier signatur
         {
             return null;
         }
-        if (!signatures.Verify(key, request.SigningBytes(chainId), request.SignatureBytes))
+        if (RequestBundle.IsProof(request.SignatureBytes))
+        {
+            if (CheckBundle(key, request) is { } problem)
+            {
+                return problem;
+            }
+        }
+        else if (!signatures.Verify(key, request.SigningBytes(chainId), request.SignatureBytes))
         {
             return $"request {request.RequestId} of client '{request.ClientId}': its client signature does not verify";
         }
+        Remember(hash);
+        return null;
+    }
+
+    /// <summary>A request signed as part of a bundle (<see cref="RequestBundle"/>): the root recomputed from this
+    /// request must carry the client's signature. A root whose signature verified is remembered (by the hash of
+    /// what was signed and the signature), so the other requests of its bundle cost only their path's hashes.</summary>
+    private string? CheckBundle(byte[] key, ClientRequest request)
+    {
+        if (!RequestBundle.TryOpen(chainId, request, out var signed, out var signature, out var malformed))
+        {
+            return $"request {request.RequestId} of client '{request.ClientId}': {malformed}";
+        }
+        var root = Digest.Of([.. signed, .. signature]);
+        if (_verifiedRequests.ContainsKey(root))
+        {
+            return null;
+        }
+        if (!signatures.Verify(key, signed, signature))
+        {
+            return $"request {request.RequestId} of client '{request.ClientId}': its bundle signature does not verify for this request";
+        }
+        Remember(root);
+        return null;
+    }
+
+    private void Remember(Digest verified)
+    {
         // Counted apart: ConcurrentDictionary.Count takes every lock of the table (up to 1,024 once it has grown),
         // which made this check cost tens of microseconds per request. Races only clear the memory early or late.
         if (Interlocked.Increment(ref _remembered) > VerifiedRequestsMax)
@@ -49,8 +85,7 @@ public sealed class EnvelopeVerifier(string chainId, ISignatureVerifier signatur
             _verifiedRequests.Clear();
             Interlocked.Exchange(ref _remembered, 1);
         }
-        _verifiedRequests.TryAdd(hash, 0);
-        return null;
+        _verifiedRequests.TryAdd(verified, 0);
     }
 
     public Verdict Verify(Configuration members, SignedMessage signed, out VerifiedMessage? verified)

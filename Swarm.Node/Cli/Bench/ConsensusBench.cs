@@ -12,7 +12,9 @@ namespace Swarm.Node.Cli.Bench;
 /// 2-core machine cannot give each its own core) while the envelopes of each delivery round are verified in
 /// parallel, as an edge may; batching amortizes the replicas' signatures over many requests. Every request is
 /// signed by the client (before the clock starts: that is the client's machine's work) and verified by every
-/// replica, which batching cannot amortize: n verifications per request on the bench's cores.</summary>
+/// replica, which block batching cannot amortize: n verifications per request on the bench's cores. A third row
+/// has the client sign bundles of requests (<see cref="RequestBundle"/>): one signature per bundle, verified once
+/// per replica, and a Merkle path per request.</summary>
 public static class ConsensusBench
 {
     public static Command Create()
@@ -21,20 +23,30 @@ public static class ConsensusBench
         var window = new Option<int>("--window") { Description = "Requests in flight (closed loop).", DefaultValueFactory = _ => 200 };
         var batch = new Option<int>("--batch") { Description = "BatchSizeMax: requests per block at most.", DefaultValueFactory = _ => 200 };
         var pipeline = new Option<int>("--pipeline") { Description = "PipelineBlocksMax: blocks in flight.", DefaultValueFactory = _ => 1 };
+        var bundle = new Option<int>("--client-bundle")
+        {
+            Description = $"Requests the client signs at once in the bundled row (1..{RequestBundle.RequestsMax}).",
+            DefaultValueFactory = _ => 64,
+        };
         var command = new Command("consensus", "PBFT committed requests/s and commit latency, Ed25519 against no signatures.");
         command.Options.Add(requests);
         command.Options.Add(window);
         command.Options.Add(batch);
         command.Options.Add(pipeline);
-        command.SetAction(parse => Run(parse.GetValue(requests), parse.GetValue(window), parse.GetValue(batch), parse.GetValue(pipeline)));
+        command.Options.Add(bundle);
+        command.SetAction(parse => Run(parse.GetValue(requests), parse.GetValue(window), parse.GetValue(batch), parse.GetValue(pipeline),
+            parse.GetValue(bundle)));
         return command;
     }
 
-    private static int Run(int requests, int window, int batch, int pipeline)
+    private enum Signing { PerRequest, Bundled, None }
+
+    private static int Run(int requests, int window, int batch, int pipeline, int bundle)
     {
-        if (requests < 1 || window < 1 || pipeline < 1 || batch < 1 || batch > BlockCodec.RequestsMax)
+        if (requests < 1 || window < 1 || pipeline < 1 || batch < 1 || batch > BlockCodec.RequestsMax || bundle < 1 || bundle > RequestBundle.RequestsMax)
         {
-            Console.Error.WriteLine($"swarm bench consensus: --requests, --window and --pipeline must be ≥ 1, --batch within 1..{BlockCodec.RequestsMax}");
+            Console.Error.WriteLine($"swarm bench consensus: --requests, --window and --pipeline must be ≥ 1, --batch within 1..{BlockCodec.RequestsMax}, " +
+                $"--client-bundle within 1..{RequestBundle.RequestsMax}");
             return ExitCodes.Usage;
         }
         Console.WriteLine($"swarm bench consensus: {requests} requests per run, {window} in flight, blocks of at most {batch}, {pipeline} blocks in flight, " +
@@ -42,13 +54,16 @@ public static class ConsensusBench
         Console.WriteLine($"{"n",3} {"signatures",-12} {"requests/s",12} {"p50 ms",8} {"p99 ms",8} {"blocks",7} {"req/block",9}");
         foreach (var n in new[] { 4, 7 })
         {
-            Measure(n, signed: true, Math.Min(requests, 5_000), window, batch, pipeline);
-            var signed = Measure(n, signed: true, requests, window, batch, pipeline);
-            Print(n, "Ed25519", signed);
-            Measure(n, signed: false, Math.Min(requests, 5_000), window, batch, pipeline);
-            var baseline = Measure(n, signed: false, requests, window, batch, pipeline);
-            Print(n, "none", baseline);
-            Console.WriteLine($"    n={n}: signed/unsigned throughput ratio {signed.Throughput / baseline.Throughput:F2}");
+            var results = new Dictionary<Signing, Result>();
+            foreach (var signing in Enum.GetValues<Signing>())
+            {
+                Measure(n, signing, Math.Min(requests, 5_000), window, batch, pipeline, bundle);
+                results[signing] = Measure(n, signing, requests, window, batch, pipeline, bundle);
+                Print(n, signing switch { Signing.PerRequest => "Ed25519", Signing.Bundled => $"Ed25519/{bundle}", _ => "none" }, results[signing]);
+            }
+            var baseline = results[Signing.None].Throughput;
+            Console.WriteLine($"    n={n}: throughput ratio to unsigned: per-request signatures {results[Signing.PerRequest].Throughput / baseline:F2}, " +
+                $"bundles of {bundle} {results[Signing.Bundled].Throughput / baseline:F2}");
         }
         return ExitCodes.Ok;
     }
@@ -58,14 +73,26 @@ public static class ConsensusBench
 
     private sealed record Result(double Throughput, double P50Ms, double P99Ms, long Blocks, long Committed);
 
-    private static Result Measure(int n, bool signed, int requests, int window, int batch, int pipeline)
+    private static Result Measure(int n, Signing signing, int requests, int window, int batch, int pipeline, int bundle)
     {
-        var cluster = new Cluster(n, signed, batch, pipeline);
+        var cluster = new Cluster(n, signing != Signing.None, batch, pipeline);
         // The client signs its requests on its own machine: that is not the cluster's work, so it happens before
         // the clock starts (on every core). Each replica's verification of every request is measured.
         var signedRequests = new ClientRequest[requests + 1];
-        Parallel.For(1, requests + 1, id =>
-            signedRequests[id] = new ClientRequest(Cluster.ClientId, id, BitConverter.GetBytes((long)id)).SignedWith(Cluster.ChainId, b => cluster.Client.Sign(b)));
+        var bundles = signing == Signing.Bundled ? bundle : 1;
+        Parallel.For(0, (requests + bundles - 1) / bundles, b =>
+        {
+            var first = 1 + b * bundles;
+            var plain = Enumerable.Range(first, Math.Min(bundles, requests + 1 - first))
+                .Select(id => new ClientRequest(Cluster.ClientId, id, BitConverter.GetBytes((long)id))).ToArray();
+            var signedOnes = signing == Signing.Bundled
+                ? RequestBundle.Sign(Cluster.ChainId, plain, bytes => cluster.Client.Sign(bytes))
+                : plain.Select(r => r.SignedWith(Cluster.ChainId, bytes => cluster.Client.Sign(bytes))).ToArray();
+            for (var i = 0; i < signedOnes.Count; i++)
+            {
+                signedRequests[first + i] = signedOnes[i];
+            }
+        });
         var submitted = new Dictionary<long, long>();
         var latencies = new List<double>(requests);
         var clock = Stopwatch.StartNew();
