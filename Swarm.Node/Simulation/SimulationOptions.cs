@@ -163,6 +163,13 @@ public sealed record SimulationOptions
         {
             return "--processes runs honest nodes only (no --byzantine), at most 26 sites, and needs --port-base in 1024..65000";
         }
+        if (Processes && LocalLayers.Count > 0)
+        {
+            // Each node keeps its own local layers and the report could only score the global head, which FedPer
+            // never trains (issue 18): refused rather than reported on the wrong model.
+            return "--local-layers cannot run with --processes: the nodes keep their local layers to themselves, so the report could only " +
+                "score the never-trained global head; run FedPer in one process (without --processes)";
+        }
         if (Sites < 1 || Rounds < 1 || LocalEpochs < 1 || Threads < 1 || BatchSize < 1 || PersonalizationEpochs < 0 || TrainLimit < 0)
         {
             return "--sites, --rounds, --local-epochs, --threads and --batch-size must be at least 1";

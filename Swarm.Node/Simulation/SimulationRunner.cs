@@ -349,32 +349,34 @@ public sealed class SimulationRunner
         var outcome = await new ProcessSwarm(_options, Path.Combine(_workDirectory, "swarm"), _progress).RunAsync(cancellation).ConfigureAwait(false);
         var seconds = watch.Elapsed.TotalSeconds;
         var rounds = new List<RoundMetrics>();
-        var best = (Auc: double.NegativeInfinity, Round: 0, Parameters: Array.Empty<float>());
+        // The same rule as in one process: best validation AUC, or the lowest validation loss while no AUC is defined.
+        var selection = new EpochSelection();
+        var best = Array.Empty<float>();
         // Round 1's time runs from the chain's first block (the first update), so it leaves out the nodes' start-up.
         var previous = outcome.StartMs;
         foreach (var (round, parameters, timestamp) in outcome.Rounds)
         {
             evaluator.SetParameters(parameters);
-            var (validation, _) = CentralTraining.Evaluate(evaluator, splits.Val);
+            var (validation, loss) = CentralTraining.Evaluate(evaluator, splits.Val);
             rounds.Add(new RoundMetrics(round.Round, validation.Auc, validation.Accuracy, double.NaN, (timestamp - previous) / 1000.0,
                 round.Included.Count, round.ModelHash));
             previous = timestamp;
-            if (validation.Auc > best.Auc)
+            if (selection.Offer(round.Round, validation.Auc, loss))
             {
-                best = (validation.Auc, round.Round, parameters);
+                best = parameters;
             }
         }
-        if (best.Parameters.Length == 0)
+        if (best.Length == 0)
         {
             throw new SimulationException("the task finished without a final round");
         }
-        evaluator.SetParameters(best.Parameters);
+        evaluator.SetParameters(best);
         var (test, _) = CentralTraining.Evaluate(evaluator, splits.Test);
-        return new SwarmOutcome(new Score(test.Auc, test.Accuracy), best.Round, rounds, [], outcome.Blocks,
+        return new SwarmOutcome(new Score(test.Auc, test.Accuracy), selection.Epoch, rounds, [], outcome.Blocks,
             [new MethodTiming("swarm (node processes: start, consent, rounds, personalization)", seconds)])
         {
             TestProbabilities = evaluator.Predict(splits.Test.Images, splits.Test.Shape()),
-            ValidationAuc = best.Auc,
+            ValidationAuc = selection.Auc,
             Notes = [.. outcome.NodeDetails.Select(d => "node " + d)],
             Transfers = outcome.Transfers,
         };

@@ -122,6 +122,15 @@ public sealed class SimulateCommandTests : IDisposable
     }
 
     [Fact]
+    public void Simulate_refuses_fedper_over_node_processes_whose_per_site_heads_the_report_cannot_score()
+    {
+        Assert.Contains("--local-layers cannot run with --processes",
+            new SimulationOptions { Processes = true, LocalLayers = ["fc2"] }.Validate(), StringComparison.Ordinal);
+        Assert.Null(new SimulationOptions { LocalLayers = ["fc2"] }.Validate());
+        Assert.Null(new SimulationOptions { Processes = true }.Validate());
+    }
+
+    [Fact]
     public async Task Simulate_refuses_a_theta_outside_zero_to_one()
     {
         var code = await SimulateCommand.RunAsync(new SimulationOptions { Theta = 1.5 }, _folder, quiet: true, CancellationToken.None);
