@@ -5,8 +5,9 @@ using Swarm.Node.Identity;
 
 namespace Swarm.Node.Cli;
 
-/// <summary><c>swarm consortium init|add|show</c>: manage the consortium file that pins each member's TLS key and
-/// lists its Ed25519 signing key.</summary>
+/// <summary><c>swarm consortium init|add|remove|rotate|show</c>: manage the consortium file that pins each member's
+/// TLS key and lists its Ed25519 signing key. Every edit adds one to the file's version (docs/operations.md,
+/// "Consortium lifecycle").</summary>
 public static class ConsortiumCommand
 {
     public static Command Create()
@@ -14,6 +15,8 @@ public static class ConsortiumCommand
         var command = new Command("consortium", "Manage the consortium file: the members, their pinned TLS key fingerprints and their signing keys.");
         command.Subcommands.Add(CreateInit());
         command.Subcommands.Add(CreateAdd());
+        command.Subcommands.Add(CreateRemove());
+        command.Subcommands.Add(CreateRotate());
         command.Subcommands.Add(CreateShow());
         return command;
     }
@@ -38,7 +41,7 @@ public static class ConsortiumCommand
                 Console.Error.WriteLine($"swarm consortium init: {path} already exists (use --force to replace it)");
                 return ExitCodes.Failure;
             }
-            var consortium = new Consortium(parse.GetValue(name)!, []);
+            var consortium = new Consortium(parse.GetValue(name)!, [], Version: 1);
             return SaveValid("init", path, consortium);
         });
         return command;
@@ -90,7 +93,79 @@ public static class ConsortiumCommand
     private static string PinOf(string certPath)
     {
         using var certificate = X509Certificate2.CreateFromPem(File.ReadAllText(certPath));
+        if (certificate.NotAfter.ToUniversalTime() < DateTime.UtcNow)
+        {
+            throw new ConsortiumFormatException($"{certPath}: the certificate expired on {certificate.NotAfter.ToUniversalTime():u}; peers refuse it " +
+                "(create a new one with swarm keygen)");
+        }
         return Fingerprint.Of(certificate);
+    }
+
+    private static Command CreateRemove()
+    {
+        var command = new Command("remove", "Remove a member (a node that left, or whose keys are compromised); nodes that reload the file refuse it.");
+        var file = FileOption();
+        var id = new Option<string>("--id") { Description = "The member's node id.", Required = true };
+        command.Options.Add(file);
+        command.Options.Add(id);
+        command.SetAction(parse => Edit("remove", parse.GetValue(file)!, consortium =>
+            consortium.Without(parse.GetValue(id)!) ?? throw new ConsortiumFormatException($"'{parse.GetValue(id)}' is not a member of consortium '{consortium.Name}'")));
+        return command;
+    }
+
+    private static Command CreateRotate()
+    {
+        var command = new Command("rotate", "Replace a member's pinned TLS key, signing key or endpoint (key rotation); the other fields stay.");
+        var file = FileOption();
+        var id = new Option<string>("--id") { Description = "The member's node id.", Required = true };
+        var endpoint = new Option<string>("--endpoint") { Description = "A new HOST:PORT." };
+        var cert = new Option<string>("--cert") { Description = "The member's new TLS certificate (PEM); its key is pinned." };
+        var fingerprint = new Option<string>("--fingerprint") { Description = "The member's new TLS key fingerprint (hex), instead of --cert." };
+        var signingKey = new Option<string>("--signing-key") { Description = $"The member's new Ed25519 public key file ({NodeIdentity.SigningPublicKeyFileName})." };
+        foreach (var option in new Option[] { file, id, endpoint, cert, fingerprint, signingKey })
+        {
+            command.Options.Add(option);
+        }
+        command.SetAction(parse =>
+        {
+            if (parse.GetValue(cert) is not null && parse.GetValue(fingerprint) is not null)
+            {
+                Console.Error.WriteLine("swarm consortium rotate: give at most one of --cert PATH or --fingerprint HEX");
+                return ExitCodes.Usage;
+            }
+            if (parse.GetValue(cert) is null && parse.GetValue(fingerprint) is null && parse.GetValue(signingKey) is null && parse.GetValue(endpoint) is null)
+            {
+                Console.Error.WriteLine("swarm consortium rotate: nothing to change (give --cert or --fingerprint, --signing-key, or --endpoint)");
+                return ExitCodes.Usage;
+            }
+            return Edit("rotate", parse.GetValue(file)!, consortium =>
+            {
+                var memberId = parse.GetValue(id)!;
+                var old = consortium.Find(memberId) ?? throw new ConsortiumFormatException($"'{memberId}' is not a member of consortium '{consortium.Name}'");
+                var rotated = old with
+                {
+                    Endpoint = parse.GetValue(endpoint) ?? old.Endpoint,
+                    Fingerprint = parse.GetValue(cert) is { } path ? PinOf(path) : parse.GetValue(fingerprint)?.ToLowerInvariant() ?? old.Fingerprint,
+                    SigningKey = parse.GetValue(signingKey) is { } keyPath ? MemberKeys.ReadPublicKeyFile(keyPath) : old.SigningKey,
+                };
+                return consortium.Replacing(rotated)!;
+            });
+        });
+        return command;
+    }
+
+    /// <summary>Loads the file, applies <paramref name="change"/> and saves the result if it is valid.</summary>
+    private static int Edit(string verb, string path, Func<Consortium, Consortium> change)
+    {
+        try
+        {
+            return SaveValid(verb, path, change(ConsortiumFile.Load(path)));
+        }
+        catch (Exception e) when (e is IOException or ConsortiumFormatException or CryptographicException)
+        {
+            Console.Error.WriteLine($"swarm consortium {verb}: {e.Message}");
+            return ExitCodes.Config;
+        }
     }
 
     private static Command CreateShow()
@@ -103,7 +178,7 @@ public static class ConsortiumCommand
             try
             {
                 var consortium = ConsortiumFile.Load(parse.GetValue(file)!);
-                Console.WriteLine($"consortium {consortium.Name}: {consortium.Members.Count} member(s)");
+                Console.WriteLine($"consortium {consortium.Name}: {consortium.Members.Count} member(s), version {consortium.Version}, digest {consortium.Digest}");
                 foreach (var m in consortium.Members)
                 {
                     Console.WriteLine($"  {m.Id,-16} {m.Endpoint,-24} {m.Fingerprint}  {m.SigningKey}");
@@ -126,7 +201,7 @@ public static class ConsortiumCommand
             return ExitCodes.Config;
         }
         ConsortiumFile.Save(path, consortium);
-        Console.WriteLine($"{path}: consortium {consortium.Name}, {consortium.Members.Count} member(s)");
+        Console.WriteLine($"{path}: consortium {consortium.Name}, {consortium.Members.Count} member(s), version {consortium.VersionLabel}");
         return ExitCodes.Ok;
     }
 

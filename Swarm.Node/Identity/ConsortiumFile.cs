@@ -4,7 +4,7 @@ using System.Text;
 namespace Swarm.Node.Identity;
 
 /// <summary>Reads and writes the consortium file. It is HOCON-shaped, but this class understands only its one fixed
-/// shape (<c>consortium { name = "...", members = [ { id, endpoint, fingerprint, signing-key }, ... ] }</c>), so it stays
+/// shape (<c>consortium { name = "...", version = N, members = [ { id, endpoint, fingerprint, signing-key }, ... ] }</c>), so it stays
 /// self-contained and can be replaced by the general HOCON reader without touching its callers.</summary>
 public static class ConsortiumFile
 {
@@ -34,6 +34,8 @@ public static class ConsortiumFile
         text.Append("# Ed25519 signing keys (base64, 32 bytes).\n");
         text.Append("consortium {\n");
         text.Append(CultureInfo.InvariantCulture, $"  name = {Quote(consortium.Name)}\n");
+        text.Append(CultureInfo.InvariantCulture, $"  # digest {consortium.Digest}\n");
+        text.Append(CultureInfo.InvariantCulture, $"  version = {consortium.Version}\n");
         text.Append("  members = [\n");
         foreach (var m in consortium.Members)
         {

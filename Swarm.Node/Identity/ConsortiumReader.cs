@@ -17,6 +17,7 @@ internal sealed class ConsortiumReader(string text, string source)
         Expect('{');
         string? name = null;
         List<ConsortiumMember>? members = null;
+        long version = 0;
         while (!TryConsume('}'))
         {
             var key = ReadKey();
@@ -29,8 +30,11 @@ internal sealed class ConsortiumReader(string text, string source)
                 case "members":
                     members = ReadMembers();
                     break;
+                case "version":
+                    version = ReadVersion();
+                    break;
                 default:
-                    throw Error($"unknown key 'consortium.{key}' (expected name or members)");
+                    throw Error($"unknown key 'consortium.{key}' (expected name, version or members)");
             }
             SkipOptional(',');
         }
@@ -39,7 +43,24 @@ internal sealed class ConsortiumReader(string text, string source)
         {
             throw Error("unexpected text after the closing '}' of consortium");
         }
-        return new Consortium(name ?? throw Error("consortium.name is missing"), members ?? []);
+        return new Consortium(name ?? throw Error("consortium.name is missing"), members ?? [], version);
+    }
+
+    /// <summary>The file's version: a whole number of up to 18 digits (the count of its edits).</summary>
+    private long ReadVersion()
+    {
+        SkipTrivia();
+        var start = _position;
+        while (_position < text.Length && char.IsAsciiDigit(text[_position]))
+        {
+            _position++;
+        }
+        var digits = text[start.._position];
+        if (digits.Length is 0 or > 18)
+        {
+            throw Error("consortium.version must be a whole number (0 to 18 digits, no sign)");
+        }
+        return long.Parse(digits, System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private List<ConsortiumMember> ReadMembers()

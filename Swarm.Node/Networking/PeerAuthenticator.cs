@@ -8,8 +8,14 @@ namespace Swarm.Node.Networking;
 /// and host-name errors are ignored on purpose: certificates are self-signed and the pin is the trust anchor.</summary>
 public static class PeerAuthenticator
 {
-    /// <summary>Null when accepted, otherwise the reason for refusal (safe to log: ids and fingerprints only).</summary>
-    public static string? Refusal(Consortium consortium, X509Certificate? certificate, string? expectedNodeId)
+    /// <summary>Null when accepted, otherwise the reason for refusal (safe to log: ids and fingerprints only). A
+    /// pinned certificate outside its validity period is refused too: the pin replaces the chain check, not the
+    /// certificate's own dates, so a member whose certificate expired must rotate its key.</summary>
+    /// <param name="consortium">The members and their pins.</param>
+    /// <param name="certificate">What the peer presented.</param>
+    /// <param name="expectedNodeId">The node we dialed, or null when the peer dialed us.</param>
+    /// <param name="now">The time to check the certificate's dates at; null: the system clock.</param>
+    public static string? Refusal(Consortium consortium, X509Certificate? certificate, string? expectedNodeId, DateTimeOffset? now = null)
     {
         ArgumentNullException.ThrowIfNull(consortium);
         if (certificate is null)
@@ -32,7 +38,18 @@ public static class PeerAuthenticator
         {
             return $"certificate claims node '{claimed}' but its key {fingerprint} is not the pinned key {member.Fingerprint}";
         }
-        return null;
+        return ValidityProblem(cert, (now ?? DateTimeOffset.UtcNow).UtcDateTime) is { } problem ? $"node '{claimed}': {problem}" : null;
+    }
+
+    /// <summary>Why <paramref name="certificate"/> is not valid at <paramref name="utcNow"/> (expired or not yet
+    /// valid), or null.</summary>
+    public static string? ValidityProblem(X509Certificate2 certificate, DateTime utcNow)
+    {
+        if (certificate.NotAfter.ToUniversalTime() < utcNow)
+        {
+            return $"certificate expired on {certificate.NotAfter.ToUniversalTime():u}";
+        }
+        return certificate.NotBefore.ToUniversalTime() > utcNow ? $"certificate is not valid before {certificate.NotBefore.ToUniversalTime():u}" : null;
     }
 
     public static string NodeIdOf(X509Certificate certificate)

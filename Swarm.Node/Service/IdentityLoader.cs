@@ -70,6 +70,11 @@ public static class IdentityLoader
         {
             return $"the certificate '{tls.CertPath}' belongs to node '{commonName}', not to node.id '{node.Id}'";
         }
+        if (Networking.PeerAuthenticator.ValidityProblem(certificate, DateTime.UtcNow) is { } validity)
+        {
+            return $"the node's {validity} ('{tls.CertPath}'): peers refuse it; create a new key and certificate with swarm keygen and pin it " +
+                "on every member with swarm consortium rotate (docs/operations.md, key rotation)";
+        }
         // The caller checked that the node is a member; a key that differs from its entry would only show up
         // later as every peer refusing the node, so say it here.
         var member = consortium.Find(node.Id)!;

@@ -36,6 +36,25 @@ public sealed class IdentityLoaderTests : IDisposable
     }
 
     [Fact]
+    public void A_node_whose_own_certificate_expired_does_not_start_and_says_how_to_rotate()
+    {
+        using var expired = NodeIdentity.Create("a", 1, new FixedTime(DateTimeOffset.UtcNow.AddYears(-2)));
+        expired.Save(_dir.Sub("old"), overwrite: false);
+        var consortium = new Consortium("c", [expired.ToMember("h:1")]);
+
+        var error = Assert.Throws<NodeStartException>(() => IdentityLoader.Load(
+            new TlsSettings { CertPath = _dir.Sub("old/node.crt"), KeyPath = _dir.Sub("old/node.key") },
+            new NodeIdentitySettings { Id = "a", DataDir = _dir.Path, SigningKeyPath = _dir.Sub("old/signing.key") }, consortium));
+        Assert.Contains("the node's certificate expired on", error.Message, StringComparison.Ordinal);
+        Assert.Contains("swarm consortium rotate", error.Message, StringComparison.Ordinal);
+    }
+
+    private sealed class FixedTime(DateTimeOffset at) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => at;
+    }
+
+    [Fact]
     public void A_node_without_a_signing_key_path_does_not_start_and_says_which_setting()
     {
         var error = Assert.Throws<NodeStartException>(() => Load(""));
