@@ -33,6 +33,7 @@ public static class DashboardEndpoints
         [PagePath] = ("index.html", "text/html; charset=utf-8"),
         [PagePath + "/dashboard.js"] = ("dashboard.js", "text/javascript; charset=utf-8"),
         [PagePath + "/dashboard.css"] = ("dashboard.css", "text/css; charset=utf-8"),
+        [PagePath + "/favicon.svg"] = ("favicon.svg", "image/svg+xml"),
     };
 
     /// <summary>Whether <paramref name="request"/> may pass without a credential: the static files (no data) and the login.</summary>
@@ -40,7 +41,7 @@ public static class DashboardEndpoints
     {
         ArgumentNullException.ThrowIfNull(request);
         var path = request.Path.Value ?? "";
-        return (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method)) && (path == "/" || Assets.ContainsKey(path))
+        return (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method)) && (path is "/" or "/favicon.ico" || Assets.ContainsKey(path))
             || HttpMethods.IsPost(request.Method) && path == LoginPath;
     }
 
@@ -63,6 +64,8 @@ public static class DashboardEndpoints
             await next(context).ConfigureAwait(false);
         });
         app.MapGet("/", () => Results.Redirect(PagePath));
+        // Browsers ask for it by themselves; the page names its icon, so this one is only not an error.
+        app.MapGet("/favicon.ico", () => Results.Redirect(PagePath + "/favicon.svg"));
         foreach (var (path, (resource, contentType)) in Assets)
         {
             var bytes = Read(resource);

@@ -29,7 +29,14 @@ public sealed partial class DashboardBrowserTests
         {
             if (message.Type == "error")
             {
-                errors.Add(message.Text);
+                errors.Add($"console: {message.Text} ({message.Location})");
+            }
+        };
+        page.Response += (_, response) =>
+        {
+            if (response.Status >= 400)
+            {
+                errors.Add($"{response.Status} for {response.Request.Method} {response.Url}");
             }
         };
 
@@ -67,9 +74,12 @@ public sealed partial class DashboardBrowserTests
         Assert.Equal(shown.Order(), shown);
         Assert.True(shown.Distinct().Count() >= 3, $"the page showed rounds {string.Join(", ", shown)}: fewer than three steps of a {Rounds}-round task");
         Assert.Equal(Rounds, shown[^1]);
-        await Expect(card.Locator("svg.curve circle")).ToHaveCountAsync(Rounds, new() { Timeout = 30_000 });
-
         var info = (await nodes.TaskAsync(0, TaskId))!;
+        // One point per round whose validation reports reached the chain (the sites report the last round's as the
+        // task ends, and a completed peer may stop before its report is committed).
+        var reported = info.Progress.Validation!.Count;
+        Assert.True(reported >= Rounds - 1, $"only {reported} rounds' validation on the chain");
+        await Expect(card.Locator("svg.curve circle")).ToHaveCountAsync(reported);
         await Expect(card.Locator("dd.height")).ToHaveTextAsync(info.Progress.ChainHeight.ToString(System.Globalization.CultureInfo.InvariantCulture));
         await Expect(card.Locator("dd.model")).ToHaveTextAsync(info.Progress.ModelHash![..16]);
         Assert.Matches(BytesReceived(), await card.Locator("dd.bytes").InnerTextAsync());
@@ -77,7 +87,7 @@ public sealed partial class DashboardBrowserTests
         var firstAuc = double.Parse(await card.Locator("svg.curve circle[data-round='1']").GetAttributeAsync("data-auc") ?? "", System.Globalization.CultureInfo.InvariantCulture);
         Assert.Equal(info.Progress.Validation![0].Auc, firstAuc, 4);
         Assert.Equal("not reloaded", await page.EvaluateAsync<string>("() => window.swarmTestMarker"));
-        Assert.Empty(errors);
+        Assert.True(errors.Count == 0, "the page met errors:\n" + string.Join("\n", errors));
     }
 
     /// <summary>Records each round text the page draws into <c>window.swarmRounds</c> (the dashboard redraws a task's
