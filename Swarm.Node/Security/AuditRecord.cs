@@ -4,7 +4,8 @@ namespace Swarm.Node.Security;
 /// <paramref name="Action"/> to <paramref name="Task"/> and it ended as <paramref name="Outcome"/>.</summary>
 /// <param name="Time">UTC, when the node recorded it.</param>
 /// <param name="Action">submit, approve, reject, cancel (an operator's request), propose (a peer asked this node to
-/// take part), resume (a task checked again at the node's start).</param>
+/// take part), resume (a task checked again at the node's start), login (a dashboard sign-in), request (a request
+/// refused before it reached an endpoint).</param>
 /// <param name="Task">The task id; empty when the request named none that could be read.</param>
 /// <param name="Actor">Who: <c>operator</c> (the holder of the admin token, with the local user of the client's
 /// socket when the node can see it), <c>anonymous</c> (no or a wrong token), <c>node:&lt;id&gt;</c> (a peer), or

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Swarm.Node.Dashboard;
 using Swarm.Node.Security;
 using Swarm.Node.Tasks;
 
@@ -20,7 +21,9 @@ namespace Swarm.Node.Service;
 /// (401 otherwise: any local user or process could reach loopback, only the node's user can read the token); a
 /// POST must carry JSON (a cross-site form or <c>fetch</c> can send plain text to loopback without a CORS preflight,
 /// never JSON; 415); and a declared body longer than <see cref="TaskEndpoints.BodyBytesMax"/> is refused unread
-/// (413; a chunked one is cut off at the limit with the same answer).</summary>
+/// (413; a chunked one is cut off at the limit with the same answer). The dashboard (<see cref="DashboardEndpoints"/>)
+/// is served here too: its static files and its login pass without a credential, and a dashboard session's key
+/// is accepted wherever the admin token is.</summary>
 public sealed class NodeHttpServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
@@ -47,9 +50,10 @@ public sealed class NodeHttpServer : IAsyncDisposable
             kestrel.Limits.MaxRequestBodySize = TaskEndpoints.BodyBytesMax;
         });
         var app = builder.Build();
+        var sessions = new DashboardSessions(TimeProvider.System);
         app.Use(async (context, next) =>
         {
-            if (Refusal(context.Request, token) is { } refusal)
+            if (Refusal(context.Request, token, sessions) is { } refusal)
             {
                 if (refusal.Status == StatusCodes.Status401Unauthorized)
                 {
@@ -73,6 +77,7 @@ public sealed class NodeHttpServer : IAsyncDisposable
         app.MapGet("/metrics", async (CancellationToken ct) =>
             Results.Text(await node.MetricsAsync(ct).ConfigureAwait(false), NodeMetrics.ContentType));
         TaskEndpoints.Map(app, node, audit);
+        DashboardEndpoints.Map(app, node, token, sessions, audit);
         try
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -87,14 +92,14 @@ public sealed class NodeHttpServer : IAsyncDisposable
     }
 
     /// <summary>Why a request is refused before it reaches an endpoint, or null.</summary>
-    internal static (int Status, string Reason)? Refusal(HttpRequest request, AdminToken token)
+    internal static (int Status, string Reason)? Refusal(HttpRequest request, AdminToken token, DashboardSessions sessions)
     {
         var host = request.Host.Host;
         if (!request.Host.HasValue || !(host is "127.0.0.1" or "localhost" or "[::1]" or "::1"))
         {
             return (StatusCodes.Status403Forbidden, $"Host '{request.Host.Value}' is not this node's loopback address");
         }
-        if (!IsOpen(request) && AuthenticationProblem(request, token) is { } unauthenticated)
+        if (!IsOpen(request) && !DashboardEndpoints.IsOpen(request) && AuthenticationProblem(request, token, sessions) is { } unauthenticated)
         {
             return (StatusCodes.Status401Unauthorized, unauthenticated);
         }
@@ -131,9 +136,9 @@ public sealed class NodeHttpServer : IAsyncDisposable
         && (request.Path.Equals("/health", StringComparison.Ordinal) || request.Path.Equals("/health/live", StringComparison.Ordinal)
             || request.Path.Equals("/health/ready", StringComparison.Ordinal) || request.Path.Equals("/metrics", StringComparison.Ordinal));
 
-    /// <summary>Why the request's credentials are not the admin token, or null when they are. The answer never
-    /// repeats what was sent.</summary>
-    private static string? AuthenticationProblem(HttpRequest request, AdminToken token)
+    /// <summary>Why the request's credentials are neither the admin token nor a live dashboard session's key, or null
+    /// when they are. The answer never repeats what was sent.</summary>
+    private static string? AuthenticationProblem(HttpRequest request, AdminToken token, DashboardSessions sessions)
     {
         const string Scheme = "Bearer ";
         var header = request.Headers.Authorization.ToString();
@@ -145,7 +150,8 @@ public sealed class NodeHttpServer : IAsyncDisposable
         {
             return "the Authorization header must be 'Bearer <admin token>'";
         }
-        return token.Matches(header[Scheme.Length..].Trim()) ? null : "the admin token is wrong (is it the token of this node?)";
+        var presented = header[Scheme.Length..].Trim();
+        return token.Matches(presented) || sessions.Matches(presented) ? null : "the admin token is wrong (is it the token of this node?) or the dashboard session has ended";
     }
 
     private static bool IsJson(string? contentType) =>

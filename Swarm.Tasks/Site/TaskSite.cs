@@ -108,7 +108,8 @@ public sealed class TaskSite
     private TaskChainTerms Terms => _chain.Terms;
 
     public TaskProgress Progress() => new(_spec.Id, _state, Math.Min(_chain.CurrentRound, Terms.Rounds), Terms.Rounds,
-        _globalHash, _chain.Height, _detail ?? _chain.Cancellation?.Reason ?? PrivacyDetail(), EpsilonSpent: _privacyPlan?.EpsilonAfter(_stepsSpent));
+        _globalHash, _chain.Height, _detail ?? _chain.Cancellation?.Reason ?? PrivacyDetail(), EpsilonSpent: _privacyPlan?.EpsilonAfter(_stepsSpent),
+        Validation: [.. _chain.Finalized.Select(f => RoundValidation.Of(f.Round, _chain.ValidationOf(f.Round).Values)).OfType<RoundValidation>()]);
 
     /// <summary>While a local-DP task runs: the ε this site has spent so far.</summary>
     private string? PrivacyDetail()
