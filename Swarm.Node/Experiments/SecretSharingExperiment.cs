@@ -171,7 +171,14 @@ public sealed class SecretSharingExperiment(SecretSharingExperiment.Settings set
     private static string Difference(IEnumerable<Run> runs, Func<Run, double> difference)
     {
         var summary = SeedSummary.Of(runs.Select(difference).Where(d => !double.IsNaN(d)));
-        return Invariant($"{summary.Mean:+0.0000;-0.0000} ± {summary.StandardDeviation:F4} [{summary.Low:+0.0000;-0.0000}, {summary.High:+0.0000;-0.0000}]");
+        return Invariant($"{Signed(summary.Mean)} ± {summary.StandardDeviation:F4} [{Signed(summary.Low)}, {Signed(summary.High)}]");
+    }
+
+    /// <summary>A difference with its sign; one that rounds to zero is written 0.0000 (not "-+0.0000").</summary>
+    private static string Signed(double value)
+    {
+        var rounded = Math.Round(value, 4);
+        return rounded == 0 ? "0.0000" : rounded.ToString("+0.0000;-0.0000;0.0000", CultureInfo.InvariantCulture);
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
