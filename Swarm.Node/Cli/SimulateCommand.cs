@@ -49,9 +49,10 @@ public static class SimulateCommand
         var clip = new Option<double>("--clip-norm") { Description = "With --dp local: per-example gradient clip norm C", DefaultValueFactory = _ => d.ClipNorm };
         var delta = new Option<double>("--delta") { Description = "With --dp local: δ of the reported ε", DefaultValueFactory = _ => d.Delta };
         var secureAggregation = new Option<bool>("--secure-aggregation") { Description = "Secure aggregation in every round: sites publish only masked updates, every site unmasks the sum (fedavg, theta 1, at least 3 sites)" };
+        var secretSharing = new Option<bool>("--secret-sharing") { Description = "Additive secret sharing in every round: sites publish only shares sealed to their holders and partial sums, every site adds the partial sums (fedavg, theta 1, all sites, at least 3)" };
         var log = new Option<string?>("--log") { Description = "Write the sites' protocol log (chain, rounds, votes) to this file" };
         var logLevel = new Option<LogLevel>("--log-level") { Description = "Lowest level written to --log (debug adds each site's training, update and vote)", DefaultValueFactory = _ => LogLevel.Information };
-        foreach (var option in new Option[] { sites, dataset, model, rounds, localEpochs, theta, strategy, quorum, partition, alpha, sizeExponent, seed, seeds, threads, lr, batchSize, personalization, limit, output, quiet, log, logLevel, byzantine, localLayers, processes, portBase, dp, noise, clip, delta, errorFeedback, topkScope, secureAggregation })
+        foreach (var option in new Option[] { sites, dataset, model, rounds, localEpochs, theta, strategy, quorum, partition, alpha, sizeExponent, seed, seeds, threads, lr, batchSize, personalization, limit, output, quiet, log, logLevel, byzantine, localLayers, processes, portBase, dp, noise, clip, delta, errorFeedback, topkScope, secureAggregation, secretSharing })
         {
             command.Options.Add(option);
         }
@@ -72,6 +73,7 @@ public static class SimulateCommand
             PortBase = parse.GetValue(portBase),
             Dp = parse.GetValue(dp)!, NoiseMultiplier = parse.GetValue(noise), ClipNorm = parse.GetValue(clip), Delta = parse.GetValue(delta),
             SecureAggregation = parse.GetValue(secureAggregation),
+            SecretSharing = parse.GetValue(secretSharing),
         }, parse.GetValue(output), parse.GetValue(quiet), ct, parse.GetValue(log), parse.GetValue(logLevel), parse.GetValue(seeds)));
         return command;
     }

@@ -70,8 +70,16 @@ public sealed record SimulationOptions
     /// <summary>Secure aggregation in every round: sites publish only masked updates (docs/secure-aggregation.md).</summary>
     public bool SecureAggregation { get; init; }
 
+    /// <summary>Additive secret sharing in every round: sites publish only sealed shares and partial sums
+    /// (docs/privacy.md, "Secret sharing in the rounds").</summary>
+    public bool SecretSharing { get; init; }
+
+    /// <summary>Run only the swarm (no centralized and no local-only baselines; their scores are NaN): for experiments
+    /// that take the baselines from another run of the same seed.</summary>
+    public bool SwarmOnly { get; init; }
+
     /// <summary>The task spec's privacy block these options ask for.</summary>
-    public PrivacySpec Privacy => new(Dp, NoiseMultiplier, ClipNorm, Delta, SecureAggregation);
+    public PrivacySpec Privacy => new(Dp, NoiseMultiplier, ClipNorm, Delta, SecureAggregation, SecretSharing);
 
     /// <summary>Run the sites as node processes on loopback (mutual TLS) instead of actors in this process.</summary>
     public bool Processes { get; init; }
@@ -226,6 +234,10 @@ public sealed record SimulationOptions
         if (SecureAggregation && TaskSpecValidator.Problems(ToTaskSpec()).FirstOrDefault() is { } secure)
         {
             return $"--secure-aggregation: {secure}";
+        }
+        if (SecretSharing && TaskSpecValidator.Problems(ToTaskSpec()).FirstOrDefault() is { } shared)
+        {
+            return $"--secret-sharing: {shared}";
         }
         return TaskSpecValidator.Problems(ToTaskSpec()).FirstOrDefault(p => p.StartsWith("task.privacy", StringComparison.Ordinal)) is { } privacy
             ? $"--dp {Dp}: {privacy}"

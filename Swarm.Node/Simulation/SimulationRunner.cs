@@ -62,6 +62,19 @@ public sealed class SimulationRunner
             ? await RunProcessesAsync(splits, cancellation).ConfigureAwait(false)
             : await RunSwarmAsync(splits, sites, cancellation).ConfigureAwait(false);
         timings.Add(new MethodTiming("swarm total (set-up, rounds, personalization)", watch.Elapsed.TotalSeconds));
+        if (_options.SwarmOnly)
+        {
+            return new SimulationResults(_options.Dataset, _options.Model, _options.Sites, _options.Seed, _options.PartitionLabel, swarm.Test,
+                new Score(double.NaN, double.NaN), [], swarm.Personalized, swarm.Rounds, swarm.Blocks, _options.ToHocon())
+            {
+                Timings = [.. swarm.Timings, .. timings],
+                WallSeconds = whole.Elapsed.TotalSeconds,
+                Transfers = swarm.Transfers,
+                Privacy = swarm.Privacy,
+                SwarmPerSite = swarm.PerSite,
+                Notes = ["Swarm only: no centralized or local-only baseline in this run.", .. swarm.Notes],
+            };
+        }
 
         watch.Restart();
         var centralized = RunCentralized(splits, cancellation);

@@ -23,7 +23,7 @@ public static class TaskSpecFile
     private static readonly string[] OptimizerKeys = ["name", "learning-rate", "momentum", "weight-decay", "batch-size"];
     private static readonly string[] AggregationKeys = ["strategy", "byzantine", "trim-fraction", "sample-count-max"];
     private static readonly string[] PersonalizationKeys = ["mode", "epochs", "local-layers"];
-    private static readonly string[] PrivacyKeys = ["mode", "differential-privacy", "noise-multiplier", "clip-norm", "delta", "secure-aggregation"];
+    private static readonly string[] PrivacyKeys = ["mode", "differential-privacy", "noise-multiplier", "clip-norm", "delta", "secure-aggregation", "secret-sharing"];
 
     /// <summary>Reads the spec file at <paramref name="path"/>; throws <see cref="TaskSpecFileException"/>.</summary>
     public static TaskSpec Load(string path) => Parse(ReadText(path), path);
@@ -174,7 +174,8 @@ public static class TaskSpecFile
             Unknown(s, "task.privacy", PrivacyKeys);
             const string p = "task.privacy";
             return new PrivacySpec(Mode(s, p, d.Mode), Double(s, p, "noise-multiplier", d.NoiseMultiplier),
-                Double(s, p, "clip-norm", d.ClipNorm), Double(s, p, "delta", d.Delta), Bool(s, p, "secure-aggregation", d.SecureAggregation));
+                Double(s, p, "clip-norm", d.ClipNorm), Double(s, p, "delta", d.Delta), Bool(s, p, "secure-aggregation", d.SecureAggregation),
+                Bool(s, p, "secret-sharing", d.SecretSharing));
         }
 
         /// <summary><c>mode</c>, or the older <c>differential-privacy = true</c>, which means <c>local</c> (what it

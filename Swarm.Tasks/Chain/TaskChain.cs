@@ -28,6 +28,9 @@ public sealed record TaskChainTerms(string ChainId, IReadOnlyList<string> Sites,
     /// <summary>In a task with secure aggregation, its threshold t; null when updates travel in the clear.</summary>
     public ChainSecAggTerms? SecureAggregation { get; init; }
 
+    /// <summary>Whether every round sums the updates by additive secret sharing (<see cref="SharingRecord"/>).</summary>
+    public bool SecretSharing { get; init; }
+
     public int IndexOf(string site)
     {
         for (var i = 0; i < Sites.Count; i++)
@@ -187,6 +190,9 @@ public sealed class TaskChain
     /// <summary>The current round's secure-aggregation record (empty in a task without it).</summary>
     public SecAggRecord CurrentSecAgg => RoundOf(CurrentRound).SecAgg;
 
+    /// <summary>The secret-sharing record of <paramref name="round"/> (empty in a task without it).</summary>
+    public SharingRecord SharingOf(int round) => _rounds.TryGetValue(round, out var state) ? state.Sharing : new SharingRecord();
+
     /// <summary>Whether <paramref name="site"/> has voted on the current round.</summary>
     public bool HasVoted(string site) => _rounds.TryGetValue(CurrentRound, out var state) && state.Votes.ContainsKey(site);
 
@@ -287,7 +293,7 @@ public sealed class TaskChain
         switch (decoded)
         {
             case UpdatePublished update when state.Closed is null && state.Updates.All(u => u.Site != update.Site):
-                if ((CheckSamples(update) ?? CheckPrivacy(update) ?? CheckMasked(state, index)) is { } refusal)
+                if ((CheckSamples(update) ?? CheckPrivacy(update) ?? CheckMasked(state, index) ?? state.Sharing.CheckDealt(_terms, index)) is { } refusal)
                 {
                     events.Add(new RequestIgnored(request.ClientId, refusal));
                     return;
@@ -333,6 +339,9 @@ public sealed class TaskChain
             case SecAggUnmaskPublished unmask when state.Closed is { } closed && closed.Included.Any(u => u.Site == unmask.Site)
                 && !state.SecAgg.HasResponded(index):
                 state.SecAgg.ResponsesList.Add(new UnmaskResponse(index, unmask.SelfMaskShares, unmask.MaskKeyShares));
+                break;
+            case ShareKeyPublished or PartialSumPublished when _terms.SecretSharing && state.Sharing.Apply(_terms, decoded, index, state.Closed, height) is { } applied:
+                events.Add(applied);
                 break;
             case AggregateVote vote when state.Closed is not null && !state.Votes.ContainsKey(vote.Site):
                 if (vote.UpdateSetDigest != state.Closed.UpdateSetDigest)
@@ -553,5 +562,6 @@ public sealed class TaskChain
         public Dictionary<string, AggregateVote> Votes { get; } = [];
         public RoundClosed? Closed { get; set; }
         public SecAggRecord SecAgg { get; } = new();
+        public SharingRecord Sharing { get; } = new();
     }
 }

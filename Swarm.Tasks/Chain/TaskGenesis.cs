@@ -26,7 +26,8 @@ public static class TaskGenesis
         var f = (spec.Participants.Count - 1) / 3;
         var members = publicKeys.Select((key, i) => new Member(i, key)).ToList();
         var genesis = new Genesis(chainId, members, f, Parameters);
-        var quorum = spec.Quorum <= 0 ? spec.Participants.Count : spec.Quorum;
+        // Secret sharing needs every participant in every round (the validator refuses another quorum).
+        var quorum = spec.Quorum <= 0 || spec.Privacy.SecretSharing ? spec.Participants.Count : spec.Quorum;
         var privacy = spec.Privacy.Mode == PrivacyModes.Local
             ? new ChainPrivacyTerms(spec.Privacy.NoiseMultiplier, spec.Privacy.Delta, spec.Optimizer.BatchSize, spec.LocalEpochs)
             : null;
@@ -35,6 +36,7 @@ public static class TaskGenesis
             Privacy = privacy,
             SampleCountMax = spec.Aggregation.SampleCountMax,
             SecureAggregation = spec.Privacy.SecureAggregation ? new ChainSecAggTerms(ChainSecAggTerms.ThresholdFor(spec.Participants.Count)) : null,
+            SecretSharing = spec.Privacy.SecretSharing,
         });
     }
 }

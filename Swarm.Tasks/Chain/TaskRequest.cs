@@ -69,6 +69,12 @@ public abstract record TaskRequest(int Round, string Site)
                 WriteShares(writer, unmask.SelfMaskShares);
                 WriteShares(writer, unmask.MaskKeyShares);
                 break;
+            case ShareKeyPublished key:
+                writer.WriteByte(12).WriteBytes(key.PublicKey);
+                break;
+            case PartialSumPublished sum:
+                writer.WriteByte(13).WriteString(sum.SumHash);
+                break;
             case ValidationReport report:
                 writer.WriteByte(5).WriteInt64(Scale(report.Auc)).WriteInt64(Scale(report.Accuracy)).WriteInt32(report.Count);
                 break;
@@ -114,6 +120,8 @@ public abstract record TaskRequest(int Round, string Site)
                 9 => new SecAggKeysPublished(round, site, reader.ReadBytes(SecAggBytesMax), reader.ReadBytes(SecAggBytesMax)),
                 10 => ReadShares(ref reader, round, site),
                 11 => new SecAggUnmaskPublished(round, site, ReadShareMap(ref reader), ReadShareMap(ref reader)),
+                12 => new ShareKeyPublished(round, site, reader.ReadBytes(SecAggBytesMax)),
+                13 => new PartialSumPublished(round, site, reader.ReadString(HashBytesMax)),
                 8 => new BudgetRefused(round, site, ReadDouble(ref reader), ReadDouble(ref reader), ReadDouble(ref reader), ReadDouble(ref reader)),
                 var kind => throw new CanonicalFormatException($"unknown task request kind {kind}"),
             };
@@ -246,3 +254,11 @@ public sealed record SecAggSharesPublished(int Round, string Site, byte[] SelfMa
 public sealed record SecAggUnmaskPublished(
     int Round, string Site, IReadOnlyDictionary<int, byte[]> SelfMaskShares, IReadOnlyDictionary<int, byte[]> MaskKeyShares)
     : TaskRequest(Round, Site);
+
+/// <summary>Secret sharing, first step of task round <paramref name="Round"/>: the site's fresh X25519 session key, to
+/// which the other sites seal the shares they deal it. The chain fixes the round's keys once all sites sent theirs.</summary>
+public sealed record ShareKeyPublished(int Round, string Site, byte[] PublicKey) : TaskRequest(Round, Site);
+
+/// <summary>Secret sharing, last step: the SHA-256 of the blob holding the sum of the shares the site holds (its own
+/// kept share and one from each other site); the round's total is the sum of all sites' partial sums.</summary>
+public sealed record PartialSumPublished(int Round, string Site, string SumHash) : TaskRequest(Round, Site);

@@ -14,7 +14,7 @@ namespace Swarm.Tasks;
 /// its ledger) rejoins. No I/O, clock or randomness: the adapter turns messages into inputs and carries out the
 /// outputs (trainer instructions, chain requests, blob fetches and stores, timers, reports).
 /// </summary>
-public sealed class TaskSite
+public sealed partial class TaskSite
 {
     private readonly TaskSpec _spec;
     private readonly string _self;
@@ -61,9 +61,9 @@ public sealed class TaskSite
     public TaskSite(TaskSpec spec, string self, TaskChain chain, float[] initialModel, SitePrivacy? privacy = null,
         Func<int, byte[]>? secAggEntropy = null)
     {
-        if (chain.Terms.SecureAggregation is not null && secAggEntropy is null)
+        if ((chain.Terms.SecureAggregation is not null || chain.Terms.SecretSharing) && secAggEntropy is null)
         {
-            throw new ArgumentException($"task '{spec.Id}' runs secure aggregation: site '{self}' needs an entropy source for its masks", nameof(secAggEntropy));
+            throw new ArgumentException($"task '{spec.Id}' runs secure aggregation or secret sharing: site '{self}' needs an entropy source for its round secrets", nameof(secAggEntropy));
         }
         _secAggEntropy = secAggEntropy;
         if (chain.Terms.IndexOf(self) < 0)
@@ -126,7 +126,7 @@ public sealed class TaskSite
     /// <summary>One line for a simulator's failure report.</summary>
     public string StatusLine() =>
         $"{_self}: {_state}, chain round {_chain.CurrentRound}/{Terms.Rounds} at height {_chain.Height}, model {_globalHash?[..12] ?? "none"}, " +
-        $"training {_trainingRound}, published {_publishedRound}, voting {_votingRound}, waiting for {_wanted.Count} blobs" + SecAggStatus();
+        $"training {_trainingRound}, published {_publishedRound}, voting {_votingRound}, waiting for {_wanted.Count} blobs" + SecAggStatus() + SharedStatus();
 
     private string SecAggStatus()
     {
@@ -314,6 +314,11 @@ public sealed class TaskSite
         if (Terms.SecureAggregation is not null)
         {
             StartDueMasked(round, retry);
+            return;
+        }
+        if (Terms.SecretSharing)
+        {
+            StartDueShared(round, retry);
             return;
         }
         if (_chain.CurrentClosed is not { } closed)
@@ -638,9 +643,9 @@ public sealed class TaskSite
             }
             return;
         }
-        if (Terms.SecureAggregation is not null)
+        if (Terms.SecureAggregation is not null || Terms.SecretSharing)
         {
-            // Kept in memory until the chain fixes U2; it leaves the site only masked.
+            // Kept in memory until the chain fixes U2 (or every site's session key); it leaves the site only masked (or in shares).
             _pending = trained;
             Advance();
             return;
@@ -742,6 +747,11 @@ public sealed class TaskSite
 
     private void OnDeadline(DeadlinePassed due)
     {
+        if (Terms.SecretSharing)
+        {
+            OnSharedDeadline(due);
+            return;
+        }
         if (due.Round == _chain.CurrentRound && _chain.CurrentClosed is null && !_chain.IsOver)
         {
             Note(NoteLevel.Information, $"round {due.Round} deadline passed; asking the chain to close it");
@@ -767,6 +777,7 @@ public sealed class TaskSite
                     Emit(new StoreBlob(BlobKind.Update, arrived.Hash, arrived.Bytes));
                 }
                 _heldUpdates.Add(arrived.Hash);
+                KeepShared(arrived.Hash, arrived.Bytes);
                 break;
             case BlobKind.Model when TryModel(arrived.Bytes, arrived.Hash) is { } model:
                 if (arrived.From != _self)

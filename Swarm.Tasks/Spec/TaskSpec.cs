@@ -73,9 +73,11 @@ public sealed record PersonalizationSpec(string Mode = "finetune", int Epochs = 
 /// Poisson sampling with q = batch size / the site's sample count, per-example clipping to
 /// <paramref name="ClipNorm"/>, Gaussian noise of standard deviation <paramref name="NoiseMultiplier"/> × C; each site
 /// accounts its own ε at <paramref name="Delta"/>); or <c>dopamine</c> (Malekzadeh et al. 2021, which needs secure
-/// aggregation in rounds and is refused by the validator until that exists).</summary>
+/// aggregation in rounds and is refused by the validator until that exists). <paramref name="SecretSharing"/>: every
+/// round sums the updates by additive secret sharing over Z_2^64 (docs/privacy.md, "Secret sharing in the rounds"),
+/// the other way than <paramref name="SecureAggregation"/> to keep single updates hidden; the two exclude each other.</summary>
 public sealed record PrivacySpec(string Mode = PrivacyModes.None, double NoiseMultiplier = 1.0, double ClipNorm = 2.0, double Delta = 1e-4,
-    bool SecureAggregation = false)
+    bool SecureAggregation = false, bool SecretSharing = false)
 {
     /// <summary>Whether some differential-privacy mode is asked for (not <c>none</c>).</summary>
     public bool DifferentialPrivacy => Mode != PrivacyModes.None;

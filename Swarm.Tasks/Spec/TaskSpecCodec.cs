@@ -68,7 +68,7 @@ public static class TaskSpecCodec
         writer.Double(spec.Privacy.NoiseMultiplier);
         writer.Double(spec.Privacy.ClipNorm);
         writer.Double(spec.Privacy.Delta);
-        writer.Bool(spec.Privacy.SecureAggregation);
+        writer.Byte(SummingByte(spec.Privacy));
         writer.Int(spec.Seed);
         WriteExtension(writer, spec);
         return writer.ToArray();
@@ -145,7 +145,7 @@ public static class TaskSpecCodec
             previous = site;
             datasets[site] = reader.String($"datasets.{site}");
         }
-        return new TaskSpec
+        var spec = new TaskSpec
         {
             Id = id,
             Model = model,
@@ -163,10 +163,23 @@ public static class TaskSpecCodec
             Personalization = new PersonalizationSpec(reader.String("personalization.mode"), reader.Int("personalization.epochs"),
                 reader.Bool("personalization.local-layers present") ? reader.Strings("personalization.local-layers") : null),
             Privacy = new PrivacySpec(Mode(reader.Byte("privacy.mode")), reader.Double("privacy.noise-multiplier"),
-                reader.Double("privacy.clip-norm"), reader.Double("privacy.delta"), reader.Bool("privacy.secure-aggregation")),
+                reader.Double("privacy.clip-norm"), reader.Double("privacy.delta"), false),
+        };
+        var summing = reader.Byte("privacy.secure-aggregation");
+        if (summing > 3)
+        {
+            throw new TaskSpecFormatException($"privacy.secure-aggregation: byte {summing} is not 0 to 3");
+        }
+        return spec with
+        {
+            Privacy = spec.Privacy with { SecureAggregation = (summing & 1) != 0, SecretSharing = (summing & 2) != 0 },
             Seed = reader.Int("seed"),
         };
     }
+
+    /// <summary>The byte that was the boolean secure-aggregation: bit 0 secure aggregation, bit 1 secret sharing, so a
+    /// spec without secret sharing keeps the bytes (and the digest) it had before the mode existed.</summary>
+    private static byte SummingByte(PrivacySpec privacy) => (byte)((privacy.SecureAggregation ? 1 : 0) | (privacy.SecretSharing ? 2 : 0));
 
     /// <summary>Tag of the sharing extension: fields added after seed, written only when one differs from its
     /// default, so a spec that leaves them at their defaults keeps the bytes (and the digest) it had before they

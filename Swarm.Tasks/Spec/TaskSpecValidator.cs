@@ -86,6 +86,10 @@ public static class TaskSpecValidator
         {
             CheckSecureAggregation(spec, quorum, Check);
         }
+        if (privacy.SecretSharing)
+        {
+            SecretSharingRules.Check(spec, quorum, Check);
+        }
         return problems;
     }
 

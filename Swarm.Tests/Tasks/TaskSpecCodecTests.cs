@@ -164,15 +164,15 @@ public sealed class TaskSpecCodecTests
     }
 
     [Fact]
-    public void A_boolean_byte_other_than_zero_or_one_is_refused()
+    public void A_secure_aggregation_byte_above_three_is_refused()
     {
         var spec = Spec() with { Seed = 0 };
         var bytes = TaskSpecCodec.Encode(spec);
-        // The last fields: secure-aggregation (1 byte), then seed (4 bytes).
-        bytes[^5] = 2;
+        // The last fields: secure-aggregation (1 byte: bit 0 secure aggregation, bit 1 secret sharing), then seed (4 bytes).
+        bytes[^5] = 4;
 
         Assert.Null(TaskSpecCodec.TryDecode(bytes, out var problem));
-        Assert.Contains("privacy.secure-aggregation: boolean byte 2", problem, StringComparison.Ordinal);
+        Assert.Contains("privacy.secure-aggregation: byte 4 is not 0 to 3", problem, StringComparison.Ordinal);
     }
 
     [Fact]

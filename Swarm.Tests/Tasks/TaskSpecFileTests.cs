@@ -77,6 +77,16 @@ public sealed partial class TaskSpecFileTests
     }
 
     [Fact]
+    public void Secret_sharing_reads_from_the_privacy_block()
+    {
+        var text = Minimal.Replace("model = smallcnn", "model = smallcnn\n  privacy { secret-sharing = true }", StringComparison.Ordinal)
+            .Replace("[a, b]", "[a, b, c]", StringComparison.Ordinal).Replace("b = pneumoniamnist }", "b = pneumoniamnist, c = pneumoniamnist }", StringComparison.Ordinal);
+        var spec = TaskSpecFile.Parse(text, "p.conf");
+        Assert.True(spec.Privacy.SecretSharing);
+        Assert.False(spec.Privacy.SecureAggregation);
+    }
+
+    [Fact]
     public void Privacy_mode_reads_and_the_old_differential_privacy_flag_means_local()
     {
         static TaskSpec With(string privacy) =>

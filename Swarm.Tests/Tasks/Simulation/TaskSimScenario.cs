@@ -10,7 +10,10 @@ public sealed record TaskSimScenario(int N, int F, int Quorum, int Rounds, doubl
     /// <summary>Run the rounds under secure aggregation (masked updates, chain-fixed phases).</summary>
     public bool SecureAggregation { get; init; }
 
-    /// <summary>Under secure aggregation: sites that go down for good at a given step of round 1.</summary>
+    /// <summary>Run the rounds under additive secret sharing (sealed shares, partial sums; quorum n).</summary>
+    public bool SecretSharing { get; init; }
+
+    /// <summary>Under secure aggregation or secret sharing: sites that go down for good at a given step of round 1.</summary>
     public IReadOnlyDictionary<int, SecAggDrop> SecAggDrops { get; init; } = new Dictionary<int, SecAggDrop>();
 
     /// <summary>Parameters of the fake model.</summary>
@@ -77,9 +80,13 @@ public sealed record TaskCrash(int Site, long AtMs, long? RestartAtMs)
 }
 
 /// <summary>When a site drops out of secure aggregation for good: right after it dealt its shares (so it sends no
-/// masked update), or right after it published its masked update (so it sends no unmask response).</summary>
+/// masked update), or right after it published its masked update (so it sends no unmask response; under secret
+/// sharing: its dealt shares, so it never publishes its partial sum).</summary>
 public enum SecAggDrop
 {
     AfterShares,
+
+    /// <summary>Under secret sharing: right after it published its session key (so it never deals its shares).</summary>
+    AfterKeys,
     AfterMasking,
 }

@@ -55,12 +55,13 @@ public sealed class TaskSimulation
             Quorum = scenario.Quorum,
             RoundDeadline = TimeSpan.FromMilliseconds(TaskSimScenario.RoundDeadlineMs),
             Personalization = new PersonalizationSpec("none", 0),
-            Privacy = new PrivacySpec(SecureAggregation: scenario.SecureAggregation),
+            Privacy = new PrivacySpec(SecureAggregation: scenario.SecureAggregation, SecretSharing: scenario.SecretSharing),
         };
         _signers = [.. Enumerable.Range(0, scenario.N).Select(FakeSignatureScheme.CreateSigner)];
         _terms = new TaskChainTerms("task/sim", ids, [.. _signers.Select(s => s.PublicKey)], scenario.Rounds, scenario.Quorum, scenario.F)
         {
             SecureAggregation = scenario.SecureAggregation ? new ChainSecAggTerms(ChainSecAggTerms.ThresholdFor(scenario.N)) : null,
+            SecretSharing = scenario.SecretSharing,
         };
         _sites = [.. ids.Select((id, i) => new TaskSimSite(i, id, scenario.Liars.GetValueOrDefault(i)))];
         _initial = [.. Enumerable.Range(0, scenario.ModelLength).Select(i => (i % 7) * 0.01f)];
@@ -330,7 +331,8 @@ public sealed class TaskSimulation
         {
             return;
         }
-        if ((drop == SecAggDrop.AfterShares && request is SecAggSharesPublished) || (drop == SecAggDrop.AfterMasking && request is UpdatePublished))
+        if ((drop == SecAggDrop.AfterShares && request is SecAggSharesPublished) || (drop == SecAggDrop.AfterMasking && request is UpdatePublished)
+            || (drop == SecAggDrop.AfterKeys && request is ShareKeyPublished))
         {
             site.Dropped = true;
             Crash(site);
