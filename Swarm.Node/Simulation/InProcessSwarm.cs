@@ -71,7 +71,9 @@ public sealed class InProcessSwarm : IAsyncDisposable
                 Terms = terms,
                 Signer = signers[i],
                 Verifier = verifier,
-                Peer = other => _refs[other],
+                // A site not started yet is like a node not up yet: what is sent to it is lost (PBFT retransmits),
+                // rather than failing the sender's broadcast while the sites start one after another.
+                Peer = other => _refs.TryGetValue(other, out var peer) ? peer : ActorRefs.Nobody,
                 Trainer = () => trainer(index),
                 InitialModel = initialModel,
                 Blobs = new DirectoryTaskBlobs(Path.Combine(directory, "blobs", site)),
