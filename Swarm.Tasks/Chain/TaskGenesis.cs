@@ -27,8 +27,11 @@ public static class TaskGenesis
         var members = publicKeys.Select((key, i) => new Member(i, key)).ToList();
         var genesis = new Genesis(chainId, members, f, Parameters);
         var quorum = spec.Quorum <= 0 ? spec.Participants.Count : spec.Quorum;
-        var privacy = spec.Privacy.Mode == PrivacyModes.Local
+        var privacy = spec.Privacy.DifferentialPrivacy
             ? new ChainPrivacyTerms(spec.Privacy.NoiseMultiplier, spec.Privacy.Delta, spec.Optimizer.BatchSize, spec.LocalEpochs)
+            {
+                NoiseShares = spec.Privacy.Mode == PrivacyModes.Dopamine ? DopamineTerms.NoiseSharesOf(spec) : 0,
+            }
             : null;
         return (genesis, new TaskChainTerms(chainId, [.. spec.Participants], publicKeys, spec.Rounds, quorum, f) 
         {
