@@ -16,6 +16,7 @@ public static class ExperimentCommand
         command.Subcommands.Add(MedMnist());
         command.Subcommands.Add(TransferExperimentCommand.Create());
         command.Subcommands.Add(DataVectorCommand.Create());
+        command.Subcommands.Add(DopamineExperimentCommand.Create());
         return command;
     }
 
