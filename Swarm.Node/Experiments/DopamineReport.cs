@@ -115,7 +115,10 @@ public static class DopamineReport
                 interval.LineWidth = 2;
             }
         }
-        plot.ShowLegend(Alignment.LowerRight);
+        // From ε = 0, so that DP methods at one ε (the same q, σ, T by design) stand on one line, not on a collapsed axis.
+        var largest = results.Select(r => r.Epsilon).Where(double.IsFinite).DefaultIfEmpty(1).Max();
+        plot.Axes.SetLimitsX(0, largest * 1.3);
+        plot.ShowLegend(Alignment.LowerLeft);
         return new ChartFile(plot);
     }
 
