@@ -20,6 +20,10 @@ public sealed record SiteSettings(TrainOptions Options, LearningRateSchedule Sch
     /// q = <see cref="TrainOptions.BatchSize"/> / the site's training samples (<see cref="SitePrivacyPlan"/>).</summary>
     public PrivacySpec Privacy { get; init; } = new();
 
+    /// <summary>Under Dopamine: m, the fewest sites whose noise a round's sum holds (<see cref="DopamineTerms.NoiseSharesOf"/>);
+    /// the site adds noise of multiplier σ/√m.</summary>
+    public int NoiseShares { get; init; } = 1;
+
     /// <summary>Where DP-SGD's masks and noise come from: the OS CSPRNG (private) unless a test asks for the
     /// seeded, reproducible and <b>not private</b> mode.</summary>
     public NoiseRandomness NoiseRandomness { get; init; } = NoiseRandomness.Secure;

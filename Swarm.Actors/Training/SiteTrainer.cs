@@ -40,15 +40,20 @@ public sealed class SiteTrainer : IDisposable
         _localValues = new float[_local.Length];
         RememberLocalLayers();
         _verifier = _selector = new ShareSelector(trainer.Layout, _local, settings.Sharing);
-        if (settings.Privacy.Mode == PrivacyModes.Local)
+        var q = SitePrivacyPlan.SamplingRateOf(settings.Options.BatchSize, data.Train.Count);
+        _dp = settings.Privacy.Mode switch
         {
-            var q = SitePrivacyPlan.SamplingRateOf(settings.Options.BatchSize, data.Train.Count);
-            _dp = new DpOptions(settings.Privacy.ClipNorm, settings.Privacy.NoiseMultiplier, q) { Randomness = settings.NoiseRandomness };
-        }
-        else if (settings.Privacy.Mode != PrivacyModes.None)
-        {
-            throw new ArgumentException($"site '{siteId}' cannot train privacy mode '{settings.Privacy.Mode}' (only none and local)", nameof(settings));
-        }
+            PrivacyModes.None => null,
+            PrivacyModes.Local => new DpOptions(settings.Privacy.ClipNorm, settings.Privacy.NoiseMultiplier, q) { Randomness = settings.NoiseRandomness },
+            // Dopamine: one DP-SGD step per round with this site's share σ/√m of the noise (DopamineTerms).
+            PrivacyModes.Dopamine => new DpOptions(settings.Privacy.ClipNorm,
+                DopamineTerms.SiteNoiseMultiplier(settings.Privacy.NoiseMultiplier, settings.NoiseShares), q)
+            {
+                Randomness = settings.NoiseRandomness,
+                Steps = 1,
+            },
+            _ => throw new ArgumentException($"site '{siteId}' cannot train privacy mode '{settings.Privacy.Mode}'", nameof(settings)),
+        };
     }
 
     /// <summary>The DP-SGD options every round's local epochs run with; null without DP.</summary>
@@ -99,11 +104,11 @@ public sealed class SiteTrainer : IDisposable
             loss += epoch.MeanLoss;
             dpSteps += _dp is null ? 0 : epoch.Steps;
         }
-        if (_dp is { } dp && dpSteps != SitePrivacyPlan.StepsPerRoundOf(dp.SamplingRate, ins.Epochs))
+        if (_dp is { } dp && dpSteps != ins.Epochs * dp.StepsPerCall)
         {
             // The site accounts its ε from the planned steps; a trainer that took others would make the claim wrong.
             throw new InvalidOperationException(
-                $"site '{SiteId}' took {dpSteps} DP-SGD steps in round {ins.Round}; its privacy plan counts {SitePrivacyPlan.StepsPerRoundOf(dp.SamplingRate, ins.Epochs)}");
+                $"site '{SiteId}' took {dpSteps} DP-SGD steps in round {ins.Round}; its privacy plan counts {ins.Epochs * dp.StepsPerCall}");
         }
         var training = watch.Elapsed;
         var local = new float[ins.GlobalParameters.Length];

@@ -9,6 +9,13 @@ public sealed record DpOptions(double ClipNorm, double NoiseMultiplier, double S
     /// by the expected Poisson batch size q·N.</summary>
     public double ExpectedBatchSize { get; init; }
 
+    /// <summary>The DP-SGD steps one <c>TrainEpoch</c> call takes; 0 (the default) means <see cref="StepsPerEpoch"/>.
+    /// Dopamine's rounds take exactly one step each (Malekzadeh et al. 2021, Algorithm 1).</summary>
+    public int Steps { get; init; }
+
+    /// <summary>The steps one <c>TrainEpoch</c> call takes under these options.</summary>
+    public int StepsPerCall => Steps > 0 ? Steps : StepsPerEpoch(SamplingRate);
+
     /// <summary>Secure (the default, private) or seeded (reproducible, not private).</summary>
     public NoiseRandomness Randomness { get; init; } = NoiseRandomness.Secure;
 

@@ -287,12 +287,12 @@ public sealed class TorchTrainer : ITrainer
     }
 
     /// <summary>Poisson sampling: every example joins each step's batch independently with probability q; an
-    /// epoch is round(1/q) steps, so each example is visited once in expectation.</summary>
+    /// epoch is round(1/q) steps, so each example is visited once in expectation (or <see cref="DpOptions.Steps"/>).</summary>
     private EpochResult DpEpoch(torch.Tensor images, torch.Tensor labels, TrainOptions options, DpOptions dp,
         torch.Generator generator)
     {
         var n = images.shape[0];
-        var steps = DpOptions.StepsPerEpoch(dp.SamplingRate);
+        var steps = dp.StepsPerCall;
         var expected = dp.SamplingRate * n;
         double lossSum = 0;
         long seen = 0;

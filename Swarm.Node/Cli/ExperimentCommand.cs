@@ -17,6 +17,7 @@ public static class ExperimentCommand
         command.Subcommands.Add(TransferExperimentCommand.Create());
         command.Subcommands.Add(DataVectorCommand.Create());
         command.Subcommands.Add(SecretSharingExperimentCommand.Create());
+        command.Subcommands.Add(DopamineExperimentCommand.Create());
         return command;
     }
 

@@ -55,7 +55,8 @@ public sealed record SimulationOptions
     public IReadOnlyDictionary<int, string> Byzantine { get; init; } = new Dictionary<int, string>();
 
     /// <summary>The task's privacy mode: <c>none</c> or <c>local</c> (every site runs DP-SGD in every local step;
-    /// ε per site in the report). <c>dopamine</c> is refused, as the task validator refuses it.</summary>
+    /// ε per site in the report). <c>dopamine</c> is refused with the task validator's reason (it needs secure aggregation
+    /// and plain SGD, and simulate trains with Adam); <c>swarm experiment dopamine</c> runs Dopamine's comparison.</summary>
     public string Dp { get; init; } = PrivacyModes.None;
 
     /// <summary>σ of DP-SGD: the noise's standard deviation is σ × <see cref="ClipNorm"/>.</summary>

@@ -116,6 +116,7 @@ public sealed class TaskPeerFactory : IDisposable
         {
             LocalLayers = spec.Personalization.Mode == "fedper" ? spec.Personalization.LocalLayers ?? [] : [],
             Privacy = spec.Privacy,
+            NoiseShares = DopamineTerms.NoiseSharesOf(spec),
             Sharing = SharingOf(spec),
         };
     }

@@ -46,7 +46,15 @@ public sealed record TaskChainTerms(string ChainId, IReadOnlyList<string> Sites,
 
 /// <summary>The spec's DP-SGD terms a replica needs to recompute a site's ε: σ, δ, the expected batch (q = batch /
 /// the site's sample count) and the local epochs per round.</summary>
-public sealed record ChainPrivacyTerms(double NoiseMultiplier, double Delta, int ExpectedBatch, int LocalEpochs);
+public sealed record ChainPrivacyTerms(double NoiseMultiplier, double Delta, int ExpectedBatch, int LocalEpochs)
+{
+    /// <summary>Under Dopamine: m, the fewest updates a round may close with, each site's noise being σ/√m
+    /// (<see cref="DopamineTerms"/>); a round is one DP-SGD step. 0 under local DP.</summary>
+    public int NoiseShares { get; init; }
+
+    /// <summary>The DP-SGD steps a site takes in a round at sampling rate <paramref name="samplingRate"/>.</summary>
+    public int StepsPerRound(double samplingRate) => NoiseShares > 0 ? 1 : SitePrivacyPlan.StepsPerRoundOf(samplingRate, LocalEpochs);
+}
 
 /// <summary>Secure aggregation's terms on the chain: <paramref name="Threshold"/> t, the shares that rebuild a secret
 /// and so the fewest sites a phase may close with and the fewest survivors whose sum can be unmasked.</summary>
@@ -311,8 +319,8 @@ public sealed class TaskChain
                     Close(state, height, events);
                 }
                 break;
-            case CloseRound close when state.Closed is null && _terms.SecureAggregation is { } secAgg && !state.SecAgg.SharesClosed:
-                OnSecAggNotice(state, close.Site, secAgg, height, events);
+            case CloseRound close when state.Closed is null && _terms.SecureAggregation is not null && !state.SecAgg.SharesClosed:
+                OnSecAggNotice(state, close.Site, height, events);
                 break;
             case CloseRound close when state.Closed is null:
                 state.Notices.Add(close.Site);
@@ -360,24 +368,25 @@ public sealed class TaskChain
 
     /// <summary>Updates a round needs before deadline notices may close it: one in the clear; under secure aggregation
     /// t, for fewer survivors could not be unmasked (and their sum would say too much about each).</summary>
-    private int UpdatesToClose => _terms.SecureAggregation?.Threshold ?? 1;
+    /// <remarks>Under Dopamine never fewer than m: the revealed sum must carry the noise of m sites.</remarks>
+    private int UpdatesToClose => Math.Max(_terms.SecureAggregation?.Threshold ?? 1, _terms.Privacy?.NoiseShares ?? 0);
 
     /// <summary>A deadline notice while secure aggregation's keys or shares phase is open counts for that phase:
-    /// f + 1 notices close it with what it has, if that is at least t.</summary>
-    private void OnSecAggNotice(RoundState state, string site, ChainSecAggTerms secAgg, long height, List<TaskChainEvent> events)
+    /// f + 1 notices close it with what it has, if that is at least t (under Dopamine m, when larger).</summary>
+    private void OnSecAggNotice(RoundState state, string site, long height, List<TaskChainEvent> events)
     {
         var record = state.SecAgg;
         if (!record.KeysClosed)
         {
             record.KeyNotices.Add(site);
-            if (record.KeyNotices.Count >= _terms.NoticesToClose && record.KeysList.Count >= secAgg.Threshold)
+            if (record.KeyNotices.Count >= _terms.NoticesToClose && record.KeysList.Count >= UpdatesToClose)
             {
                 CloseKeys(state, height, events);
             }
             return;
         }
         record.ShareNotices.Add(site);
-        if (record.ShareNotices.Count >= _terms.NoticesToClose && record.SharesList.Count >= secAgg.Threshold)
+        if (record.ShareNotices.Count >= _terms.NoticesToClose && record.SharesList.Count >= UpdatesToClose)
         {
             CloseShares(state, height, events);
         }
@@ -490,7 +499,7 @@ public sealed class TaskChain
             return $"{who} claims q = {claim.SamplingRate}, σ = {claim.NoiseMultiplier}, δ = {claim.Delta}; the task gives " +
                 $"q = {q} for {update.SampleCount} samples, σ = {terms.NoiseMultiplier}, δ = {terms.Delta}";
         }
-        var least = (_spent.GetValueOrDefault(update.Site)?.Steps ?? 0) + SitePrivacyPlan.StepsPerRoundOf(q, terms.LocalEpochs);
+        var least = (_spent.GetValueOrDefault(update.Site)?.Steps ?? 0) + terms.StepsPerRound(q);
         if (claim.Steps < least)
         {
             return $"{who} claims {claim.Steps} DP-SGD steps so far; its recorded steps and this round make at least {least}";

@@ -28,8 +28,11 @@ public static class TaskGenesis
         var genesis = new Genesis(chainId, members, f, Parameters);
         // Secret sharing needs every participant in every round (the validator refuses another quorum).
         var quorum = spec.Quorum <= 0 || spec.Privacy.SecretSharing ? spec.Participants.Count : spec.Quorum;
-        var privacy = spec.Privacy.Mode == PrivacyModes.Local
+        var privacy = spec.Privacy.DifferentialPrivacy
             ? new ChainPrivacyTerms(spec.Privacy.NoiseMultiplier, spec.Privacy.Delta, spec.Optimizer.BatchSize, spec.LocalEpochs)
+            {
+                NoiseShares = spec.Privacy.Mode == PrivacyModes.Dopamine ? DopamineTerms.NoiseSharesOf(spec) : 0,
+            }
             : null;
         return (genesis, new TaskChainTerms(chainId, [.. spec.Participants], publicKeys, spec.Rounds, quorum, f) 
         {

@@ -9,7 +9,8 @@ namespace Swarm.Tasks;
 /// round(1/q) steps per local epoch, and ε at the spec's δ from the RDP accountant (Mironov 2017) over all the
 /// steps of the rounds the site has published so far. The site, its trainer and every replica of the task's chain
 /// derive the same plan from the spec and the site's sample count, which is what lets the chain check a site's
-/// claimed ε.
+/// claimed ε. Under <c>dopamine</c> (<see cref="DopamineTerms"/>) a round is one step, each site adds noise of
+/// multiplier σ/√m (<see cref="SiteNoiseMultiplier"/>) and the round is accounted at σ, the noise of the sum.
 /// </summary>
 public sealed record SitePrivacyPlan(double SamplingRate, double NoiseMultiplier, double ClipNorm, double Delta, int StepsPerRound)
 {
@@ -18,14 +19,24 @@ public sealed record SitePrivacyPlan(double SamplingRate, double NoiseMultiplier
     public static SitePrivacyPlan? For(TaskSpec spec, long sampleCount)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        if (spec.Privacy.Mode != PrivacyModes.Local)
-        {
-            return null;
-        }
         var q = SamplingRateOf(spec.Optimizer.BatchSize, sampleCount);
-        return new SitePrivacyPlan(q, spec.Privacy.NoiseMultiplier, spec.Privacy.ClipNorm, spec.Privacy.Delta,
-            StepsPerRoundOf(q, spec.LocalEpochs));
+        var privacy = spec.Privacy;
+        return privacy.Mode switch
+        {
+            PrivacyModes.Local => new SitePrivacyPlan(q, privacy.NoiseMultiplier, privacy.ClipNorm, privacy.Delta, StepsPerRoundOf(q, spec.LocalEpochs)),
+            PrivacyModes.Dopamine => new SitePrivacyPlan(q, privacy.NoiseMultiplier, privacy.ClipNorm, privacy.Delta, 1)
+            {
+                SiteNoiseMultiplier = DopamineTerms.SiteNoiseMultiplier(privacy.NoiseMultiplier, DopamineTerms.NoiseSharesOf(spec)),
+            },
+            _ => null,
+        };
     }
+
+    /// <summary>The noise multiplier of the Gaussian this site's trainer adds: σ under local DP; σ/√m under Dopamine,
+    /// where the revealed sum of at least m sites carries σ.</summary>
+    public double SiteNoiseMultiplier { get; init; } = double.NaN;
+
+    private double TrainingNoise => double.IsNaN(SiteNoiseMultiplier) ? NoiseMultiplier : SiteNoiseMultiplier;
 
     /// <summary>q = expected batch / samples, at most 1 (a site with fewer samples than a batch takes each example
     /// into every step with probability 1); a site with no samples counts as one.</summary>
@@ -37,7 +48,12 @@ public sealed record SitePrivacyPlan(double SamplingRate, double NoiseMultiplier
         checked(localEpochs * DpOptions.StepsPerEpoch(samplingRate));
 
     /// <summary>The trainer's DP-SGD options for this plan.</summary>
-    public DpOptions ToDpOptions(NoiseRandomness randomness) => new(ClipNorm, NoiseMultiplier, SamplingRate) { Randomness = randomness };
+    /// <remarks>Under Dopamine one call of <c>TrainEpoch</c> takes the round's one step.</remarks>
+    public DpOptions ToDpOptions(NoiseRandomness randomness) => new(ClipNorm, TrainingNoise, SamplingRate)
+    {
+        Randomness = randomness,
+        Steps = double.IsNaN(SiteNoiseMultiplier) ? 0 : StepsPerRound,
+    };
 
     /// <summary>ε at <see cref="Delta"/> after <paramref name="steps"/> steps (0 for none).</summary>
     public double EpsilonAfter(long steps) => EpsilonOf(SamplingRate, NoiseMultiplier, steps, Delta);

@@ -81,12 +81,13 @@ public static class SecureRound
     /// sum. The result differs from plain FedAvg of the same updates by the fixed-point rounding, at most
     /// n·2^−25 / Σ w per coordinate, plus float rounding of w·Δ (docs/secure-aggregation.md).</summary>
     /// <remarks><paramref name="bytesOf"/> gives the blob bytes of an included site's masked update, already checked
-    /// against its hash; the result is the aggregate, or the reason it cannot be computed (yet: more unmask
+    /// against its hash; <paramref name="unweighted"/> (Dopamine) divides by the included count, each vector having
+    /// been masked with weight 1; the result is the aggregate, or the reason it cannot be computed (yet: more unmask
     /// responses may help).</remarks>
     public static (RoundAggregate? Aggregate, string? Error) Compute(
         SecAggParameters parameters, ReadOnlySpan<float> global, IReadOnlyList<UpdateRef> included, Func<UpdateRef, byte[]> bytesOf,
         IReadOnlyList<AdvertiseKeys> keys, IReadOnlyList<ShareKeys> shares, UnmaskRequest request, IReadOnlyList<UnmaskResponse> responses,
-        Func<string, int> indexOf)
+        Func<string, int> indexOf, bool unweighted = false)
     {
         var masked = new List<MaskedInput>(included.Count);
         foreach (var update in included)
@@ -100,7 +101,7 @@ public static class SecureRound
         switch (SecAggAggregator.Aggregate(parameters, keys, shares, masked, request, responses))
         {
             case AggregateSum sum:
-                var weight = (double)included.Sum(u => u.SampleCount);
+                var weight = unweighted ? included.Count : (double)included.Sum(u => u.SampleCount);
                 var delta = new float[parameters.VectorLength];
                 for (var i = 0; i < delta.Length; i++)
                 {

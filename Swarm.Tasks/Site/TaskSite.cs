@@ -55,7 +55,7 @@ public sealed partial class TaskSite
     /// <param name="self">This site's id, one of the chain's sites.</param>
     /// <param name="chain">The task's chain state as far as this site's ledger goes (replayed on a restart).</param>
     /// <param name="initialModel">The initial global model, which every site builds alike from the task's seed.</param>
-    /// <param name="privacy">The site's sample count and budget; required when the spec runs local DP.</param>
+    /// <param name="privacy">The site's sample count and budget; required when the spec runs local DP or Dopamine.</param>
     /// <param name="secAggEntropy">Under secure aggregation: 32 fresh bytes for a round's secrets (the node's OS
     /// CSPRNG; a seed only in tests). Asked once per round the site takes part in.</param>
     public TaskSite(TaskSpec spec, string self, TaskChain chain, float[] initialModel, SitePrivacy? privacy = null,
@@ -79,11 +79,11 @@ public sealed partial class TaskSite
             (_global, _globalHash) = (initialModel, _initialHash);
         }
         _state = chain.Cancellation is not null ? TaskState.Cancelled : TaskState.Running;
-        if (spec.Privacy.Mode == PrivacyModes.Local)
+        if (spec.Privacy.DifferentialPrivacy)
         {
             if (privacy is null)
             {
-                throw new ArgumentException($"task '{spec.Id}' runs local DP: site '{self}' needs its sample count to account its ε", nameof(privacy));
+                throw new ArgumentException($"task '{spec.Id}' runs {spec.Privacy.Mode} DP: site '{self}' needs its sample count to account its ε", nameof(privacy));
             }
             _privacyPlan = SitePrivacyPlan.For(spec, privacy.SampleCount);
             _budget = privacy.Budget;
@@ -92,7 +92,7 @@ public sealed partial class TaskSite
         }
     }
 
-    /// <summary>The site's DP-SGD plan under a local-DP task; null without DP.</summary>
+    /// <summary>The site's DP-SGD plan under a local-DP or Dopamine task; null without DP.</summary>
     public SitePrivacyPlan? PrivacyPlan => _privacyPlan;
 
     /// <summary>DP-SGD steps of every update this site has published so far (0 without DP).</summary>
@@ -111,7 +111,7 @@ public sealed partial class TaskSite
         _globalHash, _chain.Height, _detail ?? _chain.Cancellation?.Reason ?? PrivacyDetail(), EpsilonSpent: _privacyPlan?.EpsilonAfter(_stepsSpent),
         Validation: [.. _chain.Finalized.Select(f => RoundValidation.Of(f.Round, _chain.ValidationOf(f.Round).Values)).OfType<RoundValidation>()]);
 
-    /// <summary>While a local-DP task runs: the ε this site has spent so far.</summary>
+    /// <summary>While a DP task runs: the ε this site has spent so far.</summary>
     private string? PrivacyDetail()
     {
         if (_privacyPlan is not { } plan)
@@ -119,7 +119,7 @@ public sealed partial class TaskSite
             return null;
         }
         var culture = System.Globalization.CultureInfo.InvariantCulture;
-        var spent = string.Create(culture, $"local DP: ε = {plan.EpsilonAfter(_stepsSpent):G4} at δ = {plan.Delta:G3} after {_stepsSpent} DP-SGD steps");
+        var spent = string.Create(culture, $"{_spec.Privacy.Mode} DP: ε = {plan.EpsilonAfter(_stepsSpent):G4} at δ = {plan.Delta:G3} after {_stepsSpent} DP-SGD steps");
         return _budget is { } budget ? spent + string.Create(culture, $" (budget ε = {budget.Epsilon:G4})") : spent;
     }
 
@@ -412,7 +412,7 @@ public sealed partial class TaskSite
                 SitOut(round, "the shares phase closed without it");
                 return;
             }
-            StepSecAgg(round, new SharesDealt(record.Shares, SecureRound.Weighted(pending.Update.Bytes, pending.Update.SampleCount)));
+            StepSecAgg(round, new SharesDealt(record.Shares, SecureRound.Weighted(pending.Update.Bytes, DopamineTerms.WeightOf(_spec, pending.Update.SampleCount))));
         }
     }
 
@@ -565,7 +565,10 @@ public sealed partial class TaskSite
         Note(NoteLevel.Debug, $"recomputing round {round}'s secure sum from {responses} unmask responses");
         var me = Terms.IndexOf(_self);
         Emit(new RecomputeSecureAggregate(round, _global!, closed.Included, SecureRound.Parameters(Terms, round, _global!.Length),
-            [.. record.Keys], [.. record.Shares], SecureRound.RequestOf(Terms, record, closed, me), [.. record.Responses]));
+            [.. record.Keys], [.. record.Shares], SecureRound.RequestOf(Terms, record, closed, me), [.. record.Responses])
+        {
+            Unweighted = _spec.Privacy.Mode == PrivacyModes.Dopamine,
+        });
     }
 
     /// <summary>Asks the likely holders for a blob once, and every site again on a retry.</summary>

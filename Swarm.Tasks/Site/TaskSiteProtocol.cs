@@ -89,10 +89,14 @@ public sealed record RecomputeSecureAggregate(int Round, float[] Global, IReadOn
     IReadOnlyList<AdvertiseKeys> Keys, IReadOnlyList<ShareKeys> Shares, UnmaskRequest Request, IReadOnlyList<UnmaskResponse> Responses)
     : SiteOutput
 {
+    /// <summary>Under Dopamine: each masked vector has weight 1 and the sum is divided by the included count
+    /// (<see cref="DopamineTerms.WeightOf"/>); otherwise FedAvg by sample count.</summary>
+    public bool Unweighted { get; init; }
+
     /// <summary>Runs <see cref="SecureRound.Compute"/> on the blobs <paramref name="bytesOf"/> gives.</summary>
     public AggregateRecomputed Run(Func<UpdateRef, byte[]> bytesOf, Func<string, int> indexOf)
     {
-        var (aggregate, error) = SecureRound.Compute(Parameters, Global, Included, bytesOf, Keys, Shares, Request, Responses, indexOf);
+        var (aggregate, error) = SecureRound.Compute(Parameters, Global, Included, bytesOf, Keys, Shares, Request, Responses, indexOf, Unweighted);
         return aggregate is null
             ? new AggregateRecomputed(Round, "", "", null, error)
             : new AggregateRecomputed(Round, aggregate.AggregateHash, aggregate.ModelHash, aggregate.Parameters);

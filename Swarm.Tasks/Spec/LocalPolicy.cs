@@ -114,12 +114,12 @@ public sealed record LocalPolicy(
     /// <summary>Differential privacy, the budget, secure aggregation and partial sharing.</summary>
     private PolicyDecision? PrivacyProblem(TaskSpec spec, string self)
     {
-        if (RequireDifferentialPrivacy && spec.Privacy.Mode != PrivacyModes.Local)
+        if (RequireDifferentialPrivacy && !spec.Privacy.DifferentialPrivacy)
         {
             return PolicyDecision.Refuse(
-                $"node '{self}' requires differential privacy; the task runs privacy mode '{spec.Privacy.Mode}' (set task.privacy.mode = local; policy.require-differential-privacy)");
+                $"node '{self}' requires differential privacy; the task runs privacy mode '{spec.Privacy.Mode}' (set task.privacy.mode = local or dopamine; policy.require-differential-privacy)");
         }
-        if (Budget is { } budget && spec.Privacy.Mode != PrivacyModes.Local)
+        if (Budget is { } budget && !spec.Privacy.DifferentialPrivacy)
         {
             return PolicyDecision.Refuse(
                 $"node '{self}' has a privacy budget (ε = {budget.Epsilon}); a task without DP (privacy mode '{spec.Privacy.Mode}') has no finite ε (policy.privacy-budget-epsilon)");

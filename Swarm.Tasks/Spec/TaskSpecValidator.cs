@@ -76,12 +76,10 @@ public static class TaskSpecValidator
         Check(!privacy.DifferentialPrivacy || DpModels.Contains(spec.Model),
             $"task.privacy.mode = {privacy.Mode} needs per-example gradients, which model '{spec.Model}' does not give (BatchNorm mixes the " +
             $"examples of a batch): use {string.Join(" or ", DpModels)}");
-        // Refused rather than accepted and silently ignored: the task would otherwise run without the protection
-        // its spec names (a node requiring it would consent and ship what it meant to hide).
-        Check(privacy.Mode != PrivacyModes.Dopamine,
-            "task.privacy.mode = dopamine is not supported yet: rounds can now sum updates securely (secure-aggregation = true), but no " +
-            "site's trainer adds the split noise N(0, σ²C²/K) to its clipped gradient sums nor does the chain account the swarm's ε as " +
-            "central DP-SGD's, so the task is refused rather than run with less privacy than it claims (use local)");
+        if (privacy.Mode == PrivacyModes.Dopamine)
+        {
+            DopamineRules.Check(spec, Check);
+        }
         if (privacy.SecureAggregation)
         {
             CheckSecureAggregation(spec, quorum, Check);

@@ -114,9 +114,9 @@ public sealed class SimulateCommandTests : IDisposable
     }
 
     [Fact]
-    public void Simulate_refuses_dopamine_and_dp_on_a_batch_norm_model_with_the_validators_reason()
+    public void Simulate_refuses_dopamine_without_secure_aggregation_and_dp_on_a_batch_norm_model_with_the_validators_reason()
     {
-        Assert.Contains("dopamine is not supported yet", new SimulationOptions { Dp = "dopamine" }.Validate(), StringComparison.Ordinal);
+        Assert.Contains("dopamine needs task.privacy.secure-aggregation = true", new SimulationOptions { Dp = "dopamine" }.Validate(), StringComparison.Ordinal);
         Assert.Contains("model 'resnet18' does not give", new SimulationOptions { Dp = "local", Model = "resnet18" }.Validate(), StringComparison.Ordinal);
         Assert.Null(new SimulationOptions { Dp = "local" }.Validate());
     }

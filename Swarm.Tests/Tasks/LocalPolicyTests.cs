@@ -52,7 +52,7 @@ public sealed class LocalPolicyTests
     }
 
     [Fact]
-    public void A_node_that_requires_dp_consents_only_to_a_task_that_runs_local_dp()
+    public void A_node_that_requires_dp_consents_to_local_dp_and_to_dopamine_only_under_secure_aggregation()
     {
         var policy = Open with { RequireDifferentialPrivacy = true };
 
@@ -60,12 +60,21 @@ public sealed class LocalPolicyTests
         Assert.False(none.Consents);
         Assert.Contains("runs privacy mode 'none'", none.Reason, StringComparison.Ordinal);
         Assert.True(policy.Evaluate(Spec(s => s with { Privacy = new PrivacySpec(PrivacyModes.Local) }), "a").Consents);
-        // Dopamine would need secure aggregation in rounds: the validator refuses it, so the policy never consents
-        // to a mode that would not run.
-        var dopamine = policy.Evaluate(Spec(s => s with { Privacy = new PrivacySpec(PrivacyModes.Dopamine) }), "a");
-        Assert.False(dopamine.Consents);
-        Assert.Contains("task.privacy.mode = dopamine is not supported yet", dopamine.Reason, StringComparison.Ordinal);
+        // Dopamine's noise is split across the sites: without secure aggregation each update would leave nearly bare.
+        var bare = policy.Evaluate(Spec(s => s with { Privacy = new PrivacySpec(PrivacyModes.Dopamine) }), "a");
+        Assert.False(bare.Consents);
+        Assert.Contains("task.privacy.mode = dopamine needs task.privacy.secure-aggregation = true", bare.Reason, StringComparison.Ordinal);
+        Assert.True(policy.Evaluate(Dopamine(), "a").Consents);
     }
+
+    /// <summary>A Dopamine spec the validator accepts: three sites, secure aggregation, plain SGD, one local epoch.</summary>
+    private static TaskSpec Dopamine() => Spec(s => s with
+    {
+        Participants = ["a", "b", "c"],
+        Datasets = new Dictionary<string, string> { ["a"] = "pneumoniamnist", ["b"] = "pneumoniamnist", ["c"] = "pneumoniamnist" },
+        Optimizer = new OptimizerSpec("sgd", 0.5, Momentum: 0),
+        Privacy = new PrivacySpec(PrivacyModes.Dopamine, SecureAggregation: true),
+    });
 
     [Fact]
     public void A_node_with_a_budget_refuses_a_task_without_dp_and_a_task_whose_delta_is_over_it()
@@ -101,11 +110,17 @@ public sealed class LocalPolicyTests
     }
 
     [Fact]
-    public void Privacy_the_rounds_do_not_honour_yet_is_refused_not_silently_ignored()
+    public void Dopamine_is_refused_without_secure_aggregation_plain_sgd_or_one_step_a_round_with_the_reasons()
     {
-        var dopamine = TaskSpecValidator.Problems(Spec(s => s with { Privacy = new PrivacySpec(PrivacyModes.Dopamine) }));
-
-        Assert.Contains(dopamine, p => p.StartsWith("task.privacy.mode = dopamine is not supported yet", StringComparison.Ordinal));
+        var bare = TaskSpecValidator.Problems(Spec(s => s with { Privacy = new PrivacySpec(PrivacyModes.Dopamine) }));
+        Assert.Contains(bare, p => p.StartsWith("task.privacy.mode = dopamine needs task.privacy.secure-aggregation = true", StringComparison.Ordinal));
+        var adam = TaskSpecValidator.Problems(Dopamine() with { Optimizer = new OptimizerSpec("adam") });
+        Assert.Contains(adam, p => p.StartsWith("task.privacy.mode = dopamine needs task.optimizer.name = sgd with momentum = 0", StringComparison.Ordinal));
+        var momentum = TaskSpecValidator.Problems(Dopamine() with { Optimizer = new OptimizerSpec("sgd", 0.5, Momentum: 0.9) });
+        Assert.Contains(momentum, p => p.Contains("(it has sgd, momentum 0.9)", StringComparison.Ordinal));
+        var epochs = TaskSpecValidator.Problems(Dopamine() with { LocalEpochs = 2 });
+        Assert.Contains(epochs, p => p.StartsWith("task.local-epochs 2 must be 1 under task.privacy.mode = dopamine", StringComparison.Ordinal));
+        Assert.Empty(TaskSpecValidator.Problems(Dopamine()));
         Assert.Empty(TaskSpecValidator.Problems(Spec(s => s)));
         Assert.Empty(TaskSpecValidator.Problems(Spec(s => s with { Privacy = new PrivacySpec(PrivacyModes.Local) })));
     }

@@ -99,7 +99,7 @@ public sealed partial class TaskSpecFileTests
         var contradiction = Assert.Throws<TaskSpecFileException>(() => With("mode = none, differential-privacy = true"));
         Assert.Contains(contradiction.Problems, p => p.Contains("key 'task.privacy.mode': 'none' contradicts task.privacy.differential-privacy", StringComparison.Ordinal));
         var dopamine = Assert.Throws<TaskSpecFileException>(() => With("mode = dopamine"));
-        Assert.Contains(dopamine.Problems, p => p.Contains("task.privacy.mode = dopamine is not supported yet", StringComparison.Ordinal));
+        Assert.Contains(dopamine.Problems, p => p.Contains("task.privacy.mode = dopamine needs task.privacy.secure-aggregation = true", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using Swarm.Tasks;
+
 namespace Swarm.Tests.Tasks.Simulation;
 
 /// <summary>One drawn fault schedule for the task simulator: the swarm's size and quorum, the network's loss and
@@ -15,6 +17,16 @@ public sealed record TaskSimScenario(int N, int F, int Quorum, int Rounds, doubl
 
     /// <summary>Under secure aggregation or secret sharing: sites that go down for good at a given step of round 1.</summary>
     public IReadOnlyDictionary<int, SecAggDrop> SecAggDrops { get; init; } = new Dictionary<int, SecAggDrop>();
+
+    /// <summary>The task's privacy mode; under <c>dopamine</c> every site has <see cref="DopamineSamples"/> samples and
+    /// its fake update carries Gaussian noise of standard deviation σC/√m (<see cref="DopamineTerms"/>).</summary>
+    public string PrivacyMode { get; init; } = PrivacyModes.None;
+
+    /// <summary>Under Dopamine: every site's training samples (q = batch / this).</summary>
+    public const long DopamineSamples = 100;
+
+    /// <summary>Under Dopamine: each site's expected batch, so q = 0.1.</summary>
+    public const int DopamineBatch = 10;
 
     /// <summary>Parameters of the fake model.</summary>
     public int ModelLength { get; init; } = 32;

@@ -55,13 +55,22 @@ public sealed class TaskSimulation
             Quorum = scenario.Quorum,
             RoundDeadline = TimeSpan.FromMilliseconds(TaskSimScenario.RoundDeadlineMs),
             Personalization = new PersonalizationSpec("none", 0),
-            Privacy = new PrivacySpec(SecureAggregation: scenario.SecureAggregation, SecretSharing: scenario.SecretSharing),
+            Privacy = new PrivacySpec(scenario.PrivacyMode, SecureAggregation: scenario.SecureAggregation, SecretSharing: scenario.SecretSharing),
+            Optimizer = scenario.PrivacyMode == PrivacyModes.Dopamine
+                ? new OptimizerSpec("sgd", 1.0, Momentum: 0, BatchSize: TaskSimScenario.DopamineBatch)
+                : new OptimizerSpec(),
         };
         _signers = [.. Enumerable.Range(0, scenario.N).Select(FakeSignatureScheme.CreateSigner)];
         _terms = new TaskChainTerms("task/sim", ids, [.. _signers.Select(s => s.PublicKey)], scenario.Rounds, scenario.Quorum, scenario.F)
         {
             SecureAggregation = scenario.SecureAggregation ? new ChainSecAggTerms(ChainSecAggTerms.ThresholdFor(scenario.N)) : null,
             SecretSharing = scenario.SecretSharing,
+            Privacy = _spec.Privacy.DifferentialPrivacy
+                ? new ChainPrivacyTerms(_spec.Privacy.NoiseMultiplier, _spec.Privacy.Delta, _spec.Optimizer.BatchSize, _spec.LocalEpochs)
+                {
+                    NoiseShares = scenario.PrivacyMode == PrivacyModes.Dopamine ? DopamineTerms.NoiseSharesOf(_spec) : 0,
+                }
+                : null,
         };
         _sites = [.. ids.Select((id, i) => new TaskSimSite(i, id, scenario.Liars.GetValueOrDefault(i)))];
         _initial = [.. Enumerable.Range(0, scenario.ModelLength).Select(i => (i % 7) * 0.01f)];
@@ -192,7 +201,8 @@ public sealed class TaskSimulation
         site.Ended = null;
         // Seeded entropy, the same after a restart (a node keeps a round's bytes on disk before its keys leave); nodes
         // draw them from the OS CSPRNG.
-        site.Site = new TaskSite(_spec, site.Id, chain, _initial, secAggEntropy: round =>
+        var privacy = _spec.Privacy.DifferentialPrivacy ? new SitePrivacy(SampleCountOf(site)) : null;
+        site.Site = new TaskSite(_spec, site.Id, chain, _initial, privacy, secAggEntropy: round =>
             SHA256.HashData(Encoding.UTF8.GetBytes($"{Seed}/{site.Id}/{round}")));
         Step(site, new SiteStarted(site.LedgerBlocks > 0));
         Sync(site);
@@ -441,11 +451,31 @@ public sealed class TaskSimulation
         {
             delta[i] = scale * (seed[i % seed.Length] - 128) / 1_000f;
         }
+        var plan = site.Site!.PrivacyPlan;
+        if (plan is not null && _scenario.PrivacyMode == PrivacyModes.Dopamine)
+        {
+            AddDopamineNoise(delta, seed, plan.SiteNoiseMultiplier * plan.ClipNorm);
+        }
         var bytes = UpdateCodec.Encode(SparseUpdate.Dense(delta));
-        var update = new PublishedUpdate(site.Id, 100 + 10 * site.Index, bytes, RoundAggregate.HashOf(bytes));
+        var update = new PublishedUpdate(site.Id, SampleCountOf(site), bytes, RoundAggregate.HashOf(bytes));
         site.OwnUpdates.Add(update.Hash);
         site.Trained[train.Round] = update;
-        return new UpdateTrained(train.Round, update, 0.5, TimeSpan.Zero, TimeSpan.Zero);
+        return new UpdateTrained(train.Round, update, 0.5, TimeSpan.Zero, TimeSpan.Zero) { DpSteps = plan?.StepsPerRound ?? 0 };
+    }
+
+    private long SampleCountOf(TaskSimSite site) =>
+        _scenario.PrivacyMode == PrivacyModes.Dopamine ? TaskSimScenario.DopamineSamples : 100 + (10 * site.Index);
+
+    /// <summary>The fake Dopamine trainer's share of the noise: N(0, std²) per coordinate, seeded from the site, the
+    /// round and the model (Box-Muller; nodes draw it from the OS CSPRNG), as if lr / batch were 1.</summary>
+    private static void AddDopamineNoise(float[] delta, byte[] seed, double std)
+    {
+        var random = new Random(BitConverter.ToInt32(seed, 0));
+        for (var i = 0; i < delta.Length; i++)
+        {
+            var u = 1.0 - random.NextDouble();
+            delta[i] += (float)(std * Math.Sqrt(-2 * Math.Log(u)) * Math.Cos(2 * Math.PI * random.NextDouble()));
+        }
     }
 
     private AggregateRecomputed Recompute(TaskSimSite site, RecomputeAggregate aggregate)
