@@ -13,11 +13,12 @@ public sealed class EnvelopeSerializer(ExtendedActorSystem system) : Serializer(
 {
     public const int Id = 7312;
 
-    /// <summary>The HOCON that registers this serializer for <see cref="Envelope"/>.</summary>
-    public const string Hocon = """
+    /// <summary>The HOCON that registers this serializer for <see cref="Envelope"/> (type names with this assembly's
+    /// name, which is the executable's, <c>swarm</c>, not the project's).</summary>
+    public static string Hocon { get; } = $$"""
         akka.actor {
-          serializers.swarm-envelope = "Swarm.Node.Clustering.EnvelopeSerializer, Swarm.Node"
-          serialization-bindings { "Swarm.Node.Networking.Wire.Envelope, Swarm.Node" = swarm-envelope }
+          serializers.swarm-envelope = "{{TypeName(typeof(EnvelopeSerializer))}}"
+          serialization-bindings { "{{TypeName(typeof(Envelope))}}" = swarm-envelope }
         }
         """;
 
@@ -30,4 +31,6 @@ public sealed class EnvelopeSerializer(ExtendedActorSystem system) : Serializer(
         : throw new ArgumentException($"not an envelope: {obj?.GetType().Name}", nameof(obj));
 
     public override object FromBinary(byte[] bytes, Type type) => Envelope.Parser.ParseFrom(bytes);
+
+    private static string TypeName(Type type) => $"{type.FullName}, {type.Assembly.GetName().Name}";
 }

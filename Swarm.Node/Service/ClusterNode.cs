@@ -44,6 +44,7 @@ public sealed class ClusterNode : IAsyncDisposable
     private PeerTransport? _transport;
     private NodeIdentity? _identity;
     private long _incarnation;
+    private volatile bool _leaving;
     private IActorRef? _inbox;
     private NodeHttpServer? _http;
     private readonly Func<TaskLaunch, Props>? _taskPeers;
@@ -104,6 +105,15 @@ public sealed class ClusterNode : IAsyncDisposable
                 throw new NodeStartException("the host's actor system is not an Akka.Cluster member; configure it with ClusterNode.ActorSystemConfig and SslSetup");
             }
             StartTransport(consortium, _identity!);
+            // A node the others downed (minority side, or unreachable too long) is quarantined by them and stays
+            // out until it restarts: say so, since everything else it does then fails quietly.
+            Akka.Cluster.Cluster.Get(_system).RegisterOnMemberRemoved(() =>
+            {
+                if (!_leaving)
+                {
+                    _log.LogError("this node was removed from the cluster (downed by the others' split-brain resolver); restart it to rejoin");
+                }
+            });
         }
         var peers = _taskPeers;
         if (peers is null && consortium is not null)
@@ -460,6 +470,7 @@ public sealed class ClusterNode : IAsyncDisposable
     private async Task LeaveAsync(CancellationToken cancellationToken)
     {
         var cluster = Akka.Cluster.Cluster.Get(_system!);
+        _leaving = true;
         _log.LogInformation("leaving the cluster as {Self}", cluster.SelfAddress);
         try
         {

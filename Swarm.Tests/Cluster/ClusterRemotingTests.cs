@@ -77,6 +77,7 @@ public sealed class ClusterRemotingTests : IAsyncDisposable
         directory.SelfNode = "b";
         directory.Remote = new ClusterActorSender(b, _identities["b"], () => consortium, Offset, codecs, new TransportCounters(), NullLogger.Instance);
         await WaitUpAsync("a and b form the cluster", 2, a, b);
+        Assert.IsType<EnvelopeSerializer>(b.Serialization.FindSerializerFor(new Envelope()));
 
         directory.Resolve(new PeerAddress("a", "/user/tasks")).Tell(new StartTask("ignored", "t-1", Digest));
         var start = Assert.IsType<StartTask>(await arrived.Reader.ReadAsync().AsTask().WaitAsync(Patience));
