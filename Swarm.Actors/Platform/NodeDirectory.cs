@@ -23,6 +23,16 @@ public sealed class NodeDirectory : IExtension
 
     private NodeDirectory(ExtendedActorSystem system) => _system = system;
 
+    /// <summary>This node's id: the system's name unless the node sets it (in a consortium every node's system has
+    /// the same name, which Akka.Cluster requires).</summary>
+    public string SelfNode
+    {
+        get => _selfNode ?? _system.Name;
+        set => _selfNode = value;
+    }
+
+    private string? _selfNode;
+
     /// <summary>The transport to other nodes; null while there is none.</summary>
     public IRemoteSender? Remote { get; set; }
 
@@ -64,7 +74,7 @@ public sealed class NodeDirectory : IExtension
 
         protected override void TellInternal(object message, IActorRef sender)
         {
-            if (_address.Node == _directory._system.Name)
+            if (_address.Node == _directory.SelfNode)
             {
                 _directory._system.ActorSelection(_address.Path).Tell(message, sender);
             }

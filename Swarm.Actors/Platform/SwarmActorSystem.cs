@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Actor.Setup;
 using Akka.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -47,10 +48,12 @@ public static class SwarmActorSystem
     /// <param name="name">The node id (the system's name; letters, digits, '-' and '_').</param>
     /// <param name="loggers">Where the node's actors log.</param>
     /// <param name="overrides">Settings that take precedence over the defaults (tests: the test scheduler).</param>
-    public static ActorSystem Create(string name, ILoggerFactory? loggers = null, Config? overrides = null)
+    /// <param name="setup">Programmatic settings beyond the configuration (a consortium node: Akka.Remote's TLS).</param>
+    public static ActorSystem Create(string name, ILoggerFactory? loggers = null, Config? overrides = null, Setup? setup = null)
     {
         var config = overrides is null ? DefaultConfig : overrides.WithFallback(DefaultConfig);
-        var system = ActorSystem.Create(name, config);
+        var bootstrap = BootstrapSetup.Create().WithConfig(config);
+        var system = ActorSystem.Create(name, setup is null ? ActorSystemSetup.Create(bootstrap) : bootstrap.And(setup));
         NodeLogging.For(system).Factory = loggers ?? NullLoggerFactory.Instance;
         return system;
     }

@@ -16,7 +16,7 @@ public static class NodeCommand
 {
     public static Command Create()
     {
-        var command = new Command("node", "Run a node as a long-lived service: peer transport (mTLS), gossip membership, "
+        var command = new Command("node", "Run a node as a long-lived service: Akka.Cluster member over pinned mutual TLS, blob transport, "
             + "/health and /metrics on loopback. Stops gracefully on SIGTERM.");
         var config = new Option<string?>("--config") { Description = "The node's HOCON file (laid over reference.conf)." };
         command.Options.Add(config);

@@ -43,7 +43,7 @@ public static class SimulateCommand
         var topkScope = new Option<string>("--topk-scope") { Description = "With --theta below 1: global (top-θ over the whole model) or layer (top-θ within every layer)", DefaultValueFactory = _ => d.TopKScope };
         var localLayers = new Option<string?>("--local-layers") { Description = "FedPer: parameter prefixes every site keeps local (comma-separated, e.g. fc2)" };
         var processes = new Option<bool>("--processes") { Description = "Run each site as a swarm node process on loopback (mutual TLS) instead of in this process" };
-        var portBase = new Option<int>("--port-base") { Description = "With --processes: node i uses port BASE+i for peers and BASE+100+i for HTTP", DefaultValueFactory = _ => d.PortBase };
+        var portBase = new Option<int>("--port-base") { Description = "With --processes: node i uses port BASE+i for blobs, BASE+1000+i for the cluster (network.cluster-port-offset) and BASE+100+i for HTTP", DefaultValueFactory = _ => d.PortBase };
         var dp = new Option<string>("--dp") { Description = "Privacy mode of the task: none or local (DP-SGD at every site; ε per site in the report)", DefaultValueFactory = _ => d.Dp };
         var noise = new Option<double>("--noise-multiplier") { Description = "With --dp local: σ (noise std = σ × clip norm)", DefaultValueFactory = _ => d.NoiseMultiplier };
         var clip = new Option<double>("--clip-norm") { Description = "With --dp local: per-example gradient clip norm C", DefaultValueFactory = _ => d.ClipNorm };

@@ -47,10 +47,10 @@ public static class StatusCommand
             return ExitCodes.Failure;
         }
         output.WriteLine($"node {report.Node}  status {report.Status}  incarnation {report.Incarnation}  uptime {report.UptimeSeconds:0}s");
-        output.WriteLine($"{"MEMBER",-24} {"STATUS",-12} {"INCARNATION",14} {"PHI",8}");
+        output.WriteLine($"{"MEMBER",-24} {"STATUS",-12} {"UID",20}");
         foreach (var member in report.Members)
         {
-            output.WriteLine($"{member.Node,-24} {member.Status,-12} {member.Incarnation,14} {member.Phi,8:0.00}");
+            output.WriteLine($"{member.Node,-24} {member.Status,-12} {member.Uid,20}");
         }
         var up = report.Members.Count(m => m.Status == "up");
         output.WriteLine($"{report.Members.Count} members, {up} up");

@@ -1,7 +1,8 @@
 namespace Swarm.Node.Configuration;
 
-/// <summary><c>gossip { interval, phi-threshold, down-after, acceptable-heartbeat-pause, min-std-deviation, fanout }</c>: membership gossip and the phi accrual failure
-/// detector (Hayashibara et al., "The φ Accrual Failure Detector", SRDS 2004).</summary>
+/// <summary><c>gossip { interval, phi-threshold, down-after, acceptable-heartbeat-pause, min-std-deviation }</c>: the
+/// timings of Akka.Cluster's gossip, its phi accrual failure detector (Hayashibara et al., "The φ Accrual Failure
+/// Detector", SRDS 2004) and its split-brain resolver (<see cref="Clustering.ClusterRemoting.Config"/>).</summary>
 public sealed record GossipSettings : ISettingsSection
 {
     [DurationRange("10ms", "1m")]
@@ -18,10 +19,6 @@ public sealed record GossipSettings : ISettingsSection
 
     [DurationRange("1ms", "1m")]
     public TimeSpan MinStdDeviation { get; init; }
-
-    /// <summary>Peers gossiped to per round.</summary>
-    [SettingRange(1, 16)]
-    public int Fanout { get; init; }
 
     public IEnumerable<SettingsProblem> CheckTogether()
     {

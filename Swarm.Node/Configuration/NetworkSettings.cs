@@ -13,6 +13,11 @@ public sealed record NetworkSettings : ISettingsSection
     /// <summary>host:port peers should dial; empty means listen-host:listen-port.</summary>
     public string AdvertisedEndpoint { get; init; } = "";
 
+    /// <summary>Akka.Remote (the cluster and actor messages) listens on the peer port plus this offset, on every
+    /// member alike: a member's cluster port is its consortium endpoint's port plus this offset.</summary>
+    [SettingRange(1, 60000)]
+    public int ClusterPortOffset { get; init; }
+
     [SizeRange("1KiB", "1GiB")]
     public long FrameBytesMax { get; init; }
 

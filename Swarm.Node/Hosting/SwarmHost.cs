@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Swarm.Node.Clustering;
 using Swarm.Node.Configuration;
 using Swarm.Node.Service;
 
@@ -44,9 +45,18 @@ public static class SwarmHost
     public static HostApplicationBuilder AddSwarmNode(this HostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddAkka(SystemName(builder.Configuration["node:id"]), (akka, services) =>
+        var clustered = !string.IsNullOrEmpty(builder.Configuration["consortium:file"]);
+        builder.Services.AddAkka(clustered ? ClusterRemoting.SystemName : SystemName(builder.Configuration["node:id"]), (akka, services) =>
         {
-            akka.AddHocon(ClusterNode.ActorSystemConfig(services.GetRequiredService<NodeSettings>()), HoconAddMode.Prepend);
+            var settings = services.GetRequiredService<NodeSettings>();
+            // A consortium's node is an Akka.Cluster member over TLS remoting: its system needs the consortium and the
+            // node's certificate now. The identity lives as long as the process (the system holds its certificate).
+            var remoting = ClusterNode.TryLoadIdentity(settings);
+            akka.AddHocon(ClusterNode.ActorSystemConfig(settings, remoting?.Consortium), HoconAddMode.Prepend);
+            if (remoting is { } loaded)
+            {
+                akka.AddSetup(ClusterNode.SslSetup(loaded.Identity, loaded.Consortium, services.GetRequiredService<ILoggerFactory>()));
+            }
             akka.ConfigureLoggers(loggers =>
             {
                 loggers.LogLevel = Akka.Event.LogLevel.WarningLevel;
@@ -59,7 +69,8 @@ public static class SwarmHost
         return builder;
     }
 
-    /// <summary>The actor system is named after the node; an id Akka would refuse is reported by the settings'
+    /// <summary>A node alone names its actor system after itself (in a consortium every system is named
+    /// <see cref="ClusterRemoting.SystemName"/>, as Akka.Cluster requires); an id Akka would refuse is reported by the settings'
     /// validation, which runs before the system starts, so any valid name does until then.</summary>
     private static string SystemName(string? nodeId) =>
         nodeId is { Length: > 0 } id && char.IsAsciiLetterOrDigit(id[0]) && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_')

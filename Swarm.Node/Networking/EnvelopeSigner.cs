@@ -10,8 +10,10 @@ namespace Swarm.Node.Networking;
 /// and integrity of the bytes between two nodes; it proves nothing to a third node.</item>
 /// <item>The envelope signature (Ed25519 with the sender's signing key, over the envelope encoded without its
 /// signature) binds an actor message to its sender so it can be relayed, stored and shown to others as evidence
-/// (PBFT messages, gossip). Actor messages must be signed; transport payloads (heartbeats, blob chunks) are not,
-/// because they never leave the link and blob content is checked against its SHA-256 address instead.</item>
+/// (PBFT messages, task requests). Over Akka.Remote it is the only binding of a message to its sender, since
+/// Akka does not tell the receiver which TLS peer sent it (<see cref="Clustering.RemoteInbox"/>). Actor messages
+/// must be signed; transport payloads (heartbeats, blob chunks) are not, because they never leave the link and blob
+/// content is checked against its SHA-256 address instead.</item>
 /// </list>
 /// The encoding is Google.Protobuf's, which writes known fields in field-number order, so both ends compute the same
 /// bytes for the same message.</summary>

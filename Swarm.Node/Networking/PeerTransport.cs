@@ -9,9 +9,10 @@ using Swarm.Node.Networking.Wire;
 namespace Swarm.Node.Networking;
 
 /// <summary>This node's end of the consortium network: it listens for peers, keeps one long-lived mutual-TLS 1.3
-/// connection to each peer it sends to, and hands received envelopes to an <see cref="IEnvelopeHandler"/>.
-/// <see cref="SendAsync(string, Envelope, CancellationToken)"/> and the handler are the hook for remote actor refs (<c>swarm://node-id/user/...</c>):
-/// the actor runtime serialises a message into an <see cref="ActorMessage"/> addressed by <c>to_actor_path</c>.</summary>
+/// connection to each peer it sends to, and hands received envelopes to an <see cref="IEnvelopeHandler"/>. A node
+/// uses it for the blob transfer only; actor messages go over Akka.Remote (<see cref="Clustering.ClusterActorSender"/>).
+/// Envelopes with an <see cref="ActorMessage"/> are still framed, signed and checked here (tests use them as generic
+/// payloads), but a node routes none.</summary>
 public sealed class PeerTransport : IAsyncDisposable
 {
     private readonly TransportContext _context;

@@ -1,13 +1,13 @@
 using Swarm.Tasks;
 using System.Net;
 using Microsoft.Extensions.Logging;
-using Swarm.Actors.Gossip;
-using Swarm.Actors.Membership;
 using Akka.Actor;
+using Akka.Actor.Setup;
 using Akka.Configuration;
 using Swarm.Actors.Platform;
 using Swarm.Consensus.Storage;
 using Swarm.Node.Blobs;
+using Swarm.Node.Clustering;
 using Swarm.Node.Configuration;
 using Swarm.Node.Identity;
 using Swarm.Node.Networking;
@@ -17,10 +17,12 @@ using Swarm.Node.Tasks;
 
 namespace Swarm.Node.Service;
 
-/// <summary>One running node: its store, actor system, peer transport, gossip actor and HTTP endpoint, started
-/// and stopped in order. Start: store (incarnation persisted) → actors → transport → gossip → HTTP. Stop (SIGTERM):
-/// leave the cluster by gossiping Leaving → let that gossip go out → stop the actors → close the transport (stop
-/// accepting peers) → stop HTTP → close the store.</summary>
+/// <summary>One running node: its store, actor system (in a consortium an Akka.Cluster member over Akka.Remote with
+/// pinned mutual TLS, <see cref="ClusterRemoting"/>), blob transfer and HTTP endpoint, started and stopped in order.
+/// Start: store (incarnation persisted) → actor system (joins the cluster through the consortium's members) → blob
+/// transport → remote inbox and task manager → HTTP. Stop (SIGTERM): leave the cluster (Akka.Cluster's Leaving →
+/// Exiting → Removed) → stop the actors → close the blob transport (stop accepting peers) → stop HTTP → close the
+/// store.</summary>
 public sealed class ClusterNode : IAsyncDisposable
 {
     /// <summary>Chain id under which the node keeps its own state in the ledger store.</summary>
@@ -35,13 +37,15 @@ public sealed class ClusterNode : IAsyncDisposable
     private ILedgerStore? _store;
     private Consortium? _consortium;
     private ActorSystem? _system;
-    private RemoteActorTransport? _remote;
+    private readonly TransportCounters _counters = new();
     private BlobTransfer? _blobs;
-    private BlobStore? _inbox;
+    private BlobStore? _inboxStore;
     private readonly TaskBlobSource _served = new();
     private PeerTransport? _transport;
     private NodeIdentity? _identity;
-    private IActorRef? _gossip;
+    private long _incarnation;
+    private volatile bool _leaving;
+    private IActorRef? _inbox;
     private NodeHttpServer? _http;
     private readonly Func<TaskLaunch, Props>? _taskPeers;
     private IActorRef? _tasks;
@@ -90,17 +94,33 @@ public sealed class ClusterNode : IAsyncDisposable
         _identity = consortium is null ? null : IdentityLoader.Load(_settings.Tls, _settings.Node, consortium);
         (_adminToken, _audit) = OpenCredentials();
         var incarnation = OpenStore();
-        _system = _hostSystem ?? SwarmActorSystem.Create(id, _loggers, ActorSystemConfig(_settings));
+        _incarnation = incarnation;
+        _system = _hostSystem ?? SwarmActorSystem.Create(consortium is null ? id : ClusterRemoting.SystemName, _loggers,
+            ActorSystemConfig(_settings, consortium), consortium is null ? null : SslSetup(_identity!, consortium, _loggers));
         NodeLogging.For(_system).Factory = _loggers;
-        var seeds = consortium is null ? [] : StartTransport(consortium, _identity!);
-        var options = new GossipActorOptions(incarnation, seeds, MembershipOptionsOf(_settings.Gossip), _settings.Gossip.Interval, Random.Shared.Next());
-        _gossip = _system.ActorOf(GossipActor.Props(options).WithMailbox(PeerMailbox), GossipActorOptions.ActorName);
+        if (consortium is not null)
+        {
+            if (!_system.Settings.ProviderClass.Contains("Cluster", StringComparison.Ordinal))
+            {
+                throw new NodeStartException("the host's actor system is not an Akka.Cluster member; configure it with ClusterNode.ActorSystemConfig and SslSetup");
+            }
+            StartTransport(consortium, _identity!);
+            // A node the others downed (minority side, or unreachable too long) is quarantined by them and stays
+            // out until it restarts: say so, since everything else it does then fails quietly.
+            Akka.Cluster.Cluster.Get(_system).RegisterOnMemberRemoved(() =>
+            {
+                if (!_leaving)
+                {
+                    _log.LogError("this node was removed from the cluster (downed by the others' split-brain resolver); restart it to rejoin");
+                }
+            });
+        }
         var peers = _taskPeers;
         if (peers is null && consortium is not null)
         {
             // The task engine: each consented task gets a peer with its own chain in this node's journal.
             _engine = new TaskPeerFactory(id, consortium, _identity!, _settings.Node.DataDir, _settings.Training.Threads,
-                () => _system!, new TransferBlobFetcher(_blobs!, _inbox!), _served)
+                () => _system!, new TransferBlobFetcher(_blobs!, _inboxStore!), _served)
             {
                 Budget = _settings.Policy.ToPolicy().Budget,
             };
@@ -120,12 +140,13 @@ public sealed class ClusterNode : IAsyncDisposable
         _tasks = _system.ActorOf(TaskManagerActor.Props(_taskOptions).WithMailbox(PeerMailbox), Actors.Tasks.TaskPaths.ManagerName);
         _http = await NodeHttpServer.StartAsync(_settings.Http.Port, this, _adminToken, _audit, cancellationToken).ConfigureAwait(false);
         _log.LogInformation("node {Node} incarnation {Incarnation} started: peers on {Peers}, HTTP on {Http}", id, incarnation,
-            _transport?.LocalEndpoint?.ToString() ?? "(alone, no transport)", _http.Address);
+            _transport is null ? "(alone, no transport)" : $"{_transport.LocalEndpoint} (blobs) and {ClusterRemoting.AddressOf(consortium!.Find(id)!, _settings.Network.ClusterPortOffset)} (cluster)",
+            _http.Address);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_gossip is not null)
+        if (_inbox is not null)
         {
             await LeaveAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -134,17 +155,22 @@ public sealed class ClusterNode : IAsyncDisposable
         _log.LogInformation("node {Node} stopped", _settings.Node.Id);
     }
 
-    public async Task<HealthReport> HealthAsync(CancellationToken cancellationToken)
+    /// <summary>This node and the consortium's members as its Akka.Cluster sees them (<see cref="ClusterMembers"/>);
+    /// a node without a consortium is alone and up.</summary>
+    public Task<HealthReport> HealthAsync(CancellationToken cancellationToken)
     {
-        var snapshot = await SnapshotAsync(cancellationToken).ConfigureAwait(false);
-        var members = snapshot.View.Members.Values.Select(m => new MemberReport(m.NodeId, m.Incarnation, NodeMetrics.Lower(m.Status),
-            snapshot.Phi.TryGetValue(m.NodeId, out var phi) ? Math.Round(Math.Min(phi, 1e9), 3) : 0)).ToList();
-        return new HealthReport(_settings.Node.Id, NodeMetrics.Lower(snapshot.Self.Status), snapshot.Self.Incarnation,
-            Math.Round(_time.GetElapsedTime(_started).TotalSeconds, 3), members);
+        var system = _system ?? throw new InvalidOperationException("the node is not started");
+        var uptime = Math.Round(_time.GetElapsedTime(_started).TotalSeconds, 3);
+        if (_consortium is null)
+        {
+            return Task.FromResult(new HealthReport(_settings.Node.Id, "up", _incarnation, uptime, [new MemberReport(_settings.Node.Id, 0, "up")]));
+        }
+        var members = ClusterMembers.Of(system, _consortium, _settings.Network.ClusterPortOffset);
+        return Task.FromResult(new HealthReport(_settings.Node.Id, ClusterMembers.SelfStatus(system), _incarnation, uptime, members));
     }
 
-    /// <summary>Whether the node can serve (<c>GET /health/ready</c>): store open, consortium loaded and transport
-    /// listening (when a consortium is configured), membership actor answering.</summary>
+    /// <summary>Whether the node can serve (<c>GET /health/ready</c>): store open, consortium loaded and blob transport
+    /// listening (when a consortium is configured), task manager answering.</summary>
     public async Task<ReadinessReport> ReadinessAsync(CancellationToken cancellationToken)
     {
         var checks = new List<ReadinessCheck>
@@ -158,7 +184,7 @@ public sealed class ClusterNode : IAsyncDisposable
         bool answered;
         try
         {
-            await SnapshotAsync(cancellationToken).ConfigureAwait(false);
+            await _tasks!.Ask<ActorIdentity>(new Identify(null), _settings.Actors.AskTimeout, cancellationToken).ConfigureAwait(false);
             answered = true;
         }
         catch (Exception e) when (e is TimeoutException or AskTimeoutException or InvalidOperationException)
@@ -169,18 +195,18 @@ public sealed class ClusterNode : IAsyncDisposable
         return ReadinessReport.Of(_settings.Node.Id, checks);
     }
 
-    /// <summary>The node's metrics in the Prometheus text format (<see cref="NodeMetrics"/>), read from the membership
-    /// actor, the transport and the task manager (which asks each running task peer) at this moment.</summary>
+    /// <summary>The node's metrics in the Prometheus text format (<see cref="NodeMetrics"/>), read from the cluster,
+    /// the actor message counters and the task manager (which asks each running task peer) at this moment.</summary>
     public async Task<string> MetricsAsync(CancellationToken cancellationToken)
     {
-        var snapshot = await SnapshotAsync(cancellationToken).ConfigureAwait(false);
+        var health = await HealthAsync(cancellationToken).ConfigureAwait(false);
         var tasks = await ListTasksAsync(cancellationToken).ConfigureAwait(false);
         using var text = new MemoryStream();
         // One scrape at a time: the registry is updated and written as one consistent picture.
         await _metricsGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            _metrics.Update(_settings.Node.Id, snapshot, _remote?.Counters ?? new TransportCounters(), _time.GetElapsedTime(_started), tasks.Tasks,
+            _metrics.Update(health, _counters, _time.GetElapsedTime(_started), tasks.Tasks,
                 _settings.Policy.PrivacyBudgetEpsilon);
             await _metrics.WriteAsync(text, cancellationToken).ConfigureAwait(false);
         }
@@ -276,28 +302,62 @@ public sealed class ClusterNode : IAsyncDisposable
             return _system.Terminate();
         }
         var timeout = _settings.Actors.ShutdownTimeout;
-        return Task.WhenAll(new[] { _tasks, _gossip }.OfType<IActorRef>().Select(actor => actor.GracefulStop(timeout)));
+        return Task.WhenAll(new[] { _tasks, _inbox }.OfType<IActorRef>().Select(actor => actor.GracefulStop(timeout)));
     }
 
     /// <summary>The configuration of the node's actor system: the <c>akka { }</c> section of the node's files
-    /// over the bounded mailbox of peer-facing actors, the chain journal (<see cref="ChainJournalConfig"/>) and
+    /// over, in a consortium, the cluster and TLS remoting (<see cref="ClusterRemoting.Config"/>), then the envelope
+    /// serializer, the bounded mailbox of peer-facing actors, the chain journal (<see cref="ChainJournalConfig"/>) and
     /// <see cref="SwarmActorSystem.DefaultConfig"/>.</summary>
-    public static Config ActorSystemConfig(NodeSettings settings)
+    /// <param name="settings">The node's settings.</param>
+    /// <param name="consortium">The consortium the node belongs to; null: a node alone, without remoting.</param>
+    public static Config ActorSystemConfig(NodeSettings settings, Consortium? consortium = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        return ConfigurationFactory.ParseString(settings.Akka.ToHocon())
+        var config = ConfigurationFactory.ParseString(settings.Akka.ToHocon());
+        if (consortium is not null)
+        {
+            config = config.WithFallback(ClusterRemoting.Config(settings, consortium));
+        }
+        return config
+            .WithFallback(ConfigurationFactory.ParseString(EnvelopeSerializer.Hocon))
             .WithFallback(MailboxConfig(settings.Actors.MailboxCapacity))
             .WithFallback(ChainJournalConfig.For(settings.Store, settings.Node.DataDir))
             .WithFallback(SwarmActorSystem.DefaultConfig);
     }
 
-    public static MembershipOptions MembershipOptionsOf(GossipSettings gossip) => new(
-        gossip.DownAfter,
-        new FailureDetectorOptions(gossip.PhiThreshold, gossip.Interval, gossip.MinStdDeviation, gossip.AcceptableHeartbeatPause),
-        gossip.Fanout);
+    /// <summary>Akka.Remote's TLS setup for this node (<see cref="ClusterRemoting.Ssl"/>); refused peers are logged.</summary>
+    /// <param name="identity">The node's certificate.</param>
+    /// <param name="consortium">The pins.</param>
+    /// <param name="loggers">Where refusals are logged.</param>
+    public static Setup SslSetup(NodeIdentity identity, Consortium consortium, ILoggerFactory loggers)
+    {
+        ArgumentNullException.ThrowIfNull(loggers);
+        var log = loggers.CreateLogger(typeof(ClusterRemoting));
+        return ClusterRemoting.Ssl(identity, consortium, refusal => log.LogWarning("refused a cluster peer at the TLS handshake: {Refusal}", refusal));
+    }
 
-    private Task<MembershipSnapshot> SnapshotAsync(CancellationToken cancellationToken) =>
-        _gossip!.Ask<MembershipSnapshot>(GetMembership.Instance, _settings.Actors.AskTimeout, cancellationToken);
+    /// <summary>The consortium and identity of a node whose settings name a consortium file, loaded and checked as
+    /// at start (the host builds the actor system before the node starts, and a consortium's system needs both);
+    /// null when the node has no consortium or they cannot be loaded (the node's start then reports why).</summary>
+    /// <param name="settings">The node's settings.</param>
+    public static (Consortium Consortium, NodeIdentity Identity)? TryLoadIdentity(NodeSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        if (settings.Consortium.File.Length == 0)
+        {
+            return null;
+        }
+        try
+        {
+            var consortium = LoadConsortium(settings.Consortium.File, settings.Node.Id);
+            return (consortium, IdentityLoader.Load(settings.Tls, settings.Node, consortium));
+        }
+        catch (NodeStartException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>The data directory (created owner-only, narrowed to its owner when others may read it), the admin token
     /// (created on the first start, refused when others may read it) and the audit log, both in the data directory.</summary>
@@ -325,21 +385,30 @@ public sealed class ClusterNode : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts the mutual-TLS transport; returns the other members of the consortium (the gossip's seeds).</summary>
-    private IReadOnlyList<string> StartTransport(Consortium consortium, NodeIdentity identity)
+    /// <summary>Starts the blob transport (pinned mutual TLS, models and updates only), the remote inbox (actor
+    /// messages from other members over Akka.Remote) and the sender of this node's actor messages.</summary>
+    private void StartTransport(Consortium consortium, NodeIdentity identity)
     {
-        _remote = new RemoteActorTransport(_system!, _loggers.CreateLogger<RemoteActorTransport>(), id => consortium.Find(id) is not null,
-            new ActorWireCodecs([TaskWireCodec.Instance, new TaskPeerWireCodec()]));
-        var router = new PayloadRouter().Route(Swarm.Node.Networking.Wire.Envelope.PayloadOneofCase.Actor, _remote);
+        if (ClusterRemoting.PortProblem(consortium, _settings.Network.ClusterPortOffset) is { } portProblem)
+        {
+            throw new NodeStartException(portProblem);
+        }
+        var codecs = new ActorWireCodecs([TaskWireCodec.Instance, new TaskPeerWireCodec()]);
+        var directory = NodeDirectory.For(_system!);
+        directory.SelfNode = identity.NodeId;
+        directory.Remote = new ClusterActorSender(_system!, identity, () => consortium, _settings.Network.ClusterPortOffset, codecs, _counters,
+            _loggers.CreateLogger<ClusterActorSender>());
+        _inbox = _system!.ActorOf(RemoteInbox.Props(() => consortium, codecs, _counters, _loggers.CreateLogger<RemoteInbox>()).WithMailbox(PeerMailbox),
+            RemoteInbox.Name);
+        var router = new PayloadRouter();
         // Models and updates go by blob transfer (actor messages carry their hashes): fetched into an inbox store,
         // served from the tasks' own directories to each task's participants only.
-        _inbox = new BlobStore(Path.Combine(_settings.Node.DataDir, "blob-inbox"));
-        _blobs = new BlobTransfer(_inbox, new BlobTransferOptions { ChunkBytes = BlobChunkBytes(_settings.Network.FrameBytesMax) },
+        _inboxStore = new BlobStore(Path.Combine(_settings.Node.DataDir, "blob-inbox"));
+        _blobs = new BlobTransfer(_inboxStore, new BlobTransferOptions { ChunkBytes = BlobChunkBytes(_settings.Network.FrameBytesMax) },
             _loggers.CreateLogger<BlobTransfer>(), _time, _served);
         _blobs.RouteOn(router);
         _transport = new PeerTransport(identity, consortium, TransportOptionsOf(_settings.Network), router,
             _loggers.CreateLogger<PeerTransport>(), _time);
-        _remote.Attach(_transport);
         _blobs.Attach(_transport);
         try
         {
@@ -349,14 +418,13 @@ public sealed class ClusterNode : IAsyncDisposable
         {
             throw new NodeStartException($"cannot listen for peers on {_settings.Network.ListenHost}:{_settings.Network.ListenPort} (network.listen-host, network.listen-port): {e.Message}", e);
         }
-        return consortium.Members.Select(m => m.Id).Where(m => m != _settings.Node.Id).ToList();
     }
 
     /// <summary>Blob chunks of 1 MiB, or less when the frame limit is smaller (a chunk and its header fit in one
     /// frame).</summary>
     private static int BlobChunkBytes(long frameBytesMax) => (int)Math.Clamp(frameBytesMax - 4096, 4096, 1024 * 1024);
 
-    /// <summary>The mailbox of the actors that peers can reach (gossip, task manager, task peers) holds at most
+    /// <summary>The mailbox of the actors that peers can reach (remote inbox, task manager, task peers) holds at most
     /// <paramref name="capacity"/> messages (actors.mailbox-capacity); a message to a full mailbox goes to dead
     /// letters at once, so a flood from a peer never blocks the transport or grows memory without bound.</summary>
     internal static Config MailboxConfig(int capacity) => ConfigurationFactory.ParseString($$"""
@@ -370,7 +438,7 @@ public sealed class ClusterNode : IAsyncDisposable
     /// <summary>The bounded mailbox of actors that peers reach (<see cref="MailboxConfig"/>).</summary>
     public const string PeerMailbox = "swarm.peer-mailbox";
 
-    private static Consortium LoadConsortium(string path, string nodeId)
+    internal static Consortium LoadConsortium(string path, string nodeId)
     {
         Consortium consortium;
         try
@@ -397,20 +465,20 @@ public sealed class ClusterNode : IAsyncDisposable
         ReconnectDelayMax = network.ReconnectBackoffMax,
     };
 
-    /// <summary>Gossips Leaving to every live peer, then waits one gossip interval (at most a second) so that the
-    /// messages leave the peer queues before the transport closes.</summary>
+    /// <summary>Leaves the cluster (Akka.Cluster: Leaving → Exiting → Removed, so the others never take the node as
+    /// down), waiting at most one ask timeout.</summary>
     private async Task LeaveAsync(CancellationToken cancellationToken)
     {
+        var cluster = Akka.Cluster.Cluster.Get(_system!);
+        _leaving = true;
+        _log.LogInformation("leaving the cluster as {Self}", cluster.SelfAddress);
         try
         {
-            var left = await _gossip!.Ask<LeftCluster>(LeaveCluster.Instance, _settings.Actors.AskTimeout, cancellationToken).ConfigureAwait(false);
-            _log.LogInformation("leaving the cluster as {Self}", left.Self);
-            var linger = TimeSpan.FromTicks(Math.Min(_settings.Gossip.Interval.Ticks, TimeSpan.FromSeconds(1).Ticks));
-            await Task.Delay(linger, _time, cancellationToken).ConfigureAwait(false);
+            await cluster.LeaveAsync(cancellationToken).WaitAsync(_settings.Actors.AskTimeout, cancellationToken).ConfigureAwait(false);
         }
-        catch (AskTimeoutException)
+        catch (TimeoutException)
         {
-            _log.LogWarning("the gossip actor did not confirm leaving within {Timeout}; stopping anyway", _settings.Actors.AskTimeout);
+            _log.LogWarning("the cluster did not confirm leaving within {Timeout}; stopping anyway", _settings.Actors.AskTimeout);
         }
     }
 }

@@ -2,9 +2,10 @@ using Swarm.Node.Networking.Wire;
 
 namespace Swarm.Node.Service;
 
-/// <summary>Translates one family of actor messages (membership, task consent, a task's round protocol) to and from
+/// <summary>Translates one family of actor messages (task consent, a task's round protocol) to and from
 /// <see cref="ActorMessage"/>. Decoding is an edge (STYLE.md #7): a bad body becomes a problem string, never an
-/// exception, and the sender is always the link's authenticated peer.</summary>
+/// exception, and the sender is always the member whose signature on the envelope was verified
+/// (<see cref="Clustering.RemoteInbox"/>).</summary>
 public interface IActorWireCodec
 {
     /// <summary>Whether <paramref name="typeUrl"/> is one of this codec's message types.</summary>
@@ -17,13 +18,13 @@ public interface IActorWireCodec
     object? TryDecode(string from, ActorMessage encoded, out string problem);
 }
 
-/// <summary>The codecs a node speaks, asked in order; membership is always first.</summary>
+/// <summary>The codecs a node speaks, asked in order.</summary>
 public sealed class ActorWireCodecs
 {
     private readonly IReadOnlyList<IActorWireCodec> _codecs;
 
     public ActorWireCodecs(IEnumerable<IActorWireCodec>? extra = null) =>
-        _codecs = [MembershipCodec.Instance, .. extra ?? []];
+        _codecs = [.. extra ?? []];
 
     public bool TryEncode(object message, out ActorMessage encoded)
     {
@@ -49,17 +50,5 @@ public sealed class ActorWireCodecs
         }
         problem = $"unknown message type '{encoded.TypeUrl}'";
         return null;
-    }
-
-    private sealed class MembershipCodec : IActorWireCodec
-    {
-        public static readonly MembershipCodec Instance = new();
-
-        public bool Knows(string typeUrl) => typeUrl is MembershipWireCodec.GossipType or MembershipWireCodec.HeartbeatType;
-
-        public bool TryEncode(object message, out ActorMessage encoded) => MembershipWireCodec.TryEncode(message, out encoded);
-
-        public object? TryDecode(string from, ActorMessage encoded, out string problem) =>
-            MembershipWireCodec.TryDecode(from, encoded, out problem);
     }
 }

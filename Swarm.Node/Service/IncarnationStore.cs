@@ -5,7 +5,7 @@ namespace Swarm.Node.Service;
 
 /// <summary>Chooses this life's membership incarnation and stores it before the node joins (persist before you
 /// send, STYLE.md #3): the larger of the wall clock in milliseconds and the last stored incarnation + 1, so a
-/// restarted node always outranks its previous life in the gossip even when the clock went back.</summary>
+/// restarted node always reports a higher incarnation than its previous life even when the clock went back.</summary>
 public static class IncarnationStore
 {
     public const string StateKey = "membership/incarnation";

@@ -1,6 +1,4 @@
 using Prometheus;
-using Swarm.Actors.Gossip;
-using Swarm.Actors.Membership;
 using Swarm.Node.Tasks;
 using Swarm.Tasks;
 
@@ -22,11 +20,6 @@ public sealed class NodeMetrics
 
     private readonly CollectorRegistry _registry = Metrics.NewCustomRegistry();
     private readonly Gauge _members;
-    private readonly Gauge _phi;
-    private readonly Counter _gossipSent;
-    private readonly Counter _gossipReceived;
-    private readonly Counter _heartbeatsSent;
-    private readonly Counter _heartbeatsReceived;
     private readonly Counter _transportSent;
     private readonly Counter _transportReceived;
     private readonly Counter _transportRejected;
@@ -46,17 +39,12 @@ public sealed class NodeMetrics
     public NodeMetrics()
     {
         var factory = Metrics.WithCustomRegistry(_registry);
-        _members = factory.CreateGauge("swarm_members", "Members of the cluster by status, as this node sees them.", "status");
-        _phi = factory.CreateGauge("swarm_member_phi", "Suspicion (phi) of this node's failure detector for each live peer.", "node");
-        _gossipSent = factory.CreateCounter("swarm_gossip_sent_total", "Gossip messages sent.");
-        _gossipReceived = factory.CreateCounter("swarm_gossip_received_total", "Gossip messages received.");
-        _heartbeatsSent = factory.CreateCounter("swarm_heartbeats_sent_total", "Membership heartbeats sent.");
-        _heartbeatsReceived = factory.CreateCounter("swarm_heartbeats_received_total", "Membership heartbeats received.");
+        _members = factory.CreateGauge("swarm_members", "Members of the consortium by cluster status, as this node sees them.", "status");
         _transportSent = factory.CreateCounter("swarm_transport_messages_sent_total", "Actor messages queued to peers.");
         _transportReceived = factory.CreateCounter("swarm_transport_messages_received_total", "Actor messages received from peers and delivered.");
         _transportRejected = factory.CreateCounter("swarm_transport_messages_rejected_total", "Actor messages from peers refused at the edge.");
         _transportDropped = factory.CreateCounter("swarm_transport_messages_dropped_total", "Actor messages not queued (queue full, unknown peer).");
-        _incarnation = factory.CreateGauge("swarm_incarnation", "This node's membership incarnation.", "node");
+        _incarnation = factory.CreateGauge("swarm_incarnation", "This node's incarnation (one more at every start, kept in its store).", "node");
         _uptime = factory.CreateGauge("swarm_uptime_seconds", "Seconds since the node started.");
         _tasks = factory.CreateGauge("swarm_tasks", "Tasks this node knows, by state.", "state");
         _taskRound = factory.CreateGauge("swarm_task_round", "The round a task's chain is at (its last round once complete).", "task");
@@ -71,26 +59,30 @@ public sealed class NodeMetrics
     }
 
     /// <summary>Sets every series from the node's state as it is now.</summary>
-    public void Update(string nodeId, MembershipSnapshot snapshot, TransportCounters transport, TimeSpan uptime, IReadOnlyList<TaskInfo> tasks,
+    /// <param name="health">This node and the members as its cluster sees them (<see cref="ClusterNode.HealthAsync"/>).</param>
+    /// <param name="transport">Actor messages sent to and received from other members.</param>
+    /// <param name="uptime">Time since the node started.</param>
+    /// <param name="tasks">The node's tasks and their progress.</param>
+    /// <param name="budgetEpsilon">The node's privacy budget per task.</param>
+    public void Update(HealthReport health, TransportCounters transport, TimeSpan uptime, IReadOnlyList<TaskInfo> tasks,
         double budgetEpsilon)
     {
-        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(health);
         ArgumentNullException.ThrowIfNull(transport);
         ArgumentNullException.ThrowIfNull(tasks);
-        foreach (var status in Enum.GetValues<MemberStatus>())
+        foreach (var labels in _members.GetAllLabelValues().ToList())
         {
-            _members.WithLabels(Lower(status)).Set(snapshot.View.CountIn(status));
+            _members.WithLabels(labels).Set(0);
         }
-        Replace(_phi, snapshot.Phi.ToDictionary(p => p.Key, p => Math.Min(p.Value, 1e9)));
-        _gossipSent.IncTo(snapshot.Counters.GossipSent);
-        _gossipReceived.IncTo(snapshot.Counters.GossipReceived);
-        _heartbeatsSent.IncTo(snapshot.Counters.HeartbeatsSent);
-        _heartbeatsReceived.IncTo(snapshot.Counters.HeartbeatsReceived);
+        foreach (var group in health.Members.GroupBy(m => m.Status))
+        {
+            _members.WithLabels(group.Key).Set(group.Count());
+        }
         _transportSent.IncTo(transport.Sent);
         _transportReceived.IncTo(transport.Received);
         _transportRejected.IncTo(transport.Rejected);
         _transportDropped.IncTo(transport.Dropped);
-        Replace(_incarnation, new Dictionary<string, double> { [nodeId] = snapshot.Self.Incarnation });
+        Replace(_incarnation, new Dictionary<string, double> { [health.Node] = health.Incarnation });
         _uptime.Set(uptime.TotalSeconds);
         foreach (var state in Enum.GetValues<TaskState>())
         {
@@ -129,8 +121,6 @@ public sealed class NodeMetrics
         ArgumentNullException.ThrowIfNull(progress);
         return progress.State == TaskState.Completed ? progress.Rounds : Math.Max(0, progress.Round - 1);
     }
-
-    public static string Lower(MemberStatus status) => status.ToString().ToLowerInvariant();
 
     /// <summary>Sets the labelled series to <paramref name="values"/> and removes those no longer present (a peer
     /// that left has no phi).</summary>

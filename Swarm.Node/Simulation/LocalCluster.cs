@@ -24,7 +24,8 @@ public sealed class LocalCluster : IDisposable
 
     /// <param name="root">The folder that holds everything (created).</param>
     /// <param name="size">Number of nodes (node-a, node-b, ...).</param>
-    /// <param name="peerPortBase">Node i listens for peers on peerPortBase + i and for HTTP on peerPortBase + 100 + i.</param>
+    /// <param name="peerPortBase">Node i listens for blobs on peerPortBase + i, for the cluster on peerPortBase + 1000 + i
+    /// (the default network.cluster-port-offset) and for HTTP on peerPortBase + 100 + i.</param>
     /// <param name="nodeConfig">Extra HOCON each node's file ends with (its policy and data), given the node index.</param>
     /// <param name="keep">Keep the folder on dispose (a report points into it).</param>
     public LocalCluster(string root, int size, int peerPortBase, Func<int, string> nodeConfig, bool keep = false)

@@ -3,9 +3,10 @@ using Swarm.Node.Service;
 
 namespace Swarm.Tests.Cluster;
 
-/// <summary>Four real <c>swarm node</c> processes on loopback with mutual TLS: they converge on membership; one is
-/// killed with SIGKILL and the others mark it unreachable, then down; restarted, it rejoins with a higher
-/// incarnation; finally one stops on SIGTERM, leaves gracefully (removed, never down) and exits 0.</summary>
+/// <summary>Four real <c>swarm node</c> processes on loopback, Akka.Cluster members over Akka.Remote with pinned
+/// mutual TLS: they converge on membership; one is killed with SIGKILL and the others mark it unreachable, then the
+/// split-brain resolver (keep-majority) downs and removes it; restarted, it rejoins as a new incarnation of its actor
+/// system (a new uid); finally one stops on SIGTERM, leaves gracefully (absent, never down) and exits 0.</summary>
 public sealed class FourNodeClusterTests : IDisposable
 {
     private const int Size = 4;
@@ -25,16 +26,16 @@ public sealed class FourNodeClusterTests : IDisposable
         }
         await WaitUntilAsync("converge", Nodes(), report => AllUp(report, Size));
         var victim = _files.Names[Victim];
-        var firstLife = (await _nodes[Victim]!.HealthAsync())!.Incarnation;
+        var firstLife = (await _nodes[Victim]!.HealthAsync())!.Members.Single(m => m.Node == victim).Uid;
 
         _nodes[Victim]!.Kill();
         var seen = await WatchUntilDownAsync(victim);
         foreach (var (observer, statuses) in seen)
         {
             var unreachable = statuses.IndexOf("unreachable");
-            Assert.True(unreachable >= 0 && unreachable < statuses.IndexOf("down"),
-                $"{observer} saw {victim} as: {string.Join(" -> ", statuses)} (expected up -> unreachable -> down)");
-            Assert.All(statuses, s => Assert.Contains(s, new[] { "up", "unreachable", "down" }));
+            Assert.True(unreachable >= 0 && unreachable < statuses.FindIndex(s => s is "down" or "absent"),
+                $"{observer} saw {victim} as: {string.Join(" -> ", statuses)} (expected up -> unreachable -> down or absent)");
+            Assert.All(statuses, s => Assert.Contains(s, new[] { "up", "unreachable", "down", "absent" }));
         }
 
         _nodes[Victim]!.Dispose();
@@ -43,7 +44,7 @@ public sealed class FourNodeClusterTests : IDisposable
         foreach (var node in Nodes())
         {
             var entry = (await node.HealthAsync())!.Members.Single(m => m.Node == victim);
-            Assert.True(entry.Incarnation > firstLife, $"{node.Name} sees {victim} at incarnation {entry.Incarnation}, not above {firstLife}");
+            Assert.True(entry.Uid != firstLife, $"{node.Name} still sees {victim}'s first life (uid {firstLife})");
         }
         Assert.Contains("swarm_members{status=\"up\"} 4", await _nodes[1]!.MetricsAsync());
 
@@ -51,7 +52,7 @@ public sealed class FourNodeClusterTests : IDisposable
         leaver.Terminate();
         Assert.Equal(0, await leaver.WaitForExitAsync(PhaseTimeout, "graceful stop"));
         var rest = Nodes().Where(n => n != leaver).ToList();
-        await WaitUntilAsync("removed after leaving", rest, report => report.Members.Single(m => m.Node == leaver.Name).Status == "removed");
+        await WaitUntilAsync("removed after leaving", rest, report => report.Members.Single(m => m.Node == leaver.Name).Status == "absent");
         Assert.Contains("leaving the cluster", leaver.Output(), StringComparison.Ordinal);
     }
 
@@ -69,8 +70,8 @@ public sealed class FourNodeClusterTests : IDisposable
 
     private List<SwarmNodeProcess> Nodes() => _nodes.OfType<SwarmNodeProcess>().ToList();
 
-    /// <summary>Polls the survivors until all see <paramref name="victim"/> down; returns, per survivor, the
-    /// sequence of distinct statuses it reported for the victim.</summary>
+    /// <summary>Polls the survivors until all see <paramref name="victim"/> down (or already removed: absent); returns,
+    /// per survivor, the sequence of distinct statuses it reported for the victim.</summary>
     private async Task<Dictionary<string, List<string>>> WatchUntilDownAsync(string victim)
     {
         var survivors = Nodes().Where(n => n.Name != victim).ToList();
@@ -83,7 +84,7 @@ public sealed class FourNodeClusterTests : IDisposable
             {
                 statuses.Add(status);
             }
-            return status == "down";
+            return status is "down" or "absent";
         });
         return seen;
     }
@@ -118,5 +119,5 @@ public sealed class FourNodeClusterTests : IDisposable
     }
 
     private static string Describe(HealthReport? report) =>
-        report is null ? "no answer" : string.Join(", ", report.Members.Select(m => $"{m.Node}@{m.Incarnation}:{m.Status}"));
+        report is null ? "no answer" : string.Join(", ", report.Members.Select(m => $"{m.Node}@{m.Uid}:{m.Status}"));
 }

@@ -14,7 +14,7 @@ public sealed class StatusCommandTests : IDisposable
     {
         await using var node = new ClusterNode(AloneSettings(), NullLoggerFactory.Instance, TimeProvider.System);
         await node.StartAsync(CancellationToken.None);
-        // A node alone promotes itself to up at its first gossip round.
+        // A node without a consortium is alone and up once started.
         await WaitUpAsync(node);
         var output = new StringWriter();
 

@@ -12,7 +12,8 @@ using Swarm.Tests.Cluster;
 
 namespace Swarm.Tests.Tasks;
 
-/// <summary>Consent between two nodes in this process over the real mutual-TLS transport (peer ports 26800-26801,
+/// <summary>Consent between two nodes in this process over Akka.Remote with pinned mutual TLS (blob ports 26800-26801,
+/// cluster ports 26820-26821,
 /// this test's own range below the ephemeral ports): identities and the consortium file are made with the real
 /// <c>swarm keygen</c> and <c>swarm consortium</c>; node-b allows only pneumoniamnist, node-a also breastmnist.</summary>
 public sealed class TaskClusterTests : IAsyncLifetime
@@ -86,7 +87,7 @@ public sealed class TaskClusterTests : IAsyncLifetime
         var allowed = index == 0 ? "[pneumoniamnist, breastmnist]" : "[pneumoniamnist]";
         var text = string.Create(CultureInfo.InvariantCulture, $$"""
             node { id = "{{Names[index]}}", data-dir = "{{dir}}/data", signing-key-path = "{{dir}}/signing.key" }
-            network { listen-host = "127.0.0.1", listen-port = {{PeerPortBase + index}}, reconnect-backoff-min = 50ms, reconnect-backoff-max = 500ms }
+            network { listen-host = "127.0.0.1", listen-port = {{PeerPortBase + index}}, cluster-port-offset = 20, reconnect-backoff-min = 50ms, reconnect-backoff-max = 500ms }
             tls { cert-path = "{{dir}}/node.crt", key-path = "{{dir}}/node.key" }
             consortium { file = "{{consortium}}" }
             gossip { interval = 200ms }

@@ -69,11 +69,12 @@ public sealed class TaskWireCodecTests
     }
 
     [Fact]
-    public void Membership_messages_still_go_to_the_membership_codec()
+    public void The_retired_membership_messages_are_refused_as_unknown_types()
     {
         var encoded = new ActorMessage { TypeUrl = "swarm.v1.MembershipHeartbeat", Body = new MembershipHeartbeat { Incarnation = 3 }.ToByteString() };
 
-        Assert.IsType<Swarm.Actors.Membership.Heartbeat>(Codecs.TryDecode("node-b", encoded, out _));
+        Assert.Null(Codecs.TryDecode("node-b", encoded, out var problem));
+        Assert.Equal("unknown message type 'swarm.v1.MembershipHeartbeat'", problem);
     }
 
     /// <summary>Records holding byte arrays compare them by reference; compare their text instead.</summary>
