@@ -129,5 +129,5 @@ public sealed record LoginBody(string? Token);
 /// <summary>The answer to a login: the session's key and how long it lives unused.</summary>
 public sealed record LoginResult(string Session, int IdleTimeoutSeconds);
 
-/// <summary>What the dashboard draws: this node's <c>/health</c> report (members and φ) and its tasks with their progress.</summary>
+/// <summary>What the dashboard draws: this node's <c>/health</c> report (members and their cluster status) and its tasks with their progress.</summary>
 public sealed record DashboardState(HealthReport Health, IReadOnlyList<TaskInfo> Tasks);

@@ -127,8 +127,7 @@ function drawMembers(members) {
   body.replaceChildren(...members.map((m) => el("tr", { "data-member": m.node },
     el("td", { text: m.node }),
     el("td", {}, el("span", { class: statusClass(m.status), text: m.status })),
-    el("td", { text: String(m.incarnation) }),
-    el("td", { class: "phi", text: Number(m.phi).toFixed(2) }))));
+    el("td", { class: "uid", text: m.uid ? String(m.uid) : "–" }))));
 }
 
 function drawPending(tasks) {
