@@ -14,7 +14,7 @@ public sealed record SimulationOptions
     public int Sites { get; init; } = 4;
     public string Dataset { get; init; } = "pneumoniamnist";
     public string Model { get; init; } = "smallcnn";
-    public int Rounds { get; init; } = 5;
+    public int Rounds { get; init; } = 8;
     public int LocalEpochs { get; init; } = 1;
     /// <summary>The top-θ fraction of Δ each site shares per round.</summary>
     public double Theta { get; init; } = 1.0;
