@@ -1,9 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using Swarm.Learning.Data;
-using Swarm.Learning.Training;
 using Swarm.Node.Experiments;
-using Swarm.Node.Simulation;
 
 namespace Swarm.Node.Cli;
 
@@ -60,33 +57,13 @@ public static class ExperimentCommand
             return ExitCodes.Usage;
         }
         folder ??= Path.Combine("reports", "medmnist-" + DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
-        try
+        return await TrainingFailures.GuardAsync("swarm experiment medmnist", async () =>
         {
             var protocol = new MedMnistProtocol(settings, Console.Out);
             var rows = await protocol.RunAsync(folder, cancellation).ConfigureAwait(false);
             Console.Write(protocol.Markdown(rows));
             Console.WriteLine($"report: {Path.GetFullPath(folder)}");
             return ExitCodes.Ok;
-        }
-        catch (DataSetException e)
-        {
-            Console.Error.WriteLine($"swarm experiment medmnist: {e.Message}");
-            return ExitCodes.Environment;
-        }
-        catch (TorchException e)
-        {
-            Console.Error.WriteLine($"swarm experiment medmnist: {e.Message}");
-            return e.Status == TorchStatus.LibraryMissing ? ExitCodes.Environment : ExitCodes.Failure;
-        }
-        catch (SimulationException e)
-        {
-            Console.Error.WriteLine($"swarm experiment medmnist: {e.Message}");
-            return ExitCodes.Failure;
-        }
-        catch (OperationCanceledException)
-        {
-            Console.Error.WriteLine("swarm experiment medmnist: interrupted");
-            return ExitCodes.Interrupted;
-        }
+        }).ConfigureAwait(false);
     }
 }

@@ -1,9 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using Swarm.Learning.Data;
-using Swarm.Learning.Training;
 using Swarm.Node.Experiments;
-using Swarm.Node.Simulation;
 
 namespace Swarm.Node.Cli;
 
@@ -54,33 +51,13 @@ public static class SecretSharingExperimentCommand
             return ExitCodes.Usage;
         }
         folder ??= Path.Combine("reports", "secret-sharing-" + DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
-        try
+        return await TrainingFailures.GuardAsync(name, async () =>
         {
             var experiment = new SecretSharingExperiment(settings, Console.Out);
             var runs = await experiment.RunAsync(folder, cancellation).ConfigureAwait(false);
             Console.Write(experiment.Markdown(runs));
             Console.WriteLine($"report: {Path.GetFullPath(folder)}");
             return ExitCodes.Ok;
-        }
-        catch (DataSetException e)
-        {
-            Console.Error.WriteLine($"{name}: {e.Message}");
-            return ExitCodes.Environment;
-        }
-        catch (TorchException e)
-        {
-            Console.Error.WriteLine($"{name}: {e.Message}");
-            return e.Status == TorchStatus.LibraryMissing ? ExitCodes.Environment : ExitCodes.Failure;
-        }
-        catch (SimulationException e)
-        {
-            Console.Error.WriteLine($"{name}: {e.Message}");
-            return ExitCodes.Failure;
-        }
-        catch (OperationCanceledException)
-        {
-            Console.Error.WriteLine($"{name}: interrupted");
-            return ExitCodes.Interrupted;
-        }
+        }).ConfigureAwait(false);
     }
 }
