@@ -73,19 +73,9 @@ public static class ConsortiumCommand
                 Console.Error.WriteLine("swarm consortium add: give exactly one of --cert PATH or --fingerprint HEX");
                 return ExitCodes.Usage;
             }
-            try
-            {
-                var pinned = certPath is null ? hex!.ToLowerInvariant() : PinOf(certPath);
-                var key = MemberKeys.ReadPublicKeyFile(parse.GetValue(signingKey)!);
-                var consortium = ConsortiumFile.Load(parse.GetValue(file)!);
-                var added = consortium.With(new ConsortiumMember(parse.GetValue(id)!, parse.GetValue(endpoint)!, pinned, key));
-                return SaveValid("add", parse.GetValue(file)!, added);
-            }
-            catch (Exception e) when (e is IOException or ConsortiumFormatException or CryptographicException)
-            {
-                Console.Error.WriteLine($"swarm consortium add: {e.Message}");
-                return ExitCodes.Config;
-            }
+            var pinned = certPath is null ? hex!.ToLowerInvariant() : null;
+            return Edit("add", parse.GetValue(file)!, consortium => consortium.With(new ConsortiumMember(parse.GetValue(id)!,
+                parse.GetValue(endpoint)!, pinned ?? PinOf(certPath!), MemberKeys.ReadPublicKeyFile(parse.GetValue(signingKey)!))));
         });
         return command;
     }
