@@ -9,14 +9,23 @@ public static class BlockCodec
     public const byte Version = 1;
     public const int RequestsMax = 100_000;
 
+    /// <summary>Encodes a block being built (<see cref="Block"/> keeps the result as <see cref="Block.Encoded"/>).</summary>
     public static byte[] Encode(Block block)
     {
-        var writer = new CanonicalWriter(128 + block.Requests.Count * 64);
-        WriteTo(writer, block);
+        var size = 128L;
+        foreach (var request in block.Requests)
+        {
+            size += 32 + request.ClientId.Length + request.Payload.Length + request.SignatureBytes.Length;
+        }
+        var writer = new CanonicalWriter((int)Math.Min(size, Array.MaxLength));
+        WriteFields(writer, block);
         return writer.ToArray();
     }
 
-    public static void WriteTo(CanonicalWriter writer, Block block)
+    /// <summary>Writes a block's canonical encoding: the bytes it was built with, not a new encoding of its requests.</summary>
+    public static void WriteTo(CanonicalWriter writer, Block block) => writer.WriteRaw(block.Encoded);
+
+    private static void WriteFields(CanonicalWriter writer, Block block)
     {
         writer.WriteByte(Version)
             .WriteInt64(block.Height)

@@ -43,7 +43,7 @@ public sealed record ClientRequest(string ClientId, long RequestId, byte[] Paylo
 
     public Digest ComputeHash()
     {
-        var writer = new CanonicalWriter(128 + Payload.Length);
+        var writer = new CanonicalWriter(128 + ClientId.Length + Payload.Length + SignatureBytes.Length);
         WriteTo(writer);
         return Digest.Of(writer.WrittenSpan);
     }

@@ -20,37 +20,54 @@ public static class HardStateCodec
     /// Keyed by the immutable certificate object, released with it.</summary>
     private static readonly ConditionalWeakTable<PreparedProof, byte[]> EncodedCertificates = new();
 
+    /// <summary>The certificates dominate the size (each holds its block), so the result is assembled in one array of
+    /// the exact size from the small parts around them and each certificate's cached bytes: a state written at every
+    /// vote costs one copy of each certificate, not the repeated copies of a growing buffer.</summary>
     public static byte[] Encode(HardState state)
     {
-        var writer = new CanonicalWriter();
-        writer.WriteByte(Version).WriteInt64(state.View).WriteInt64(state.VotedThrough).WriteInt64(state.StableSequence)
+        var head = new CanonicalWriter();
+        head.WriteByte(Version).WriteInt64(state.View).WriteInt64(state.VotedThrough).WriteInt64(state.StableSequence)
             .WriteDigest(state.StableHash).WriteInt64(state.StableTimestampMs).WriteInt32(state.StableProof.Count);
         foreach (var signed in state.StableProof)
         {
-            MessageCodec.WriteSigned(writer, signed);
+            MessageCodec.WriteSigned(head, signed);
         }
-        writer.WriteByte((byte)state.Mode);
-        writer.WriteInt32(state.PreparedCertificates.Count);
-        foreach (var proof in state.PreparedCertificates)
+        head.WriteByte((byte)state.Mode);
+        head.WriteInt32(state.PreparedCertificates.Count);
+        var certificates = new byte[state.PreparedCertificates.Count][];
+        var certificateBytes = 0L;
+        for (var i = 0; i < certificates.Length; i++)
         {
-            writer.WriteRaw(EncodedCertificates.GetValue(proof, EncodeCertificate));
+            certificates[i] = EncodedCertificates.GetValue(state.PreparedCertificates[i], EncodeCertificate);
+            certificateBytes += certificates[i].Length;
         }
-        writer.WriteByte(state.NewView is null ? (byte)0 : (byte)1);
+        var tail = new CanonicalWriter(64);
+        tail.WriteByte(state.NewView is null ? (byte)0 : (byte)1);
         if (state.NewView is not null)
         {
-            MessageCodec.WriteSigned(writer, state.NewView);
+            MessageCodec.WriteSigned(tail, state.NewView);
         }
-        writer.WriteByte(state.HaltedBecause is null ? (byte)0 : (byte)1);
+        tail.WriteByte(state.HaltedBecause is null ? (byte)0 : (byte)1);
         if (state.HaltedBecause is not null)
         {
-            writer.WriteString(Truncate(state.HaltedBecause));
+            tail.WriteString(Truncate(state.HaltedBecause));
         }
-        return writer.ToArray();
+        var encoded = new byte[checked(head.Length + certificateBytes + tail.Length)];
+        var at = encoded.AsSpan();
+        head.WrittenSpan.CopyTo(at);
+        at = at[head.Length..];
+        foreach (var certificate in certificates)
+        {
+            certificate.CopyTo(at);
+            at = at[certificate.Length..];
+        }
+        tail.WrittenSpan.CopyTo(at);
+        return encoded;
     }
 
     private static byte[] EncodeCertificate(PreparedProof proof)
     {
-        var writer = new CanonicalWriter();
+        var writer = new CanonicalWriter(proof.Proposal.Block.Requests.Sum(r => r.Payload.Length + r.SignatureBytes.Length + 64) + 1024);
         MessageCodec.WritePrepared(writer, proof);
         return writer.ToArray();
     }

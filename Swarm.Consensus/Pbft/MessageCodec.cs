@@ -23,7 +23,7 @@ public static class MessageCodec
 
     public static byte[] SigningBytes(string chainId, PbftMessage message)
     {
-        var writer = new CanonicalWriter(128);
+        var writer = new CanonicalWriter(128 + chainId.Length + SizeHint(message));
         writer.WriteString(CommitVote.Domain).WriteString(chainId);
         WriteMessage(writer, message);
         return writer.ToArray();
@@ -31,10 +31,19 @@ public static class MessageCodec
 
     public static byte[] Encode(SignedMessage signed)
     {
-        var writer = new CanonicalWriter(256);
+        var writer = new CanonicalWriter(256 + signed.Signature.Length + SizeHint(signed.Message));
         WriteSigned(writer, signed);
         return writer.ToArray();
     }
+
+    /// <summary>The bytes of the blocks a message carries, which dominate its size: a writer sized for them is not
+    /// grown (and copied) again and again while a block of many requests is written.</summary>
+    private static int SizeHint(PbftMessage message) => message switch
+    {
+        PrePrepare m => m.Block.Encoded.Length,
+        BlocksReply m => m.Blocks.Sum(b => b.Block.Encoded.Length + 64 + b.Certificate.Votes.Count * 96),
+        _ => 0,
+    };
 
     /// <summary>Decodes a frame from the wire; malformed bytes become an error naming the problem.</summary>
     public static bool TryDecode(ReadOnlySpan<byte> bytes, out SignedMessage? signed, out string error)
