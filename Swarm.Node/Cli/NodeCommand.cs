@@ -25,9 +25,32 @@ public static class NodeCommand
         return command;
     }
 
-    /// <summary>Runs the node to the end; returns the exit code (0 after a graceful stop).</summary>
+    /// <summary>Runs the node to the end; returns the exit code (0 after a graceful stop). A node the cluster
+    /// removed while it was running (another member or the split-brain resolver marked it down, whatever its own
+    /// failure detector saw) cannot come back in the same actor system: Akka quarantines that incarnation. So the
+    /// node is started again, host and actor system new (a new uid), and joins its seeds; tasks resume from the
+    /// journal as after any restart. Restarts are spaced by <see cref="RejoinPause"/>, so a member that keeps
+    /// downing this one costs it time (a liveness attack, bounded) but never a tight loop.</summary>
     public static int Run(string? configFile, IReadOnlyList<string> switches)
     {
+        for (var life = 1; ; life++)
+        {
+            var code = RunOnce(configFile, switches, out var removed);
+            if (removed is null)
+            {
+                return code;
+            }
+            Console.Error.WriteLine($"swarm node: {removed}; starting again in {RejoinPause.TotalSeconds:F0} s to rejoin (life {life + 1})");
+            Thread.Sleep(RejoinPause);
+        }
+    }
+
+    /// <summary>The pause before a node removed from the cluster starts again.</summary>
+    public static TimeSpan RejoinPause { get; } = TimeSpan.FromSeconds(2);
+
+    private static int RunOnce(string? configFile, IReadOnlyList<string> switches, out string? removed)
+    {
+        removed = null;
         IHost host;
         try
         {
@@ -58,6 +81,11 @@ public static class NodeCommand
                 // Resolved before Run, which disposes the host's services when it returns.
                 var nodeFault = host.Services.GetRequiredService<NodeFault>();
                 host.Run();
+                if (nodeFault.Removal is { } removal)
+                {
+                    removed = removal;
+                    return ExitCodes.Ok;
+                }
                 if (nodeFault.Reason is { } fault)
                 {
                     Console.Error.WriteLine($"swarm node: stopped: {fault}");

@@ -85,6 +85,10 @@ public sealed class ClusterNode : IAsyncDisposable
     /// must stop (see <see cref="TaskManagerOptions.OnUnreadableReplicaState"/>).</summary>
     public event Action<string>? UnreadableReplicaState;
 
+    /// <summary>Raised when the cluster removed this node while it ran (not when it left on its own): the node is cut
+    /// off until its actor system starts again. <c>swarm node</c> then starts it again (see <see cref="Cli.NodeCommand.Run"/>).</summary>
+    public event Action<string>? RemovedFromCluster;
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var id = _settings.Node.Id;
@@ -105,13 +109,17 @@ public sealed class ClusterNode : IAsyncDisposable
                 throw new NodeStartException("the host's actor system is not an Akka.Cluster member; configure it with ClusterNode.ActorSystemConfig and SslSetup");
             }
             StartTransport(consortium, _identity!);
-            // A node the others downed (minority side, or unreachable too long) is quarantined by them and stays
-            // out until it restarts: say so, since everything else it does then fails quietly.
+            // A node the others downed (minority side, unreachable too long, or marked down by any member whatever
+            // this node's own failure detector says) is quarantined by them and stays out until its actor system
+            // starts again: say so as an error, and tell the host, which starts the node again to rejoin.
             Akka.Cluster.Cluster.Get(_system).RegisterOnMemberRemoved(() =>
             {
                 if (!_leaving)
                 {
-                    _log.LogError("this node was removed from the cluster (downed by the others' split-brain resolver); restart it to rejoin");
+                    const string removal = "this node was removed from the cluster while running (marked down by another member or by the "
+                        + "split-brain resolver, whatever its own failure detector saw)";
+                    _log.LogError("{Removal}; its actor system must start again to rejoin", removal);
+                    RemovedFromCluster?.Invoke(removal);
                 }
             });
         }

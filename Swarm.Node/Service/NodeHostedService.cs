@@ -20,6 +20,11 @@ public sealed class NodeHostedService(NodeSettings settings, ILoggerFactory logg
             fault.Report(message);
             lifetime.StopApplication();
         };
+        _node.RemovedFromCluster += reason =>
+        {
+            fault.Removed(reason);
+            lifetime.StopApplication();
+        };
         return _node.StartAsync(cancellationToken);
     }
 
@@ -38,4 +43,13 @@ public sealed class NodeFault
 
     /// <summary>Keeps the first reason reported.</summary>
     public void Report(string reason) => Interlocked.CompareExchange(ref _reason, reason, null);
+
+    private string? _removal;
+
+    /// <summary>Why the cluster removed this node while it ran, or null: <c>swarm node</c> then starts it again to
+    /// rejoin (not a fault of the node; the exit code stays 0 if it later stops normally).</summary>
+    public string? Removal => Volatile.Read(ref _removal);
+
+    /// <summary>Keeps the first removal reported.</summary>
+    public void Removed(string reason) => Interlocked.CompareExchange(ref _removal, reason, null);
 }

@@ -1,5 +1,9 @@
 using System.Diagnostics;
+using Swarm.Actors.Platform;
+using Swarm.Node.Clustering;
+using Swarm.Node.Configuration;
 using Swarm.Node.Service;
+using AkkaCluster = Akka.Cluster.Cluster;
 
 namespace Swarm.Tests.Cluster;
 
@@ -54,6 +58,48 @@ public sealed class FourNodeClusterTests : IDisposable
         var rest = Nodes().Where(n => n != leaver).ToList();
         await WaitUntilAsync("removed after leaving", rest, report => report.Members.Single(m => m.Node == leaver.Name).Status == "absent");
         Assert.Contains("leaving the cluster", leaver.Output(), StringComparison.Ordinal);
+    }
+
+    /// <summary>Akka.Cluster lets any member mark another down, whatever the victim's own failure detector sees. Here
+    /// the fourth member of the consortium is a Byzantine one (an actor system in this process holding its pinned
+    /// certificate) and downs a healthy node. The victim logs an error, starts its actor system again and rejoins as
+    /// a new incarnation, without anyone restarting its process. Without the rejoin it would stay out (quarantined
+    /// by the others) until an operator restarted it.</summary>
+    [Fact]
+    public async Task A_node_marked_down_by_another_member_logs_an_error_and_rejoins_by_itself()
+    {
+        const int Processes = 3;
+        const int Attacker = 3;
+        const int Target = 2;
+        for (var i = 0; i < Processes; i++)
+        {
+            _nodes[i] = SwarmNodeProcess.Start(_files.Names[i], _files.ConfigPath(i), ClusterFiles.HttpPort(i));
+        }
+        var settings = SwarmConfiguration.Bind(SwarmConfiguration.Build(_files.ConfigPath(Attacker), []));
+        var (consortium, identity) = ClusterNode.TryLoadIdentity(settings)
+            ?? throw new InvalidOperationException("the attacker's identity did not load");
+        var attacker = SwarmActorSystem.Create(ClusterRemoting.SystemName, null, ClusterNode.ActorSystemConfig(settings, consortium),
+            ClusterRemoting.Ssl(identity, consortium, _ => { }));
+        try
+        {
+            await WaitUntilAsync("converge with the attacker", Nodes(), report => AllUp(report, Size));
+            var target = _files.Names[Target];
+            var firstLife = (await _nodes[0]!.HealthAsync())!.Members.Single(m => m.Node == target).Uid;
+
+            AkkaCluster.Get(attacker).Down(ClusterRemoting.AddressOf(consortium.Find(target)!, settings.Network.ClusterPortOffset));
+
+            await WaitUntilAsync("the downed node rejoins", Nodes(), report =>
+                AllUp(report, Size) && report.Members.Single(m => m.Node == target).Uid != firstLife);
+            var output = _nodes[Target]!.Output(200);
+            Assert.Contains("removed from the cluster while running", output, StringComparison.Ordinal);
+            Assert.Contains("starting again", output, StringComparison.Ordinal);
+            Assert.False(_nodes[Target]!.HasExited, output);
+        }
+        finally
+        {
+            await attacker.Terminate();
+            identity.Dispose();
+        }
     }
 
     public void Dispose()
