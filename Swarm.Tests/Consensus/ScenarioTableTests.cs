@@ -30,6 +30,26 @@ public sealed class ScenarioTableTests
         Assert.Equal(ScenarioCatalog.All.Count, ScenarioCatalog.All.Select(s => s.Name).Distinct().Count());
     }
 
+    /// <summary>The effect check is not vacuous: a drop scheduled after the run has ended never drops anything,
+    /// and a silent scenario whose replica is in fact honest has no liar; both fail the check.</summary>
+    [Fact]
+    public void A_fault_that_never_took_effect_fails_the_scenario()
+    {
+        var late = new Scenario("late drop", 4, 1)
+        {
+            Faults = [new(10_000_000, "drop 2%", s => s.Network.DropProbability = 0.02)],
+            HealAtMs = 0,
+        };
+        using var simulation = new Swarm.Tests.Consensus.Simulation.Simulation(late, 3);
+        var result = simulation.Run();
+        Assert.True(result.Ok, result.Report);
+        var failure = Assert.ThrowsAny<Xunit.Sdk.XunitException>(() => ScenarioCatalog.CheckFaultsTookEffect(late, simulation, result.Report));
+        Assert.Contains("had no effect (drop: 0)", failure.Message, StringComparison.Ordinal);
+
+        var unknown = late with { Name = "unknown fault", Faults = [new(0, "cosmic ray", _ => { })] };
+        Assert.ThrowsAny<Xunit.Sdk.XunitException>(() => ScenarioCatalog.CheckFaultsTookEffect(unknown, simulation, result.Report));
+    }
+
     [Fact]
     public void Same_seed_replays_the_same_run()
     {

@@ -14,9 +14,11 @@ internal static class ByzantineActions
         switch (node.Kind)
         {
             case ByzantineKind.Equivocate when message.Message is PrePrepare pp && to is null:
+                node.Lies++;
                 var other = sim.Sign(node, pp with { Block = Alternative(pp.Block) });
                 return targets.Select(t => (t, t % 2 == 0 ? message : other));
             case ByzantineKind.WrongDigest when message.Message is Prepare or Commit:
+                node.Lies++;
                 var wrong = sim.Sign(node, message.Message switch
                 {
                     Prepare p => p with { BlockHash = Digest.Of(sim.Random.Bytes(8)) },
@@ -25,6 +27,7 @@ internal static class ByzantineActions
                 });
                 return targets.Select(t => (t, wrong));
             case ByzantineKind.Forger:
+                node.Lies++;
                 var victim = (node.Id + 1 + sim.Random.Next(sim.Nodes.Count - 1)) % sim.Nodes.Count;
                 var forged = new SignedMessage(message.Message with { Sender = victim }, sim.Random.Bytes(message.Signature.Length));
                 return targets.Select(t => (t, message)).Append((targets[sim.Random.Next(targets.Length)], forged));
@@ -82,6 +85,7 @@ internal static class ByzantineActions
         switch (node.Kind)
         {
             case ByzantineKind.Replayer when node.Recorded.Count > 0 && sim.Random.Chance(0.5):
+                node.Lies++;
                 for (var i = 0; i < 4; i++)
                 {
                     var old = node.Recorded[sim.Random.Next(node.Recorded.Count)];
@@ -131,6 +135,7 @@ internal static class ByzantineActions
     private static void Flood(Simulation sim, SimNode node)
     {
         var view = node.Host!.Replica.View;
+        node.Lies++;
         foreach (var peer in sim.Nodes.Where(n => n.Id != node.Id))
         {
             for (var i = 0; i < 6; i++)

@@ -140,6 +140,7 @@ public static class ScenarioCatalog
     /// <summary>Checks that the scenario's fault really happened, so that a passing run is not a vacuous one.</summary>
     public static void CheckExpectations(Scenario scenario, Simulation simulation, string report)
     {
+        CheckFaultsTookEffect(scenario, simulation, report);
         var nodes = simulation.Nodes;
         switch (scenario.Name)
         {
@@ -167,6 +168,52 @@ public static class ScenarioCatalog
             case "future-view flood":
                 Assert.True(nodes.Where(n => n.Honest).Sum(n => n.CoreRejections) > 0, "the flood hit the per-peer bounds");
                 break;
+        }
+    }
+
+    /// <summary>What the simulation counted for each fault a scenario schedules, by the words of its description:
+    /// a scenario whose fault never happened would pass vacuously.</summary>
+    private static readonly (string Word, Func<Simulation, long> Count)[] FaultEffects =
+    [
+        ("partition", s => s.Network.PartitionBlocked),
+        ("drop", s => s.Network.Dropped),
+        ("duplicate", s => s.Network.Duplicated),
+        ("delay", s => s.Network.Late),
+        ("crash", s => s.Crashes),
+        ("restart", s => s.Restarts),
+        ("clog", s => s.HeldByClogs),
+        ("commit the removal", s => s.Nodes[0].CommittedHashes.Count),
+    ];
+
+    /// <summary>The words of a fault description that <see cref="CheckFaultsTookEffect"/> knows.</summary>
+    public static IEnumerable<string> EffectWords(ScheduledFault fault) =>
+        FaultEffects.Where(e => fault.Description.Contains(e.Word, StringComparison.Ordinal)).Select(e => e.Word);
+
+    /// <summary>Every scheduled fault and every Byzantine replica of the scenario must have acted: each fault's
+    /// effect was counted (messages partitioned, dropped, duplicated, delayed, held by clogs; replicas crashed or
+    /// restarted), each liar lied at least once, and a silent replica never ran.</summary>
+    public static void CheckFaultsTookEffect(Scenario scenario, Simulation simulation, string report)
+    {
+        foreach (var fault in scenario.Faults)
+        {
+            var words = EffectWords(fault).ToList();
+            Assert.True(words.Count > 0, $"{scenario.Name}: no effect check knows the fault '{fault.Description}'");
+            foreach (var word in words)
+            {
+                var count = FaultEffects.Single(e => e.Word == word).Count(simulation);
+                Assert.True(count > 0, $"{scenario.Name}: the fault '{fault.Description}' had no effect ({word}: 0)\n{report}");
+            }
+        }
+        foreach (var node in simulation.Nodes.Where(n => !n.Honest))
+        {
+            if (node.Kind == ByzantineKind.Silent)
+            {
+                Assert.True(!node.Up && node.CommittedHashes.Count == 0, $"{scenario.Name}: silent replica {node.Id} ran");
+            }
+            else
+            {
+                Assert.True(node.Lies > 0, $"{scenario.Name}: Byzantine replica {node.Id} ({node.Kind}) never acted\n{report}");
+            }
         }
     }
 }

@@ -48,15 +48,36 @@ public sealed class SimNetwork(SimRandom random)
         _group = null;
     }
 
+    /// <summary>Messages a partition stopped (a scenario checks that its fault took effect).</summary>
+    public long PartitionBlocked { get; private set; }
+
+    /// <summary>Messages lost to <see cref="DropProbability"/>.</summary>
+    public long Dropped { get; private set; }
+
+    /// <summary>Messages delivered twice.</summary>
+    public long Duplicated { get; private set; }
+
+    /// <summary>Copies delayed beyond the healthy network's 3 ms, which may overtake later messages.</summary>
+    public long Late { get; private set; }
+
     /// <summary>The delays after which copies of one message arrive; empty when it is lost.</summary>
     public IReadOnlyList<long> Fate(int from, int to)
     {
-        if (Partitioned(from, to) || random.Chance(DropProbability))
+        if (Partitioned(from, to))
         {
+            PartitionBlocked++;
+            return [];
+        }
+        if (random.Chance(DropProbability))
+        {
+            Dropped++;
             return [];
         }
         var first = random.Range(DelayMinMs, DelayMaxMs);
-        return random.Chance(DuplicateProbability) ? [first, random.Range(DelayMinMs, DelayMaxMs)] : [first];
+        IReadOnlyList<long> copies = random.Chance(DuplicateProbability) ? [first, random.Range(DelayMinMs, DelayMaxMs)] : [first];
+        Duplicated += copies.Count - 1;
+        Late += copies.Count(delay => delay > 3);
+        return copies;
     }
 
     public long Delay() => random.Range(DelayMinMs, DelayMaxMs);

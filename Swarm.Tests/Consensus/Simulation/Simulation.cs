@@ -92,6 +92,12 @@ public sealed class Simulation : IDisposable
     /// <summary>Restarts from the store that happened.</summary>
     public long Restarts => _restarts;
 
+    /// <summary>Replicas crashed while up (not counting crashes in the middle of a step).</summary>
+    public long Crashes { get; private set; }
+
+    /// <summary>Messages held on a clogged link.</summary>
+    public long HeldByClogs { get; private set; }
+
     /// <summary>Client requests still waiting to execute.</summary>
     public int Outstanding => _outstanding.Count;
 
@@ -353,6 +359,7 @@ public sealed class Simulation : IDisposable
         }
         if (Network.IsClogged(from, to))
         {
+            HeldByClogs++;
             if (!_held.TryGetValue((from, to), out var held))
             {
                 held = [];
@@ -399,6 +406,7 @@ public sealed class Simulation : IDisposable
 
     public void Crash(int id)
     {
+        Crashes += Nodes[id].Up ? 1 : 0;
         Nodes[id].Host = null;
         Nodes[id].CrashAfterSends = null;
         foreach (var link in _held.Keys.Where(l => l.To == id).ToList())
