@@ -35,6 +35,10 @@ public sealed class TaskPeerActor : SwarmActor
     private readonly CancellationTokenSource _stopping = new();
     private IActorRef _chain = ActorRefs.Nobody;
     private TaskSite? _site;
+
+    /// <summary>The timestamp of the latest block this replica committed (or recovered), shown as the chain's last block time.</summary>
+    private DateTimeOffset? _lastBlockAt;
+
     private IActorRef _trainer = null!;
     private long _lastRequestId;
     private bool _stepping;
@@ -85,6 +89,10 @@ public sealed class TaskPeerActor : SwarmActor
             throw new InvalidOperationException($"task {TaskId} site {Self_}: the chain actor restarted under a running site; the site restarts from the journal");
         }
         var chain = TaskChain.Replay(_context.Terms, _context.Verifier, recovered.Blocks);
+        if (recovered.Blocks.Count > 0)
+        {
+            _lastBlockAt = DateTimeOffset.FromUnixTimeMilliseconds(recovered.Blocks[^1].Block.TimestampMs);
+        }
         _lastRequestId = chain.LastRequestOf(Self_);
         _site = new TaskSite(_context.Spec, Self_, chain, _context.InitialModel(), _context.Privacy, _context.SecAggEntropy);
         // Unnamed: after a restart the old trainer may still be stopping under its name.
@@ -143,6 +151,10 @@ public sealed class TaskPeerActor : SwarmActor
         switch (message)
         {
             case ChainBlocksCommitted committed:
+                if (committed.Blocks.Count > 0)
+                {
+                    _lastBlockAt = DateTimeOffset.FromUnixTimeMilliseconds(committed.Blocks[^1].Block.Block.TimestampMs);
+                }
                 Step(new ChainCommitted([.. committed.Blocks.Select(c => new CommittedBlock(c.Block.Block.Height, c.Executed))]));
                 break;
             case Retry:
@@ -330,7 +342,7 @@ public sealed class TaskPeerActor : SwarmActor
         Step(new BlobArrived(result.From, result.Kind, result.Hash, bytes));
     }
 
-    private TaskProgress Progress() => _site!.Progress() with { Transfers = [.. _transfers.Values] };
+    private TaskProgress Progress() => _site!.Progress() with { Transfers = [.. _transfers.Values], LastBlockAt = _lastBlockAt };
 
     private static LogLevel LevelOf(NoteLevel level) => level switch
     {

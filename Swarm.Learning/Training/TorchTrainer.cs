@@ -152,6 +152,54 @@ public sealed class TorchTrainer : ITrainer
         });
     }
 
+    /// <summary>The penultimate features of <paramref name="images"/>: for each image, the activation that enters the
+    /// model's last fully connected layer (the classifier), row after row, in evaluation mode and without gradients.
+    /// Returns the features and their width. Zoo models only (the activation tape finds the last layer); a TorchScript
+    /// module is refused as Unsupported.</summary>
+    public (float[] Features, int Width) Features(ReadOnlyMemory<float> images, ImageShape shape)
+    {
+        if (images.Length % shape.Size != 0)
+        {
+            throw new ArgumentException($"{images.Length} floats are not a whole number of {shape} images", nameof(images));
+        }
+        var n = images.Length / shape.Size;
+        return Guard("features", () =>
+        {
+            if (_network.Zoo is null)
+            {
+                throw new TorchException(TorchStatus.Unsupported, "features: only zoo models expose their penultimate layer");
+            }
+            TorchRuntime.EnsureLoaded();
+            using var noGrad = torch.no_grad();
+            _network.Train(false);
+            try
+            {
+                float[]? features = null;
+                var width = 0;
+                for (var start = 0; start < n; start += PredictBatchMax)
+                {
+                    using var scope = torch.NewDisposeScope();
+                    var count = Math.Min(PredictBatchMax, n - start);
+                    var batch = TensorSpans.Floats(images.Span.Slice(start * shape.Size, count * shape.Size), count,
+                        shape.Channels, shape.Height, shape.Width);
+                    var tape = new ActivationTape();
+                    _network.Forward(batch, tape);
+                    var last = tape.Entries.LastOrDefault(e => e.Kind == LayerKind.Linear)
+                        ?? throw new TorchException(TorchStatus.Unsupported, "features: the model has no fully connected last layer");
+                    var input = last.Input.flatten(1).contiguous();
+                    width = checked((int)input.shape[1]);
+                    features ??= new float[(long)n * width];
+                    TensorSpans.CopyTo(input, features.AsSpan(start * width, count * width));
+                }
+                return (features ?? [], width);
+            }
+            finally
+            {
+                _network.Train(true);
+            }
+        });
+    }
+
     /// <summary>Recomputes every BatchNorm layer's running mean and variance for the current weights from
     /// <paramref name="data"/>: the statistics are reset, the images pass forward in training mode without gradients in
     /// batches of <paramref name="batchSize"/> in their given order, and batch k enters the running averages with

@@ -6,8 +6,9 @@ using Swarm.Node.Service;
 
 namespace Swarm.Node.Cli;
 
-/// <summary><c>swarm status [--config FILE | --url http://127.0.0.1:PORT]</c>: asks a running node's /health and
-/// prints the members it sees and their states.</summary>
+/// <summary><c>swarm status [--config FILE | --url http://127.0.0.1:PORT] [--token-file FILE]</c>: asks a running node's
+/// /health and prints the members it sees and their states, then (with the node's admin token) every chain the node
+/// takes part in from <c>GET /tasks</c>: task, state, round, height, last block time, members.</summary>
 public static class StatusCommand
 {
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(5);
@@ -17,19 +18,34 @@ public static class StatusCommand
         var command = new Command("status", "Print the cluster members a running node sees, from its /health endpoint.");
         var config = new Option<string?>("--config") { Description = "The node's HOCON file: the node is reached on its http.port." };
         var url = new Option<string?>("--url") { Description = "The node's HTTP endpoint, e.g. http://127.0.0.1:7480." };
+        var tokenFile = new Option<string?>("--token-file")
+        {
+            Description = "The node's admin token file, to list its chains (default: admin.token in the node.data-dir of --config).",
+        };
         command.Options.Add(config);
         command.Options.Add(url);
+        command.Options.Add(tokenFile);
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction(async (parse, ct) =>
         {
             var endpoint = Endpoint(parse.GetValue(config), parse.GetValue(url), parse.UnmatchedTokens, out var exitCode);
-            return endpoint is null ? exitCode : await PrintAsync(endpoint, Console.Out, Console.Error, ct).ConfigureAwait(false);
+            if (endpoint is null)
+            {
+                return exitCode;
+            }
+            var chains = new StringWriter();
+            var (api, _) = TaskCommand.Target(parse.GetValue(url) ?? parse.GetValue(config), parse.GetValue(tokenFile), "status", chains);
+            return await PrintAsync(endpoint, Console.Out, Console.Error, ct, api, chains.ToString().Trim()).ConfigureAwait(false);
         });
         return command;
     }
 
-    public static async Task<int> PrintAsync(Uri endpoint, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    /// <summary>Prints the node's members, then its chains when <paramref name="api"/> (the node with its admin token)
+    /// is given, or why they are not shown (<paramref name="noChains"/>).</summary>
+    public static async Task<int> PrintAsync(Uri endpoint, TextWriter output, TextWriter error, CancellationToken cancellationToken,
+        NodeApi? api = null, string? noChains = null)
     {
+        ArgumentNullException.ThrowIfNull(output);
         HealthReport? report;
         try
         {
@@ -54,7 +70,13 @@ public static class StatusCommand
         }
         var up = report.Members.Count(m => m.Status == "up");
         output.WriteLine($"{report.Members.Count} members, {up} up");
-        return ExitCodes.Ok;
+        if (api is null)
+        {
+            output.WriteLine($"chains: not shown{(noChains is { Length: > 0 } why ? $" ({why})" : "")}");
+            return ExitCodes.Ok;
+        }
+        output.WriteLine();
+        return await TaskCommand.ListAsync(api, output, error, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The node's HTTP address from --url, or from the http.port of its configuration (also used by <c>swarm task</c>).</summary>

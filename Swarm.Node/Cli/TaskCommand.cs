@@ -1,9 +1,11 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Swarm.Node.Configuration;
 using Swarm.Node.Configuration.Hocon;
+using Swarm.Node.CrossChain;
 using Swarm.Node.Security;
 using Swarm.Node.Tasks;
 
@@ -23,12 +25,16 @@ public static class TaskCommand
 
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(30);
 
+    /// <summary>Scoring loads the task's data and runs every candidate model over it.</summary>
+    private static readonly TimeSpan SimilarTimeout = TimeSpan.FromMinutes(5);
+
     public static Command Create()
     {
         var command = new Command("task", "Submit, list, show and cancel training tasks on a running node.");
         command.Subcommands.Add(CreateSubmit());
         command.Subcommands.Add(CreateList());
         command.Subcommands.Add(CreateShow());
+        command.Subcommands.Add(CreateSimilar());
         command.Subcommands.Add(CreateDecision("approve", "Approve a task that waits for this node's approval (policy.approval = manual).", withReason: false));
         command.Subcommands.Add(CreateDecision("reject", "Reject a task that waits for this node's approval; the submitter gets the reason.", withReason: true));
         command.Subcommands.Add(CreateCancel());
@@ -80,6 +86,51 @@ public static class TaskCommand
             return api is null ? code : await ListAsync(api, Console.Out, Console.Error, ct).ConfigureAwait(false);
         });
         return command;
+    }
+
+    private static Command CreateSimilar()
+    {
+        var command = new Command("similar",
+            "Rank the final models of the other tasks this node knows as sources for a task, scored on this node's own validation images.");
+        var id = new Argument<string>("id") { Description = "The task that would import a model." };
+        command.Arguments.Add(id);
+        var target = TargetOptions(command);
+        command.SetAction(async (parse, ct) =>
+        {
+            var (api, code) = target(parse, "similar");
+            return api is null ? code : await SimilarAsync(api, parse.GetValue(id)!, Console.Out, Console.Error, ct).ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    /// <summary>GET /tasks/{id}/similar and prints the ranking, the baseline and the excluded tasks with their reasons.</summary>
+    public static async Task<int> SimilarAsync(NodeApi api, string taskId, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(api);
+        ArgumentNullException.ThrowIfNull(output);
+        var reply = await SendAsync<SimilarityReport>(api, "similar", SimilarTimeout, error,
+            http => http.GetAsync(new Uri(api.Endpoint, $"/tasks/{Uri.EscapeDataString(taskId)}/similar"), cancellationToken)).ConfigureAwait(false);
+        if (reply.Value is not { } report)
+        {
+            return reply.ExitCode;
+        }
+        output.WriteLine($"sources for task {report.TaskId}, scored on {report.Images} of this node's validation images");
+        output.WriteLine($"score: {report.Measure}");
+        output.WriteLine($"{"RANK",4} {"TASK",-24} {"SCORE",7} {"MODEL",-12} {"MODALITY",-12} {"BODY PART",-12} {"INPUT",-10} {"LABELS",6} FINAL MODEL");
+        foreach (var c in report.Candidates)
+        {
+            var m = c.Metadata;
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{c.Rank,4} {c.TaskId,-24} {c.Score,7:0.0000} {c.Model,-12} {m.Modality,-12} {m.BodyPart,-12} {$"{m.Channels}×{m.Height}×{m.Width}",-10} {m.Labels,6} {c.ModelHash}"));
+        }
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{"-",4} {"(random init)",-24} {report.Baseline,7:0.0000} {report.BaselineModel,-12} baseline: the task's own architecture, untrained"));
+        foreach (var x in report.Excluded)
+        {
+            output.WriteLine($"excluded {x.TaskId}: {x.Reason}");
+        }
+        output.WriteLine($"{report.Candidates.Count} candidates, {report.Excluded.Count} excluded");
+        return ExitCodes.Ok;
     }
 
     private static Command CreateShow()
@@ -184,12 +235,7 @@ public static class TaskCommand
         {
             return reply.ExitCode;
         }
-        output.WriteLine($"{"TASK",-24} {"STATE",-16} {"ROUND",9} {"CHAIN",7} {"SUBMITTER",-16} DETAIL");
-        foreach (var task in list.Tasks)
-        {
-            var p = task.Progress;
-            output.WriteLine($"{task.TaskId,-24} {p.State,-16} {$"{p.Round}/{p.Rounds}",9} {p.ChainHeight,7} {task.Submitter,-16} {p.Detail}");
-        }
+        ChainTable.Write(list.Tasks, output, withDetail: true);
         output.WriteLine($"{list.Tasks.Count} tasks");
         return ExitCodes.Ok;
     }
@@ -237,6 +283,7 @@ public static class TaskCommand
         output.WriteLine($"state        {p.State}");
         output.WriteLine($"round        {p.Round}/{p.Rounds}");
         output.WriteLine($"chain height {p.ChainHeight}");
+        output.WriteLine($"last block   {ChainTable.LastBlock(p.LastBlockAt)}");
         output.WriteLine($"model        {p.ModelHash ?? "-"}");
         output.WriteLine($"submitter    {info.Submitter}");
         output.WriteLine($"participants {string.Join(", ", info.Participants)}");
@@ -297,7 +344,7 @@ public static class TaskCommand
 
     /// <summary>The node's address (from --to) and its admin token (from --token-file, or the data directory of the
     /// configuration), or an exit code with the problem written.</summary>
-    private static (NodeApi? Api, int ExitCode) Target(string? to, string? tokenFile, string verb, TextWriter error)
+    internal static (NodeApi? Api, int ExitCode) Target(string? to, string? tokenFile, string verb, TextWriter error)
     {
         var isUrl = to is not null && to.Contains("://", StringComparison.Ordinal);
         var endpoint = StatusCommand.Endpoint(isUrl ? null : to, isUrl ? to : null, [], out var exitCode);

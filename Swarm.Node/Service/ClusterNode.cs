@@ -131,6 +131,7 @@ public sealed class ClusterNode : IAsyncDisposable
                 () => _system!, new TransferBlobFetcher(_blobs!, _inboxStore!), _served)
             {
                 Budget = _settings.Policy.ToPolicy().Budget,
+                DiskPerTaskMax = _settings.Tasks.DiskPerTaskMax,
             };
             peers = launch => _engine.Create(launch.Spec, launch.SpecBytes, launch.Data).WithMailbox(PeerMailbox);
         }
@@ -141,6 +142,7 @@ public sealed class ClusterNode : IAsyncDisposable
             ConsentTimeout = _settings.Tasks.ConsentTimeout,
             StartTimeout = _settings.Tasks.StartTimeout,
             TasksMax = _settings.Tasks.TasksMax,
+            RunningMax = _settings.Tasks.RunningMax,
             ProgressTimeout = _settings.Actors.AskTimeout,
             OnUnreadableReplicaState = message => UnreadableReplicaState?.Invoke(message),
             Audit = _audit,
@@ -247,6 +249,12 @@ public sealed class ClusterNode : IAsyncDisposable
     /// <summary>The task, or null when this node has none with that id.</summary>
     public async Task<TaskInfo?> ShowTaskAsync(string taskId, CancellationToken cancellationToken) =>
         await _tasks!.Ask<object>(new ShowTask(taskId), TaskAskTimeout, cancellationToken).ConfigureAwait(false) as TaskInfo;
+
+    /// <summary>Ranks the final models of the other tasks this node knows as sources for <paramref name="taskId"/>, scored
+    /// on this node's validation images for it (<see cref="CrossChain.SimilarTasks"/>).</summary>
+    public Task<CrossChain.SimilarityAnswer> SimilarTasksAsync(string taskId, CancellationToken cancellationToken) =>
+        CrossChain.SimilarTasksQuery.RunAsync(taskId, _tasks!, TaskAskTimeout, _taskOptions!.NodeId, _settings.Node.DataDir, _taskOptions.Data,
+            cancellationToken);
 
     /// <summary>Cancels the task on this node (a task that waits for approval is rejected).</summary>
     public Task<TaskDecision> CancelTaskAsync(string taskId, string reason, CancellationToken cancellationToken) =>

@@ -18,7 +18,8 @@ namespace Swarm.Node.Tasks;
 /// (JSON body <see cref="ReasonBody"/>, the reason optional) → the task's <see cref="TaskInfo"/> after its peer's
 /// answer, or 404. <c>POST /tasks/{id}/approve</c> and <c>POST /tasks/{id}/reject</c> (<see cref="ReasonBody"/>)
 /// decide a task that waits for this node's approval (policy.approval = manual): the task's <see cref="TaskInfo"/>,
-/// 404, or 409 when it does not wait. A body over <see cref="BodyBytesMax"/> is answered 413.
+/// 404, or 409 when it does not wait. <c>GET /tasks/{id}/similar</c> → <c>SimilarityReport</c> (the other tasks' final
+/// models ranked as sources for the task on this node's data, docs/cross-chain.md), 404, or 409 with the reason. A body over <see cref="BodyBytesMax"/> is answered 413.
 /// </summary>
 public static class TaskEndpoints
 {
@@ -58,6 +59,13 @@ public static class TaskEndpoints
             await node.ShowTaskAsync(id, ct).ConfigureAwait(false) is { } info
                 ? Results.Json(info, TaskJson.Options)
                 : NotFound(id));
+        app.MapGet("/tasks/{id}/similar", async (string id, CancellationToken ct) =>
+            await node.SimilarTasksAsync(id, ct).ConfigureAwait(false) switch
+            {
+                { Report: { } report } => Results.Json(report, TaskJson.Options),
+                { Error: { } error } => Results.Json(new TaskError(error), TaskJson.Options, statusCode: 409),
+                _ => NotFound(id),
+            });
         app.MapPost("/tasks/{id}/cancel", (string id, HttpContext context, CancellationToken ct) =>
             DecideAsync(audit, context, "cancel", id, "cancelled by the operator", (reason, c) => node.CancelTaskAsync(id, reason, c), ct));
         app.MapPost("/tasks/{id}/approve", (string id, HttpContext context, CancellationToken ct) =>

@@ -152,6 +152,10 @@ public sealed class TaskManagerActor : SwarmActor
             case ListTasks:
                 ReplyWithProgress([.. _tasks.Values], Sender, infos => new TaskList(infos));
                 break;
+            case ListTaskSpecs:
+                var specs = _tasks.Values.ToDictionary(e => e.Spec.Id, e => e.Spec, StringComparer.Ordinal);
+                ReplyWithProgress([.. _tasks.Values], Sender, infos => new TaskSpecList([.. infos.Select(i => new KnownTaskSpec(specs[i.TaskId], i))]));
+                break;
             case ShowTask show when _tasks.TryGetValue(show.TaskId, out var entry):
                 ReplyWithProgress([entry], Sender, infos => infos[0]);
                 break;
@@ -225,6 +229,10 @@ public sealed class TaskManagerActor : SwarmActor
         ? $"node '{_options.NodeId}' already keeps {_options.TasksMax} tasks (the most it keeps)"
         : null;
 
+    /// <summary>The tasks this node takes part in now: each holds a chain (or is about to) and a share of the node.</summary>
+    private IReadOnlyList<string> ActiveTaskIds() =>
+        [.. _tasks.Values.Where(e => e.State is TaskState.AwaitingApproval or TaskState.Starting or TaskState.Running).Select(e => e.Spec.Id)];
+
     private void OnCreate(CreateTask create)
     {
         var spec = TaskSpecCodec.TryDecode(create.SpecBytes, out var problem);
@@ -236,7 +244,7 @@ public sealed class TaskManagerActor : SwarmActor
         // The facts only this node knows ride with the request; the decision is the consent state's.
         var dataProblem = spec.Datasets.TryGetValue(_options.NodeId, out var dataset) ? _options.Data.Problem(dataset, spec.Model) : null;
         Consent(new CreateArrived(create.From, spec, create.SpecBytes, TaskSpecCodec.Digest(create.SpecBytes), _tasks.ContainsKey(spec.Id),
-            CapacityProblem(), dataProblem));
+            CapacityProblem() ?? RunningLimit.Problem(_options.NodeId, _options.RunningMax, ActiveTaskIds()), dataProblem));
     }
 
     /// <summary>Steps the consent state and carries out what it decided.</summary>
@@ -561,7 +569,7 @@ public sealed class TaskManagerActor : SwarmActor
         var progress = entry.Peer is not null && entry.Last is not null
             ? entry.Last
             : new TaskProgress(entry.Spec.Id, entry.State, entry.Last?.Round ?? 0, entry.Spec.Rounds, entry.Last?.ModelHash,
-                entry.Last?.ChainHeight ?? 0, entry.Detail, entry.Last?.Transfers, entry.Last?.EpsilonSpent);
+                entry.Last?.ChainHeight ?? 0, entry.Detail, entry.Last?.Transfers, entry.Last?.EpsilonSpent, LastBlockAt: entry.Last?.LastBlockAt);
         return new TaskInfo(entry.Spec.Id, entry.Submitter, entry.Spec.Participants, Convert.ToHexStringLower(entry.Digest), progress);
     }
 

@@ -41,6 +41,10 @@ public sealed record TaskManagerOptions(
     /// <summary>Most tasks (of any state) and submissions a node keeps; more are refused.</summary>
     public int TasksMax { get; init; } = 1024;
 
+    /// <summary>Most tasks this node takes part in at once (awaiting approval, starting or running); a task over it is
+    /// refused at consent (<c>tasks.running-max</c>).</summary>
+    public int RunningMax { get; init; } = 16;
+
     /// <summary>How long an ask of the manager (submit) may take: every answer plus a margin.</summary>
     public TimeSpan SubmitAskTimeout => ConsentTimeout + ProgressTimeout;
 }

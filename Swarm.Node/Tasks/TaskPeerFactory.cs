@@ -58,6 +58,9 @@ public sealed class TaskPeerFactory : IDisposable
     /// <summary>This node's privacy budget (its policy's); a local-DP task's site stops before a round past it.</summary>
     public PrivacyBudget? Budget { get; init; }
 
+    /// <summary>Most bytes of blobs one task keeps under the data directory (<c>tasks.disk-per-task-max</c>).</summary>
+    public long DiskPerTaskMax { get; init; } = long.MaxValue;
+
     /// <summary>The peer of <paramref name="spec"/> on this node, training on <paramref name="data"/>.</summary>
     /// <exception cref="InvalidOperationException">A participant is not in the consortium or has no public key.</exception>
     public Props Create(TaskSpec spec, byte[] specBytes, SiteData data)
@@ -88,7 +91,7 @@ public sealed class TaskPeerFactory : IDisposable
                 model.GetParameters(parameters);
                 return parameters;
             },
-            Blobs = blobs,
+            Blobs = new QuotaTaskBlobs(blobs, Path.Combine(_dataDirectory, "tasks", spec.Id), spec.Id, DiskPerTaskMax),
             Fetcher = _fetcher,
             ComputeGate = _computeGate,
             Privacy = new SitePrivacy(train.Count, Budget),

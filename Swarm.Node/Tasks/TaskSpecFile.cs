@@ -17,12 +17,13 @@ public static class TaskSpecFile
     [
         "id", "model", "participants", "datasets", "rounds", "local-epochs", "optimizer", "aggregation",
         "partial-share-fraction", "partial-share-error-feedback", "partial-share-scope", "quorum", "round-deadline", "personalization", "privacy", "seed",
-        "kind",
+        "kind", "metadata",
     ];
 
     private static readonly string[] OptimizerKeys = ["name", "learning-rate", "momentum", "weight-decay", "batch-size"];
     private static readonly string[] AggregationKeys = ["strategy", "byzantine", "trim-fraction", "sample-count-max"];
     private static readonly string[] PersonalizationKeys = ["mode", "epochs", "local-layers"];
+    private static readonly string[] MetadataKeys = ["modality", "body-part", "input-shape", "channels", "labels"];
     private static readonly string[] PrivacyKeys = ["mode", "differential-privacy", "noise-multiplier", "clip-norm", "delta", "secure-aggregation", "secret-sharing"];
 
     /// <summary>Reads the spec file at <paramref name="path"/>; throws <see cref="TaskSpecFileException"/>.</summary>
@@ -109,8 +110,59 @@ public static class TaskSpecFile
                 Personalization = Personalization(task, defaults.Personalization),
                 Privacy = Privacy(task, defaults.Privacy),
                 Seed = Int(task, "task", "seed", defaults.Seed),
+                Metadata = Metadata(task),
             };
             return spec;
+        }
+
+        /// <summary><c>task.metadata { modality, body-part, input-shape = [h, w], channels, labels }</c>: every key
+        /// required when the section is there; each bad value is named at its own line.</summary>
+        private TaskMetadata? Metadata(HoconObject task)
+        {
+            if (Section(task, "task", "metadata", required: false) is not { } m)
+            {
+                return null;
+            }
+            const string p = "task.metadata";
+            Unknown(m, p, MetadataKeys);
+            var before = Problems.Count;
+            var modality = String(m, p, "modality", null) ?? "";
+            var bodyPart = String(m, p, "body-part", null) ?? "";
+            var shape = IntList(m, p, "input-shape");
+            foreach (var required in new[] { "channels", "labels" }.Where(k => m[k] is null))
+            {
+                Problem(m, $"{p}.{required}", "missing");
+            }
+            var metadata = new TaskMetadata(modality, bodyPart, shape is [var h, _] ? h : 0, shape is [_, var w] ? w : 0,
+                Int(m, p, "channels", 0), Int(m, p, "labels", 0));
+            if (Problems.Count > before)
+            {
+                return metadata;
+            }
+            foreach (var problem in metadata.Problems())
+            {
+                // The problem names its key; the line is that key's.
+                var key = problem["task.metadata.".Length..].Split(' ')[0];
+                Problems.Add(Located(m[key] ?? m, $"{p}.{key}", problem[(problem.IndexOf(' ', StringComparison.Ordinal) + 1)..]));
+            }
+            return metadata;
+        }
+
+        /// <summary>A list of exactly two whole numbers, e.g. <c>[28, 28]</c>; null (with the problem) otherwise.</summary>
+        private int[]? IntList(HoconObject obj, string prefix, string key)
+        {
+            if (obj[key] is not HoconArray array)
+            {
+                Problem(obj[key] ?? obj, $"{prefix}.{key}", obj[key] is null ? "missing (write [height, width], e.g. [28, 28])" : $"expected [height, width], got {obj[key]!.KindName}");
+                return null;
+            }
+            var sides = array.Items.Select(i => i is HoconNumber { IsIntegral: true } n && n.IntegralValue is >= 0 and <= int.MaxValue ? (int)n.IntegralValue : -1).ToArray();
+            if (sides.Length != 2 || sides.Any(s => s < 0))
+            {
+                Problem(array, $"{prefix}.{key}", $"expected [height, width] as two whole numbers, got {array.Items.Count} item(s)");
+                return null;
+            }
+            return sides;
         }
 
         private Dictionary<string, string> Datasets(HoconObject task)

@@ -43,6 +43,10 @@ public sealed record TaskSpec
     public PrivacySpec Privacy { get; init; } = new();
 
     public int Seed { get; init; } = 1;
+
+    /// <summary>What the task's data are (modality, body part, input shape, channels, labels); null when the spec
+    /// does not say.</summary>
+    public TaskMetadata? Metadata { get; init; }
 }
 
 /// <summary>Local optimizer of every site.</summary>

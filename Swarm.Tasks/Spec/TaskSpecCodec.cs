@@ -186,26 +186,60 @@ public static class TaskSpecCodec
     /// existed.</summary>
     private const byte SharingExtension = 1;
 
+    /// <summary>Extension 2: <c>task.metadata</c> (modality, body part, height, width, channels, labels), written only
+    /// when the spec has metadata, after extension 1 when both are there. Extensions appear in increasing tag order,
+    /// each at most once.</summary>
+    private const byte MetadataExtension = 2;
+
     private static void WriteExtension(Writer writer, TaskSpec spec)
     {
         var defaults = new SharingSpec();
-        if (spec.Sharing == defaults && spec.Aggregation.SampleCountMax == 0)
+        if (spec.Sharing != defaults || spec.Aggregation.SampleCountMax != 0)
         {
-            return;
+            writer.Byte(SharingExtension);
+            writer.Bool(spec.Sharing.ErrorFeedback);
+            writer.Byte(ScopeByte(spec.Sharing.Scope));
+            writer.Long(spec.Aggregation.SampleCountMax);
         }
-        writer.Byte(SharingExtension);
-        writer.Bool(spec.Sharing.ErrorFeedback);
-        writer.Byte(ScopeByte(spec.Sharing.Scope));
-        writer.Long(spec.Aggregation.SampleCountMax);
+        if (spec.Metadata is { } metadata)
+        {
+            writer.Byte(MetadataExtension);
+            writer.String(metadata.Modality);
+            writer.String(metadata.BodyPart);
+            writer.Int(metadata.Height);
+            writer.Int(metadata.Width);
+            writer.Int(metadata.Channels);
+            writer.Int(metadata.Labels);
+        }
     }
 
     private static TaskSpec ReadExtension(ref Reader reader, TaskSpec spec)
     {
-        var tag = reader.Byte("extension tag");
-        if (tag != SharingExtension)
+        var last = 0;
+        while (reader.Remaining > 0)
         {
-            throw new TaskSpecFormatException($"extension tag {tag} after seed; this node reads tag {SharingExtension}");
+            var tag = reader.Byte("extension tag");
+            if (tag <= last)
+            {
+                throw new TaskSpecFormatException($"extension tag {tag} after tag {last}; extensions come once each, in increasing order");
+            }
+            last = tag;
+            spec = tag switch
+            {
+                SharingExtension => ReadSharing(ref reader, spec),
+                MetadataExtension => spec with
+                {
+                    Metadata = new TaskMetadata(reader.String("metadata.modality"), reader.String("metadata.body-part"), reader.Int("metadata.height"),
+                        reader.Int("metadata.width"), reader.Int("metadata.channels"), reader.Int("metadata.labels")),
+                },
+                _ => throw new TaskSpecFormatException($"extension tag {tag} after seed; this node reads tags {SharingExtension} and {MetadataExtension}"),
+            };
         }
+        return spec;
+    }
+
+    private static TaskSpec ReadSharing(ref Reader reader, TaskSpec spec)
+    {
         var errorFeedback = reader.Bool("sharing.error-feedback");
         var scope = reader.Byte("sharing.scope");
         if (scope >= SharingSpec.Scopes.Count)

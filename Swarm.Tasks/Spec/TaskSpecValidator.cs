@@ -52,6 +52,7 @@ public static class TaskSpecValidator
         var f = spec.Aggregation.Byzantine;
         Check(f is >= 0 and <= 1_000, $"task.aggregation.byzantine {f} must be in [0, 1000]");
         Check(spec.Aggregation.TrimFraction is >= 0 and < 0.5, $"task.aggregation.trim-fraction {spec.Aggregation.TrimFraction} must be in [0, 0.5)");
+        problems.AddRange(spec.Metadata?.Problems() ?? []);
         Check(spec.Aggregation.SampleCountMax >= 0, $"task.aggregation.sample-count-max {spec.Aggregation.SampleCountMax} must be 0 (no bound) or positive");
         // A coordinate needs 2f + 1 sharers under the median and the trimmed mean; with fewer updates in a round
         // than that nothing would ever move. Krum needs 2f + 3 updates (Blanchard et al. 2017, §4).

@@ -41,6 +41,9 @@ public sealed class TaskApiSecurityTests : IDisposable
             }
             using var list = await client.GetAsync(new Uri(url, "/tasks"));
             Assert.Equal(HttpStatusCode.Unauthorized, list.StatusCode);
+            // Ranking sources reads every chain's metadata and model hash and runs models over the node's data.
+            using var similar = await client.GetAsync(new Uri(url, "/tasks/solo-1/similar"));
+            Assert.Equal(HttpStatusCode.Unauthorized, similar.StatusCode);
         }
 
         // Read-only health and metrics stay open on loopback.

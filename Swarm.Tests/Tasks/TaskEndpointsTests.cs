@@ -42,7 +42,7 @@ public sealed class TaskEndpointsTests : IDisposable
 
         output = new StringWriter();
         Assert.Equal(ExitCodes.Ok, await TaskCommand.ListAsync(api, output, error, CancellationToken.None));
-        Assert.Matches(@"solo-1\s+Running\s+1/3\s+3 solo", output.ToString());
+        Assert.Matches(@"solo-1\s+Running\s+1/3\s+3 -\s+solo", output.ToString());
 
         output = new StringWriter();
         Assert.Equal(ExitCodes.Ok, await TaskCommand.ShowAsync(api, "solo-1", output, error, CancellationToken.None));
