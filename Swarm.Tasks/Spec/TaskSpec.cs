@@ -43,6 +43,9 @@ public sealed record TaskSpec
     public PrivacySpec Privacy { get; init; } = new();
 
     public int Seed { get; init; } = 1;
+
+    /// <summary>The model this task imports from another task's chain, and how it uses it; null: none.</summary>
+    public TransferSpec? Transfer { get; init; }
 }
 
 /// <summary>Local optimizer of every site.</summary>

@@ -100,9 +100,10 @@ public static class TaskSpecCodec
         try
         {
             var spec = Read(ref reader);
-            if (reader.Remaining > 0)
+            var lastTag = 0;
+            while (reader.Remaining > 0)
             {
-                spec = ReadExtension(ref reader, spec);
+                (spec, lastTag) = ReadExtension(ref reader, spec, lastTag);
             }
             if (reader.Remaining > 0)
             {
@@ -186,25 +187,48 @@ public static class TaskSpecCodec
     /// existed.</summary>
     private const byte SharingExtension = 1;
 
+    /// <summary>Tag of the transfer extension (<see cref="TaskSpec.Transfer"/>), written only when the spec has one.
+    /// Extensions follow seed in increasing tag order.</summary>
+    private const byte TransferExtension = 2;
+
     private static void WriteExtension(Writer writer, TaskSpec spec)
     {
         var defaults = new SharingSpec();
-        if (spec.Sharing == defaults && spec.Aggregation.SampleCountMax == 0)
+        if (spec.Sharing != defaults || spec.Aggregation.SampleCountMax != 0)
         {
-            return;
+            writer.Byte(SharingExtension);
+            writer.Bool(spec.Sharing.ErrorFeedback);
+            writer.Byte(ScopeByte(spec.Sharing.Scope));
+            writer.Long(spec.Aggregation.SampleCountMax);
         }
-        writer.Byte(SharingExtension);
-        writer.Bool(spec.Sharing.ErrorFeedback);
-        writer.Byte(ScopeByte(spec.Sharing.Scope));
-        writer.Long(spec.Aggregation.SampleCountMax);
+        if (spec.Transfer is { } transfer)
+        {
+            writer.Byte(TransferExtension);
+            writer.String(transfer.Source);
+            writer.String(transfer.Genesis);
+            writer.String(transfer.Grant);
+            writer.String(transfer.Model);
+            writer.Byte(TransferModeByte(transfer.Mode));
+            writer.Bool(transfer.Layers is not null);
+            if (transfer.Layers is { } layers)
+            {
+                writer.Strings(layers);
+            }
+            writer.Double(transfer.Lambda);
+            writer.Bool(transfer.AdaptChannels);
+        }
     }
 
-    private static TaskSpec ReadExtension(ref Reader reader, TaskSpec spec)
+    private static (TaskSpec Spec, int Tag) ReadExtension(ref Reader reader, TaskSpec spec, int lastTag)
     {
         var tag = reader.Byte("extension tag");
-        if (tag != SharingExtension)
+        if (tag <= lastTag || tag > TransferExtension)
         {
-            throw new TaskSpecFormatException($"extension tag {tag} after seed; this node reads tag {SharingExtension}");
+            throw new TaskSpecFormatException($"extension tag {tag} after {(lastTag == 0 ? "seed" : $"tag {lastTag}")}; this node reads tags {SharingExtension} and {TransferExtension}, in that order");
+        }
+        if (tag == TransferExtension)
+        {
+            return (ReadTransfer(ref reader, spec), tag);
         }
         var errorFeedback = reader.Bool("sharing.error-feedback");
         var scope = reader.Byte("sharing.scope");
@@ -213,11 +237,40 @@ public static class TaskSpecCodec
             throw new TaskSpecFormatException($"sharing.scope: byte {scope} names no scope (0 to {SharingSpec.Scopes.Count - 1})");
         }
         var sampleCountMax = reader.Long("aggregation.sample-count-max");
-        return spec with
+        return (spec with
         {
             Sharing = new SharingSpec(errorFeedback, SharingSpec.Scopes[scope]),
             Aggregation = spec.Aggregation with { SampleCountMax = sampleCountMax },
-        };
+        }, tag);
+    }
+
+    private static TaskSpec ReadTransfer(ref Reader reader, TaskSpec spec)
+    {
+        var source = reader.String("transfer.source");
+        var genesis = reader.String("transfer.genesis");
+        var grant = reader.String("transfer.grant");
+        var model = reader.String("transfer.model");
+        var mode = reader.Byte("transfer.mode");
+        if (mode >= TransferSpec.Modes.Count)
+        {
+            throw new TaskSpecFormatException($"transfer.mode: byte {mode} names no mode (0 to {TransferSpec.Modes.Count - 1})");
+        }
+        var layers = reader.Bool("transfer.layers present") ? reader.Strings("transfer.layers") : null;
+        var lambda = reader.Double("transfer.lambda");
+        var adapt = reader.Bool("transfer.adapt-channels");
+        return spec with { Transfer = new TransferSpec(source, genesis, grant, model, TransferSpec.Modes[mode], layers, lambda, adapt) };
+    }
+
+    private static byte TransferModeByte(string mode)
+    {
+        for (var i = 0; i < TransferSpec.Modes.Count; i++)
+        {
+            if (TransferSpec.Modes[i] == mode)
+            {
+                return (byte)i;
+            }
+        }
+        throw new TaskSpecFormatException($"transfer.mode '{mode}' is not one of {string.Join(", ", TransferSpec.Modes)}");
     }
 
     private static byte ScopeByte(string scope)
