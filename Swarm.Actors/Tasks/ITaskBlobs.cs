@@ -25,6 +25,7 @@ public sealed class DirectoryTaskBlobs : ITaskBlobs
         _root = root;
         Directory.CreateDirectory(Path.Combine(root, "update"));
         Directory.CreateDirectory(Path.Combine(root, "model"));
+        Directory.CreateDirectory(Path.Combine(root, "proof"));
     }
 
     public bool Contains(BlobKind kind, string hash) => IsHash(hash) && File.Exists(PathOf(kind, hash));
@@ -52,9 +53,10 @@ public sealed class DirectoryTaskBlobs : ITaskBlobs
         !IsHash(hash) ? null
         : File.Exists(PathOf(BlobKind.Update, hash)) ? PathOf(BlobKind.Update, hash)
         : File.Exists(PathOf(BlobKind.Model, hash)) ? PathOf(BlobKind.Model, hash)
+        : File.Exists(PathOf(BlobKind.Proof, hash)) ? PathOf(BlobKind.Proof, hash)
         : null;
 
-    private string PathOf(BlobKind kind, string hash) => Path.Combine(_root, kind == BlobKind.Model ? "model" : "update", hash);
+    private string PathOf(BlobKind kind, string hash) => Path.Combine(_root, kind switch { BlobKind.Model => "model", BlobKind.Proof => "proof", _ => "update" }, hash);
 
     private static bool IsHash(string hash) => hash.Length == 64 && hash.All(char.IsAsciiHexDigitLower);
 }

@@ -19,7 +19,7 @@ namespace Swarm.Actors.Tasks;
 /// carried out in order, and outputs that answer at once (a blob found in the own store) are fed back as the next
 /// inputs. A chain that stops or restarts takes this peer with it: the site is rebuilt from the journal.
 /// </summary>
-public sealed class TaskPeerActor : SwarmActor
+public sealed partial class TaskPeerActor : SwarmActor
 {
     /// <summary>Messages kept while the chain replays its journal; later ones are dropped (peers retry).</summary>
     public const int WaitingMessagesMax = 10_000;
@@ -93,6 +93,7 @@ public sealed class TaskPeerActor : SwarmActor
         {
             _lastBlockAt = DateTimeOffset.FromUnixTimeMilliseconds(recovered.Blocks[^1].Block.TimestampMs);
         }
+        _ledger.AddRange(recovered.Blocks);
         _lastRequestId = chain.LastRequestOf(Self_);
         _site = new TaskSite(_context.Spec, Self_, chain, _context.InitialModel(), _context.Privacy, _context.SecAggEntropy);
         // Unnamed: after a restart the old trainer may still be stopping under its name.
@@ -155,6 +156,7 @@ public sealed class TaskPeerActor : SwarmActor
                 {
                     _lastBlockAt = DateTimeOffset.FromUnixTimeMilliseconds(committed.Blocks[^1].Block.Block.TimestampMs);
                 }
+                _ledger.AddRange(committed.Blocks.Select(c => c.Block));
                 Step(new ChainCommitted([.. committed.Blocks.Select(c => new CommittedBlock(c.Block.Block.Height, c.Executed))]));
                 break;
             case Retry:
@@ -198,7 +200,10 @@ public sealed class TaskPeerActor : SwarmActor
                 sender.Tell(Progress(), Self);
                 break;
             default:
-                Unhandled(message);
+                if (!HandleCrossChain(message, sender))
+                {
+                    Unhandled(message);
+                }
                 break;
         }
     }
@@ -281,6 +286,12 @@ public sealed class TaskPeerActor : SwarmActor
                 var personalized = ended.Personalization is { } p ? new PersonalizeRes(Self_, p.Global, p.Personalized, p.BestEpoch) : null;
                 Publish(new SiteTaskEnded(TaskId, Self_, ended.State, ended.Detail, personalized));
                 break;
+            case ObtainImport obtain:
+                Obtain(obtain);
+                break;
+            case ApplyTransfer apply:
+                Apply(apply);
+                break;
             case SiteNote note:
                 Log.Log(LevelOf(note.Level), "task {Task} site {Site}: {Note}", TaskId, Self_, note.Text);
                 break;
@@ -353,7 +364,12 @@ public sealed class TaskPeerActor : SwarmActor
 
     private void Submit(TaskRequest request)
     {
-        var payload = request.ToPayload(_context.Genesis.ChainId, bytes => _context.Signer.Sign(bytes));
+        SubmitPayload(request.ToPayload(_context.Genesis.ChainId, bytes => _context.Signer.Sign(bytes)));
+    }
+
+    /// <summary>Submits a signed payload (a task request, an export statement, an import) as this site's next client request.</summary>
+    private void SubmitPayload(byte[] payload)
+    {
         _lastRequestId = Math.Max(_lastRequestId + 1, Now.ToUnixTimeMilliseconds() * 1_000);
         _chain.Tell(new ChainSubmit(new ClientRequest(Self_, _lastRequestId, payload).SignedWith(_context.Genesis.ChainId, bytes => _context.Signer.Sign(bytes))));
     }

@@ -65,6 +65,30 @@ public sealed record TaskPeerContext
     /// <summary>The replica's clock tick.</summary>
     public TimeSpan TickInterval { get; init; } = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>The layers an import asks for (<see cref="TaskSpec.Transfer"/>): the spec's prefixes, or the names of
+    /// the model's feature extractor when it names none. Empty for a task without a transfer section.</summary>
+    public IReadOnlyList<string> ImportLayers { get; init; } = [];
+
+    /// <summary>The parameter layout of a source task's model (built from its spec), or why it cannot be built.</summary>
+    public Func<TaskSpec, (Swarm.Learning.Training.ParameterLayout? Layout, string? Problem)>? SourceLayout { get; init; }
+
+    /// <summary>Lets node <c>arg1</c> fetch the blobs <c>arg2</c> of this task by blob transfer although it is not a
+    /// participant (an importer this site exported to). Null where blobs do not travel by transfer.</summary>
+    public Action<string, IReadOnlyList<string>>? ServeExport { get; init; }
+
+    /// <summary>The blob store of another task on this node (an import from a chain this node is a member of reads
+    /// the proof and the model there); null when this node has no such task.</summary>
+    public Func<string, ITaskBlobs?> LocalTaskBlobs { get; init; } = _ => null;
+
+    /// <summary>The node's task manager of another node (export requests go there).</summary>
+    public Func<string, IActorRef>? Manager { get; init; }
+
+    /// <summary>The task peer of task <c>arg2</c> on node <c>arg1</c> (export answers go there).</summary>
+    public Func<string, string, IActorRef>? PeerOfTask { get; init; }
+
+    /// <summary>How long an import waits for the nodes' export answers before it reports what it has.</summary>
+    public TimeSpan ImportTimeout { get; init; } = TimeSpan.FromSeconds(20);
+
     /// <summary>How often a site retries what it is waiting for (missing blobs, a stalled round).</summary>
     public TimeSpan RetryInterval { get; init; } = TimeSpan.FromSeconds(1);
 }

@@ -15,7 +15,7 @@ namespace Swarm.Actors.Training;
 /// the round's aggregate and its hashes are the global ones, the same at every site.</para>
 /// <para>A Byzantine <see cref="SiteSettings.Behavior"/> (tests and simulations only) poisons the published update
 /// or the hashes of the site's recomputation.</para></summary>
-public sealed class SiteTrainer : IDisposable
+public sealed partial class SiteTrainer : IDisposable
 {
     private readonly ITrainer _trainer;
     private readonly SiteSettings _settings;
@@ -229,7 +229,11 @@ public sealed class SiteTrainer : IDisposable
         return new PersonalizeRes(SiteId, global, personalized, bestEpoch);
     }
 
-    public void Dispose() => _trainer.Dispose();
+    public void Dispose()
+    {
+        _anchor?.Dispose();
+        _trainer.Dispose();
+    }
 
     /// <summary>One epoch on the site's training data; DP-SGD when <paramref name="privacy"/> is set (the rounds'
     /// local epochs under local DP; personalization's fine-tuning never leaves the site and runs without it).</summary>
@@ -238,7 +242,7 @@ public sealed class SiteTrainer : IDisposable
         var options = _settings.Options;
         var rate = constantRate ?? _settings.Schedule.At(options.LearningRate, epoch, Math.Max(1, totalEpochs));
         return _trainer.TrainEpoch(Data.Train.ToTrainingData(),
-            options with { LearningRate = rate, Seed = _siteSeed + (ulong)epoch, Privacy = privacy });
+            options with { LearningRate = rate, Seed = _siteSeed + (ulong)epoch, Privacy = privacy, Transfer = privacy is null ? _anchor : null });
     }
 
     /// <summary>Loads a global model, keeping the site's own values of its local layers.</summary>

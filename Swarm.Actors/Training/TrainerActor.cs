@@ -51,6 +51,9 @@ public sealed class TrainerActor : SwarmActor
             case PersonalizeIns personalize:
                 Reply(site, TrainerWork.Personalize, 0, () => site.Personalize(personalize));
                 break;
+            case TransferIns transfer:
+                Reply(site, TrainerWork.Train, 1, () => site.Transfer(transfer));
+                break;
             default:
                 Unhandled(message);
                 break;

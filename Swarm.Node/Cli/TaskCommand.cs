@@ -18,7 +18,7 @@ namespace Swarm.Node.Cli;
 /// node.data-dir of the <c>--to</c> configuration (of the defaults and the environment when <c>--to</c> is an
 /// address or absent). Exit codes: 0 done (submit: every participant consented and the task started), 1 refused,
 /// not found, no node answers, or no usable token, 2 usage, 3 the spec file or node configuration is invalid.</summary>
-public static class TaskCommand
+public static partial class TaskCommand
 {
     /// <summary>A submit waits for every participant's answer: at most the node's tasks.consent-timeout (≤ 5 min).</summary>
     private static readonly TimeSpan SubmitTimeout = TimeSpan.FromMinutes(6);
@@ -38,6 +38,7 @@ public static class TaskCommand
         command.Subcommands.Add(CreateDecision("approve", "Approve a task that waits for this node's approval (policy.approval = manual).", withReason: false));
         command.Subcommands.Add(CreateDecision("reject", "Reject a task that waits for this node's approval; the submitter gets the reason.", withReason: true));
         command.Subcommands.Add(CreateCancel());
+        command.Subcommands.Add(CreateExportGrant());
         return command;
     }
 

@@ -112,12 +112,15 @@ public sealed class InProcessTaskChain : IReplicaTransport, IDisposable
 
     /// <summary>Runs round <paramref name="round"/> with every site: updates, then votes for one aggregate and model,
     /// which finalize the round. Returns the model hash (derived from the chain and round, like a real digest).</summary>
-    public string FinishRound(int round)
+    public string FinishRound(int round) => FinishRound(round, Hex($"{Genesis.ChainId} model {round}"));
+
+    /// <summary>Runs round <paramref name="round"/> like <see cref="FinishRound(int)"/>, finalizing <paramref name="model"/>
+    /// (the digest of a real parameter vector, when a test needs bytes that hash to the final model).</summary>
+    public string FinishRound(int round, string model)
     {
         var sites = Spec.Participants;
         var updates = sites.Select((s, i) => new UpdateRef(s, Hex($"{Genesis.ChainId} update {round} {s}"), 100 + i)).ToList();
         Commit([.. updates.Select((u, i) => SiteRequest(i, new UpdatePublished(round, u.Site, u.Hash, u.SampleCount)))]);
-        var model = Hex($"{Genesis.ChainId} model {round}");
         var aggregate = Hex($"{Genesis.ChainId} aggregate {round}");
         var set = TaskChain.UpdateSetDigest(updates);
         Commit([.. sites.Select((s, i) => SiteRequest(i, new AggregateVote(round, s, set, aggregate, model)))]);

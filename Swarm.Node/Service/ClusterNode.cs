@@ -268,6 +268,12 @@ public sealed class ClusterNode : IAsyncDisposable
     public Task<TaskDecision> RejectTaskAsync(string taskId, string reason, CancellationToken cancellationToken) =>
         DecideAsync(new RejectTaskRequest(taskId, reason), cancellationToken);
 
+    /// <summary>This node's site of task <paramref name="taskId"/> states an export grant (or its withdrawal) on the task's
+    /// chain; null when the node has no such task.</summary>
+    public async Task<Swarm.Actors.Tasks.ExportGranted?> GrantExportAsync(string taskId, string grantId, bool grant, Swarm.Tasks.CrossChain.ExportScope scope,
+        CancellationToken cancellationToken) =>
+        await _tasks!.Ask<object>(new Swarm.Actors.Tasks.GrantExportRequest(taskId, grantId, grant, scope), TaskAskTimeout, cancellationToken).ConfigureAwait(false) as Swarm.Actors.Tasks.ExportGranted;
+
     private async Task<TaskDecision> DecideAsync(object request, CancellationToken cancellationToken) =>
         await _tasks!.Ask<object>(request, TaskAskTimeout, cancellationToken).ConfigureAwait(false) switch
         {
@@ -409,7 +415,7 @@ public sealed class ClusterNode : IAsyncDisposable
         {
             throw new NodeStartException(portProblem);
         }
-        var codecs = new ActorWireCodecs([TaskWireCodec.Instance, new TaskPeerWireCodec()]);
+        var codecs = new ActorWireCodecs([TaskWireCodec.Instance, new TaskPeerWireCodec(), new ExportWireCodec()]);
         var directory = NodeDirectory.For(_system!);
         directory.SelfNode = identity.NodeId;
         directory.Remote = new ClusterActorSender(_system!, identity, () => consortium, _settings.Network.ClusterPortOffset, codecs, _counters,

@@ -72,6 +72,7 @@ public static class TaskEndpoints
             DecideAsync(audit, context, "approve", id, "", (_, c) => node.ApproveTaskAsync(id, c), ct));
         app.MapPost("/tasks/{id}/reject", (string id, HttpContext context, CancellationToken ct) =>
             DecideAsync(audit, context, "reject", id, "rejected by the operator", (reason, c) => node.RejectTaskAsync(id, reason, c), ct));
+        ExportEndpoints.Map(app, node, audit);
     }
 
     /// <summary>Cancel, approve or reject: reads the optional reason, asks the node, answers and audits the outcome.</summary>
@@ -118,7 +119,7 @@ public static class TaskEndpoints
         return Results.Json(new TaskError(problem), TaskJson.Options, statusCode: StatusCodes.Status413PayloadTooLarge);
     }
 
-    private static void Audit(AuditLog audit, HttpContext context, string action, string task, string outcome, string? detail = null) =>
+    internal static void Audit(AuditLog audit, HttpContext context, string action, string task, string outcome, string? detail = null) =>
         audit.Record(action, task, Operator(context), outcome, detail, ClientOf(context));
 
     /// <summary>The holder of the admin token (every request that reaches an endpoint has it), with the local user
@@ -142,7 +143,7 @@ public static class TaskEndpoints
     public static HttpContent ReasonContent(string? reason) => JsonContent.Create(new ReasonBody(reason), options: TaskJson.Options);
 
     /// <summary>The body as <typeparamref name="T"/> (null for an empty body), or the problem with it, or too large.</summary>
-    private static async Task<(T? Value, string? Problem, bool TooLarge)> ReadJsonAsync<T>(HttpRequest request, CancellationToken cancellationToken)
+    internal static async Task<(T? Value, string? Problem, bool TooLarge)> ReadJsonAsync<T>(HttpRequest request, CancellationToken cancellationToken)
         where T : class
     {
         if (await ReadBodyAsync(request, cancellationToken).ConfigureAwait(false) is not { } text)

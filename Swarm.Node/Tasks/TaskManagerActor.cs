@@ -165,6 +165,12 @@ public sealed class TaskManagerActor : SwarmActor
             case CancelTaskRequest cancel:
                 OnCancel(cancel, Sender);
                 break;
+            case ExportRequest export:
+                OnExportRequest(export);
+                break;
+            case GrantExportRequest grant:
+                OnGrantExport(grant, Sender);
+                break;
             case ApproveTaskRequest approve:
                 OnOperatorDecision(approve.TaskId, new OperatorApproved(approve.TaskId), Sender);
                 break;
@@ -571,6 +577,36 @@ public sealed class TaskManagerActor : SwarmActor
             : new TaskProgress(entry.Spec.Id, entry.State, entry.Last?.Round ?? 0, entry.Spec.Rounds, entry.Last?.ModelHash,
                 entry.Last?.ChainHeight ?? 0, entry.Detail, entry.Last?.Transfers, entry.Last?.EpsilonSpent, LastBlockAt: entry.Last?.LastBlockAt);
         return new TaskInfo(entry.Spec.Id, entry.Submitter, entry.Spec.Participants, Convert.ToHexStringLower(entry.Digest), progress);
+    }
+
+    /// <summary>An importing site asks for an export of a chain: the task's peer here answers it, or this manager says
+    /// this node takes no part in that chain.</summary>
+    private void OnExportRequest(ExportRequest export)
+    {
+        var taskId = Swarm.Tasks.TransferSpec.TaskIdOf(export.SourceChainId);
+        if (taskId is not null && _tasks.TryGetValue(taskId, out var entry) && entry.Peer is { } peer)
+        {
+            peer.Forward(export);
+            return;
+        }
+        NodeDirectory.For(Context.System).Resolve(TaskPaths.Peer(export.Requester, export.ImporterTaskId)).Tell(
+            new ExportRefused(_options.NodeId, export.ImporterTaskId, export.SourceChainId,
+                $"node '{_options.NodeId}' takes no part in chain {export.SourceChainId} (or its task is not running here)"), Self);
+    }
+
+    private void OnGrantExport(GrantExportRequest grant, IActorRef replyTo)
+    {
+        if (!_tasks.TryGetValue(grant.TaskId, out var entry))
+        {
+            replyTo.Tell(new TaskNotFound(grant.TaskId));
+            return;
+        }
+        if (entry.Peer is not { } peer)
+        {
+            replyTo.Tell(new ExportGranted(grant.TaskId, "", "", $"task '{grant.TaskId}' is not running on node '{_options.NodeId}' (it is {entry.State}): its chain takes no statements here"));
+            return;
+        }
+        peer.Forward(grant);
     }
 
     private IActorRef ManagerOf(string nodeId) => NodeDirectory.For(Context.System).Resolve(TaskPaths.Manager(nodeId));

@@ -96,6 +96,13 @@ public sealed class TaskPeerFactory : IDisposable
             ComputeGate = _computeGate,
             Privacy = new SitePrivacy(train.Count, Budget),
             SecAggEntropy = new SecAggEntropyFile(Path.Combine(_dataDirectory, "tasks", spec.Id, "secagg")).For,
+            ImportLayers = spec.Transfer is null ? [] : TransferSetup.ImportLayers(spec, train),
+            SourceLayout = source => TransferSetup.SourceLayout(source, train),
+            ServeExport = (peer, hashes) => _served.AllowExport(peer, blobs, hashes),
+            LocalTaskBlobs = id => TaskSpecValidator.IsValidId(id) && Directory.Exists(Path.Combine(_dataDirectory, "tasks", id))
+                ? new DirectoryTaskBlobs(Path.Combine(_dataDirectory, "tasks", id)) : null,
+            Manager = node => NodeDirectory.For(_system()).Resolve(TaskPaths.Manager(node)),
+            PeerOfTask = (node, task) => NodeDirectory.For(_system()).Resolve(TaskPaths.Peer(node, task)),
         };
         return TaskPeerActor.Props(context);
     }

@@ -17,13 +17,14 @@ public static class TaskSpecFile
     [
         "id", "model", "participants", "datasets", "rounds", "local-epochs", "optimizer", "aggregation",
         "partial-share-fraction", "partial-share-error-feedback", "partial-share-scope", "quorum", "round-deadline", "personalization", "privacy", "seed",
-        "kind", "metadata",
+        "kind", "metadata", "transfer",
     ];
 
     private static readonly string[] OptimizerKeys = ["name", "learning-rate", "momentum", "weight-decay", "batch-size"];
     private static readonly string[] AggregationKeys = ["strategy", "byzantine", "trim-fraction", "sample-count-max"];
     private static readonly string[] PersonalizationKeys = ["mode", "epochs", "local-layers"];
     private static readonly string[] MetadataKeys = ["modality", "body-part", "input-shape", "channels", "labels"];
+    private static readonly string[] TransferKeys = ["source", "genesis", "grant", "model", "mode", "layers", "lambda", "adapt-channels"];
     private static readonly string[] PrivacyKeys = ["mode", "differential-privacy", "noise-multiplier", "clip-norm", "delta", "secure-aggregation", "secret-sharing"];
 
     /// <summary>Reads the spec file at <paramref name="path"/>; throws <see cref="TaskSpecFileException"/>.</summary>
@@ -111,6 +112,7 @@ public static class TaskSpecFile
                 Privacy = Privacy(task, defaults.Privacy),
                 Seed = Int(task, "task", "seed", defaults.Seed),
                 Metadata = Metadata(task),
+                Transfer = Transfer(task),
             };
             return spec;
         }
@@ -215,6 +217,22 @@ public static class TaskSpecFile
             Unknown(s, "task.personalization", PersonalizationKeys);
             const string p = "task.personalization";
             return new PersonalizationSpec(String(s, p, "mode", d.Mode)!, Int(s, p, "epochs", d.Epochs), StringList(s, p, "local-layers", required: false));
+        }
+
+        /// <summary><c>transfer { source, genesis, grant, model, mode, layers, lambda, adapt-channels }</c>: the model this
+        /// task imports from another task's chain (docs/cross-chain.md); source, genesis and grant are required.</summary>
+        private TransferSpec? Transfer(HoconObject task)
+        {
+            if (Section(task, "task", "transfer", required: false) is not { } t)
+            {
+                return null;
+            }
+            Unknown(t, "task.transfer", TransferKeys);
+            const string p = "task.transfer";
+            var d = new TransferSpec("", "", "");
+            return new TransferSpec(String(t, p, "source", null) ?? "", String(t, p, "genesis", null) ?? "", String(t, p, "grant", null) ?? "",
+                String(t, p, "model", d.Model)!, String(t, p, "mode", d.Mode)!, StringList(t, p, "layers", required: false),
+                Double(t, p, "lambda", d.Lambda), Bool(t, p, "adapt-channels", d.AdaptChannels));
         }
 
         private PrivacySpec Privacy(HoconObject task, PrivacySpec d)

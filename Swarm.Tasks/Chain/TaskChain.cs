@@ -31,6 +31,11 @@ public sealed record TaskChainTerms(string ChainId, IReadOnlyList<string> Sites,
     /// <summary>Whether every round sums the updates by additive secret sharing (<see cref="SharingRecord"/>).</summary>
     public bool SecretSharing { get; init; }
 
+    /// <summary>The source chain the task's spec imports from (<see cref="TaskSpec.Transfer"/>); an import request
+    /// naming another source is refused. Null: the spec imports nothing, and the chain takes an import from anywhere
+    /// the request names (what the pure cross-chain tests exercise).</summary>
+    public SourceAnchor? TransferSource { get; init; }
+
     public int IndexOf(string site)
     {
         for (var i = 0; i < Sites.Count; i++)

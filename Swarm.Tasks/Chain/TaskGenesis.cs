@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using Swarm.Consensus.Blocks;
+using Swarm.Consensus.Encoding;
+using Swarm.Tasks.CrossChain;
 
 namespace Swarm.Tasks;
 
@@ -40,6 +42,9 @@ public static class TaskGenesis
             SampleCountMax = spec.Aggregation.SampleCountMax,
             SecureAggregation = spec.Privacy.SecureAggregation ? new ChainSecAggTerms(ChainSecAggTerms.ThresholdFor(spec.Participants.Count)) : null,
             SecretSharing = spec.Privacy.SecretSharing,
+            TransferSource = spec.Transfer is { } transfer && transfer.Genesis.Length == 64 && transfer.Genesis.All(char.IsAsciiHexDigitLower)
+                ? new SourceAnchor(transfer.Source, Digest.FromBytes(Convert.FromHexString(transfer.Genesis)))
+                : null,
         });
     }
 }

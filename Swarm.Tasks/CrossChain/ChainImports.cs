@@ -15,13 +15,27 @@ public sealed record ModelImported(string Site, VerifiedImport Import, long Heig
 public sealed class ChainImports(TaskChainTerms terms, ISignatureVerifier verifier)
 {
     private readonly List<ModelImported> _recorded = [];
+    private readonly List<RequestIgnored> _refused = [];
 
     public TrustedSourceStore Sources { get; } = new(verifier);
 
     public IReadOnlyList<ModelImported> Recorded => _recorded;
 
+    /// <summary>The import requests refused, in chain order, each with its reason (what the task's status shows).</summary>
+    public IReadOnlyList<RequestIgnored> Refused => _refused;
+
     /// <summary>Applies a committed import request: the recorded import, or why it was refused.</summary>
     public TaskChainEvent Apply(long height, ClientRequest request)
+    {
+        var outcome = Decide(height, request);
+        if (outcome is RequestIgnored refused)
+        {
+            _refused.Add(refused);
+        }
+        return outcome;
+    }
+
+    private TaskChainEvent Decide(long height, ClientRequest request)
     {
         if (ModelImportRequest.TryDecode(request.Payload, out var body, out var signature, out var problem) is not { } import)
         {
@@ -35,6 +49,11 @@ public sealed class ChainImports(TaskChainTerms terms, ISignatureVerifier verifi
         if (!verifier.Verify(terms.PublicKeys[index], SignedPayload.SigningBytes(terms.ChainId, body), signature))
         {
             return new RequestIgnored(request.ClientId, $"bad signature on the model import of site '{import.Site}'");
+        }
+        if (terms.TransferSource is { } expected && import.Source != expected)
+        {
+            return new RequestIgnored(request.ClientId, $"import refused: wrong genesis: the request names source {import.Source}, " +
+                $"the task's spec imports from {expected}");
         }
         if (CrossChainProof.TryDecode(import.Proof, out var proofProblem) is not { } proof)
         {

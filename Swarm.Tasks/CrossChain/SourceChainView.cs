@@ -37,6 +37,10 @@ public sealed class SourceChainView
 
     public ExportPolicy Policy { get; }
 
+    /// <summary>The source task's spec, whose digest the chain id binds (what an importer builds the source model's
+    /// layout from).</summary>
+    public TaskSpec? Spec { get; private init; }
+
     /// <summary>The highest trusted block (0: only the genesis).</summary>
     public long Height => _hashes.Count - 1;
 
@@ -81,7 +85,7 @@ public sealed class SourceChainView
             return null;
         }
         problem = "";
-        return new SourceChainView(genesis, terms, verifier);
+        return new SourceChainView(genesis, terms, verifier) { Spec = spec };
     }
 
     /// <summary>Adds the proof's blocks above <see cref="Height"/> once they are shown certified; blocks at or below

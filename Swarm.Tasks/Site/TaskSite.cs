@@ -19,7 +19,7 @@ public sealed partial class TaskSite
     private readonly TaskSpec _spec;
     private readonly string _self;
     private readonly TaskChain _chain;
-    private readonly string _initialHash;
+    private string _initialHash;
     private readonly Dictionary<int, AggregateRecomputed> _ownAggregates = [];
     private readonly HashSet<(BlobKind, string)> _wanted = [];
     private readonly HashSet<string> _heldUpdates = new(StringComparer.Ordinal);
@@ -74,6 +74,7 @@ public sealed partial class TaskSite
         _self = self;
         _chain = chain;
         _initialHash = ModelDigest.Hex(initialModel);
+        _seedModel = spec.Transfer is null ? null : initialModel;
         if (chain.LastFinalized is null)
         {
             (_global, _globalHash) = (initialModel, _initialHash);
@@ -108,7 +109,7 @@ public sealed partial class TaskSite
     private TaskChainTerms Terms => _chain.Terms;
 
     public TaskProgress Progress() => new(_spec.Id, _state, Math.Min(_chain.CurrentRound, Terms.Rounds), Terms.Rounds,
-        _globalHash, _chain.Height, _detail ?? _chain.Cancellation?.Reason ?? PrivacyDetail(), EpsilonSpent: _privacyPlan?.EpsilonAfter(_stepsSpent),
+        _globalHash, _chain.Height, _detail ?? _chain.Cancellation?.Reason ?? _transferDetail ?? PrivacyDetail(), EpsilonSpent: _privacyPlan?.EpsilonAfter(_stepsSpent),
         Validation: [.. _chain.Finalized.Select(f => RoundValidation.Of(f.Round, _chain.ValidationOf(f.Round).Values)).OfType<RoundValidation>()]);
 
     /// <summary>While a DP task runs: the ε this site has spent so far.</summary>
@@ -175,6 +176,12 @@ public sealed partial class TaskSite
                 break;
             case RetryDue:
                 Advance(retry: true);
+                break;
+            case ImportObtained obtained:
+                OnImportObtained(obtained);
+                break;
+            case TransferApplied applied:
+                OnTransferApplied(applied);
                 break;
             case CancelRequested cancel:
                 if (!_chain.IsOver)
@@ -296,6 +303,10 @@ public sealed partial class TaskSite
     private void StartDue(bool retry)
     {
         if (_chain.Cancellation is not null || _halted || _state is TaskState.Completed or TaskState.Failed)
+        {
+            return;
+        }
+        if (TransferPending(retry))
         {
             return;
         }
@@ -769,6 +780,10 @@ public sealed partial class TaskSite
     private void OnBlob(BlobArrived arrived)
     {
         if (arrived.From != _self && Terms.IndexOf(arrived.From) < 0)
+        {
+            return;
+        }
+        if (TakeImportedModel(arrived))
         {
             return;
         }

@@ -47,6 +47,8 @@ public sealed record TaskSpec
     /// <summary>What the task's data are (modality, body part, input shape, channels, labels); null when the spec
     /// does not say.</summary>
     public TaskMetadata? Metadata { get; init; }
+    /// <summary>The model this task imports from another task's chain, and how it uses it; null: none.</summary>
+    public TransferSpec? Transfer { get; init; }
 }
 
 /// <summary>Local optimizer of every site.</summary>

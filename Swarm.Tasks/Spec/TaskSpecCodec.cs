@@ -191,6 +191,10 @@ public static class TaskSpecCodec
     /// each at most once.</summary>
     private const byte MetadataExtension = 2;
 
+    /// <summary>Extension 3: <c>task.transfer</c> (<see cref="TaskSpec.Transfer"/>), written only when the spec imports
+    /// a model, after extensions 1 and 2 when they are there.</summary>
+    private const byte TransferExtension = 3;
+
     private static void WriteExtension(Writer writer, TaskSpec spec)
     {
         var defaults = new SharingSpec();
@@ -210,6 +214,22 @@ public static class TaskSpecCodec
             writer.Int(metadata.Width);
             writer.Int(metadata.Channels);
             writer.Int(metadata.Labels);
+        }
+        if (spec.Transfer is { } transfer)
+        {
+            writer.Byte(TransferExtension);
+            writer.String(transfer.Source);
+            writer.String(transfer.Genesis);
+            writer.String(transfer.Grant);
+            writer.String(transfer.Model);
+            writer.Byte(TransferModeByte(transfer.Mode));
+            writer.Bool(transfer.Layers is not null);
+            if (transfer.Layers is { } layers)
+            {
+                writer.Strings(layers);
+            }
+            writer.Double(transfer.Lambda);
+            writer.Bool(transfer.AdaptChannels);
         }
     }
 
@@ -232,7 +252,8 @@ public static class TaskSpecCodec
                     Metadata = new TaskMetadata(reader.String("metadata.modality"), reader.String("metadata.body-part"), reader.Int("metadata.height"),
                         reader.Int("metadata.width"), reader.Int("metadata.channels"), reader.Int("metadata.labels")),
                 },
-                _ => throw new TaskSpecFormatException($"extension tag {tag} after seed; this node reads tags {SharingExtension} and {MetadataExtension}"),
+                TransferExtension => ReadTransfer(ref reader, spec),
+                _ => throw new TaskSpecFormatException($"extension tag {tag} after seed; this node reads tags {SharingExtension}, {MetadataExtension} and {TransferExtension}"),
             };
         }
         return spec;
@@ -252,6 +273,35 @@ public static class TaskSpecCodec
             Sharing = new SharingSpec(errorFeedback, SharingSpec.Scopes[scope]),
             Aggregation = spec.Aggregation with { SampleCountMax = sampleCountMax },
         };
+    }
+
+    private static TaskSpec ReadTransfer(ref Reader reader, TaskSpec spec)
+    {
+        var source = reader.String("transfer.source");
+        var genesis = reader.String("transfer.genesis");
+        var grant = reader.String("transfer.grant");
+        var model = reader.String("transfer.model");
+        var mode = reader.Byte("transfer.mode");
+        if (mode >= TransferSpec.Modes.Count)
+        {
+            throw new TaskSpecFormatException($"transfer.mode: byte {mode} names no mode (0 to {TransferSpec.Modes.Count - 1})");
+        }
+        var layers = reader.Bool("transfer.layers present") ? reader.Strings("transfer.layers") : null;
+        var lambda = reader.Double("transfer.lambda");
+        var adapt = reader.Bool("transfer.adapt-channels");
+        return spec with { Transfer = new TransferSpec(source, genesis, grant, model, TransferSpec.Modes[mode], layers, lambda, adapt) };
+    }
+
+    private static byte TransferModeByte(string mode)
+    {
+        for (var i = 0; i < TransferSpec.Modes.Count; i++)
+        {
+            if (TransferSpec.Modes[i] == mode)
+            {
+                return (byte)i;
+            }
+        }
+        throw new TaskSpecFormatException($"transfer.mode '{mode}' is not one of {string.Join(", ", TransferSpec.Modes)}");
     }
 
     private static byte ScopeByte(string scope)

@@ -89,6 +89,10 @@ public static class TaskSpecValidator
         {
             SecretSharingRules.Check(spec, quorum, Check);
         }
+        if (spec.Transfer is { } transfer)
+        {
+            TransferSpec.Check(transfer, spec, Check);
+        }
         return problems;
     }
 

@@ -93,4 +93,27 @@ public sealed class TaskBlobServingTests
         Assert.Null(served.PathFor("b", new string('0', 64)));
         Assert.Null(served.PathFor("b", "../../etc/passwd"));
     }
+
+    [Fact]
+    public void An_exported_proof_and_model_are_served_to_the_importer_they_were_offered_to_and_to_no_other_node()
+    {
+        using var dir = new TempDirectory();
+        var served = new TaskBlobSource();
+        var source = new DirectoryTaskBlobs(dir.Sub("xa"));
+        served.Register("xa", ["a", "b"], source);
+        var model = new byte[64];
+        model[3] = 7;
+        var proof = new byte[] { 1, 2, 3 };
+        var (modelHash, proofHash) = (RoundAggregate.HashOf(model), RoundAggregate.HashOf(proof));
+        source.Put(BlobKind.Model, modelHash, model);
+        source.Put(BlobKind.Proof, proofHash, proof);
+        Assert.Null(served.PathFor("e", modelHash)); // e is not in task xa
+
+        served.AllowExport("e", source, [proofHash, modelHash]);
+
+        Assert.Equal(proof, File.ReadAllBytes(served.PathFor("e", proofHash)!));
+        Assert.Equal(model, File.ReadAllBytes(served.PathFor("e", modelHash)!));
+        Assert.Null(served.PathFor("f", proofHash)); // another node that knows the hash gets nothing
+        Assert.Equal(source.FileOf(modelHash), served.PathFor("a", modelHash)); // the participants as before
+    }
 }
