@@ -7,9 +7,13 @@ namespace Swarm.Node.Clustering;
 
 /// <summary>Closes the cluster links of members that left the consortium file (or whose pinned key or endpoint
 /// changed) at once, instead of waiting for them to fail: each is downed (Akka.Cluster removes it, and a downed
-/// member must restart to join again) and its association is quarantined, which stops Akka.Remote's endpoint to it
-/// now and refuses that incarnation for good. A new connection from it then meets the TLS validator, which asks the
-/// reloaded consortium and refuses it (<see cref="ClusterRemoting.Ssl(NodeIdentity, Func{Consortium}, Action{string})"/>).</summary>
+/// member must restart to join again) and Akka.Remote's endpoint to its address is stopped and the address gated,
+/// which drops the association now. A new connection from it then meets the TLS validator, which asks the reloaded
+/// consortium and refuses it (<see cref="ClusterRemoting.Ssl(NodeIdentity, Func{Consortium}, Action{string})"/>).
+/// The association is not quarantined by uid here: a quarantine tells the other side, whose split-brain resolver
+/// then downs itself and everyone it still sees (Akka's DownSelfQuarantinedByRemote), and its own quarantine of
+/// this node, sent back over a link still open, made the members that stayed leave the cluster too (seen in
+/// ConsortiumReloadTests). Akka.Cluster quarantines the member by uid itself once it is removed.</summary>
 public static class ClusterLinks
 {
     /// <summary>Downs and quarantines each of <paramref name="memberIds"/> (their addresses as listed in
@@ -40,11 +44,11 @@ public static class ClusterLinks
             {
                 cluster.Down(address);
             }
-            // Without the uid the address is only gated, and the member could come back once the gate lifts.
-            provider.Quarantine(address, entry?.UniqueAddress.Uid);
+            // No uid: the endpoint stops and the address is gated, without a quarantine message to the other side.
+            provider.Quarantine(address, null);
             closed.Add(entry is null
                 ? $"'{id}' ({address}) was not in the cluster; its address is gated"
-                : $"'{id}' ({address}, uid {entry.UniqueAddress.Uid}) downed and quarantined");
+                : $"'{id}' ({address}, uid {entry.UniqueAddress.Uid}) downed, its association dropped");
         }
         return closed;
     }

@@ -183,7 +183,7 @@ public sealed class ClusterNode : IAsyncDisposable
     /// <summary>Re-reads the consortium file (SIGHUP, <c>POST /admin/consortium/reload</c>). A valid, not older file that
     /// still lists this node goes in force for every later handshake of Akka.Remote and of the blob transport, and the
     /// links of members it removed, or whose key or endpoint it changed, close now: their blob connections are cut and
-    /// their cluster links downed and quarantined (<see cref="ClusterLinks"/>). The other members are told the new
+    /// their cluster links downed and dropped (<see cref="ClusterLinks"/>). The other members are told the new
     /// version (<see cref="ConsortiumGreeter"/>). A refused file leaves the consortium in force as it was; the reason is
     /// logged and returned.</summary>
     public ConsortiumReload ReloadConsortium()
