@@ -10,10 +10,14 @@ namespace Swarm.Node.Clustering;
 /// member must restart to join again) and Akka.Remote's endpoint to its address is stopped and the address gated,
 /// which drops the association now. A new connection from it then meets the TLS validator, which asks the reloaded
 /// consortium and refuses it (<see cref="ClusterRemoting.Ssl(NodeIdentity, Func{Consortium}, Action{string})"/>).
-/// The association is not quarantined by uid here: a quarantine tells the other side, whose split-brain resolver
-/// then downs itself and everyone it still sees (Akka's DownSelfQuarantinedByRemote), and its own quarantine of
-/// this node, sent back over a link still open, made the members that stayed leave the cluster too (seen in
-/// ConsortiumReloadTests). Akka.Cluster quarantines the member by uid itself once it is removed.</summary>
+/// The association is not quarantined by uid here: a quarantine is announced to the other side, whose split-brain
+/// resolver then downs itself and every member it sees (Akka's DownSelfQuarantinedByRemote); Akka.Cluster quarantines
+/// the member by uid itself once it is removed.
+/// Hazard (Akka.NET 1.5.50 and later): a node whose own dial fails the TLS handshake runs CoordinatedShutdown
+/// (TlsHandshakeFailureReason, exit code 79). A survivor must therefore not dial the removed member again before
+/// Akka.Cluster has removed it: the gate lasts <c>akka.remote.retry-gate-closed-for</c> (5 s by default), and removal
+/// takes a leader action after gossip convergence (about a second); with a 200 ms gate both survivors of the test
+/// dialed the removed member, refused its certificate and shut down.</summary>
 public static class ClusterLinks
 {
     /// <summary>Downs and quarantines each of <paramref name="memberIds"/> (their addresses as listed in

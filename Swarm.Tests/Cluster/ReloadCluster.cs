@@ -82,7 +82,7 @@ internal sealed class ReloadCluster : IAsyncDisposable
         var source = new ConsortiumSource(FileOf(name), ConsortiumFile.Load(FileOf(name)));
         var system = SwarmActorSystem.Create(ClusterRemoting.SystemName, loggers, ClusterNode.ActorSystemConfig(settings, source.Current),
             ClusterNode.SslSetup(_identities[name], source, loggers));
-        var running = new Running(name, system, log);
+        var running = new Running(name, system, log) { Source = source };
         system.EventStream.Subscribe(system.ActorOf(Props.Create(() => new DisassociationRecorder(running.Disassociated))), typeof(DisassociatedEvent));
         var node = new ClusterNode(settings, loggers, TimeProvider.System, system: system, consortium: source);
         running.Node = node;
@@ -164,6 +164,9 @@ internal sealed class ReloadCluster : IAsyncDisposable
         public ListLogger Log { get; } = log;
 
         public ClusterNode? Node { get; set; }
+
+        /// <summary>The consortium source the node and its TLS validator share.</summary>
+        public ConsortiumSource? Source { get; init; }
 
         public ConcurrentQueue<(Address Remote, DateTime At)> Disassociated { get; } = new();
 
