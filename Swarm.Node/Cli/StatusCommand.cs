@@ -62,14 +62,21 @@ public static class StatusCommand
             error.WriteLine($"swarm status: {endpoint}/health returned no report");
             return ExitCodes.Failure;
         }
-        output.WriteLine($"node {report.Node}  status {report.Status}  incarnation {report.Incarnation}  uptime {report.UptimeSeconds:0}s");
-        output.WriteLine($"{"MEMBER",-24} {"STATUS",-12} {"UID",20}");
+        var consortium = report.Consortium is null ? "" : $"  consortium {report.Consortium}";
+        output.WriteLine($"node {report.Node}  status {report.Status}  incarnation {report.Incarnation}  uptime {report.UptimeSeconds:0}s{consortium}");
+        output.WriteLine($"{"MEMBER",-24} {"STATUS",-12} {"UID",20}  CONSORTIUM");
         foreach (var member in report.Members)
         {
-            output.WriteLine($"{member.Node,-24} {member.Status,-12} {member.Uid,20}");
+            var file = member.Consortium is null ? "?" : member.ConsortiumMismatch ? $"{member.Consortium} MISMATCH" : member.Consortium;
+            output.WriteLine($"{member.Node,-24} {member.Status,-12} {member.Uid,20}  {file}");
         }
         var up = report.Members.Count(m => m.Status == "up");
         output.WriteLine($"{report.Members.Count} members, {up} up");
+        var mismatched = report.Members.Where(m => m.ConsortiumMismatch).Select(m => m.Node).ToList();
+        if (mismatched.Count > 0)
+        {
+            output.WriteLine($"warning: {string.Join(", ", mismatched)} {(mismatched.Count == 1 ? "has" : "have")} another consortium file in force than this node's {report.Consortium} (compare the files, then reload: docs/operations.md)");
+        }
         if (api is null)
         {
             output.WriteLine($"chains: not shown{(noChains is { Length: > 0 } why ? $" ({why})" : "")}");

@@ -21,7 +21,12 @@ public static class ClusterMembers
     public const string Absent = "absent";
     public const string Unreachable = "unreachable";
 
-    public static IReadOnlyList<MemberReport> Of(ActorSystem system, Consortium consortium, int portOffset)
+    /// <param name="system">This node's actor system.</param>
+    /// <param name="consortium">The consortium in force.</param>
+    /// <param name="portOffset">network.cluster-port-offset.</param>
+    /// <param name="views">What each member said of its consortium file (<see cref="ConsortiumGreeter"/>); null: not known.</param>
+    /// <param name="selfId">This node's id: its own row shows the file in force here.</param>
+    public static IReadOnlyList<MemberReport> Of(ActorSystem system, Consortium consortium, int portOffset, ConsortiumViews? views = null, string? selfId = null)
     {
         ArgumentNullException.ThrowIfNull(consortium);
         var cluster = Cluster.Get(system);
@@ -42,7 +47,18 @@ public static class ClusterMembers
                 : Lower(entry.Status);
             reports.Add(new MemberReport(member.Id, entry.UniqueAddress.Uid, status));
         }
-        return reports;
+        return [.. reports.Select(r => WithConsortium(r, consortium, views, selfId))];
+    }
+
+    private static MemberReport WithConsortium(MemberReport report, Consortium consortium, ConsortiumViews? views, string? selfId)
+    {
+        if (report.Node == selfId)
+        {
+            return report with { Consortium = consortium.VersionLabel };
+        }
+        return views?.Of(report.Node) is { } said
+            ? report with { Consortium = said.Label, ConsortiumMismatch = !ConsortiumViews.Matches(said, consortium) }
+            : report;
     }
 
     /// <summary>This node's own cluster status (<c>absent</c> before it joined and after it left).</summary>

@@ -101,13 +101,24 @@ public static class ClusterRemoting
     /// <param name="refused">Told why a peer was refused (ids and fingerprints only).</param>
     public static DotNettySslSetup Ssl(NodeIdentity identity, Consortium consortium, Action<string> refused)
     {
+        ArgumentNullException.ThrowIfNull(consortium);
+        return Ssl(identity, () => consortium, refused);
+    }
+
+    /// <summary>Like <see cref="Ssl(NodeIdentity, Consortium, Action{string})"/>, asking <paramref name="consortium"/>
+    /// at every handshake, so that a reloaded consortium file (<see cref="ConsortiumSource"/>) decides the next one.</summary>
+    /// <param name="identity">This node's certificate (with its private key).</param>
+    /// <param name="consortium">The pins in force now.</param>
+    /// <param name="refused">Told why a peer was refused (ids and fingerprints only).</param>
+    public static DotNettySslSetup Ssl(NodeIdentity identity, Func<Consortium> consortium, Action<string> refused)
+    {
         ArgumentNullException.ThrowIfNull(identity);
         ArgumentNullException.ThrowIfNull(consortium);
         ArgumentNullException.ThrowIfNull(refused);
         return new DotNettySslSetup(identity.Certificate, suppressValidation: false, requireMutualAuthentication: true,
             customValidator: (certificate, _, _, _, _) =>
             {
-                var refusal = PeerAuthenticator.Refusal(consortium, certificate, null);
+                var refusal = PeerAuthenticator.Refusal(consortium(), certificate, null);
                 if (refusal is not null)
                 {
                     refused(refusal);

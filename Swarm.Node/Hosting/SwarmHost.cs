@@ -46,13 +46,15 @@ public static class SwarmHost
     {
         ArgumentNullException.ThrowIfNull(builder);
         var clustered = !string.IsNullOrEmpty(builder.Configuration["consortium:file"]);
+        // A consortium's node is an Akka.Cluster member over TLS remoting: its system needs the consortium and the
+        // node's certificate before the node starts. The identity lives as long as the process (the system holds its
+        // certificate); the consortium source is the node's too, so that a reload reaches the system's TLS validator.
+        builder.Services.AddSingleton(services => new HostRemoting(ClusterNode.TryLoadIdentity(services.GetRequiredService<NodeSettings>())));
         builder.Services.AddAkka(clustered ? ClusterRemoting.SystemName : SystemName(builder.Configuration["node:id"]), (akka, services) =>
         {
             var settings = services.GetRequiredService<NodeSettings>();
-            // A consortium's node is an Akka.Cluster member over TLS remoting: its system needs the consortium and the
-            // node's certificate now. The identity lives as long as the process (the system holds its certificate).
-            var remoting = ClusterNode.TryLoadIdentity(settings);
-            akka.AddHocon(ClusterNode.ActorSystemConfig(settings, remoting?.Consortium), HoconAddMode.Prepend);
+            var remoting = services.GetRequiredService<HostRemoting>().Loaded;
+            akka.AddHocon(ClusterNode.ActorSystemConfig(settings, remoting?.Consortium.Current), HoconAddMode.Prepend);
             if (remoting is { } loaded)
             {
                 akka.AddSetup(ClusterNode.SslSetup(loaded.Identity, loaded.Consortium, services.GetRequiredService<ILoggerFactory>()));

@@ -7,6 +7,7 @@ namespace Swarm.Node.Identity;
 public sealed class ConsortiumSource
 {
     private readonly string? _path;
+    private readonly Lock _reloading = new();
     private Consortium _current;
 
     /// <param name="path">The consortium file; null for a consortium given in memory (it cannot be reloaded).</param>
@@ -26,6 +27,18 @@ public sealed class ConsortiumSource
     /// mistake would re-admit removed members).</summary>
     /// <param name="selfId">This node's id: a file that no longer lists it is refused (the node would refuse itself).</param>
     public ConsortiumReload Reload(string selfId)
+    {
+        // SIGHUP and the admin API may ask at once: each reload compares against the version the previous one left.
+        lock (_reloading)
+        {
+            return ReloadLocked(selfId);
+        }
+    }
+
+    /// <summary>The path of the file, or null when the consortium was given in memory.</summary>
+    public string? Path => _path;
+
+    private ConsortiumReload ReloadLocked(string selfId)
     {
         var before = Current;
         if (_path is null)
@@ -68,4 +81,17 @@ public sealed class ConsortiumSource
 public sealed record ConsortiumReload(bool Applied, Consortium Before, Consortium After, IReadOnlyList<string> Cut, string? Problem)
 {
     public static ConsortiumReload Refused(Consortium current, string problem) => new(false, current, current, [], problem);
+
+    /// <summary>Ids listed after the reload but not before.</summary>
+    public IReadOnlyList<string> Added => [.. After.Members.Where(m => Before.Find(m.Id) is null).Select(m => m.Id)];
+
+    /// <summary>Ids listed before the reload but not after.</summary>
+    public IReadOnlyList<string> Removed => [.. Before.Members.Where(m => After.Find(m.Id) is null).Select(m => m.Id)];
+
+    /// <summary>Ids listed before and after whose key, signing key or endpoint changed.</summary>
+    public IReadOnlyList<string> Changed => [.. Cut.Where(id => After.Find(id) is not null)];
+
+    /// <summary>One line for the log: "v4 0123456789ab -> v5 ba9876543210: added [..], removed [..], changed [..]".</summary>
+    public string Summary =>
+        $"{Before.VersionLabel} -> {After.VersionLabel}: added [{string.Join(", ", Added)}], removed [{string.Join(", ", Removed)}], changed [{string.Join(", ", Changed)}]";
 }

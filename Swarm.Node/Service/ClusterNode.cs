@@ -35,7 +35,10 @@ public sealed class ClusterNode : IAsyncDisposable
     private readonly long _started;
     private readonly ActorSystem? _hostSystem;
     private ILedgerStore? _store;
-    private Consortium? _consortium;
+    private readonly ConsortiumSource? _givenConsortium;
+    private ConsortiumSource? _consortium;
+    private readonly ConsortiumViews _views = new();
+    private IActorRef? _greeter;
     private ActorSystem? _system;
     private readonly TransportCounters _counters = new();
     private BlobTransfer? _blobs;
@@ -64,9 +67,12 @@ public sealed class ClusterNode : IAsyncDisposable
     /// means this node has no task engine, and tasks it consents to fail here with that reason.</param>
     /// <param name="system">The node's actor system when the host owns it (Akka.Hosting, configured with
     /// <see cref="ActorSystemConfig"/>); null: the node creates its own and terminates it when it stops.</param>
+    /// <param name="consortium">The consortium source the host's actor system already validates peers with
+    /// (<see cref="SslSetup"/>), so that a reload reaches it too; null: the node reads <c>consortium.file</c> itself.</param>
     public ClusterNode(NodeSettings settings, ILoggerFactory loggers, TimeProvider time, Func<TaskLaunch, Props>? taskPeers = null,
-        ActorSystem? system = null)
+        ActorSystem? system = null, ConsortiumSource? consortium = null)
     {
+        _givenConsortium = consortium;
         _hostSystem = system;
         _taskPeers = taskPeers;
         _settings = settings;
@@ -93,14 +99,17 @@ public sealed class ClusterNode : IAsyncDisposable
     {
         var id = _settings.Node.Id;
         // Files are checked before anything is opened, so a misconfigured node leaves nothing behind.
-        var consortium = _settings.Consortium.File.Length == 0 ? null : LoadConsortium(_settings.Consortium.File, id);
-        _consortium = consortium;
+        var consortium = _settings.Consortium.File.Length == 0 ? null : _givenConsortium?.Current ?? LoadConsortium(_settings.Consortium.File, id);
+        // One source for the TLS validator of Akka.Remote, the blob transport, the inbox and the membership checks:
+        // a reload (SIGHUP, POST /admin/consortium/reload) reaches them all at once.
+        var source = consortium is null ? null : _givenConsortium ?? new ConsortiumSource(_settings.Consortium.File, consortium);
+        _consortium = source;
         _identity = consortium is null ? null : IdentityLoader.Load(_settings.Tls, _settings.Node, consortium);
         (_adminToken, _audit) = OpenCredentials();
         var incarnation = OpenStore();
         _incarnation = incarnation;
         _system = _hostSystem ?? SwarmActorSystem.Create(consortium is null ? id : ClusterRemoting.SystemName, _loggers,
-            ActorSystemConfig(_settings, consortium), consortium is null ? null : SslSetup(_identity!, consortium, _loggers));
+            ActorSystemConfig(_settings, consortium), source is null ? null : SslSetup(_identity!, source, _loggers));
         NodeLogging.For(_system).Factory = _loggers;
         if (consortium is not null)
         {
@@ -108,7 +117,7 @@ public sealed class ClusterNode : IAsyncDisposable
             {
                 throw new NodeStartException("the host's actor system is not an Akka.Cluster member; configure it with ClusterNode.ActorSystemConfig and SslSetup");
             }
-            StartTransport(consortium, _identity!);
+            StartTransport(source!, _identity!);
             // A node the others downed (minority side, unreachable too long, or marked down by any member whatever
             // this node's own failure detector says) is quarantined by them and stays out until its actor system
             // starts again: say so as an error, and tell the host, which starts the node again to rejoin.
@@ -136,7 +145,7 @@ public sealed class ClusterNode : IAsyncDisposable
             peers = launch => _engine.Create(launch.Spec, launch.SpecBytes, launch.Data).WithMailbox(PeerMailbox);
         }
         _taskOptions = new TaskManagerOptions(id, _settings.Policy.ToPolicy(), new ConfiguredDataSource(_settings.Data),
-            consortium is null ? member => member == id : member => consortium.Find(member) is not null, peers)
+            source is null ? member => member == id : member => source.Current.Find(member) is not null, peers)
         {
             Journal = new StoreTaskJournal(_store!),
             ConsentTimeout = _settings.Tasks.ConsentTimeout,
@@ -175,8 +184,49 @@ public sealed class ClusterNode : IAsyncDisposable
         {
             return Task.FromResult(new HealthReport(_settings.Node.Id, "up", _incarnation, uptime, [new MemberReport(_settings.Node.Id, 0, "up")]));
         }
-        var members = ClusterMembers.Of(system, _consortium, _settings.Network.ClusterPortOffset);
-        return Task.FromResult(new HealthReport(_settings.Node.Id, ClusterMembers.SelfStatus(system), _incarnation, uptime, members));
+        var consortium = _consortium.Current;
+        var members = ClusterMembers.Of(system, consortium, _settings.Network.ClusterPortOffset, _views, _settings.Node.Id);
+        return Task.FromResult(new HealthReport(_settings.Node.Id, ClusterMembers.SelfStatus(system), _incarnation, uptime, members,
+            consortium.VersionLabel));
+    }
+
+    /// <summary>Re-reads the consortium file (SIGHUP, <c>POST /admin/consortium/reload</c>). A valid, not older file that
+    /// still lists this node goes in force for every later handshake of Akka.Remote and of the blob transport, and the
+    /// links of members it removed, or whose key or endpoint it changed, close now: their blob connections are cut and
+    /// their cluster links downed and dropped (<see cref="ClusterLinks"/>). The other members are told the new
+    /// version (<see cref="ConsortiumGreeter"/>). A refused file leaves the consortium in force as it was; the reason is
+    /// logged and returned.</summary>
+    public ConsortiumReload ReloadConsortium()
+    {
+        var source = _consortium ?? throw new InvalidOperationException("this node has no consortium.file to reload");
+        var reload = source.Reload(_settings.Node.Id);
+        if (!reload.Applied)
+        {
+            _log.LogWarning("consortium reload refused, {Version} stays in force: {Problem}", reload.Before.VersionLabel, reload.Problem);
+            return reload;
+        }
+        _log.LogInformation("consortium reloaded from {File}: {Summary}", source.Path, reload.Summary);
+        if (_transport is { } transport)
+        {
+            transport.Consortium = reload.After;
+            foreach (var id in reload.Cut)
+            {
+                transport.CutLinks(id);
+            }
+        }
+        if (_system is { } system)
+        {
+            foreach (var closed in ClusterLinks.Close(system, reload.Before, reload.Cut, _settings.Network.ClusterPortOffset))
+            {
+                _log.LogWarning("consortium reload closed the cluster link of {Member}", closed);
+            }
+        }
+        foreach (var id in reload.Removed)
+        {
+            _views.Forget(id);
+        }
+        _greeter?.Tell(GreetMembers.Instance);
+        return reload;
     }
 
     /// <summary>Whether the node can serve (<c>GET /health/ready</c>): store open, consortium loaded and blob transport
@@ -189,7 +239,7 @@ public sealed class ClusterNode : IAsyncDisposable
                 ? store.Head is { } head ? $"open, height {head.Height}" : "open, empty"
                 : throw new InvalidOperationException("not open")),
         };
-        checks.AddRange(Readiness.Peers(_settings.Consortium.File.Length > 0, _consortium?.Members.Count,
+        checks.AddRange(Readiness.Peers(_settings.Consortium.File.Length > 0, _consortium?.Current.Members.Count,
             _transport?.LocalEndpoint?.ToString()));
         bool answered;
         try
@@ -324,7 +374,7 @@ public sealed class ClusterNode : IAsyncDisposable
             return _system.Terminate();
         }
         var timeout = _settings.Actors.ShutdownTimeout;
-        return Task.WhenAll(new[] { _tasks, _inbox }.OfType<IActorRef>().Select(actor => actor.GracefulStop(timeout)));
+        return Task.WhenAll(new[] { _tasks, _inbox, _greeter }.OfType<IActorRef>().Select(actor => actor.GracefulStop(timeout)));
     }
 
     /// <summary>The configuration of the node's actor system: the <c>akka { }</c> section of the node's files
@@ -348,22 +398,23 @@ public sealed class ClusterNode : IAsyncDisposable
             .WithFallback(SwarmActorSystem.DefaultConfig);
     }
 
-    /// <summary>Akka.Remote's TLS setup for this node (<see cref="ClusterRemoting.Ssl"/>); refused peers are logged.</summary>
+    /// <summary>Akka.Remote's TLS setup for this node (<see cref="ClusterRemoting.Ssl(NodeIdentity, Func{Consortium}, Action{string})"/>); refused peers are logged.</summary>
     /// <param name="identity">The node's certificate.</param>
-    /// <param name="consortium">The pins.</param>
+    /// <param name="consortium">The pins, asked at every handshake (a reload decides the next one).</param>
     /// <param name="loggers">Where refusals are logged.</param>
-    public static Setup SslSetup(NodeIdentity identity, Consortium consortium, ILoggerFactory loggers)
+    public static Setup SslSetup(NodeIdentity identity, ConsortiumSource consortium, ILoggerFactory loggers)
     {
         ArgumentNullException.ThrowIfNull(loggers);
+        ArgumentNullException.ThrowIfNull(consortium);
         var log = loggers.CreateLogger(typeof(ClusterRemoting));
-        return ClusterRemoting.Ssl(identity, consortium, refusal => log.LogWarning("refused a cluster peer at the TLS handshake: {Refusal}", refusal));
+        return ClusterRemoting.Ssl(identity, () => consortium.Current, refusal => log.LogWarning("refused a cluster peer at the TLS handshake: {Refusal}", refusal));
     }
 
     /// <summary>The consortium and identity of a node whose settings name a consortium file, loaded and checked as
     /// at start (the host builds the actor system before the node starts, and a consortium's system needs both);
     /// null when the node has no consortium or they cannot be loaded (the node's start then reports why).</summary>
     /// <param name="settings">The node's settings.</param>
-    public static (Consortium Consortium, NodeIdentity Identity)? TryLoadIdentity(NodeSettings settings)
+    public static (ConsortiumSource Consortium, NodeIdentity Identity)? TryLoadIdentity(NodeSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
         if (settings.Consortium.File.Length == 0)
@@ -373,7 +424,7 @@ public sealed class ClusterNode : IAsyncDisposable
         try
         {
             var consortium = LoadConsortium(settings.Consortium.File, settings.Node.Id);
-            return (consortium, IdentityLoader.Load(settings.Tls, settings.Node, consortium));
+            return (new ConsortiumSource(settings.Consortium.File, consortium), IdentityLoader.Load(settings.Tls, settings.Node, consortium));
         }
         catch (NodeStartException)
         {
@@ -409,19 +460,22 @@ public sealed class ClusterNode : IAsyncDisposable
 
     /// <summary>Starts the blob transport (pinned mutual TLS, models and updates only), the remote inbox (actor
     /// messages from other members over Akka.Remote) and the sender of this node's actor messages.</summary>
-    private void StartTransport(Consortium consortium, NodeIdentity identity)
+    private void StartTransport(ConsortiumSource source, NodeIdentity identity)
     {
+        var consortium = source.Current;
         if (ClusterRemoting.PortProblem(consortium, _settings.Network.ClusterPortOffset) is { } portProblem)
         {
             throw new NodeStartException(portProblem);
         }
-        var codecs = new ActorWireCodecs([TaskWireCodec.Instance, new TaskPeerWireCodec(), new ExportWireCodec()]);
+        var codecs = new ActorWireCodecs([TaskWireCodec.Instance, new TaskPeerWireCodec(), new ExportWireCodec(), ConsortiumWireCodec.Instance]);
         var directory = NodeDirectory.For(_system!);
         directory.SelfNode = identity.NodeId;
-        directory.Remote = new ClusterActorSender(_system!, identity, () => consortium, _settings.Network.ClusterPortOffset, codecs, _counters,
+        directory.Remote = new ClusterActorSender(_system!, identity, () => source.Current, _settings.Network.ClusterPortOffset, codecs, _counters,
             _loggers.CreateLogger<ClusterActorSender>());
-        _inbox = _system!.ActorOf(RemoteInbox.Props(() => consortium, codecs, _counters, _loggers.CreateLogger<RemoteInbox>()).WithMailbox(PeerMailbox),
+        _inbox = _system!.ActorOf(RemoteInbox.Props(() => source.Current, codecs, _counters, _loggers.CreateLogger<RemoteInbox>()).WithMailbox(PeerMailbox),
             RemoteInbox.Name);
+        _greeter = _system.ActorOf(ConsortiumGreeter.Props(() => source.Current, _views, _settings.Network.ClusterPortOffset,
+            _loggers.CreateLogger<ConsortiumGreeter>()).WithMailbox(PeerMailbox), ConsortiumGreeter.Name);
         var router = new PayloadRouter();
         // Models and updates go by blob transfer (actor messages carry their hashes): fetched into an inbox store,
         // served from the tasks' own directories to each task's participants only.

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Swarm.Node.Dashboard;
+using Swarm.Node.Identity;
 using Swarm.Node.Security;
 using Swarm.Node.Tasks;
 
@@ -76,6 +77,7 @@ public sealed class NodeHttpServer : IAsyncDisposable
         });
         app.MapGet("/metrics", async (CancellationToken ct) =>
             Results.Text(await node.MetricsAsync(ct).ConfigureAwait(false), NodeMetrics.ContentType));
+        app.MapPost("/admin/consortium/reload", (HttpContext context) => ReloadConsortium(node, audit, context));
         TaskEndpoints.Map(app, node, audit);
         DashboardEndpoints.Map(app, node, token, sessions, audit);
         try
@@ -89,6 +91,26 @@ public sealed class NodeHttpServer : IAsyncDisposable
         }
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new NodeHttpServer(app, new Uri(address));
+    }
+
+    /// <summary><c>POST /admin/consortium/reload</c> (admin token): what <c>SIGHUP</c> does, for hosts where signals are
+    /// awkward (containers, Windows); 200 with the change, 409 with the reason when the file was refused.</summary>
+    private static IResult ReloadConsortium(ClusterNode node, AuditLog audit, HttpContext context)
+    {
+        ConsortiumReload reload;
+        try
+        {
+            reload = node.ReloadConsortium();
+        }
+        catch (InvalidOperationException e)
+        {
+            return Results.Json(new TaskError(e.Message), TaskJson.Options, statusCode: StatusCodes.Status409Conflict);
+        }
+        audit.Record("consortium-reload", "", "operator", reload.Applied ? "applied" : "refused", reload.Applied ? reload.Summary : reload.Problem,
+            TaskEndpoints.ClientOf(context));
+        var body = new ConsortiumReloadResult(reload.Applied, reload.Before.VersionLabel, reload.After.VersionLabel, reload.Added, reload.Removed,
+            reload.Changed, reload.Problem);
+        return Results.Json(body, TaskJson.Options, statusCode: reload.Applied ? StatusCodes.Status200OK : StatusCodes.Status409Conflict);
     }
 
     /// <summary>Why a request is refused before it reaches an endpoint, or null.</summary>
