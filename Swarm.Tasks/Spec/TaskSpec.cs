@@ -43,6 +43,10 @@ public sealed record TaskSpec
     public PrivacySpec Privacy { get; init; } = new();
 
     public int Seed { get; init; } = 1;
+
+    /// <summary>Null for a round task (<c>task.kind = rounds</c>, the default); the terms of a data-vector task
+    /// (<c>task.kind = data-vectors</c>), which has no rounds.</summary>
+    public DataVectorSpec? DataVectors { get; init; }
 }
 
 /// <summary>Local optimizer of every site.</summary>

@@ -186,26 +186,60 @@ public static class TaskSpecCodec
     /// existed.</summary>
     private const byte SharingExtension = 1;
 
+    /// <summary>Tag of the data-vector extension: the <see cref="DataVectorSpec"/> of a data-vector task, written
+    /// only for such a task (after the sharing extension when both are present), so a round task's bytes do not change.</summary>
+    private const byte DataVectorExtension = 2;
+
     private static void WriteExtension(Writer writer, TaskSpec spec)
     {
         var defaults = new SharingSpec();
-        if (spec.Sharing == defaults && spec.Aggregation.SampleCountMax == 0)
+        if (spec.Sharing != defaults || spec.Aggregation.SampleCountMax != 0)
         {
-            return;
+            writer.Byte(SharingExtension);
+            writer.Bool(spec.Sharing.ErrorFeedback);
+            writer.Byte(ScopeByte(spec.Sharing.Scope));
+            writer.Long(spec.Aggregation.SampleCountMax);
         }
-        writer.Byte(SharingExtension);
-        writer.Bool(spec.Sharing.ErrorFeedback);
-        writer.Byte(ScopeByte(spec.Sharing.Scope));
-        writer.Long(spec.Aggregation.SampleCountMax);
+        if (spec.DataVectors is { } dv)
+        {
+            writer.Byte(DataVectorExtension);
+            writer.String(dv.Pretrained);
+            writer.String(dv.MergeRule);
+            writer.Int(dv.VectorsPerMerge);
+            writer.Int(dv.LambdaSteps);
+            var schedule = dv.Schedule.OrderBy(s => s.Key, StringComparer.Ordinal).ToList();
+            writer.Int(schedule.Count);
+            foreach (var (site, times) in schedule)
+            {
+                writer.String(site);
+                writer.Int(times.Count);
+                foreach (var time in times)
+                {
+                    writer.Long(time.Ticks);
+                }
+            }
+        }
     }
 
+    /// <summary>The extensions after seed, each tag at most once and in ascending order.</summary>
     private static TaskSpec ReadExtension(ref Reader reader, TaskSpec spec)
     {
-        var tag = reader.Byte("extension tag");
-        if (tag != SharingExtension)
+        var last = 0;
+        while (reader.Remaining > 0)
         {
-            throw new TaskSpecFormatException($"extension tag {tag} after seed; this node reads tag {SharingExtension}");
+            var tag = reader.Byte("extension tag");
+            if (tag <= last || tag > DataVectorExtension)
+            {
+                throw new TaskSpecFormatException($"extension tag {tag} after {(last == 0 ? "seed" : $"tag {last}")}; this node reads tags {SharingExtension} and {DataVectorExtension}, in that order");
+            }
+            last = tag;
+            spec = tag == SharingExtension ? ReadSharing(ref reader, spec) : ReadDataVectors(ref reader, spec);
         }
+        return spec;
+    }
+
+    private static TaskSpec ReadSharing(ref Reader reader, TaskSpec spec)
+    {
         var errorFeedback = reader.Bool("sharing.error-feedback");
         var scope = reader.Byte("sharing.scope");
         if (scope >= SharingSpec.Scopes.Count)
@@ -218,6 +252,38 @@ public static class TaskSpecCodec
             Sharing = new SharingSpec(errorFeedback, SharingSpec.Scopes[scope]),
             Aggregation = spec.Aggregation with { SampleCountMax = sampleCountMax },
         };
+    }
+
+    private static TaskSpec ReadDataVectors(ref Reader reader, TaskSpec spec)
+    {
+        var pretrained = reader.String("data-vectors.pretrained");
+        var rule = reader.String("data-vectors.merge-rule");
+        var perMerge = reader.Int("data-vectors.vectors-per-merge");
+        var steps = reader.Int("data-vectors.lambda-steps");
+        var sites = reader.Count("data-vectors.schedule");
+        var schedule = new Dictionary<string, IReadOnlyList<TimeSpan>>(StringComparer.Ordinal);
+        string? previous = null;
+        for (var i = 0; i < sites; i++)
+        {
+            var site = reader.String("data-vectors.schedule site");
+            if (previous is not null && string.CompareOrdinal(previous, site) >= 0)
+            {
+                throw new TaskSpecFormatException($"data-vectors.schedule: site '{site}' is repeated or out of order");
+            }
+            previous = site;
+            var count = reader.Int($"data-vectors.schedule.{site}");
+            if (count < 0 || count > DataVectorSpec.PublicationsMax)
+            {
+                throw new TaskSpecFormatException($"data-vectors.schedule.{site}: {count} times, expected 0 to {DataVectorSpec.PublicationsMax}");
+            }
+            var times = new TimeSpan[count];
+            for (var j = 0; j < count; j++)
+            {
+                times[j] = TimeSpan.FromTicks(reader.Long($"data-vectors.schedule.{site}[{j}]"));
+            }
+            schedule[site] = times;
+        }
+        return spec with { DataVectors = new DataVectorSpec(pretrained, rule, perMerge, steps) { Schedule = schedule } };
     }
 
     private static byte ScopeByte(string scope)

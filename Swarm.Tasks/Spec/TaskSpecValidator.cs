@@ -88,6 +88,7 @@ public static class TaskSpecValidator
         {
             SecretSharingRules.Check(spec, quorum, Check);
         }
+        DataVectorRules.Check(spec, Check);
         return problems;
     }
 
