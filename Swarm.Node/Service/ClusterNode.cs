@@ -124,7 +124,11 @@ public sealed class ClusterNode : IAsyncDisposable
             {
                 Budget = _settings.Policy.ToPolicy().Budget,
             };
-            peers = launch => _engine.Create(launch.Spec, launch.SpecBytes, launch.Data).WithMailbox(PeerMailbox);
+            var dataVectors = new DataVectorPeerFactory(id, consortium, _identity!, _settings.Node.DataDir, _settings.Training.Threads,
+                () => _system!, new TransferBlobFetcher(_blobs!, _inboxStore!), _served);
+            peers = launch => (launch.Spec.DataVectors is null
+                ? _engine.Create(launch.Spec, launch.SpecBytes, launch.Data)
+                : dataVectors.Create(launch.Spec, launch.SpecBytes, launch.Data)).WithMailbox(PeerMailbox);
         }
         _taskOptions = new TaskManagerOptions(id, _settings.Policy.ToPolicy(), new ConfiguredDataSource(_settings.Data),
             consortium is null ? member => member == id : member => consortium.Find(member) is not null, peers)
