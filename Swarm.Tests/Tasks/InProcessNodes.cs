@@ -31,6 +31,9 @@ internal sealed class InProcessNodes : IAsyncDisposable
 
     public ClusterNode this[int index] => _nodes[index];
 
+    /// <summary>Node <paramref name="index"/>'s data directory (<c>node.data-dir</c>).</summary>
+    public string DataDirectory(int index) => Path.Combine(_root, Names[index], "data");
+
     public static async Task<InProcessNodes> StartAsync(IReadOnlyList<string> hosts, int peerPortBase, Func<int, string>? extra = null, int trainLimit = 400)
     {
         var nodes = new InProcessNodes([.. hosts.Select((_, i) => $"node-{(char)('a' + i)}")], trainLimit);
