@@ -128,7 +128,7 @@ public sealed class TaskSpecCodecTests
         Assert.Contains("extension tag 0", problem, StringComparison.Ordinal);
         var extended = TaskSpecCodec.Encode(Spec() with { Sharing = new SharingSpec(false, "layer") }).Append((byte)0).ToArray();
         Assert.Null(TaskSpecCodec.TryDecode(extended, out problem));
-        Assert.Contains("1 bytes after the last field", problem, StringComparison.Ordinal);
+        Assert.Contains("extension tag 0 after tag 1", problem, StringComparison.Ordinal);
     }
 
     [Fact]
