@@ -10,8 +10,8 @@ namespace Swarm.Tests.DataVectors;
 
 /// <summary>Three nodes in this process (peer ports 29300-29302, this test's own range) with the real task engine run
 /// a data-vector task end to end: smallcnn pinned by the hash of a parameter file in each node's data dir, each node
-/// fine-tuning on its share of PneumoniaMNIST's first 240 training images, vectors moved by blob transfer,
-/// merges committed on the task's chain.</summary>
+/// fine-tuning on its share of PneumoniaMNIST's first 240 training images, vectors moved by blob transfer, λ of the
+/// validated rule proposed by each node from its validation split and agreed on the chain, merges committed on it.</summary>
 public sealed class DataVectorNodeTests
 {
     private const int PeerPortBase = 29300;
@@ -25,9 +25,9 @@ public sealed class DataVectorNodeTests
         var pretrained = Pin(nodes, channels: 1, classes: 2);
         var wrongShape = Pin(nodes, channels: 3, classes: 2);
 
-        // node-b publishes at once, node-a at once and again 12 s later, node-c only after 6 s: it joins a task
+        // node-b publishes at once, node-a at once and again 20 s later, node-c only after 15 s: it joins a task
         // whose first merge is on the chain already.
-        var submitted = await nodes.SubmitAsync(0, Spec(nodes, "dv-1", pretrained, "schedule { node-a = [0s, 12s], node-c = [6s] }"),
+        var submitted = await nodes.SubmitAsync(0, Spec(nodes, "dv-1", pretrained, "schedule { node-a = [0s, 20s], node-c = [15s] }"),
             CancellationToken.None);
         Assert.True(submitted.Started, submitted.Error ?? string.Join("; ", submitted.Answers.Select(a => $"{a.Node}: {a.Reason}")));
 
@@ -57,7 +57,9 @@ public sealed class DataVectorNodeTests
         var hash = final[0].Progress.ModelHash!;
         for (var i = 0; i < 3; i++)
         {
-            Assert.Contains("3 counting [node-a #2, node-b #1, node-c #1]", final[i].Progress.Detail, StringComparison.Ordinal);
+            Assert.Contains("data vectors (validated): 3 counting [node-a #2, node-b #1, node-c #1]", final[i].Progress.Detail, StringComparison.Ordinal);
+            // Every merge's λ was proposed by the sites from their validation splits and agreed on the chain.
+            Assert.Matches(@"λ 0\.\d+|λ 1(\.\d+)?;", final[i].Progress.Detail);
             var file = Path.Combine(nodes.DataDirectory(i), "tasks", "dv-1", "model", hash);
             Assert.Equal(hash, Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(file))));
             Assert.True(final[i].Progress.Transfers!.Sum(t => t.Bytes) > 0, $"{nodes.Names[i]} fetched no vector");
@@ -105,14 +107,14 @@ public sealed class DataVectorNodeTests
         return hash;
     }
 
-    private static string Spec(InProcessNodes nodes, string id, string pretrained, string schedule) => string.Create(CultureInfo.InvariantCulture, $$"""
+    private static string Spec(InProcessNodes nodes, string id, string pretrained, string schedule, string rule = "validated") => string.Create(CultureInfo.InvariantCulture, $$"""
         task {
           id = "{{id}}", kind = data-vectors, model = smallcnn, participants = [{{string.Join(", ", nodes.Names)}}]
           datasets { {{string.Join(", ", nodes.Names.Select(n => n + " = pneumoniamnist"))}} }
           local-epochs = 1, seed = 1
           optimizer { name = adam, learning-rate = 0.001, batch-size = 32 }
           personalization { mode = none }
-          data-vectors { pretrained = "{{pretrained}}", merge-rule = sample-weighted, vectors-per-merge = 1, {{schedule}} }
+          data-vectors { pretrained = "{{pretrained}}", merge-rule = {{rule}}, vectors-per-merge = 1, {{schedule}} }
         }
         """);
 }

@@ -40,6 +40,14 @@ public sealed class DataVectorTaskSpecTests
     }
 
     [Fact]
+    public void The_example_data_vector_spec_is_valid()
+    {
+        var spec = TaskSpecFile.Load(Path.Combine(AppContext.BaseDirectory, "examples", "tasks", "data-vectors-3.conf"));
+        Assert.Equal(("validated", 3), (spec.DataVectors!.MergeRule, spec.Participants.Count));
+        Assert.Equal([TimeSpan.FromHours(2)], spec.DataVectors.PublicationsOf("node-c"));
+    }
+
+    [Fact]
     public void A_data_vector_spec_with_wrong_terms_is_refused_naming_each_problem()
     {
         var error = Assert.Throws<TaskSpecFileException>(() => TaskSpecFile.Parse(Spec("""
