@@ -140,6 +140,9 @@ public sealed class ClusterNode : IAsyncDisposable
             ProgressTimeout = _settings.Actors.AskTimeout,
             OnUnreadableReplicaState = message => UnreadableReplicaState?.Invoke(message),
             Audit = _audit,
+            SpecProblem = spec => spec.DataVectors is { } dv && PretrainedModels.Find(_settings.Node.DataDir, dv.Pretrained) is null
+                ? $"node '{id}' has no pre-trained model {dv.Pretrained} (in {Path.Combine(_settings.Node.DataDir, PretrainedModels.Folder)} or its tasks' committed models)"
+                : null,
         };
         _tasks = _system.ActorOf(TaskManagerActor.Props(_taskOptions).WithMailbox(PeerMailbox), Actors.Tasks.TaskPaths.ManagerName);
         _http = await NodeHttpServer.StartAsync(_settings.Http.Port, this, _adminToken, _audit, cancellationToken).ConfigureAwait(false);

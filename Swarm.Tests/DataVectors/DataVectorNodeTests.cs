@@ -12,6 +12,7 @@ namespace Swarm.Tests.DataVectors;
 /// a data-vector task end to end: smallcnn pinned by the hash of a parameter file in each node's data dir, each node
 /// fine-tuning on its share of PneumoniaMNIST's first 240 training images, vectors moved by blob transfer, λ of the
 /// validated rule proposed by each node from its validation split and agreed on the chain, merges committed on it.</summary>
+[Collection(DataVectorNodeCollection.Name)]
 public sealed class DataVectorNodeTests
 {
     private const int PeerPortBase = 29300;
@@ -69,6 +70,13 @@ public sealed class DataVectorNodeTests
         Assert.True(merges >= 3, $"node-a adopted {merges} merged models; at least 3 vector sets were merged (a+b, +c, a's second)");
         Assert.True(final[0].Progress.Rounds >= 3, $"{final[0].Progress.Rounds} merges committed");
 
+        // A task pinning a model that no node holds is refused at consent, each node naming the missing hash.
+        var unknown = new string('0', 64);
+        var absent = await nodes.SubmitAsync(0, Spec(nodes, "dv-absent", unknown, ""), CancellationToken.None);
+        Assert.False(absent.Started);
+        Assert.NotEmpty(absent.Answers);
+        Assert.All(absent.Answers, a => Assert.Contains($"has no pre-trained model {unknown}", a.Reason, StringComparison.Ordinal));
+
         // A task pinning a model of another shape (3 input channels for 1-channel images) is refused by every node
         // with the reason, before it trains anything.
         var refused = await nodes.SubmitAsync(0, Spec(nodes, "dv-shape", wrongShape, ""), CancellationToken.None);
@@ -117,4 +125,12 @@ public sealed class DataVectorNodeTests
           data-vectors { pretrained = "{{pretrained}}", merge-rule = {{rule}}, vectors-per-merge = 1, {{schedule}} }
         }
         """);
+}
+
+/// <summary>The three-node data-vector test trains on every node while consent and PBFT run on the same cores: it runs
+/// alone, not beside the other cluster tests, whose consent timeouts it would otherwise stretch on a 2-core machine.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class DataVectorNodeCollection
+{
+    public const string Name = "DataVectorNodes";
 }
