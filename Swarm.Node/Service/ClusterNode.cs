@@ -142,7 +142,11 @@ public sealed class ClusterNode : IAsyncDisposable
                 Budget = _settings.Policy.ToPolicy().Budget,
                 DiskPerTaskMax = _settings.Tasks.DiskPerTaskMax,
             };
-            peers = launch => _engine.Create(launch.Spec, launch.SpecBytes, launch.Data).WithMailbox(PeerMailbox);
+            var dataVectors = new DataVectorPeerFactory(id, consortium, _identity!, _settings.Node.DataDir, _settings.Training.Threads,
+                () => _system!, new TransferBlobFetcher(_blobs!, _inboxStore!), _served);
+            peers = launch => (launch.Spec.DataVectors is null
+                ? _engine.Create(launch.Spec, launch.SpecBytes, launch.Data)
+                : dataVectors.Create(launch.Spec, launch.SpecBytes, launch.Data)).WithMailbox(PeerMailbox);
         }
         _taskOptions = new TaskManagerOptions(id, _settings.Policy.ToPolicy(), new ConfiguredDataSource(_settings.Data),
             source is null ? member => member == id : member => source.Current.Find(member) is not null, peers)
@@ -155,6 +159,9 @@ public sealed class ClusterNode : IAsyncDisposable
             ProgressTimeout = _settings.Actors.AskTimeout,
             OnUnreadableReplicaState = message => UnreadableReplicaState?.Invoke(message),
             Audit = _audit,
+            SpecProblem = spec => spec.DataVectors is { } dv && PretrainedModels.Find(_settings.Node.DataDir, dv.Pretrained) is null
+                ? $"node '{id}' has no pre-trained model {dv.Pretrained} (in {Path.Combine(_settings.Node.DataDir, PretrainedModels.Folder)} or its tasks' committed models)"
+                : null,
         };
         _tasks = _system.ActorOf(TaskManagerActor.Props(_taskOptions).WithMailbox(PeerMailbox), Actors.Tasks.TaskPaths.ManagerName);
         _http = await NodeHttpServer.StartAsync(_settings.Http.Port, this, _adminToken, _audit, cancellationToken).ConfigureAwait(false);

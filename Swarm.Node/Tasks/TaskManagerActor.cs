@@ -249,6 +249,7 @@ public sealed class TaskManagerActor : SwarmActor
         }
         // The facts only this node knows ride with the request; the decision is the consent state's.
         var dataProblem = spec.Datasets.TryGetValue(_options.NodeId, out var dataset) ? _options.Data.Problem(dataset, spec.Model) : null;
+        dataProblem ??= spec.Participants.Contains(_options.NodeId) ? _options.SpecProblem?.Invoke(spec) : null;
         Consent(new CreateArrived(create.From, spec, create.SpecBytes, TaskSpecCodec.Digest(create.SpecBytes), _tasks.ContainsKey(spec.Id),
             CapacityProblem() ?? RunningLimit.Problem(_options.NodeId, _options.RunningMax, ActiveTaskIds()), dataProblem));
     }

@@ -38,6 +38,10 @@ public sealed record TaskManagerOptions(
     /// tasks the policy no longer allows at a restart (none: not recorded).</summary>
     public AuditLog? Audit { get; init; }
 
+    /// <summary>What else this node lacks for a spec, checked at consent beside its data (a data-vector task's pinned
+    /// pre-trained model); null when nothing.</summary>
+    public Func<TaskSpec, string?>? SpecProblem { get; init; }
+
     /// <summary>Most tasks (of any state) and submissions a node keeps; more are refused.</summary>
     public int TasksMax { get; init; } = 1024;
 

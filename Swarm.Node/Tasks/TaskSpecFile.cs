@@ -17,8 +17,10 @@ public static class TaskSpecFile
     [
         "id", "model", "participants", "datasets", "rounds", "local-epochs", "optimizer", "aggregation",
         "partial-share-fraction", "partial-share-error-feedback", "partial-share-scope", "quorum", "round-deadline", "personalization", "privacy", "seed",
-        "kind", "metadata", "transfer",
+        "kind", "metadata", "transfer", "data-vectors",
     ];
+
+    private static readonly string[] DataVectorKeys = ["pretrained", "merge-rule", "vectors-per-merge", "lambda-steps", "schedule"];
 
     private static readonly string[] OptimizerKeys = ["name", "learning-rate", "momentum", "weight-decay", "batch-size"];
     private static readonly string[] AggregationKeys = ["strategy", "byzantine", "trim-fraction", "sample-count-max"];
@@ -90,7 +92,7 @@ public static class TaskSpecFile
                 return null;
             }
             Unknown(task, "task", TaskKeys);
-            Kind(task);
+            var dataVectors = Kind(task);
             var participants = StringList(task, "task", "participants", required: true) ?? [];
             var defaults = new TaskSpec { Id = "", Model = "", Participants = [], Datasets = new Dictionary<string, string>() };
             var spec = new TaskSpec
@@ -113,6 +115,7 @@ public static class TaskSpecFile
                 Seed = Int(task, "task", "seed", defaults.Seed),
                 Metadata = Metadata(task),
                 Transfer = Transfer(task),
+                DataVectors = dataVectors,
             };
             return spec;
         }
@@ -308,20 +311,73 @@ public static class TaskSpecFile
             }
         }
 
-        /// <summary><c>task.kind</c>: <c>rounds</c> (the default) is the only kind nodes run. A data-vector task
-        /// (issue 16) is refused here rather than accepted and left undone: the merge library, the pure chain state
-        /// (Swarm.Tasks/DataVectors) and <c>swarm experiment data-vectors</c> exist, the node's task actors do not yet
-        /// fine-tune, publish or merge vectors.</summary>
-        private void Kind(HoconObject task)
+        /// <summary><c>task.kind</c>: <c>rounds</c> (the default) or <c>data-vectors</c>, which needs a
+        /// <c>task.data-vectors</c> section (and only that kind may have one).</summary>
+        private DataVectorSpec? Kind(HoconObject task)
         {
             var kind = String(task, "task", "kind", "rounds");
-            if (kind is "rounds" || task["kind"] is not { } at)
+            var section = task["data-vectors"];
+            if (kind == DataVectorSpec.Kind)
             {
-                return;
+                if (section is null)
+                {
+                    Problem(task, "task.data-vectors", "missing (a data-vector task needs data-vectors { pretrained = <sha-256 of the model file>, merge-rule = ... })");
+                    return null;
+                }
+                return DataVectors(task);
             }
-            Problem(at, "task.kind", kind == "data-vectors"
-                ? "data-vector tasks are not run by nodes yet (the merge library and 'swarm experiment data-vectors' are; see docs/data-vectors.md); use kind = rounds or leave the key out"
-                : $"{Show(at)} is not a task kind (rounds; data-vectors is not run by nodes yet)");
+            if (kind != "rounds" && task["kind"] is { } at)
+            {
+                Problem(at, "task.kind", $"{Show(at)} is not a task kind (rounds, {DataVectorSpec.Kind})");
+            }
+            else if (section is not null)
+            {
+                Problem(section, "task.data-vectors", $"only a task of kind = {DataVectorSpec.Kind} has this section");
+            }
+            return null;
+        }
+
+        private DataVectorSpec? DataVectors(HoconObject task)
+        {
+            if (Section(task, "task", "data-vectors", required: true) is not { } s)
+            {
+                return null;
+            }
+            const string p = "task.data-vectors";
+            Unknown(s, p, DataVectorKeys);
+            var d = new DataVectorSpec("");
+            var schedule = new Dictionary<string, IReadOnlyList<TimeSpan>>(StringComparer.Ordinal);
+            if (Section(s, p, "schedule", required: false) is { } sites)
+            {
+                foreach (var site in sites.Keys)
+                {
+                    if (sites[site] is HoconArray array)
+                    {
+                        var times = new List<TimeSpan>();
+                        for (var i = 0; i < array.Items.Count; i++)
+                        {
+                            if (array.Items[i].ScalarText is { } text && HoconDuration.TryParse(text, out var time))
+                            {
+                                times.Add(time);
+                            }
+                            else
+                            {
+                                Problem(array.Items[i], $"{p}.schedule.{site}[{i}]", $"expected {HoconDuration.Expected}, got {Show(array.Items[i])}");
+                            }
+                        }
+                        schedule[site] = times;
+                    }
+                    else
+                    {
+                        Problem(sites[site]!, $"{p}.schedule.{site}", $"expected a list of times such as [0s, 2m], got {sites[site]!.KindName}");
+                    }
+                }
+            }
+            return new DataVectorSpec(String(s, p, "pretrained", null) ?? "", String(s, p, "merge-rule", d.MergeRule)!,
+                Int(s, p, "vectors-per-merge", d.VectorsPerMerge), Int(s, p, "lambda-steps", d.LambdaSteps))
+            {
+                Schedule = schedule,
+            };
         }
 
         private List<string>? StringList(HoconObject obj, string prefix, string key, bool required)

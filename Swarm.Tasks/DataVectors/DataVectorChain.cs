@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Swarm.Learning.DataVectors;
 
 namespace Swarm.Tasks.DataVectors;
 
@@ -10,7 +11,10 @@ namespace Swarm.Tasks.DataVectors;
 /// <see cref="DataVectorTaskTerms.VectorsPerMerge"/> vectors have been accepted since the last merge opened and no
 /// merge is open, merge k opens over the counting vectors (ordinal order of site id); it commits when
 /// <see cref="DataVectorTaskTerms.VotesToCommit"/> sites vote the same merged hash for its vector set, as a round
-/// finalizes its aggregate. Sites publish whenever they like, so there are no rounds and no deadlines: a late site
+/// finalizes its aggregate. Under the validated rule a merge first needs its λ: each site proposes the grid step
+/// that scored best on its validation split, and once <see cref="DataVectorTaskTerms.VotesToCommit"/> sites have
+/// proposed, the chain agrees the lower median (<see cref="LambdaAgreement.Agree"/>); votes come after that. Sites
+/// publish whenever they like, so there are no rounds and no deadlines: a late site
 /// simply publishes and is in the next merge. Pure: no I/O, clock or randomness.
 /// </summary>
 public sealed class DataVectorChain
@@ -18,6 +22,7 @@ public sealed class DataVectorChain
     private readonly DataVectorTaskTerms _terms;
     private readonly SortedDictionary<string, VectorRef> _latest = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _votes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _proposals = new(StringComparer.Ordinal);
     private readonly List<MergeCommitted> _committed = [];
     private int _acceptedSinceOpen;
 
@@ -36,6 +41,9 @@ public sealed class DataVectorChain
 
     public IReadOnlyList<MergeCommitted> Committed => _committed;
 
+    /// <summary>The open merge's agreed λ under the validated rule, or null (not agreed yet, or another rule).</summary>
+    public LambdaAgreed? Agreed { get; private set; }
+
     /// <summary>The counting vectors, in ordinal order of site id.</summary>
     public IReadOnlyList<VectorRef> Counting => [.. _latest.Values];
 
@@ -50,6 +58,7 @@ public sealed class DataVectorChain
         {
             VectorPublished published => Publish(published, height),
             MergeVote vote => Vote(vote, height),
+            LambdaProposed proposal => Propose(proposal, height),
             _ => [new DataVectorRejected(request, $"unknown request {request.GetType().Name}", height)],
         };
     }
@@ -109,6 +118,10 @@ public sealed class DataVectorChain
         {
             return [new DataVectorRejected(vote, $"{vote.Site} voted for another vector set than merge {open.Merge}'s", height)];
         }
+        if (open.Rule == MergeRule.Validated && Agreed is null)
+        {
+            return [new DataVectorRejected(vote, $"{vote.Site} voted in merge {open.Merge} before its λ was agreed", height)];
+        }
         if (!_votes.TryAdd(vote.Site, vote.MergedHash))
         {
             return [new DataVectorRejected(vote, $"{vote.Site} already voted in merge {open.Merge}", height)];
@@ -118,13 +131,53 @@ public sealed class DataVectorChain
         {
             return [];
         }
-        var committed = new MergeCommitted(open.Merge, open.Included, vote.MergedHash, agreeing, height);
+        var committed = new MergeCommitted(open.Merge, open.Included, vote.MergedHash, agreeing, height) { Lambda = Agreed?.Lambda };
         _committed.Add(committed);
         Open = null;
+        Agreed = null;
         _votes.Clear();
+        _proposals.Clear();
         var events = new List<DataVectorEvent> { committed };
         OpenIfDue(events, height);
         return events;
+    }
+
+    private List<DataVectorEvent> Propose(LambdaProposed proposal, long height)
+    {
+        string? reason = null;
+        var grid = _terms.Grid;
+        if (Open is not { } open || proposal.Merge != open.Merge)
+        {
+            reason = $"merge {proposal.Merge} is not open";
+        }
+        else if (open.Rule != MergeRule.Validated)
+        {
+            reason = $"merge {open.Merge} runs the {open.Rule.Name()} rule, which has no λ to propose";
+        }
+        else if (Agreed is not null)
+        {
+            reason = $"merge {open.Merge}'s λ is already agreed ({Agreed.Lambda.ToString(System.Globalization.CultureInfo.InvariantCulture)})";
+        }
+        else if (proposal.Step < 1 || proposal.Step > grid.Count)
+        {
+            reason = $"{proposal.Site} proposed step {proposal.Step}; the λ grid has steps 1 … {grid.Count}";
+        }
+        else if (!_proposals.TryAdd(proposal.Site, proposal.Step))
+        {
+            reason = $"{proposal.Site} already proposed a λ in merge {open.Merge}";
+        }
+        if (reason is not null)
+        {
+            return [new DataVectorRejected(proposal, reason, height)];
+        }
+        if (_proposals.Count < _terms.VotesToCommit)
+        {
+            return [];
+        }
+        var lambda = LambdaAgreement.Agree(_proposals.Values.Select(step => grid[step - 1]));
+        var step = grid.ToList().IndexOf(lambda) + 1;
+        Agreed = new LambdaAgreed(Open!.Merge, step, lambda, [.. _proposals.Keys.Order(StringComparer.Ordinal)], height);
+        return [Agreed];
     }
 
     private void OpenIfDue(List<DataVectorEvent> events, long height)

@@ -15,6 +15,12 @@ public sealed record VectorPublished(string Site, string VectorHash, string Base
 /// of the merged model it computed.</summary>
 public sealed record MergeVote(string Site, int Merge, string VectorSetDigest, string MergedHash) : DataVectorRequest(Site);
 
+/// <summary>A site's proposal for the validated rule's λ in merge <paramref name="Merge"/>: the
+/// <paramref name="Step"/>-th value (from 1) of the terms' grid (<see cref="DataVectorTaskTerms.Grid"/>), the one
+/// that scored best on the site's own validation split. An index, not a number, so that every replica reads the
+/// same λ.</summary>
+public sealed record LambdaProposed(string Site, int Merge, int Step) : DataVectorRequest(Site);
+
 /// <summary>A vector the chain counts: whose, its hash, weight and sequence.</summary>
 public sealed record VectorRef(string Site, string VectorHash, long SampleCount, long Sequence);
 
@@ -34,7 +40,20 @@ public sealed record MergeOpened(int Merge, IReadOnlyList<VectorRef> Included, s
 
 /// <summary>At least <see cref="DataVectorTaskTerms.VotesToCommit"/> sites computed the same merged model.</summary>
 public sealed record MergeCommitted(int Merge, IReadOnlyList<VectorRef> Included, string MergedHash,
-    IReadOnlyList<string> Agreeing, long Height) : DataVectorEvent;
+    IReadOnlyList<string> Agreeing, long Height) : DataVectorEvent
+{
+    /// <summary>The agreed λ of a validated merge; null under the other rules.</summary>
+    public double? Lambda { get; init; }
+}
+
+/// <summary>Under the validated rule: <see cref="DataVectorTaskTerms.VotesToCommit"/> sites proposed a λ for merge
+/// <paramref name="Merge"/>, and the chain took the lower median of their proposals (<see cref="LambdaAgreement.Agree"/>),
+/// grid step <paramref name="Step"/>; every site now merges with it.</summary>
+public sealed record LambdaAgreed(int Merge, int Step, double Lambda, IReadOnlyList<string> Proposers, long Height) : DataVectorEvent;
+
+/// <summary>A committed request that is not a data-vector request of the site that signed it (undecodable, another
+/// site's name, a bad signature): nothing changed.</summary>
+public sealed record DataVectorRequestIgnored(string ClientId, string Reason, long Height) : DataVectorEvent;
 
 /// <summary>What a data-vector site receives.</summary>
 public abstract record DataVectorSiteInput;
@@ -48,6 +67,10 @@ public sealed record ChainApplied(DataVectorEvent Event) : DataVectorSiteInput;
 /// <summary>A blob the site asked for arrived (its hash is checked on arrival by the blob layer).</summary>
 public sealed record VectorBlobArrived(string Hash, float[] Delta) : DataVectorSiteInput;
 
+/// <summary>The host scored the candidates of <see cref="ScoreLambdas"/> on the site's validation split: one loss per λ,
+/// in the grid's order (lower is better; a value that is not finite counts as the worst).</summary>
+public sealed record LambdasScored(int Merge, IReadOnlyList<double> Losses) : DataVectorSiteInput;
+
 /// <summary>What a data-vector site asks its host to do.</summary>
 public abstract record DataVectorSiteOutput;
 
@@ -57,6 +80,10 @@ public sealed record SubmitToChain(DataVectorRequest Request) : DataVectorSiteOu
 public sealed record OfferBlob(string Hash, float[] Delta) : DataVectorSiteOutput;
 
 public sealed record FetchBlob(string Hash) : DataVectorSiteOutput;
+
+/// <summary>Under the validated rule: score θ_pre + λ·Σ τ for every λ of the grid on the site's validation split and
+/// answer with <see cref="LambdasScored"/>; <paramref name="Candidates"/>[i] is the model for <paramref name="Lambdas"/>[i].</summary>
+public sealed record ScoreLambdas(int Merge, IReadOnlyList<double> Lambdas, IReadOnlyList<float[]> Candidates) : DataVectorSiteOutput;
 
 /// <summary>The site computed merge <paramref name="Merge"/> (before the chain committed it); <paramref name="Excluded"/>
 /// names the included vectors whose bytes were unusable (wrong length, a value that is not finite), which every

@@ -49,6 +49,9 @@ public sealed record TaskSpec
     public TaskMetadata? Metadata { get; init; }
     /// <summary>The model this task imports from another task's chain, and how it uses it; null: none.</summary>
     public TransferSpec? Transfer { get; init; }
+    /// <summary>Null for a round task (<c>task.kind = rounds</c>, the default); the terms of a data-vector task
+    /// (<c>task.kind = data-vectors</c>), which has no rounds.</summary>
+    public DataVectorSpec? DataVectors { get; init; }
 }
 
 /// <summary>Local optimizer of every site.</summary>

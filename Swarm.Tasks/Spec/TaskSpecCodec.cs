@@ -195,6 +195,10 @@ public static class TaskSpecCodec
     /// a model, after extensions 1 and 2 when they are there.</summary>
     private const byte TransferExtension = 3;
 
+    /// <summary>Tag of the data-vector extension: the <see cref="DataVectorSpec"/> of a data-vector task, written
+    /// only for such a task (extension 4, after the others present), so a round task's bytes do not change.</summary>
+    private const byte DataVectorExtension = 4;
+
     private static void WriteExtension(Writer writer, TaskSpec spec)
     {
         var defaults = new SharingSpec();
@@ -231,8 +235,28 @@ public static class TaskSpecCodec
             writer.Double(transfer.Lambda);
             writer.Bool(transfer.AdaptChannels);
         }
+        if (spec.DataVectors is { } dv)
+        {
+            writer.Byte(DataVectorExtension);
+            writer.String(dv.Pretrained);
+            writer.String(dv.MergeRule);
+            writer.Int(dv.VectorsPerMerge);
+            writer.Int(dv.LambdaSteps);
+            var schedule = dv.Schedule.OrderBy(s => s.Key, StringComparer.Ordinal).ToList();
+            writer.Int(schedule.Count);
+            foreach (var (site, times) in schedule)
+            {
+                writer.String(site);
+                writer.Int(times.Count);
+                foreach (var time in times)
+                {
+                    writer.Long(time.Ticks);
+                }
+            }
+        }
     }
 
+    /// <summary>The extensions after seed, each tag at most once and in ascending order.</summary>
     private static TaskSpec ReadExtension(ref Reader reader, TaskSpec spec)
     {
         var last = 0;
@@ -253,7 +277,8 @@ public static class TaskSpecCodec
                         reader.Int("metadata.width"), reader.Int("metadata.channels"), reader.Int("metadata.labels")),
                 },
                 TransferExtension => ReadTransfer(ref reader, spec),
-                _ => throw new TaskSpecFormatException($"extension tag {tag} after seed; this node reads tags {SharingExtension}, {MetadataExtension} and {TransferExtension}"),
+                DataVectorExtension => ReadDataVectors(ref reader, spec),
+                _ => throw new TaskSpecFormatException($"extension tag {tag} after seed; this node reads tags {SharingExtension}, {MetadataExtension}, {TransferExtension} and {DataVectorExtension}"),
             };
         }
         return spec;
@@ -302,6 +327,38 @@ public static class TaskSpecCodec
             }
         }
         throw new TaskSpecFormatException($"transfer.mode '{mode}' is not one of {string.Join(", ", TransferSpec.Modes)}");
+    }
+
+    private static TaskSpec ReadDataVectors(ref Reader reader, TaskSpec spec)
+    {
+        var pretrained = reader.String("data-vectors.pretrained");
+        var rule = reader.String("data-vectors.merge-rule");
+        var perMerge = reader.Int("data-vectors.vectors-per-merge");
+        var steps = reader.Int("data-vectors.lambda-steps");
+        var sites = reader.Count("data-vectors.schedule");
+        var schedule = new Dictionary<string, IReadOnlyList<TimeSpan>>(StringComparer.Ordinal);
+        string? previous = null;
+        for (var i = 0; i < sites; i++)
+        {
+            var site = reader.String("data-vectors.schedule site");
+            if (previous is not null && string.CompareOrdinal(previous, site) >= 0)
+            {
+                throw new TaskSpecFormatException($"data-vectors.schedule: site '{site}' is repeated or out of order");
+            }
+            previous = site;
+            var count = reader.Int($"data-vectors.schedule.{site}");
+            if (count < 0 || count > DataVectorSpec.PublicationsMax)
+            {
+                throw new TaskSpecFormatException($"data-vectors.schedule.{site}: {count} times, expected 0 to {DataVectorSpec.PublicationsMax}");
+            }
+            var times = new TimeSpan[count];
+            for (var j = 0; j < count; j++)
+            {
+                times[j] = TimeSpan.FromTicks(reader.Long($"data-vectors.schedule.{site}[{j}]"));
+            }
+            schedule[site] = times;
+        }
+        return spec with { DataVectors = new DataVectorSpec(pretrained, rule, perMerge, steps) { Schedule = schedule } };
     }
 
     private static byte ScopeByte(string scope)

@@ -93,6 +93,7 @@ public static class TaskSpecValidator
         {
             TransferSpec.Check(transfer, spec, Check);
         }
+        DataVectorRules.Check(spec, Check);
         return problems;
     }
 

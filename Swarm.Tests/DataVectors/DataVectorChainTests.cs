@@ -162,12 +162,74 @@ public sealed class DataVectorChainTests
     }
 
     [Fact]
-    public void The_validated_rule_and_too_few_sites_for_f_are_refused_in_the_terms()
+    public void Too_few_sites_for_f_are_refused_in_the_terms_and_the_validated_rule_is_accepted()
     {
-        var terms = DataVectorTaskHarness.Terms(Pre, 4, MergeRule.Validated);
-        Assert.Contains("'validated' is not run on chains yet", terms.Problem(), StringComparison.Ordinal);
-        Assert.Throws<ArgumentException>(() => new DataVectorChain(terms));
+        Assert.Null(DataVectorTaskHarness.Terms(Pre, 4, MergeRule.Validated).Problem());
         Assert.Contains("n ≥ 3f + 1", (DataVectorTaskHarness.Terms(Pre, 4) with { F = 1, Sites = ["a", "b", "c"] }).Problem(),
             StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Under_the_validated_rule_every_site_merges_with_the_lower_median_of_the_first_quorum_of_proposals()
+    {
+        // Each site's validation split prefers another λ: site-1 0.25, site-2 0.5, site-3 0.75, and site-4 an
+        // extreme 1.5. The grid for 4 sites is k/8, k = 1 … 12.
+        var preferred = new Dictionary<string, double> { ["site-1"] = 0.25, ["site-2"] = 0.5, ["site-3"] = 0.75, ["site-4"] = 1.5 };
+        var pool = new DataVectorPool(Pre);
+        for (var j = 1; j <= 4; j++)
+        {
+            pool.Publish(DataVector.From($"site-{j}", Pre, Tuned(j), 10 * j, 1));
+        }
+        var targets = preferred.ToDictionary(p => p.Key, p => DataVectorMerge.Merge(Pre, pool, MergeRule.Validated, p.Value));
+        var lambdas = new HashSet<double>();
+        for (var seed = 1; seed <= 12; seed++)
+        {
+            var harness = new DataVectorTaskHarness(DataVectorTaskHarness.Terms(Pre, 4, MergeRule.Validated, vectorsPerMerge: 4), Pre, seed)
+            {
+                Loss = (site, candidate) => candidate.Zip(targets[site], (c, t) => (double)(c - t) * (c - t)).Sum(),
+            };
+            for (var j = 1; j <= 4; j++)
+            {
+                harness.Step($"site-{j}", new FineTuned(Tuned(j), 10 * j));
+            }
+            harness.Run();
+
+            var agreed = harness.Events.OfType<LambdaAgreed>().Single();
+            var merge = Assert.Single(harness.Chain.Committed);
+            Assert.Equal(3, agreed.Proposers.Count);
+            Assert.Equal(LambdaAgreement.Agree(agreed.Proposers.Select(p => preferred[p])), agreed.Lambda);
+            Assert.True(agreed.Lambda <= 0.75, $"seed {seed}: the extreme proposal moved λ to {agreed.Lambda}");
+            Assert.Equal(agreed.Lambda, merge.Lambda);
+            Assert.Equal(ModelDigest.Hex(DataVectorMerge.Merge(Pre, pool, MergeRule.Validated, agreed.Lambda)), merge.MergedHash);
+            Assert.All(harness.Sites.Values, s => Assert.Equal((1, merge.MergedHash), s.Adopted));
+            lambdas.Add(agreed.Lambda);
+        }
+        // Which three proposals come first depends on the order of arrival, so λ does too, always an honest one.
+        Assert.True(lambdas.Count >= 2, $"every seed agreed λ = {string.Join(", ", lambdas)}");
+    }
+
+    [Fact]
+    public void Lambda_proposals_outside_the_grid_repeated_or_under_another_rule_and_votes_before_agreement_are_rejected()
+    {
+        var chain = new DataVectorChain(DataVectorTaskHarness.Terms(Pre, 4, MergeRule.Validated));
+        var base_ = ModelDigest.Hex(Pre);
+        var opened = chain.Apply(new VectorPublished("site-1", new string('a', 64), base_, 10, 1), 1).OfType<MergeOpened>().Single();
+        string Reason(DataVectorRequest r) => Assert.IsType<DataVectorRejected>(Assert.Single(chain.Apply(r, 2))).Reason;
+
+        Assert.Contains("before its λ was agreed", Reason(new MergeVote("site-1", 1, opened.VectorSetDigest, new string('1', 64))), StringComparison.Ordinal);
+        Assert.Contains("steps 1 … 12", Reason(new LambdaProposed("site-1", 1, 13)), StringComparison.Ordinal);
+        Assert.Contains("steps 1 … 12", Reason(new LambdaProposed("site-1", 1, 0)), StringComparison.Ordinal);
+        Assert.Contains("merge 2 is not open", Reason(new LambdaProposed("site-1", 2, 1)), StringComparison.Ordinal);
+        Assert.Empty(chain.Apply(new LambdaProposed("site-1", 1, 4), 3));
+        Assert.Contains("already proposed", Reason(new LambdaProposed("site-1", 1, 5)), StringComparison.Ordinal);
+        Assert.Empty(chain.Apply(new LambdaProposed("site-2", 1, 12), 4));
+        var agreed = Assert.IsType<LambdaAgreed>(Assert.Single(chain.Apply(new LambdaProposed("site-3", 1, 2), 5)));
+        Assert.Equal((4, 0.5), (agreed.Step, agreed.Lambda));
+        Assert.Contains("already agreed", Reason(new LambdaProposed("site-4", 1, 1)), StringComparison.Ordinal);
+
+        var sum = new DataVectorChain(DataVectorTaskHarness.Terms(Pre, 4, MergeRule.Sum));
+        sum.Apply(new VectorPublished("site-1", new string('a', 64), base_, 10, 1), 1);
+        Assert.Contains("has no λ to propose", Assert.IsType<DataVectorRejected>(
+            Assert.Single(sum.Apply(new LambdaProposed("site-1", 1, 1), 2))).Reason, StringComparison.Ordinal);
     }
 }

@@ -33,6 +33,9 @@ internal sealed class DataVectorTaskHarness
 
     public List<(string Site, MergedModelAdopted Adopted)> AdoptedModels { get; } = [];
 
+    /// <summary>Under the validated rule: a site's validation loss of a candidate merge (null: candidates are not scored).</summary>
+    public Func<string, float[], double>? Loss { get; init; }
+
     private long _height;
 
     public void Step(string site, DataVectorSiteInput input)
@@ -55,6 +58,9 @@ internal sealed class DataVectorTaskHarness
                     break;
                 case MergedModelAdopted adopted:
                     AdoptedModels.Add((site, adopted));
+                    break;
+                case ScoreLambdas score when Loss is not null:
+                    Step(site, new LambdasScored(score.Merge, [.. score.Candidates.Select(c => Loss(site, c))]));
                     break;
             }
         }
