@@ -76,8 +76,9 @@ public sealed class FourNodeClusterTests : IDisposable
             _nodes[i] = SwarmNodeProcess.Start(_files.Names[i], _files.ConfigPath(i), ClusterFiles.HttpPort(i));
         }
         var settings = SwarmConfiguration.Bind(SwarmConfiguration.Build(_files.ConfigPath(Attacker), []));
-        var (consortium, identity) = ClusterNode.TryLoadIdentity(settings)
+        var (source, identity) = ClusterNode.TryLoadIdentity(settings)
             ?? throw new InvalidOperationException("the attacker's identity did not load");
+        var consortium = source.Current;
         var attacker = SwarmActorSystem.Create(ClusterRemoting.SystemName, null, ClusterNode.ActorSystemConfig(settings, consortium),
             ClusterRemoting.Ssl(identity, consortium, _ => { }));
         try
