@@ -31,7 +31,7 @@ public sealed class DataVectorPeerActor : SwarmActor
     private static readonly object RetryKey = "retry";
 
     private readonly DataVectorPeerContext _context;
-    private readonly Queue<DataVectorSiteInput> _inputs = new();
+    private readonly StepLoop<DataVectorSiteInput, DataVectorSiteOutput> _steps;
     private readonly Queue<(object Message, IActorRef Sender)> _waiting = new();
     private readonly HashSet<string> _wanted = new(StringComparer.Ordinal);
     private readonly HashSet<string> _fetching = new(StringComparer.Ordinal);
@@ -42,13 +42,16 @@ public sealed class DataVectorPeerActor : SwarmActor
     private DataVectorLedger? _ledger;
     private DataVectorSite? _site;
     private long _lastRequestId;
-    private bool _stepping;
     private string? _lastRefusal;
     private string? _failure;
     private string? _cancelled;
     private double? _lambda;
 
-    public DataVectorPeerActor(DataVectorPeerContext context) => _context = context;
+    public DataVectorPeerActor(DataVectorPeerContext context)
+    {
+        _context = context;
+        _steps = new(input => _site!.Step(input), CarryOut);
+    }
 
     public static Props Props(DataVectorPeerContext context) => Akka.Actor.Props.Create(() => new DataVectorPeerActor(context));
 
@@ -228,29 +231,7 @@ public sealed class DataVectorPeerActor : SwarmActor
         Step(new ChainApplied(e));
     }
 
-    private void Step(DataVectorSiteInput input)
-    {
-        _inputs.Enqueue(input);
-        if (_stepping)
-        {
-            return;
-        }
-        _stepping = true;
-        try
-        {
-            while (_inputs.TryDequeue(out var next))
-            {
-                foreach (var output in _site!.Step(next))
-                {
-                    CarryOut(output);
-                }
-            }
-        }
-        finally
-        {
-            _stepping = false;
-        }
-    }
+    private void Step(DataVectorSiteInput input) => _steps.Step(input);
 
     private void CarryOut(DataVectorSiteOutput output)
     {

@@ -28,7 +28,7 @@ public sealed partial class TaskPeerActor : SwarmActor
     private static readonly object DeadlineKey = "deadline";
 
     private readonly TaskPeerContext _context;
-    private readonly Queue<SiteInput> _inputs = new();
+    private readonly StepLoop<SiteInput, SiteOutput> _steps;
     private readonly Queue<(object Message, IActorRef Sender)> _waiting = new();
     private readonly HashSet<(BlobKind Kind, string Hash)> _fetching = [];
     private readonly SortedDictionary<int, RoundTransfer> _transfers = [];
@@ -41,9 +41,12 @@ public sealed partial class TaskPeerActor : SwarmActor
 
     private IActorRef _trainer = null!;
     private long _lastRequestId;
-    private bool _stepping;
 
-    public TaskPeerActor(TaskPeerContext context) => _context = context;
+    public TaskPeerActor(TaskPeerContext context)
+    {
+        _context = context;
+        _steps = new(input => _site!.Step(input), CarryOut);
+    }
 
     public static Props Props(TaskPeerContext context) => Akka.Actor.Props.Create(() => new TaskPeerActor(context));
 
@@ -208,30 +211,7 @@ public sealed partial class TaskPeerActor : SwarmActor
         }
     }
 
-    /// <summary>Steps the site with <paramref name="input"/> and with every input its outputs lead to, in order.</summary>
-    private void Step(SiteInput input)
-    {
-        _inputs.Enqueue(input);
-        if (_stepping)
-        {
-            return;
-        }
-        _stepping = true;
-        try
-        {
-            while (_inputs.TryDequeue(out var next))
-            {
-                foreach (var output in _site!.Step(next))
-                {
-                    CarryOut(output);
-                }
-            }
-        }
-        finally
-        {
-            _stepping = false;
-        }
-    }
+    private void Step(SiteInput input) => _steps.Step(input);
 
     private void CarryOut(SiteOutput output)
     {

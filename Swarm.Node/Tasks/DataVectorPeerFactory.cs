@@ -50,17 +50,7 @@ public sealed class DataVectorPeerFactory(string nodeId, Consortium consortium, 
             dv.VectorsPerMerge, spec.Aggregation.SampleCountMax, dv.LambdaSteps);
         var blobs = new DirectoryTaskBlobs(Path.Combine(dataDirectory, "tasks", spec.Id));
         served.Register(spec.Id, spec.Participants, blobs);
-        var optimizer = spec.Optimizer;
-        var options = new TrainOptions
-        {
-            Optimizer = optimizer.Name == "sgd" ? OptimizerKind.Sgd : OptimizerKind.Adam,
-            LearningRate = optimizer.LearningRate,
-            Momentum = optimizer.Name == "sgd" ? optimizer.Momentum : 0,
-            WeightDecay = optimizer.WeightDecay,
-            BatchSize = optimizer.BatchSize,
-            Seed = (ulong)spec.Seed,
-            Threads = threads,
-        };
+        var options = TaskPeerFactory.TrainOptionsOf(spec, threads);
         var context = new DataVectorPeerContext
         {
             Spec = spec,

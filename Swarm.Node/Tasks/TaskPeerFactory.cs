@@ -107,11 +107,15 @@ public sealed class TaskPeerFactory : IDisposable
         return TaskPeerActor.Props(context);
     }
 
-    /// <summary>How this site trains under <paramref name="spec"/>.</summary>
-    public SiteSettings SettingsOf(TaskSpec spec)
+    /// <summary>The local optimizer of <paramref name="spec"/> (momentum only for SGD) with the task's seed, on
+    /// <paramref name="threads"/> libtorch threads: round tasks and data-vector tasks train alike.</summary>
+    /// <param name="spec">The task.</param>
+    /// <param name="threads">libtorch threads of this node's trainer.</param>
+    public static TrainOptions TrainOptionsOf(TaskSpec spec, int threads)
     {
+        ArgumentNullException.ThrowIfNull(spec);
         var optimizer = spec.Optimizer;
-        var options = new TrainOptions
+        return new TrainOptions
         {
             Optimizer = optimizer.Name == "sgd" ? OptimizerKind.Sgd : OptimizerKind.Adam,
             LearningRate = optimizer.LearningRate,
@@ -119,8 +123,14 @@ public sealed class TaskPeerFactory : IDisposable
             WeightDecay = optimizer.WeightDecay,
             BatchSize = optimizer.BatchSize,
             Seed = (ulong)spec.Seed,
-            Threads = _threads,
+            Threads = threads,
         };
+    }
+
+    /// <summary>How this site trains under <paramref name="spec"/>.</summary>
+    public SiteSettings SettingsOf(TaskSpec spec)
+    {
+        var options = TrainOptionsOf(spec, _threads);
         var strategy = AggregationStrategies.Create(spec.Aggregation.Strategy, spec.Aggregation.Byzantine, spec.Aggregation.TrimFraction);
         return new SiteSettings(options, LearningRateSchedule.MultiStep, strategy)
         {
