@@ -230,7 +230,7 @@ public sealed partial class TaskPeerActor
         {
             _exportRefusals[holder] = $"fetching the proof and model from '{holder}' failed: {fetched.Error}";
         }
-        else if (Verify(proofBytes, fetched.Offer) is { } problem)
+        else if (Verify(proofBytes, fetched.Offer, out var verifyMs) is { } problem)
         {
             _exportRefusals[holder] = $"the proof from '{holder}' does not verify: {problem}";
             Log.LogWarning("task {Task} site {Site}: {Problem}", TaskId, Self_, _exportRefusals[holder]);
@@ -241,8 +241,8 @@ public sealed partial class TaskPeerActor
             var anchor = _context.Terms.TransferSource!;
             var import = new ModelImportRequest(Self_, anchor, _context.ImportLayers, proofBytes);
             SubmitPayload(SignedPayload.Seal(_context.Genesis.ChainId, import.EncodeBody(), bytes => _context.Signer.Sign(bytes)));
-            Log.LogInformation("task {Task} site {Site}: import of model {Model} from {Source} submitted (proof of {Bytes} bytes from '{Holder}')",
-                TaskId, Self_, fetched.Offer.ModelHash[..12], anchor.ChainId, proofBytes.Length, holder);
+            Log.LogInformation("task {Task} site {Site}: import of model {Model} from {Source} submitted (proof of {Bytes} bytes from '{Holder}', verified offline in {VerifyMs:F1} ms)",
+                TaskId, Self_, fetched.Offer.ModelHash[..12], anchor.ChainId, proofBytes.Length, holder, verifyMs);
             _importOpen = false;
             Step(new ImportObtained(null));
             return;
@@ -257,7 +257,17 @@ public sealed partial class TaskPeerActor
         }
     }
 
-    private string? Verify(byte[] proofBytes, ExportOffer offer)
+    /// <summary>Why the offered proof does not hold, or null; <paramref name="verifyMs"/> is the time of the offline
+    /// check (decoding the proof and replaying the source chain), reported in the log.</summary>
+    private string? Verify(byte[] proofBytes, ExportOffer offer, out double verifyMs)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var problem = VerifyProof(proofBytes, offer);
+        verifyMs = clock.Elapsed.TotalMilliseconds;
+        return problem;
+    }
+
+    private string? VerifyProof(byte[] proofBytes, ExportOffer offer)
     {
         if (CrossChainProof.TryDecode(proofBytes, out var problem) is not { } proof)
         {

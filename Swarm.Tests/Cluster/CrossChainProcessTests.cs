@@ -73,6 +73,9 @@ public sealed class CrossChainProcessTests : IDisposable
         // Each pb site holds the imported model, the start built from it and the final model: the same three everywhere.
         Assert.All(starts, s => Assert.Equal(starts[0], s));
         Assert.Equal(3, starts[0].Count);
+        // The importer checked the proof offline before submitting it, and says how long that took (docs/cross-chain.md).
+        var verified = Enumerable.Range(1, 3).SelectMany(i => _nodes[i].ProofVerifications).ToList();
+        Assert.True(verified.Count > 0, "no importing site reported verifying a proof\n" + string.Join("\n", _nodes.Select(n => n.Output(15))));
     }
 
     private NodeApi Api(int index) =>

@@ -13,6 +13,7 @@ internal sealed partial class SwarmNodeProcess : IDisposable
     private const int SigTerm = 15;
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(2) };
     private readonly ConcurrentQueue<string> _output = new();
+    private readonly ConcurrentQueue<string> _proofVerifications = new();
     private readonly Process _process;
 
     private SwarmNodeProcess(string name, Uri httpAddress, Process process)
@@ -103,6 +104,10 @@ internal sealed partial class SwarmNodeProcess : IDisposable
     }
 
     /// <summary>The last lines the node wrote (stdout and stderr).</summary>
+    /// <summary>Every line in which the node reported verifying a cross-chain proof (kept apart from the last 500
+    /// lines of <see cref="Output"/>, which later rounds push out).</summary>
+    public IReadOnlyCollection<string> ProofVerifications => _proofVerifications;
+
     public string Output(int lines = 40) => $"--- {Name} output ---\n" + string.Join("\n", _output.TakeLast(lines));
 
     public void Dispose()
@@ -129,6 +134,10 @@ internal sealed partial class SwarmNodeProcess : IDisposable
             return;
         }
         _output.Enqueue(line);
+        if (line.Contains("verified offline in", StringComparison.Ordinal))
+        {
+            _proofVerifications.Enqueue(line);
+        }
         while (_output.Count > 500)
         {
             _output.TryDequeue(out _);
