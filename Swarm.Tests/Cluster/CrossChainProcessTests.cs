@@ -4,6 +4,7 @@ using Swarm.Node.Cli;
 using Swarm.Node.Security;
 using Swarm.Node.Tasks;
 using Swarm.Tasks;
+using Xunit.Abstractions;
 
 namespace Swarm.Tests.Cluster;
 
@@ -12,7 +13,7 @@ namespace Swarm.Tests.Cluster;
 /// quorum of pa's three sites) grant its feature layers with <c>swarm task export-grant</c>; task pb on b, c and d
 /// (partly overlapping: d is not in pa) imports it, and every pb site starts round 1 from the same model and pb
 /// completes with one model hash.</summary>
-public sealed class CrossChainProcessTests : IDisposable
+public sealed class CrossChainProcessTests(ITestOutputHelper output) : IDisposable
 {
     private const int PeerPortBase = 29200;
     private const int HttpPortBase = 29240;
@@ -76,6 +77,10 @@ public sealed class CrossChainProcessTests : IDisposable
         // The importer checked the proof offline before submitting it, and says how long that took (docs/cross-chain.md).
         var verified = Enumerable.Range(1, 3).SelectMany(i => _nodes[i].ProofVerifications).ToList();
         Assert.True(verified.Count > 0, "no importing site reported verifying a proof\n" + string.Join("\n", _nodes.Select(n => n.Output(15))));
+        foreach (var line in verified)
+        {
+            output.WriteLine(line);
+        }
     }
 
     private NodeApi Api(int index) =>
