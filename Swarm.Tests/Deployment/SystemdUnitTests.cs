@@ -46,7 +46,8 @@ public sealed class SystemdUnitTests
         {
             Assert.Contains(line, lines);
         }
-        Assert.DoesNotContain(lines, l => l.StartsWith("ExecReload", StringComparison.Ordinal));
+        // `systemctl reload` sends SIGHUP, which re-reads the consortium file (docs/operations.md §2).
+        Assert.Contains("ExecReload=/bin/kill -HUP $MAINPID", lines);
     }
 
     private static string UnitText()
