@@ -22,7 +22,7 @@ namespace Swarm.Tests.Cluster;
 /// pin as its only trust anchor (<see cref="ClusterRemoting"/>): pinned members form a cluster and exchange signed
 /// actor messages; a stranger's certificate and a removed member's are refused at the TLS handshake; and a member
 /// that signs a message in another member's name is refused by the receiver's inbox.</summary>
-public sealed class ClusterRemotingTests : IAsyncDisposable
+public sealed class ClusterRemotingTests : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
     private static readonly byte[] Digest = TaskSpecCodec.Digest("spec"u8);
@@ -120,7 +120,12 @@ public sealed class ClusterRemotingTests : IAsyncDisposable
         Assert.Equal("the envelope is not signed by the key of 'b'", missing);
     }
 
-    public async ValueTask DisposeAsync()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    /// <summary>Terminates every actor system the test started. xUnit 2 calls this (IAsyncLifetime), not
+    /// IAsyncDisposable: under the latter the systems stayed up for the rest of the run, heartbeating and redialing
+    /// each other on a loaded CI machine.</summary>
+    public async Task DisposeAsync()
     {
         await Task.WhenAll(_systems.Select(s => s.Terminate()));
         foreach (var identity in _identities.Values)
