@@ -64,6 +64,21 @@ internal sealed class InProcessNodes : IAsyncDisposable
             _nodes.Add(node);
             await node.StartAsync(CancellationToken.None);
         }
+        // The tests built on these nodes are about tasks, not the join: a consent request sent before every node
+        // sees every other one up is dropped by Akka.Remote and answered "no answer within 30s" (seen on a loaded
+        // CI machine), so the nodes are handed out only once they formed one cluster.
+        var joined = DateTime.UtcNow + TimeSpan.FromSeconds(120);
+        for (var i = 0; i < _nodes.Count; i++)
+        {
+            while ((await _nodes[i].HealthAsync(CancellationToken.None)).Members.Count(m => m.Status == "up") < Names.Count)
+            {
+                if (DateTime.UtcNow > joined)
+                {
+                    throw new TimeoutException($"{Names[i]} did not see all {Names.Count} nodes up within 120 s");
+                }
+                await Task.Delay(100);
+            }
+        }
     }
 
     /// <summary>A task of every node on pneumoniamnist with <paramref name="rounds"/> rounds, as HOCON.</summary>
