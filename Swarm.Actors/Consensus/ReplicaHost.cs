@@ -26,6 +26,10 @@ public sealed class ReplicaHost
     private byte[]? _pendingState;
     private HardState? _unsavedState;
 
+    /// <summary>The hashes of the blocks this host appended above the stable checkpoint: a prepared certificate for
+    /// one of them is written into the hard state without its block (<see cref="HardStateCodec.Encode(HardState, Func{long, Swarm.Consensus.Encoding.Digest?})"/>).</summary>
+    private readonly Dictionary<long, Swarm.Consensus.Encoding.Digest> _appended = [];
+
     /// <summary>Wraps <paramref name="replica"/>, writing through to <paramref name="ledger"/>. <paramref name="clients"/>
     /// are the chain's clients and their keys: requests not signed by one of them are refused, here
     /// (<see cref="Submit"/>) and in every peer's relay or pre-prepare.</summary>
@@ -100,7 +104,9 @@ public sealed class ReplicaHost
         HardState? state = null;
         if (ledger.LoadState(HardStateCodec.StoreKey) is { } bytes)
         {
-            if (!HardStateCodec.TryDecode(bytes, out state, out var error))
+            Block? LedgerBlockAt(long height) =>
+                height >= 1 && height <= ledger.Height && ledger.ReadRange(height, height) is [var stored] ? stored.Block : null;
+            if (!HardStateCodec.TryDecode(bytes, LedgerBlockAt, out state, out var error))
             {
                 throw new ReplicaStateException(
                     $"replica {id} of chain {genesis.ChainId}: the stored hard state ({bytes.Length} bytes) cannot be read ({error}); " +
@@ -175,7 +181,14 @@ public sealed class ReplicaHost
         if (_unsavedState is { } state)
         {
             _unsavedState = null;
-            var encoded = HardStateCodec.Encode(state);
+            if (_appended.Count > 0)
+            {
+                foreach (var height in _appended.Keys.Where(h => h <= state.StableSequence).ToList())
+                {
+                    _appended.Remove(height);
+                }
+            }
+            var encoded = HardStateCodec.Encode(state, height => _appended.TryGetValue(height, out var hash) ? hash : null);
             _ledger.SaveState(HardStateCodec.StoreKey, encoded);
             if (_deferring)
             {
@@ -221,6 +234,7 @@ public sealed class ReplicaHost
                 break;
             case PersistBlock persist:
                 _ledger.Append(persist.Block);
+                _appended[persist.Block.Block.Height] = persist.Block.Block.Hash;
                 if (_deferring)
                 {
                     _pendingBlocks.Add(persist.Block);

@@ -215,7 +215,7 @@ public static class MessageCodec
         return new ViewChange(sender, newView, stable, hash, timestamp, proof, prepared);
     }
 
-    private static void WriteSignedList(CanonicalWriter writer, IReadOnlyList<SignedMessage> list)
+    public static void WriteSignedList(CanonicalWriter writer, IReadOnlyList<SignedMessage> list)
     {
         writer.WriteInt32(list.Count);
         foreach (var signed in list)
@@ -224,7 +224,7 @@ public static class MessageCodec
         }
     }
 
-    private static SignedMessage[] ReadSignedList(ref CanonicalReader reader)
+    public static SignedMessage[] ReadSignedList(ref CanonicalReader reader)
     {
         var count = reader.ReadCount(Genesis.MembersMax, "signed message list");
         var list = new SignedMessage[count];

@@ -37,6 +37,9 @@ public sealed class ChainPersistBeforeSendTests
 
         public HardState? State { get; private set; }
 
+        /// <summary>The blocks stored so far: a state names the blocks of its certificates that are in the journal.</summary>
+        private readonly Dictionary<long, Swarm.Consensus.Blocks.Block> _blocks = [];
+
         public async Task InterceptAsync(IPersistentRepresentation message)
         {
             await Task.Delay(15);
@@ -46,9 +49,10 @@ public sealed class ChainPersistBeforeSendTests
                 {
                     case ChainBlockAppended block:
                         Height = Math.Max(Height, block.Block.Block.Height);
+                        _blocks[block.Block.Block.Height] = block.Block.Block;
                         break;
                     case ChainStateSaved saved:
-                        Assert.True(HardStateCodec.TryDecode(saved.HardState, out var state, out var error), error);
+                        Assert.True(HardStateCodec.TryDecode(saved.HardState, _blocks.GetValueOrDefault, out var state, out var error), error);
                         State = state;
                         break;
                 }
