@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Swarm.Consensus.Encoding;
 
 namespace Swarm.Consensus.Blocks;
@@ -101,11 +102,35 @@ public static class RequestBundle
     public static bool TryOpen(string chainId, ClientRequest request, out byte[] signedBytes, out byte[] signature, out string? problem)
     {
         signedBytes = [];
+        if (!TryOpen(chainId, request, nodes: null, out var size, out var root, out signature, out problem))
+        {
+            return false;
+        }
+        signedBytes = RootSigningBytes(chainId, request.ClientId, size, root);
+        return true;
+    }
+
+    /// <summary>The same, giving the bundle's <paramref name="size"/> and the <paramref name="root"/> recomputed from
+    /// the request (what the client must have signed is <see cref="RootSigningBytes"/> of them). Inner nodes come
+    /// from <paramref name="nodes"/> when given: the requests of one bundle share every node above the point where
+    /// their paths meet, so a verifier that opens many of them hashes each shared node once.</summary>
+    /// <param name="chainId">The chain the replica serves.</param>
+    /// <param name="request">A request whose signature field <see cref="IsProof"/>.</param>
+    /// <param name="nodes">Inner nodes computed before, or null to hash every node of the path.</param>
+    /// <param name="size">The bundle's size from the proof.</param>
+    /// <param name="root">The root recomputed from the request and the proof's path.</param>
+    /// <param name="signature">The client's signature over the bundle's root.</param>
+    /// <param name="problem">Why the proof is malformed.</param>
+    public static bool TryOpen(string chainId, ClientRequest request, InnerNodes? nodes, out int size, out Digest root, out byte[] signature,
+        out string? problem)
+    {
+        size = 0;
+        root = default;
         signature = [];
         try
         {
             var reader = new CanonicalReader(request.SignatureBytes.AsSpan(Tag.Length));
-            var size = reader.ReadInt32();
+            size = reader.ReadInt32();
             var index = reader.ReadInt32();
             var pathCount = reader.ReadCount(DepthMax, "bundle path");
             if (size is < 1 or > RequestsMax || index < 0 || index >= size)
@@ -128,7 +153,8 @@ public static class RequestBundle
                 }
                 var sibling = reader.ReadDigest();
                 used++;
-                hash = (at & 1) == 0 ? Node(hash, sibling) : Node(sibling, hash);
+                var (left, right) = (at & 1) == 0 ? (hash, sibling) : (sibling, hash);
+                hash = nodes is null ? Node(left, right) : nodes.Of(left, right);
             }
             if (used != pathCount)
             {
@@ -137,7 +163,7 @@ public static class RequestBundle
             }
             signature = reader.ReadBytes(SignatureBytesMax);
             reader.ExpectEnd();
-            signedBytes = RootSigningBytes(chainId, request.ClientId, size, hash);
+            root = hash;
             problem = null;
             return true;
         }
@@ -148,7 +174,12 @@ public static class RequestBundle
         }
     }
 
-    private static byte[] RootSigningBytes(string chainId, string clientId, int size, Digest root) =>
+    /// <summary>What the client signs for a bundle: the domain, the chain, the client, the bundle's size and its root.</summary>
+    /// <param name="chainId">The chain the bundle is for.</param>
+    /// <param name="clientId">The client whose requests the bundle holds.</param>
+    /// <param name="size">Requests in the bundle.</param>
+    /// <param name="root">The root of the bundle's tree.</param>
+    public static byte[] RootSigningBytes(string chainId, string clientId, int size, Digest root) =>
         new CanonicalWriter(96 + chainId.Length + clientId.Length)
             .WriteString(RootDomain).WriteString(chainId).WriteString(clientId).WriteInt32(size).WriteDigest(root).ToArray();
 
@@ -167,5 +198,34 @@ public static class RequestBundle
         left.WriteTo(bytes[1..]);
         right.WriteTo(bytes[(1 + Digest.Size)..]);
         return Digest.Of(bytes);
+    }
+
+    /// <summary>Inner nodes of bundle trees already hashed, keyed by their two children. A node is a pure function
+    /// of its children, so a remembered node is exactly what hashing would give: the memory changes the cost of a
+    /// check, never its verdict. Bounded: dropped whole when full. Safe to use from several threads at once.</summary>
+    /// <param name="max">Nodes remembered at most.</param>
+    public sealed class InnerNodes(int max = 1 << 16)
+    {
+        private readonly ConcurrentDictionary<(Digest Left, Digest Right), Digest> _nodes = new();
+        private int _count;
+
+        /// <summary>The inner node over <paramref name="left"/> and <paramref name="right"/>.</summary>
+        /// <param name="left">The left child.</param>
+        /// <param name="right">The right child.</param>
+        public Digest Of(Digest left, Digest right)
+        {
+            if (_nodes.TryGetValue((left, right), out var node))
+            {
+                return node;
+            }
+            node = Node(left, right);
+            if (Interlocked.Increment(ref _count) > max)
+            {
+                _nodes.Clear();
+                Interlocked.Exchange(ref _count, 1);
+            }
+            _nodes.TryAdd((left, right), node);
+            return node;
+        }
     }
 }

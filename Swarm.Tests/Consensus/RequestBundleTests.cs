@@ -108,6 +108,34 @@ public sealed class RequestBundleTests
     }
 
     [Fact]
+    public void An_edge_that_verified_a_whole_bundle_judges_every_altered_proof_as_a_fresh_edge_does()
+    {
+        // The warm edge remembers the bundle's root and every inner node it hashed; those memories may only save
+        // work. Every one-byte change of a proof (size, index, path count, each sibling, the signature) must get the
+        // verdict a fresh edge gives: a replica that restarted, or a site checking a block offline, must agree with
+        // one that saw the bundle before.
+        var bundle = Bundle(64);
+        var warm = Edge();
+        Assert.All(bundle, r => Assert.Null(warm.CheckRequest(Members, r)));
+        var refused = 0;
+        foreach (var index in new[] { 0, 1, 37, 63 })
+        {
+            var proof = bundle[index].SignatureBytes;
+            for (var at = 4; at < proof.Length; at++)
+            {
+                var altered = (byte[])proof.Clone();
+                altered[at] ^= 0x01;
+                var request = bundle[index] with { Signature = altered };
+                var expected = Edge().CheckRequest(Members, request);
+                Assert.Equal(expected, warm.CheckRequest(Members, request));
+                refused += expected is null ? 0 : 1;
+            }
+        }
+        // Each flip lands in a field the root or the signature depends on, so every one of them is refused.
+        Assert.Equal(4 * (bundle[0].SignatureBytes.Length - 4), refused);
+    }
+
+    [Fact]
     public void Without_the_roots_signature_check_a_forged_payload_in_a_bundle_executes()
     {
         var bundle = RequestBundle.Sign(PbftHarness.ChainId,
