@@ -31,20 +31,26 @@ public static class RoundBench
         var threads = new Option<int>("--threads") { Description = "libtorch threads", DefaultValueFactory = _ => 2 };
         var limit = new Option<int>("--train-limit") { Description = "Training images used in all (0 = the whole split)", DefaultValueFactory = _ => 0 };
         var work = new Option<string?>("--work") { Description = "Folder for the sites' ledgers and blobs (default: a temporary folder, removed after)" };
-        foreach (var option in new Option[] { sites, rounds, memorySites, threads, limit, work })
+        var memoryOnly = new Option<bool>("--memory-only")
+        {
+            Description = "Only the memory run, in this process (the bench starts its memory run this way, in a fresh process of its own)",
+        };
+        foreach (var option in new Option[] { sites, rounds, memorySites, threads, limit, work, memoryOnly })
         {
             command.Options.Add(option);
         }
         command.SetAction((parse, ct) => RunAsync(parse.GetValue(sites), parse.GetValue(rounds), parse.GetValue(memorySites),
-            parse.GetValue(threads), parse.GetValue(limit), parse.GetValue(work), ct));
+            parse.GetValue(threads), parse.GetValue(limit), parse.GetValue(work), parse.GetValue(memoryOnly), ct));
         return command;
     }
 
-    private static async Task<int> RunAsync(int sites, int rounds, int memorySites, int threads, int limit, string? work, CancellationToken ct)
+    private static async Task<int> RunAsync(int sites, int rounds, int memorySites, int threads, int limit, string? work, bool memoryOnly,
+        CancellationToken ct)
     {
-        if (sites < 1 || rounds < 2 || memorySites < 0 || threads < 1 || limit < 0)
+        if (sites < 1 || rounds < 2 || memorySites < 0 || threads < 1 || limit < 0 || (memoryOnly && memorySites == 0))
         {
-            Console.Error.WriteLine("swarm bench round: --sites and --threads >= 1, --rounds >= 2, --memory-sites and --train-limit >= 0");
+            Console.Error.WriteLine("swarm bench round: --sites and --threads >= 1, --rounds >= 2, --memory-sites and --train-limit >= 0 " +
+                "(>= 1 with --memory-only)");
             return ExitCodes.Usage;
         }
         var folder = work ?? Path.Combine(Path.GetTempPath(), "swarm-bench-round-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
@@ -55,12 +61,18 @@ public static class RoundBench
             Console.WriteLine($"swarm bench round: SmallCnn on PneumoniaMNIST ({splits.Train.Count} training images), {threads} libtorch threads, " +
                 $"{Environment.ProcessorCount} cores; sites take turns on the cores");
             var baseline = PeakResidentBytes();
-            var overhead = await OverheadAsync(splits, sites, rounds, threads, Path.Combine(folder, "overhead"), ct).ConfigureAwait(false);
-            if (memorySites > 0)
+            if (memoryOnly)
             {
                 await MemoryAsync(splits, memorySites, threads, Path.Combine(folder, "memory"), baseline, ct).ConfigureAwait(false);
+                return ExitCodes.Ok;
             }
-            return overhead;
+            var overhead = await OverheadAsync(splits, sites, rounds, threads, Path.Combine(folder, "overhead"), ct).ConfigureAwait(false);
+            // The peak resident set is the process's, so the memory run gets a process of its own: run here, its peak
+            // would hold what the overhead run left (its heap, libtorch's caches), and run first it would slow the
+            // overhead run with its 16 sites' garbage.
+            var memory = memorySites > 0 ? await MemoryProcessAsync(memorySites, threads, limit, Path.Combine(folder, "memory-process"), ct).ConfigureAwait(false)
+                : ExitCodes.Ok;
+            return overhead != ExitCodes.Ok ? overhead : memory;
         }
         catch (Exception e) when (e is TorchException or DataSetException or SimulationException)
         {
@@ -102,6 +114,32 @@ public static class RoundBench
             $"protocol overhead: {100 * share:F1} % of the round (rounds 2..{rounds}: wall {wallTotal:F2} s, training {trainTotal:F2} s); goal <= 5 %"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio wall / training: {wallTotal / trainTotal:F3}"));
         return ExitCodes.Ok;
+    }
+
+    /// <summary>Starts this executable again with <c>bench round --memory-only</c>; its output goes to this console.</summary>
+    private static async Task<int> MemoryProcessAsync(int sites, int threads, int limit, string work, CancellationToken ct)
+    {
+        var start = new ProcessStartInfo(Environment.ProcessPath!) { UseShellExecute = false };
+        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet")
+        {
+            start.ArgumentList.Add(typeof(RoundBench).Assembly.Location);
+        }
+        foreach (var argument in new[] { "bench", "round", "--memory-only", "--memory-sites", sites.ToString(CultureInfo.InvariantCulture),
+            "--threads", threads.ToString(CultureInfo.InvariantCulture), "--train-limit", limit.ToString(CultureInfo.InvariantCulture), "--work", work })
+        {
+            start.ArgumentList.Add(argument);
+        }
+        using var child = Process.Start(start) ?? throw new SimulationException("the memory run's process did not start");
+        try
+        {
+            await child.WaitForExitAsync(ct).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            child.Kill(entireProcessTree: true);
+            throw;
+        }
+        return child.ExitCode;
     }
 
     private static async Task MemoryAsync(MedMnistSplits splits, int sites, int threads, string folder, long baseline, CancellationToken ct)
