@@ -96,13 +96,13 @@ public static class RoundBench
         var timeline = await RunSwarmAsync(splits, sites, rounds, threads, folder, ct).ConfigureAwait(false);
         Console.WriteLine();
         Console.WriteLine($"overhead run: {sites} sites, {rounds} rounds, 1 local epoch, θ = 1, fedavg, k = n");
-        Console.WriteLine("round | wall s | training s (sum of sites) | slowest site s | overhead s | overhead %");
+        Console.WriteLine("round | wall s | training s (sum of sites) | slowest site s | overhead s | overhead % | last update to final s");
         double wallTotal = 0, trainTotal = 0;
         foreach (var round in timeline)
         {
             var overhead = round.Wall - round.TrainingSum;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{round.Round,5} | {round.Wall,6:F2} | {round.TrainingSum,25:F2} | {round.Slowest,14:F2} | {overhead,10:F2} | {100 * overhead / round.Wall,9:F1}{(round.Round == 1 ? "  (set-up round, not counted)" : "")}"));
+                $"{round.Round,5} | {round.Wall,6:F2} | {round.TrainingSum,25:F2} | {round.Slowest,14:F2} | {overhead,10:F2} | {100 * overhead / round.Wall,10:F1} | {round.Tail,22:F2}{(round.Round == 1 ? "  (set-up round, not counted)" : "")}"));
             if (round.Round > 1)
             {
                 wallTotal += round.Wall;
@@ -154,7 +154,9 @@ public static class RoundBench
             $"peak memory per site: {Mib(peak / sites)} MiB (whole process / {sites}); {Mib(Math.Max(0, peak - baseline) / sites)} MiB above the process baseline; goal <= 150 MiB"));
     }
 
-    private sealed record RoundTiming(int Round, double Wall, double TrainingSum, double Slowest);
+    /// <summary>One round's times; <paramref name="Tail"/>: from the last site's end of training to the first site's
+    /// final model (closing, every site's aggregate, the votes).</summary>
+    private sealed record RoundTiming(int Round, double Wall, double TrainingSum, double Slowest, double Tail);
 
     private static async Task<IReadOnlyList<RoundTiming>> RunSwarmAsync(MedMnistSplits splits, int sites, int rounds, int threads,
         string folder, CancellationToken ct)
@@ -182,6 +184,7 @@ public static class RoundBench
         await using var swarm = new InProcessSwarm(spec, TaskSpecCodec.Encode(spec), folder,
             i => new SiteTrainer(SimulationRunner.SiteId(i), i, Model(), data[i], settings), () => initial);
         var last = TimeSpan.Zero;
+        var lastTrained = TimeSpan.Zero;
         await foreach (var evt in swarm.Events.ReadAllAsync(ct).ConfigureAwait(false))
         {
             switch (evt)
@@ -192,11 +195,13 @@ public static class RoundBench
                         training[trained.Round] = list = [];
                     }
                     list.Add(trained.TrainingTime.TotalSeconds);
+                    lastTrained = watch.Elapsed;
                     break;
                 case SiteRoundFinalized finalized when finalized.Round.Round == timings.Count + 1:
                     var now = watch.Elapsed;
                     var times = training.GetValueOrDefault(finalized.Round.Round) ?? [];
-                    timings.Add(new RoundTiming(finalized.Round.Round, (now - last).TotalSeconds, times.Sum(), times.DefaultIfEmpty(0).Max()));
+                    timings.Add(new RoundTiming(finalized.Round.Round, (now - last).TotalSeconds, times.Sum(), times.DefaultIfEmpty(0).Max(),
+                        (now - lastTrained).TotalSeconds));
                     last = now;
                     break;
                 case SiteTaskEnded end when end.State != TaskState.Completed:
