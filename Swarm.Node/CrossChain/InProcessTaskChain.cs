@@ -25,6 +25,7 @@ public sealed class InProcessTaskChain : IReplicaTransport, IDisposable
     private readonly Dictionary<string, long> _requestIds = new(StringComparer.Ordinal);
     private long _nowMs = 1_000;
     private long _membershipRequestId;
+    private bool _samplesDeclared;
 
     public InProcessTaskChain(TaskSpec spec)
     {
@@ -120,6 +121,13 @@ public sealed class InProcessTaskChain : IReplicaTransport, IDisposable
     {
         var sites = Spec.Participants;
         var updates = sites.Select((s, i) => new UpdateRef(s, Hex($"{Genesis.ChainId} update {round} {s}"), 100 + i)).ToList();
+        if (Terms.SamplesDeclaredAtConsent && !_samplesDeclared)
+        {
+            // What a started task's sites record first: the counts every site declared (and signed) at consent.
+            _samplesDeclared = true;
+            Commit(SiteRequest(0, new SamplesDeclared(sites[0],
+                [.. updates.Select((u, i) => SampleDeclaration.Sign(Genesis.ChainId, Spec.Id, u.Site, u.SampleCount, Sign(i)))])));
+        }
         Commit([.. updates.Select((u, i) => SiteRequest(i, new UpdatePublished(round, u.Site, u.Hash, u.SampleCount)))]);
         var aggregate = Hex($"{Genesis.ChainId} aggregate {round}");
         var set = TaskChain.UpdateSetDigest(updates);
