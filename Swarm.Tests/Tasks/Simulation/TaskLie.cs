@@ -31,6 +31,7 @@ public enum TaskLie
     InflatedSamples = 64,
 
     /// <summary>With sample counts declared at consent: signs a second declaration of its own at ten times its count
-    /// and races a record carrying it (with the others' real declarations) onto the chain.</summary>
+    /// and races a record carrying it (with the others' real declarations) onto the chain (with
+    /// <see cref="InflatedSamples"/> its updates then carry that count).</summary>
     RedeclaredSamples = 128,
 }

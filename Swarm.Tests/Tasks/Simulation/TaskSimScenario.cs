@@ -27,7 +27,7 @@ public sealed record TaskSimScenario(int N, int F, int Quorum, int Rounds, doubl
         return drawn with
         {
             DeclaredSamples = true,
-            Liars = drawn.Liars.ToDictionary(l => l.Key, l => l.Value | (random.Chance(0.5) ? TaskLie.InflatedSamples : TaskLie.RedeclaredSamples)),
+            Liars = drawn.Liars.ToDictionary(l => l.Key, l => l.Value | TaskLie.InflatedSamples | (random.Chance(0.5) ? TaskLie.RedeclaredSamples : TaskLie.None)),
         };
     }
 
