@@ -145,6 +145,31 @@ public sealed class ConsentStateSampleTests : IDisposable
         Assert.Single(begun.OfType<BeginTask>());
     }
 
+    [Fact]
+    public void With_manual_approval_the_declaration_leaves_with_the_operators_approval()
+    {
+        var participant = State("b", new LocalPolicy(["pneumoniamnist"]) { Approval = ApprovalMode.Manual });
+        var held = participant.Step(Create(200));
+        Assert.Single(held.OfType<ApprovalAwaited>());
+        Assert.Empty(held.OfType<SendAnswer>());
+        var approved = participant.Step(new OperatorApproved(Spec.Id));
+        var answer = Assert.Single(approved.OfType<SendAnswer>());
+        Assert.True(answer.Consents);
+        Assert.Null(answer.Declaration!.Problem(ChainId, Spec.Id, "b", 0, _signers["b"].PublicKey, _verifier));
+        Assert.Equal(200, Assert.Single(approved.OfType<ConsentGiven>()).Declaration!.SampleCount);
+    }
+
+    [Fact]
+    public void A_consent_restored_from_the_journal_still_takes_only_a_start_with_its_declaration()
+    {
+        var own = Declaration("b", 200);
+        var participant = State("b");
+        participant.Step(new ConsentRestored(Spec.Id, "a", Digest) { Declaration = own });
+        Assert.Empty(participant.Step(new StartArrived("a", Spec.Id, Digest) { Declarations = [Declaration("a", 1), Declaration("b", 201)] }).OfType<BeginTask>());
+        var begun = participant.Step(new StartArrived("a", Spec.Id, Digest) { Declarations = [Declaration("a", 1), own] });
+        Assert.Equal(["a", "b"], Assert.Single(begun.OfType<BeginTask>()).Declarations.Select(d => d.Site));
+    }
+
     public void Dispose()
     {
         foreach (var signer in _signers.Values)
