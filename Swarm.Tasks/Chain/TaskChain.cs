@@ -330,7 +330,8 @@ public sealed class TaskChain
                     RecordPrivacy(update.Round, update.Site, claim);
                     events.Add(new PrivacyRecorded(update.Round, update.Site, claim, height));
                 }
-                state.Updates.Add(new UpdateRef(update.Site, update.UpdateHash, update.SampleCount));
+                // The FedAvg weight is the count fixed for the task (CheckSamples let only that count through).
+                state.Updates.Add(new UpdateRef(update.Site, update.UpdateHash, _samples[update.Site]));
                 if (state.Updates.Count >= _terms.Quorum || (state.Notices.Count >= _terms.NoticesToClose && state.Updates.Count >= UpdatesToClose)
                     || (_terms.SecureAggregation is not null && state.Updates.Count == state.SecAgg.Shares.Count))
                 {
