@@ -98,7 +98,10 @@ public sealed partial class TaskPeerActor : SwarmActor
         }
         _ledger.AddRange(recovered.Blocks);
         _lastRequestId = chain.LastRequestOf(Self_);
-        _site = new TaskSite(_context.Spec, Self_, chain, _context.InitialModel(), _context.Privacy, _context.SecAggEntropy);
+        _site = new TaskSite(_context.Spec, Self_, chain, _context.InitialModel(), _context.Privacy, _context.SecAggEntropy)
+        {
+            Declarations = _context.Declarations,
+        };
         // Unnamed: after a restart the old trainer may still be stopping under its name.
         _trainer = Context.ActorOf(TrainerActor.Props(_context.Trainer, _context.ComputeGate));
         Timers.StartPeriodicTimer(RetryKey, Retry.Instance, _context.RetryInterval);

@@ -46,6 +46,10 @@ public sealed record TaskPeerContext
     /// site accounts its ε from them and refuses a round past its budget).</summary>
     public SitePrivacy? Privacy { get; init; }
 
+    /// <summary>Every participant's sample declaration as the task's start carried them: the site asks the chain to
+    /// record them before its first round (<see cref="TaskChainTerms.SamplesDeclaredAtConsent"/>).</summary>
+    public IReadOnlyList<SampleDeclaration> Declarations { get; init; } = [];
+
     /// <summary>Under secure aggregation: the 32 bytes behind a round's keys, shares and self-mask. The OS CSPRNG,
     /// fresh for every round; only a test would put a seeded source here.</summary>
     public Func<int, byte[]> SecAggEntropy { get; init; } = _ => System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);

@@ -221,7 +221,9 @@ public static partial class TaskCommand
             : $"swarm task submit: task {result.TaskId} was not started:");
         foreach (var answer in result.Answers)
         {
-            writer.WriteLine(answer.Consents ? $"  {answer.Node,-24} consents" : $"  {answer.Node,-24} refuses: {answer.Reason}");
+            writer.WriteLine(!answer.Consents ? $"  {answer.Node,-24} refuses: {answer.Reason}"
+                : answer.SampleCount is { } samples ? $"  {answer.Node,-24} consents with {samples} training samples"
+                : $"  {answer.Node,-24} consents");
         }
         return result.Started ? ExitCodes.Ok : ExitCodes.Failure;
     }
@@ -289,6 +291,11 @@ public static partial class TaskCommand
         output.WriteLine($"submitter    {info.Submitter}");
         output.WriteLine($"participants {string.Join(", ", info.Participants)}");
         output.WriteLine($"spec sha256  {info.SpecDigest}");
+        if (info.SampleCounts.Count > 0)
+        {
+            // Declared at consent and fixed on the task's chain: each participant's FedAvg weight.
+            output.WriteLine($"samples      {string.Join(", ", info.SampleCounts.Select(s => $"{s.Node} {s.SampleCount}"))}");
+        }
         if (p.Detail is not null)
         {
             output.WriteLine($"detail       {p.Detail}");

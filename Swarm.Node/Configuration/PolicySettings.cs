@@ -4,7 +4,7 @@ namespace Swarm.Node.Configuration;
 
 /// <summary><c>policy { approval, allowed-submitters, allowed-co-participants, min-participants, min-batch-size,
 /// max-local-epochs, allowed-models, allowed-datasets, max-rounds, require-differential-privacy,
-/// require-secure-aggregation, max-partial-share, privacy-budget-epsilon, privacy-budget-delta }</c>: what this
+/// require-secure-aggregation, max-partial-share, privacy-budget-epsilon, privacy-budget-delta, sample-count-max }</c>: what this
 /// institution consents to (<see cref="LocalPolicy"/>).</summary>
 public sealed record PolicySettings
 {
@@ -51,6 +51,10 @@ public sealed record PolicySettings
     [SettingRange(0, 1)]
     public double PrivacyBudgetDelta { get; init; }
 
+    /// <summary>The most training samples this node declares at consent (its FedAvg weight); 0: no bound.</summary>
+    [SettingRange(0, 1e15)]
+    public long SampleCountMax { get; init; }
+
     public LocalPolicy ToPolicy() =>
         new(AllowedDatasets, MaxRounds, RequireDifferentialPrivacy, RequireSecureAggregation, MaxPartialShare)
         {
@@ -62,5 +66,6 @@ public sealed record PolicySettings
             MinBatchSize = MinBatchSize,
             MaxLocalEpochs = MaxLocalEpochs,
             AllowedModels = AllowedModels,
+            SampleCountMax = SampleCountMax,
         };
 }

@@ -25,6 +25,7 @@ public sealed class InProcessTaskChain : IReplicaTransport, IDisposable
     private readonly Dictionary<string, long> _requestIds = new(StringComparer.Ordinal);
     private long _nowMs = 1_000;
     private long _membershipRequestId;
+    private bool _samplesDeclared;
 
     public InProcessTaskChain(TaskSpec spec)
     {
@@ -120,11 +121,27 @@ public sealed class InProcessTaskChain : IReplicaTransport, IDisposable
     {
         var sites = Spec.Participants;
         var updates = sites.Select((s, i) => new UpdateRef(s, Hex($"{Genesis.ChainId} update {round} {s}"), 100 + i)).ToList();
+        DeclareSamples();
         Commit([.. updates.Select((u, i) => SiteRequest(i, new UpdatePublished(round, u.Site, u.Hash, u.SampleCount)))]);
         var aggregate = Hex($"{Genesis.ChainId} aggregate {round}");
         var set = TaskChain.UpdateSetDigest(updates);
         Commit([.. sites.Select((s, i) => SiteRequest(i, new AggregateVote(round, s, set, aggregate, model)))]);
         return model;
+    }
+
+    /// <summary>Commits, once, what a started round task's sites record first: every site's sample count as declared
+    /// and signed at consent (site i declares 100 + i, the weight its updates carry in <see cref="FinishRound(int, string)"/>).
+    /// Nothing on a chain that fixes counts by first update.</summary>
+    public void DeclareSamples()
+    {
+        if (!Terms.SamplesDeclaredAtConsent || _samplesDeclared)
+        {
+            return;
+        }
+        _samplesDeclared = true;
+        var sites = Spec.Participants;
+        Commit(SiteRequest(0, new SamplesDeclared(sites[0],
+            [.. sites.Select((s, i) => SampleDeclaration.Sign(Genesis.ChainId, Spec.Id, s, 100 + i, Sign(i)))])));
     }
 
     /// <summary>Sites <paramref name="sites"/> state grant (or withdrawal) <paramref name="grantId"/> on this chain.</summary>

@@ -145,7 +145,7 @@ public sealed class ClusterNode : IAsyncDisposable
             var dataVectors = new DataVectorPeerFactory(id, consortium, _identity!, _settings.Node.DataDir, _settings.Training.Threads,
                 () => _system!, new TransferBlobFetcher(_blobs!, _inboxStore!), _served);
             peers = launch => (launch.Spec.DataVectors is null
-                ? _engine.Create(launch.Spec, launch.SpecBytes, launch.Data)
+                ? _engine.Create(launch.Spec, launch.SpecBytes, launch.Data, launch.Declarations)
                 : dataVectors.Create(launch.Spec, launch.SpecBytes, launch.Data)).WithMailbox(PeerMailbox);
         }
         _taskOptions = new TaskManagerOptions(id, _settings.Policy.ToPolicy(), new ConfiguredDataSource(_settings.Data),
@@ -159,6 +159,10 @@ public sealed class ClusterNode : IAsyncDisposable
             ProgressTimeout = _settings.Actors.AskTimeout,
             OnUnreadableReplicaState = message => UnreadableReplicaState?.Invoke(message),
             Audit = _audit,
+            // Consents carry this node's signed sample count; the participants' are checked against their consortium keys.
+            Samples = source is null ? null : new SampleSigning(bytes => _identity!.Signer.Sign(bytes),
+                member => source.Current.Find(member) is { } found && MemberKeys.Problem(found.SigningKey) is null ? MemberKeys.SigningKey(found) : null,
+                new Swarm.Actors.Consensus.Ed25519SignatureScheme()),
             SpecProblem = spec => spec.DataVectors is { } dv && PretrainedModels.Find(_settings.Node.DataDir, dv.Pretrained) is null
                 ? $"node '{id}' has no pre-trained model {dv.Pretrained} (in {Path.Combine(_settings.Node.DataDir, PretrainedModels.Folder)} or its tasks' committed models)"
                 : null,

@@ -56,6 +56,9 @@ public sealed class InProcessSwarm : IAsyncDisposable
         _owned.AddRange(signers);
         var verifier = new Ed25519SignatureScheme();
         var (genesis, terms) = TaskGenesis.Create(spec, specBytes, [.. signers.Select(s => s.PublicKey)]);
+        // No consent runs here, so no site declares its sample count: the in-process swarm keeps the first-update rule
+        // (each site's first committed update fixes its FedAvg weight; docs/rounds.md).
+        terms = terms with { SamplesDeclaredAtConsent = false };
         Genesis = genesis;
         JournalPaths = spec.Participants.Select(site => Path.Combine(directory, "chain", site + ".journal.db")).ToList();
         var gate = new SemaphoreSlim(1, 1);

@@ -7,10 +7,19 @@ namespace Swarm.Node.Tasks;
 
 /// <summary>A task this node took part in: who submitted it, its canonical spec bytes, and whether it started here
 /// (false: this node consented and waits for the start).</summary>
-public sealed record JournaledTask(string Submitter, byte[] SpecBytes, bool Started = true);
+public sealed record JournaledTask(string Submitter, byte[] SpecBytes, bool Started = true)
+{
+    /// <summary>Consented: this node's own sample declaration; started: every participant's, as the start carried
+    /// them. Empty for records written before declarations existed.</summary>
+    public IReadOnlyList<SampleDeclaration> Declarations { get; init; } = [];
+}
 
 /// <summary>A start this node decided as submitter, with the participants that have not acknowledged it yet.</summary>
-public sealed record JournaledStartDecision(string TaskId, byte[] Digest, IReadOnlyList<string> Unacknowledged);
+public sealed record JournaledStartDecision(string TaskId, byte[] Digest, IReadOnlyList<string> Unacknowledged)
+{
+    /// <summary>The sample declarations every start of the task carries.</summary>
+    public IReadOnlyList<SampleDeclaration> Declarations { get; init; } = [];
+}
 
 /// <summary>The tasks a node has consented to or started, and the start decisions it still resends, kept in the
 /// node's store so that a restarted node resumes each task (its peer then rebuilds the task's state from the
@@ -43,7 +52,10 @@ public sealed class StoreTaskJournal(ILedgerStore store) : ITaskJournal
 
     public void Started(string taskId, JournaledTask task)
     {
-        var entry = new CanonicalWriter().WriteString(task.Submitter).WriteBytes(task.SpecBytes).WriteByte(task.Started ? (byte)1 : (byte)0).ToArray();
+        var writer = new CanonicalWriter().WriteString(task.Submitter).WriteBytes(task.SpecBytes).WriteByte(task.Started ? (byte)1 : (byte)0);
+        // After the started byte, so that records written before declarations existed still read.
+        SampleDeclaration.WriteAll(writer, task.Declarations);
+        var entry = writer.ToArray();
         store.SaveState("tasks/" + taskId, entry);
         var ids = Ids();
         if (!ids.Contains(taskId))
@@ -65,6 +77,7 @@ public sealed class StoreTaskJournal(ILedgerStore store) : ITaskJournal
             {
                 writer.WriteString(participant);
             }
+            SampleDeclaration.WriteAll(writer, decision.Declarations);
             entry = writer.ToArray();
         }
         store.SaveState("tasks/start/" + decision.TaskId, entry);
@@ -86,7 +99,10 @@ public sealed class StoreTaskJournal(ILedgerStore store) : ITaskJournal
                 var spec = reader.ReadBytes(TaskSpecCodec.SpecBytesMax);
                 // Records written before consents were journaled end here: they are started tasks.
                 var started = reader.Remaining == 0 || reader.ReadByte() != 0;
-                tasks.Add(new JournaledTask(submitter, spec, started));
+                // Records written before sample declarations end here.
+                IReadOnlyList<SampleDeclaration> declarations = reader.Remaining == 0 ? [] : SampleDeclaration.ReadAll(ref reader);
+                reader.ExpectEnd();
+                tasks.Add(new JournaledTask(submitter, spec, started) { Declarations = declarations });
             }
             catch (CanonicalFormatException e)
             {
@@ -115,8 +131,9 @@ public sealed class StoreTaskJournal(ILedgerStore store) : ITaskJournal
                 {
                     participants[i] = reader.ReadString(256);
                 }
+                IReadOnlyList<SampleDeclaration> declarations = reader.Remaining == 0 ? [] : SampleDeclaration.ReadAll(ref reader);
                 reader.ExpectEnd();
-                decisions.Add(new JournaledStartDecision(id, digest, participants));
+                decisions.Add(new JournaledStartDecision(id, digest, participants) { Declarations = declarations });
             }
             catch (CanonicalFormatException e)
             {

@@ -34,7 +34,7 @@ public sealed class TaskManagerActor : SwarmActor
     public TaskManagerActor(TaskManagerOptions options)
     {
         _options = options;
-        _consent = new ConsentState(options.NodeId, options.Policy, options.IsMember, options.ConsentTimeout);
+        _consent = new ConsentState(options.NodeId, options.Policy, options.IsMember, options.ConsentTimeout, options.Samples);
         // A failed task peer is not restarted: its chain replica would rejoin from scratch mid-task. Its failure
         // becomes the task's reason (the Terminated that follows the stop reads it).
         _strategy = new OneForOneStrategy(e =>
@@ -81,6 +81,7 @@ public sealed class TaskManagerActor : SwarmActor
             var entry = new TaskEntry(spec, task.SpecBytes, digest, task.Submitter)
             {
                 State = TaskState.Starting,
+                Declarations = task.Started ? task.Declarations : [],
             };
             _tasks[spec.Id] = entry;
             if (_consent.ResumeProblem(spec, task.Submitter) is { } refused)
@@ -96,7 +97,10 @@ public sealed class TaskManagerActor : SwarmActor
             {
                 // Consented before the restart: the submitter's start (resent until acknowledged) is still taken.
                 entry.Detail = $"consented; waiting for node '{task.Submitter}' to start it";
-                Consent(new ConsentRestored(spec.Id, task.Submitter, digest));
+                Consent(new ConsentRestored(spec.Id, task.Submitter, digest)
+                {
+                    Declaration = task.Declarations.FirstOrDefault(d => d.Site == _options.NodeId),
+                });
                 continue;
             }
             Consent(new StartedRestored(spec.Id, task.Submitter, digest));
@@ -111,7 +115,7 @@ public sealed class TaskManagerActor : SwarmActor
         foreach (var decision in decisions)
         {
             // Started by this node before the restart, not acknowledged by everyone: sent again.
-            Consent(new StartDecisionRestored(decision.TaskId, decision.Digest, decision.Unacknowledged));
+            Consent(new StartDecisionRestored(decision.TaskId, decision.Digest, decision.Unacknowledged) { Declarations = decision.Declarations });
         }
     }
 
@@ -126,10 +130,10 @@ public sealed class TaskManagerActor : SwarmActor
                 OnCreate(create);
                 break;
             case TaskAnswer answer:
-                Consent(new AnswerArrived(answer.From, answer.TaskId, answer.SpecDigest, answer.Consents, answer.Reason));
+                Consent(new AnswerArrived(answer.From, answer.TaskId, answer.SpecDigest, answer.Consents, answer.Reason) { Declaration = answer.Declaration });
                 break;
             case StartTask start:
-                Consent(new StartArrived(start.From, start.TaskId, start.SpecDigest));
+                Consent(new StartArrived(start.From, start.TaskId, start.SpecDigest) { Declarations = start.Declarations });
                 break;
             case StartTaskAck ack:
                 Consent(new StartAckArrived(ack.From, ack.TaskId, ack.SpecDigest));
@@ -148,6 +152,15 @@ public sealed class TaskManagerActor : SwarmActor
                 break;
             case DataLoaded loaded:
                 OnDataLoaded(loaded);
+                break;
+            case SamplesCounted counted:
+                Consent(counted.Create with
+                {
+                    IdInUse = _tasks.ContainsKey(counted.Create.Spec.Id),
+                    CapacityProblem = CapacityProblem() ?? RunningLimit.Problem(_options.NodeId, _options.RunningMax, ActiveTaskIds()),
+                    DataProblem = counted.Create.DataProblem ?? counted.Problem,
+                    SampleCount = counted.Count,
+                });
                 break;
             case ListTasks:
                 ReplyWithProgress([.. _tasks.Values], Sender, infos => new TaskList(infos));
@@ -250,8 +263,27 @@ public sealed class TaskManagerActor : SwarmActor
         // The facts only this node knows ride with the request; the decision is the consent state's.
         var dataProblem = spec.Datasets.TryGetValue(_options.NodeId, out var dataset) ? _options.Data.Problem(dataset, spec.Model) : null;
         dataProblem ??= spec.Participants.Contains(_options.NodeId) ? _options.SpecProblem?.Invoke(spec) : null;
-        Consent(new CreateArrived(create.From, spec, create.SpecBytes, TaskSpecCodec.Digest(create.SpecBytes), _tasks.ContainsKey(spec.Id),
-            CapacityProblem() ?? RunningLimit.Problem(_options.NodeId, _options.RunningMax, ActiveTaskIds()), dataProblem));
+        var arrived = new CreateArrived(create.From, spec, create.SpecBytes, TaskSpecCodec.Digest(create.SpecBytes), _tasks.ContainsKey(spec.Id),
+            CapacityProblem() ?? RunningLimit.Problem(_options.NodeId, _options.RunningMax, ActiveTaskIds()), dataProblem);
+        if (_options.Samples is null || dataProblem is not null || dataset is null || spec.DataVectors is not null)
+        {
+            Consent(arrived);
+            return;
+        }
+        // The sample count this node declares with its consent is its train split for the task: reading and cutting
+        // the data set takes seconds, so it is counted off the actor's thread and the decision follows the count.
+        var (self, data) = (Self, _options.Data);
+        _ = Task.Run(() =>
+        {
+            try
+            {
+                self.Tell(new SamplesCounted(arrived, data.Load(dataset).Train.Count, null));
+            }
+            catch (Exception e)
+            {
+                self.Tell(new SamplesCounted(arrived, null, $"cannot count the training samples of data set '{dataset}': {e.Message}"));
+            }
+        });
     }
 
     /// <summary>Steps the consent state and carries out what it decided.</summary>
@@ -272,7 +304,10 @@ public sealed class TaskManagerActor : SwarmActor
                 break;
             case SendAnswer answer:
                 _options.Audit?.Record("propose", answer.TaskId, $"node:{answer.To}", answer.Consents ? "consented" : "refused", answer.Reason);
-                ManagerOf(answer.To).Tell(new TaskAnswer(_options.NodeId, answer.TaskId, answer.Digest, answer.Consents, answer.Reason), Self);
+                ManagerOf(answer.To).Tell(new TaskAnswer(_options.NodeId, answer.TaskId, answer.Digest, answer.Consents, answer.Reason)
+                {
+                    Declaration = answer.Declaration,
+                }, Self);
                 break;
             case ApprovalAwaited held:
                 _options.Audit?.Record("propose", held.Spec.Id, $"node:{held.Submitter}", "awaiting-approval");
@@ -291,13 +326,16 @@ public sealed class TaskManagerActor : SwarmActor
                 }
                 break;
             case SendStart start:
-                ManagerOf(start.To).Tell(new StartTask(_options.NodeId, start.TaskId, start.Digest), Self);
+                ManagerOf(start.To).Tell(new StartTask(_options.NodeId, start.TaskId, start.Digest) { Declarations = start.Declarations }, Self);
                 break;
             case SendStartAck ack:
                 ManagerOf(ack.To).Tell(new StartTaskAck(_options.NodeId, ack.TaskId, ack.Digest), Self);
                 break;
             case RecordStartDecision record:
-                Journal(j => j.StartDecision(new JournaledStartDecision(record.TaskId, record.Digest, record.Unacknowledged)), record.TaskId);
+                Journal(j => j.StartDecision(new JournaledStartDecision(record.TaskId, record.Digest, record.Unacknowledged)
+                {
+                    Declarations = record.Declarations,
+                }), record.TaskId);
                 break;
             case StartDecisionAcknowledged done:
                 Journal(j => j.StartDecision(new JournaledStartDecision(done.TaskId, [], [])), done.TaskId);
@@ -321,9 +359,13 @@ public sealed class TaskManagerActor : SwarmActor
                     Detail = $"consented; waiting for node '{given.Submitter}' to start it",
                 };
                 // Recorded before the answer leaves, so that a restart does not lose the consent the submitter counts on.
-                Journal(j => j.Started(given.Spec.Id, new JournaledTask(given.Submitter, given.SpecBytes, Started: false)), given.Spec.Id);
+                Journal(j => j.Started(given.Spec.Id, new JournaledTask(given.Submitter, given.SpecBytes, Started: false)
+                {
+                    Declarations = given.Declaration is { } own ? [own] : [],
+                }), given.Spec.Id);
                 break;
             case BeginTask begin when _tasks.TryGetValue(begin.TaskId, out var entry):
+                entry.Declarations = begin.Declarations;
                 Begin(entry);
                 break;
             case ForgetTask forget:
@@ -377,7 +419,7 @@ public sealed class TaskManagerActor : SwarmActor
         }
         try
         {
-            _options.Journal?.Started(entry.Spec.Id, new JournaledTask(entry.Submitter, entry.SpecBytes));
+            _options.Journal?.Started(entry.Spec.Id, new JournaledTask(entry.Submitter, entry.SpecBytes) { Declarations = entry.Declarations });
         }
         catch (LedgerException e)
         {
@@ -418,7 +460,7 @@ public sealed class TaskManagerActor : SwarmActor
         }
         try
         {
-            var props = _options.Peers!(new TaskLaunch(entry.Spec, entry.SpecBytes, loaded.Data));
+            var props = _options.Peers!(new TaskLaunch(entry.Spec, entry.SpecBytes, loaded.Data) { Declarations = entry.Declarations });
             entry.Peer = Context.ActorOf(props, entry.Spec.Id);
             Context.Watch(entry.Peer);
             entry.State = TaskState.Running;
@@ -577,7 +619,10 @@ public sealed class TaskManagerActor : SwarmActor
             ? entry.Last
             : new TaskProgress(entry.Spec.Id, entry.State, entry.Last?.Round ?? 0, entry.Spec.Rounds, entry.Last?.ModelHash,
                 entry.Last?.ChainHeight ?? 0, entry.Detail, entry.Last?.Transfers, entry.Last?.EpsilonSpent, LastBlockAt: entry.Last?.LastBlockAt);
-        return new TaskInfo(entry.Spec.Id, entry.Submitter, entry.Spec.Participants, Convert.ToHexStringLower(entry.Digest), progress);
+        return new TaskInfo(entry.Spec.Id, entry.Submitter, entry.Spec.Participants, Convert.ToHexStringLower(entry.Digest), progress)
+        {
+            SampleCounts = [.. entry.Declarations.Select(d => new ParticipantSamples(d.Site, d.SampleCount))],
+        };
     }
 
     /// <summary>An importing site asks for an export of a chain: the task's peer here answers it, or this manager says
@@ -630,6 +675,9 @@ public sealed class TaskManagerActor : SwarmActor
 
         /// <summary>The last progress the peer reported.</summary>
         public TaskProgress? Last { get; set; }
+
+        /// <summary>Every participant's sample declaration as the start carried them (journaled with the task).</summary>
+        public IReadOnlyList<SampleDeclaration> Declarations { get; set; } = [];
     }
 
     private sealed record ConsentTimedOut(string TaskId);
@@ -639,6 +687,10 @@ public sealed class TaskManagerActor : SwarmActor
     private sealed record StartResend(string TaskId);
 
     private sealed record DataLoaded(string TaskId, SiteData? Data, string? Error);
+
+    /// <summary>This node's training samples for a task it was asked to join (null with the reason when the data set
+    /// could not be read); the consent decision follows.</summary>
+    private sealed record SamplesCounted(CreateArrived Create, long? Count, string? Problem);
 
     private sealed record ProgressSeen(IReadOnlyList<TaskProgress> Progress);
 }

@@ -42,6 +42,10 @@ public sealed record TaskManagerOptions(
     /// pre-trained model); null when nothing.</summary>
     public Func<TaskSpec, string?>? SpecProblem { get; init; }
 
+    /// <summary>This node's signing key and the members' keys: consents carry this node's signed sample count and
+    /// the participants' are checked (docs/tasks.md). Null: no declarations (tests of the consent alone).</summary>
+    public SampleSigning? Samples { get; init; }
+
     /// <summary>Most tasks (of any state) and submissions a node keeps; more are refused.</summary>
     public int TasksMax { get; init; } = 1024;
 

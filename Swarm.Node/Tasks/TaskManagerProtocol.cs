@@ -9,12 +9,21 @@ namespace Swarm.Node.Tasks;
 public sealed record CreateTask(string From, byte[] SpecBytes);
 
 /// <summary>Participant → submitter: consent, or a refusal with its reason, for the spec with this digest.</summary>
-public sealed record TaskAnswer(string From, string TaskId, byte[] SpecDigest, bool Consents, string? Reason);
+public sealed record TaskAnswer(string From, string TaskId, byte[] SpecDigest, bool Consents, string? Reason)
+{
+    /// <summary>With a consent: the participant's signed sample count for the task (docs/tasks.md).</summary>
+    public SampleDeclaration? Declaration { get; init; }
+}
 
 /// <summary>Submitter → each participant, once all have consented: start the task. Sent again (every
 /// <c>StartResendInterval</c>, across the submitter's restarts) until the participant answers with
 /// <see cref="StartTaskAck"/>; a participant starts a task once and acknowledges every copy.</summary>
-public sealed record StartTask(string From, string TaskId, byte[] SpecDigest);
+public sealed record StartTask(string From, string TaskId, byte[] SpecDigest)
+{
+    /// <summary>Every participant's sample declaration, in participant order, as the submitter checked them; the
+    /// task's chain fixes the FedAvg weights from them.</summary>
+    public IReadOnlyList<SampleDeclaration> Declarations { get; init; } = [];
+}
 
 /// <summary>Participant → submitter: the start of this task arrived (it started here, or had already).</summary>
 public sealed record StartTaskAck(string From, string TaskId, byte[] SpecDigest);
@@ -72,4 +81,13 @@ public sealed record TaskDecision(TaskInfo? Info, string? Error)
 public sealed record TaskNotFound(string TaskId);
 
 /// <summary>A task as this node sees it: who submitted it, its members, its spec digest and its progress.</summary>
-public sealed record TaskInfo(string TaskId, string Submitter, IReadOnlyList<string> Participants, string SpecDigest, TaskProgress Progress);
+public sealed record TaskInfo(string TaskId, string Submitter, IReadOnlyList<string> Participants, string SpecDigest, TaskProgress Progress)
+{
+    /// <summary>Each participant's training samples as declared at consent and carried by the start (its FedAvg
+    /// weight for the task), in participant order; empty when this node has none (not started yet, or a task started
+    /// before declarations existed).</summary>
+    public IReadOnlyList<ParticipantSamples> SampleCounts { get; init; } = [];
+}
+
+/// <summary>A participant's declared training samples for a task.</summary>
+public sealed record ParticipantSamples(string Node, long SampleCount);

@@ -62,12 +62,22 @@ public sealed class TaskPeerFactory : IDisposable
     public long DiskPerTaskMax { get; init; } = long.MaxValue;
 
     /// <summary>The peer of <paramref name="spec"/> on this node, training on <paramref name="data"/>.</summary>
+    /// <param name="spec">The task.</param>
+    /// <param name="specBytes">Its canonical bytes (the genesis binds their digest).</param>
+    /// <param name="data">This node's data for the task.</param>
+    /// <param name="declarations">Every participant's sample declaration as the task's start carried them. None: a
+    /// task this node started before declarations existed, whose chain keeps the first-update rule (every
+    /// participant's journal says the same of such a task).</param>
     /// <exception cref="InvalidOperationException">A participant is not in the consortium or has no public key.</exception>
-    public Props Create(TaskSpec spec, byte[] specBytes, SiteData data)
+    public Props Create(TaskSpec spec, byte[] specBytes, SiteData data, IReadOnlyList<SampleDeclaration>? declarations = null)
     {
         var keys = spec.Participants.Select(p => MemberKeys.SigningKey(_consortium.Find(p)
             ?? throw new InvalidOperationException($"participant '{p}' of task '{spec.Id}' is not a member of consortium '{_consortium.Name}'"))).ToList();
         var (genesis, terms) = TaskGenesis.Create(spec, specBytes, keys);
+        if (declarations is not { Count: > 0 })
+        {
+            terms = terms with { SamplesDeclaredAtConsent = false };
+        }
         var index = terms.IndexOf(_nodeId);
         var settings = SettingsOf(spec);
         var train = data.Train;
@@ -95,6 +105,7 @@ public sealed class TaskPeerFactory : IDisposable
             Fetcher = _fetcher,
             ComputeGate = _computeGate,
             Privacy = new SitePrivacy(train.Count, Budget),
+            Declarations = declarations ?? [],
             SecAggEntropy = new SecAggEntropyFile(Path.Combine(_dataDirectory, "tasks", spec.Id, "secagg")).For,
             ImportLayers = spec.Transfer is null ? [] : TransferSetup.ImportLayers(spec, train),
             SourceLayout = source => TransferSetup.SourceLayout(source, train),

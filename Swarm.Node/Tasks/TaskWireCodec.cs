@@ -40,8 +40,14 @@ public sealed class TaskWireCodec : IActorWireCodec
                 SpecDigest = ByteString.CopyFrom(answer.SpecDigest),
                 Consents = answer.Consents,
                 Reason = Cut(answer.Reason ?? ""),
+                Declaration = answer.Declaration is { } declaration ? WireOf(declaration) : null,
             }),
-            StartTask start => Wrap(StartType, new TaskStart { TaskId = start.TaskId, SpecDigest = ByteString.CopyFrom(start.SpecDigest) }),
+            StartTask start => Wrap(StartType, new TaskStart
+            {
+                TaskId = start.TaskId,
+                SpecDigest = ByteString.CopyFrom(start.SpecDigest),
+                Declarations = { start.Declarations.Select(WireOf) },
+            }),
             StartTaskAck ack => Wrap(StartAckType, new TaskStart { TaskId = ack.TaskId, SpecDigest = ByteString.CopyFrom(ack.SpecDigest) }),
             AbortTask abort => Wrap(AbortType, new Networking.Wire.TaskAbort
             {
@@ -85,13 +91,65 @@ public sealed class TaskWireCodec : IActorWireCodec
         return new CreateTask(from, wire.Spec.ToByteArray());
     }
 
-    private static TaskAnswer? AnswerOf(string from, TaskConsentAnswer wire, out string problem) =>
-        Check(wire.TaskId, wire.SpecDigest, wire.Reason, out problem)
-            ? new TaskAnswer(from, wire.TaskId, wire.SpecDigest.ToByteArray(), wire.Consents, wire.Consents ? null : wire.Reason)
-            : null;
+    private static TaskAnswer? AnswerOf(string from, TaskConsentAnswer wire, out string problem)
+    {
+        if (!Check(wire.TaskId, wire.SpecDigest, wire.Reason, out problem))
+        {
+            return null;
+        }
+        SampleDeclaration? declaration = null;
+        if (wire.Declaration is { } sent && (declaration = DeclarationOf(sent, out problem)) is null)
+        {
+            return null;
+        }
+        return new TaskAnswer(from, wire.TaskId, wire.SpecDigest.ToByteArray(), wire.Consents, wire.Consents ? null : wire.Reason)
+        {
+            Declaration = declaration,
+        };
+    }
 
-    private static StartTask? StartOf(string from, TaskStart wire, out string problem) =>
-        Check(wire.TaskId, wire.SpecDigest, "", out problem) ? new StartTask(from, wire.TaskId, wire.SpecDigest.ToByteArray()) : null;
+    private static StartTask? StartOf(string from, TaskStart wire, out string problem)
+    {
+        if (!Check(wire.TaskId, wire.SpecDigest, "", out problem))
+        {
+            return null;
+        }
+        if (wire.Declarations.Count > SampleDeclaration.DeclarationsMax)
+        {
+            return Fail<StartTask>($"{wire.Declarations.Count} sample declarations, more than {SampleDeclaration.DeclarationsMax}", out problem);
+        }
+        var declarations = new List<SampleDeclaration>(wire.Declarations.Count);
+        foreach (var sent in wire.Declarations)
+        {
+            if (DeclarationOf(sent, out problem) is not { } declaration)
+            {
+                return null;
+            }
+            declarations.Add(declaration);
+        }
+        return new StartTask(from, wire.TaskId, wire.SpecDigest.ToByteArray()) { Declarations = declarations };
+    }
+
+    private static TaskSampleDeclaration WireOf(SampleDeclaration declaration) => new()
+    {
+        TaskId = declaration.TaskId,
+        Site = declaration.Site,
+        SampleCount = declaration.SampleCount,
+        Signature = ByteString.CopyFrom(declaration.Signature),
+    };
+
+    /// <summary>A declaration's fields within their limits (its signature is the submitter's and the chain's to check).</summary>
+    private static SampleDeclaration? DeclarationOf(TaskSampleDeclaration wire, out string problem)
+    {
+        problem = !TaskSpecValidator.IsValidId(wire.TaskId) ? $"sample declaration for task id '{Cut(wire.TaskId)}', which is not a task id"
+            : wire.Site.Length is 0 or > SiteCharsMax ? $"sample declaration with a site id of {wire.Site.Length} characters (1 to {SiteCharsMax})"
+            : wire.Signature.Length > SignedPayload.SignatureBytesMax ? $"sample declaration signature of {wire.Signature.Length} bytes, more than {SignedPayload.SignatureBytesMax}"
+            : "";
+        return problem.Length == 0 ? new SampleDeclaration(wire.TaskId, wire.Site, wire.SampleCount, wire.Signature.ToByteArray()) : null;
+    }
+
+    /// <summary>Longest site (node) id in a sample declaration, as the chain's codec reads it.</summary>
+    private const int SiteCharsMax = 256;
 
     private static StartTaskAck? StartAckOf(string from, TaskStart wire, out string problem) =>
         Check(wire.TaskId, wire.SpecDigest, "", out problem) ? new StartTaskAck(from, wire.TaskId, wire.SpecDigest.ToByteArray()) : null;

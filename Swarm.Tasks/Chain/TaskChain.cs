@@ -22,6 +22,12 @@ public sealed record TaskChainTerms(string ChainId, IReadOnlyList<string> Sites,
     /// <summary>The most training samples (FedAvg weight) a site's update may declare; 0: no bound.</summary>
     public long SampleCountMax { get; init; }
 
+    /// <summary>Whether the sites' sample counts are the ones they declared at consent: the first valid
+    /// <see cref="SamplesDeclared"/> record fixes them all, and every update before it, or with another count, is
+    /// refused. Set by <see cref="TaskGenesis"/> for round tasks. Without it (a chain started before declarations
+    /// existed, <c>swarm simulate</c>'s in-process swarm) a site's first committed update fixes its count.</summary>
+    public bool SamplesDeclaredAtConsent { get; init; }
+
     /// <summary>In a local-DP task, what every replica checks a site's privacy claim against; null without DP.</summary>
     public ChainPrivacyTerms? Privacy { get; init; }
 
@@ -136,6 +142,10 @@ public sealed record TaskCancelled(string Site, string Reason, long Height) : Ta
     /// <summary>Set when the task ended because a site's next round would have exceeded its privacy budget.</summary>
     public BudgetRefused? Budget { get; init; }
 }
+
+/// <summary>The chain recorded every site's sample count as declared at consent (<paramref name="Site"/> submitted
+/// the record): from now on each site's updates must carry exactly its count.</summary>
+public sealed record SamplesFixed(string Site, IReadOnlyDictionary<string, long> Counts, long Height) : TaskChainEvent;
 
 /// <summary>A site announced that it restarted (it claimed round <paramref name="Round"/>).</summary>
 public sealed record SiteRejoinedChain(string Site, int Round, long Height) : TaskChainEvent;
@@ -285,6 +295,9 @@ public sealed class TaskChain
                 Cancellation = new TaskCancelled(cancel.Site, cancel.Reason, height);
                 events.Add(Cancellation);
                 return;
+            case SamplesDeclared declared:
+                OnSamplesDeclared(declared, height, events);
+                return;
             case BudgetRefused refused when refused.Round == CurrentRound:
                 Cancellation = new TaskCancelled(refused.Site, refused.Reason, height) { Budget = refused };
                 events.Add(Cancellation);
@@ -317,7 +330,8 @@ public sealed class TaskChain
                     RecordPrivacy(update.Round, update.Site, claim);
                     events.Add(new PrivacyRecorded(update.Round, update.Site, claim, height));
                 }
-                state.Updates.Add(new UpdateRef(update.Site, update.UpdateHash, update.SampleCount));
+                // The FedAvg weight is the count fixed for the task (CheckSamples let only that count through).
+                state.Updates.Add(new UpdateRef(update.Site, update.UpdateHash, _samples[update.Site]));
                 if (state.Updates.Count >= _terms.Quorum || (state.Notices.Count >= _terms.NoticesToClose && state.Updates.Count >= UpdatesToClose)
                     || (_terms.SecureAggregation is not null && state.Updates.Count == state.SecAgg.Shares.Count))
                 {
@@ -460,16 +474,76 @@ public sealed class TaskChain
     /// when none.</summary>
     public PrivacyClaim? SpentBy(string site) => _spent.GetValueOrDefault(site);
 
-    /// <summary>The training sample count (FedAvg weight) <paramref name="site"/> declared with its first update on
-    /// the chain, which holds for the rest of the task; null before its first update.</summary>
+    /// <summary>The training sample count (FedAvg weight) of <paramref name="site"/>, fixed for the task: declared at
+    /// consent (<see cref="TaskChainTerms.SamplesDeclaredAtConsent"/>, once the record is on the chain) or with the
+    /// site's first update; null before that.</summary>
     public long? SamplesOf(string site) => _samples.TryGetValue(site, out var count) ? count : null;
 
+    /// <summary>The height of the record that fixed the counts declared at consent; null before it (or in a chain
+    /// that fixes them by first update).</summary>
+    public long? SamplesFixedAt { get; private set; }
+
+    /// <summary>The first valid record fixes every site's count; each declaration must be the member's own (its
+    /// genesis key), for this chain, and within the bounds, and the record must hold one for every site in site order.
+    /// A record after that is ignored, so no site can change the weights once they are fixed.</summary>
+    private void OnSamplesDeclared(SamplesDeclared declared, long height, List<TaskChainEvent> events)
+    {
+        if (!_terms.SamplesDeclaredAtConsent)
+        {
+            events.Add(new RequestIgnored(declared.Site, "sample declarations on a chain that fixes each site's count by its first update"));
+            return;
+        }
+        if (SamplesFixedAt is { } fixedAt)
+        {
+            events.Add(new RequestIgnored(declared.Site, $"sample counts were already fixed at height {fixedAt}; the record of '{declared.Site}' is ignored"));
+            return;
+        }
+        if (DeclarationsProblem(declared.Declarations) is { } problem)
+        {
+            events.Add(new RequestIgnored(declared.Site, $"sample declarations submitted by '{declared.Site}' refused: {problem}"));
+            return;
+        }
+        foreach (var declaration in declared.Declarations)
+        {
+            _samples[declaration.Site] = declaration.SampleCount;
+        }
+        SamplesFixedAt = height;
+        events.Add(new SamplesFixed(declared.Site, new Dictionary<string, long>(_samples, StringComparer.Ordinal), height));
+    }
+
+    private string? DeclarationsProblem(IReadOnlyList<SampleDeclaration> declarations)
+    {
+        if (declarations.Count != _terms.Sites.Count)
+        {
+            return $"{declarations.Count} declarations for {_terms.Sites.Count} sites";
+        }
+        var taskId = TransferSpec.TaskIdOf(_terms.ChainId) ?? _terms.ChainId;
+        for (var i = 0; i < declarations.Count; i++)
+        {
+            if (declarations[i].Problem(_terms.ChainId, taskId, _terms.Sites[i], _terms.SampleCountMax, _terms.PublicKeys[i], _verifier) is { } problem)
+            {
+                return problem;
+            }
+        }
+        return null;
+    }
+
     /// <summary>Null when the update's sample count is acceptable: positive, within the spec's bound, and the same
-    /// as the site's first update declared. A site therefore cannot raise its FedAvg weight from round to round, nor
-    /// beyond the bound every participant agreed to.</summary>
+    /// as the site's count fixed for the task (declared at consent, or else with its first update). A site therefore
+    /// cannot raise its FedAvg weight from round to round, nor beyond the bound every participant agreed to.</summary>
     private string? CheckSamples(UpdatePublished update)
     {
         var who = $"update of '{update.Site}' for round {update.Round}";
+        if (_terms.SamplesDeclaredAtConsent)
+        {
+            if (SamplesFixedAt is null)
+            {
+                return $"{who} comes before the chain recorded the sample counts declared at consent";
+            }
+            return update.SampleCount == _samples[update.Site]
+                ? null
+                : $"{who} declares {update.SampleCount} training samples; the site declared {_samples[update.Site]} at consent, fixed for the task";
+        }
         if (update.SampleCount < 1)
         {
             return $"{who} declares {update.SampleCount} training samples; at least 1 is needed";

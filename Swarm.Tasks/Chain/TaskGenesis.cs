@@ -40,6 +40,9 @@ public static class TaskGenesis
         {
             Privacy = privacy,
             SampleCountMax = spec.Aggregation.SampleCountMax,
+            // Round tasks take each site's FedAvg weight from the declarations made at consent; data-vector tasks keep
+            // their per-vector sample counts (DataVectorChain).
+            SamplesDeclaredAtConsent = spec.DataVectors is null,
             SecureAggregation = spec.Privacy.SecureAggregation ? new ChainSecAggTerms(ChainSecAggTerms.ThresholdFor(spec.Participants.Count)) : null,
             SecretSharing = spec.Privacy.SecretSharing,
             TransferSource = spec.Transfer is { } transfer && transfer.Genesis.Length == 64 && transfer.Genesis.All(char.IsAsciiHexDigitLower)

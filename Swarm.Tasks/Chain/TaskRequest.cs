@@ -75,6 +75,10 @@ public abstract record TaskRequest(int Round, string Site)
             case PartialSumPublished sum:
                 writer.WriteByte(13).WriteString(sum.SumHash);
                 break;
+            case SamplesDeclared declared:
+                writer.WriteByte(14);
+                SampleDeclaration.WriteAll(writer, declared.Declarations);
+                break;
             case ValidationReport report:
                 writer.WriteByte(5).WriteInt64(Scale(report.Auc)).WriteInt64(Scale(report.Accuracy)).WriteInt32(report.Count);
                 break;
@@ -122,6 +126,7 @@ public abstract record TaskRequest(int Round, string Site)
                 11 => new SecAggUnmaskPublished(round, site, ReadShareMap(ref reader), ReadShareMap(ref reader)),
                 12 => new ShareKeyPublished(round, site, reader.ReadBytes(SecAggBytesMax)),
                 13 => new PartialSumPublished(round, site, reader.ReadString(HashBytesMax)),
+                14 => new SamplesDeclared(site, SampleDeclaration.ReadAll(ref reader)) { Round = round },
                 8 => new BudgetRefused(round, site, ReadDouble(ref reader), ReadDouble(ref reader), ReadDouble(ref reader), ReadDouble(ref reader)),
                 var kind => throw new CanonicalFormatException($"unknown task request kind {kind}"),
             };
@@ -262,3 +267,9 @@ public sealed record ShareKeyPublished(int Round, string Site, byte[] PublicKey)
 /// <summary>Secret sharing, last step: the SHA-256 of the blob holding the sum of the shares the site holds (its own
 /// kept share and one from each other site); the round's total is the sum of all sites' partial sums.</summary>
 public sealed record PartialSumPublished(int Round, string Site, string SumHash) : TaskRequest(Round, Site);
+
+/// <summary>Every participant's sample count as declared (and signed) with its consent and carried by the task's
+/// start, submitted by <paramref name="Site"/> before its first round. Every replica checks each declaration against
+/// the member's key in the chain's genesis; the first valid record fixes every site's FedAvg weight for the task
+/// (<see cref="TaskChainTerms.SamplesDeclaredAtConsent"/>).</summary>
+public sealed record SamplesDeclared(string Site, IReadOnlyList<SampleDeclaration> Declarations) : TaskRequest(0, Site);

@@ -11,8 +11,15 @@ namespace Swarm.Tasks;
 /// <param name="policy">The operator's rules for consenting.</param>
 /// <param name="isMember">Whether a node id is a member of the consortium.</param>
 /// <param name="consentTimeout">How long the adapter waits for answers (named in the answers it fills in).</param>
-public sealed class ConsentState(string nodeId, LocalPolicy policy, Func<string, bool> isMember, TimeSpan consentTimeout)
+/// <param name="samples">This node's signing key and the members' keys: with them a consent carries the node's
+/// signed sample count (<see cref="SampleDeclaration"/>), a submitter counts a consent only with a valid one and
+/// starts the task with all of them. Null: no declarations (a node without a signing identity; the task's chain
+/// then fixes each site's count by its first update).</param>
+public sealed class ConsentState(string nodeId, LocalPolicy policy, Func<string, bool> isMember, TimeSpan consentTimeout,
+    SampleSigning? samples = null)
 {
+    private readonly Dictionary<string, SampleDeclaration> _declared = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IReadOnlyList<SampleDeclaration>> _startDeclarations = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Submission> _submissions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (string Submitter, byte[] Digest)> _awaiting = new(StringComparer.Ordinal);
     private readonly Dictionary<string, CreateArrived> _held = new(StringComparer.Ordinal);
@@ -78,10 +85,15 @@ public sealed class ConsentState(string nodeId, LocalPolicy policy, Func<string,
                 // A repeat (the acknowledgement was lost, or the submitter restarted): acknowledged again, started once.
                 Emit(new SendStartAck(start.From, start.TaskId, start.Digest));
                 break;
+            case StartArrived start when StartDeclarationsProblem(start) is { } problem:
+                // Not this node's declaration: the chain would fix counts this node never declared.
+                Note(NoteLevel.Warning, $"StartTask from {start.From} for task {start.TaskId} ignored: {problem}");
+                break;
             case StartArrived start when Awaited(start.TaskId, start.From, start.Digest, "StartTask"):
                 _started[start.TaskId] = (start.From, start.Digest);
+                _declared.Remove(start.TaskId);
                 Emit(new StartTimer(start.TaskId, start.Digest, Start: false));
-                Emit(new BeginTask(start.TaskId));
+                Emit(new BeginTask(start.TaskId) { Declarations = start.Declarations });
                 Emit(new SendStartAck(start.From, start.TaskId, start.Digest));
                 break;
             case StartAckArrived ack:
@@ -89,18 +101,23 @@ public sealed class ConsentState(string nodeId, LocalPolicy policy, Func<string,
                 break;
             case StartResendDue due when _starting.TryGetValue(due.TaskId, out var starting):
                 Note(NoteLevel.Information, $"task {due.TaskId}: no acknowledgement of the start yet from {string.Join(", ", starting.Unacknowledged)}; sending it again");
-                SendStarts(due.TaskId, starting.Digest, starting.Unacknowledged);
+                SendStarts(due.TaskId, starting.Digest, starting.Unacknowledged, _startDeclarations.GetValueOrDefault(due.TaskId, []));
                 break;
             case StartResendDue:
                 break;
             case StartDecisionRestored restored when restored.Unacknowledged.Count > 0:
                 _starting[restored.TaskId] = (restored.Digest, new SortedSet<string>(restored.Unacknowledged, StringComparer.Ordinal));
-                SendStarts(restored.TaskId, restored.Digest, restored.Unacknowledged);
+                _startDeclarations[restored.TaskId] = restored.Declarations;
+                SendStarts(restored.TaskId, restored.Digest, restored.Unacknowledged, restored.Declarations);
                 break;
             case StartDecisionRestored:
                 break;
             case ConsentRestored restored:
                 _awaiting[restored.TaskId] = (restored.Submitter, restored.Digest);
+                if (restored.Declaration is { } declaration)
+                {
+                    _declared[restored.TaskId] = declaration;
+                }
                 Emit(new StartTimer(restored.TaskId, restored.Digest, Start: true));
                 break;
             case StartedRestored restored:
@@ -137,6 +154,7 @@ public sealed class ConsentState(string nodeId, LocalPolicy policy, Func<string,
                 Forget(timedOut.TaskId, timedOut.Digest);
                 break;
             case CancelledBeforeStart cancelled when _awaiting.Remove(cancelled.TaskId, out var awaited):
+                _declared.Remove(cancelled.TaskId);
                 Emit(new StartTimer(cancelled.TaskId, awaited.Digest, Start: false));
                 break;
             case StartArrived or AbortArrived or StartTimeoutPassed or CancelledBeforeStart:
@@ -150,7 +168,7 @@ public sealed class ConsentState(string nodeId, LocalPolicy policy, Func<string,
     private void OnOpened(SubmissionOpened opened)
     {
         var spec = opened.Spec;
-        _submissions[spec.Id] = new Submission(spec, opened.Digest);
+        _submissions[spec.Id] = new Submission(spec, opened.Digest, TaskGenesis.ChainId(spec, opened.SpecBytes));
         Emit(new ConsentTimer(spec.Id, Start: true));
         Note(NoteLevel.Information, $"task {spec.Id} submitted (spec {Convert.ToHexStringLower(opened.Digest)}); asking {string.Join(", ", spec.Participants)}");
         foreach (var participant in spec.Participants)
@@ -171,7 +189,7 @@ public sealed class ConsentState(string nodeId, LocalPolicy policy, Func<string,
             Note(NoteLevel.Warning, $"answer for task {answer.TaskId} from {answer.From}, which is not a participant; ignored");
             return;
         }
-        submission.Answers[answer.From] = new ParticipantAnswer(answer.From, answer.Consents, answer.Consents ? null : answer.Reason ?? "refused");
+        submission.Answers[answer.From] = Counted(submission, answer);
         if (submission.Answers.Count == submission.Spec.Participants.Count)
         {
             Decide(submission, timeoutReason: null);
@@ -193,8 +211,10 @@ public sealed class ConsentState(string nodeId, LocalPolicy policy, Func<string,
             // participant that missed it would otherwise forget the task while this node reports it started.
             var everyone = new SortedSet<string>(spec.Participants, StringComparer.Ordinal);
             _starting[spec.Id] = (submission.Digest, everyone);
-            Emit(new RecordStartDecision(spec.Id, submission.Digest, [.. everyone]));
-            SendStarts(spec.Id, submission.Digest, spec.Participants);
+            IReadOnlyList<SampleDeclaration> declarations = [.. spec.Participants.Select(p => submission.Declarations.GetValueOrDefault(p)).OfType<SampleDeclaration>()];
+            _startDeclarations[spec.Id] = declarations;
+            Emit(new RecordStartDecision(spec.Id, submission.Digest, [.. everyone]) { Declarations = declarations });
+            SendStarts(spec.Id, submission.Digest, spec.Participants, declarations);
         }
         else
         {
@@ -208,11 +228,11 @@ public sealed class ConsentState(string nodeId, LocalPolicy policy, Func<string,
         Emit(new SubmissionDecided(spec, submission.Digest, started, answers));
     }
 
-    private void SendStarts(string taskId, byte[] digest, IEnumerable<string> participants)
+    private void SendStarts(string taskId, byte[] digest, IEnumerable<string> participants, IReadOnlyList<SampleDeclaration> declarations)
     {
         foreach (var participant in participants)
         {
-            Emit(new SendStart(participant, taskId, digest));
+            Emit(new SendStart(participant, taskId, digest) { Declarations = declarations });
         }
         Emit(new StartResendTimer(taskId, Start: true));
     }
@@ -233,6 +253,7 @@ public sealed class ConsentState(string nodeId, LocalPolicy policy, Func<string,
             return;
         }
         _starting.Remove(ack.TaskId);
+        _startDeclarations.Remove(ack.TaskId);
         Emit(new StartResendTimer(ack.TaskId, Start: false));
         Emit(new StartDecisionAcknowledged(ack.TaskId));
         Note(NoteLevel.Information, $"task {ack.TaskId}: every participant acknowledged the start");
@@ -266,10 +287,17 @@ public sealed class ConsentState(string nodeId, LocalPolicy policy, Func<string,
     {
         var spec = create.Spec;
         _awaiting[spec.Id] = (create.From, create.Digest);
-        Emit(new ConsentGiven(spec, create.SpecBytes, create.From, create.Digest));
+        SampleDeclaration? declaration = null;
+        if (samples is not null && Declares(spec))
+        {
+            // Refusal() let the consent through only with a count within the bounds.
+            declaration = SampleDeclaration.Sign(TaskGenesis.ChainId(spec, create.SpecBytes), spec.Id, nodeId, create.SampleCount!.Value, samples.Sign);
+            _declared[spec.Id] = declaration;
+        }
+        Emit(new ConsentGiven(spec, create.SpecBytes, create.From, create.Digest) { Declaration = declaration });
         Emit(new StartTimer(spec.Id, create.Digest, Start: true));
-        Note(NoteLevel.Information, $"task {spec.Id} from {create.From}: consent");
-        Emit(new SendAnswer(create.From, spec.Id, create.Digest, true, null));
+        Note(NoteLevel.Information, $"task {spec.Id} from {create.From}: consent" + (declaration is null ? "" : $" with {declaration.SampleCount} training samples"));
+        Emit(new SendAnswer(create.From, spec.Id, create.Digest, true, null) { Declaration = declaration });
     }
 
     /// <summary>Why this node refuses, in the order an operator would fix it; null to consent.</summary>
@@ -288,7 +316,84 @@ public sealed class ConsentState(string nodeId, LocalPolicy policy, Func<string,
         {
             return decision.Reason;
         }
-        return StrangersProblem(create.Spec) ?? create.DataProblem;
+        return StrangersProblem(create.Spec) ?? create.DataProblem ?? SamplesProblem(create);
+    }
+
+    /// <summary>Why this node cannot declare its sample count for the task: none counted, fewer than one, more than
+    /// its policy's <c>sample-count-max</c> or the spec's <c>aggregation.sample-count-max</c>. Null when it can (or
+    /// declares nothing).</summary>
+    private string? SamplesProblem(CreateArrived create)
+    {
+        if (samples is null || !Declares(create.Spec))
+        {
+            return null;
+        }
+        var dataset = create.Spec.Datasets.GetValueOrDefault(nodeId, "?");
+        if (create.SampleCount is not { } count)
+        {
+            return $"node '{nodeId}' could not count its training samples of data set '{dataset}'";
+        }
+        if (count < 1)
+        {
+            return $"node '{nodeId}' has {count} training samples of data set '{dataset}'; at least 1 is needed to take part";
+        }
+        if (policy.SampleCountMax > 0 && count > policy.SampleCountMax)
+        {
+            return $"node '{nodeId}' has {count} training samples of data set '{dataset}', more than its policy allows to declare: " +
+                $"at most {policy.SampleCountMax} (policy.sample-count-max)";
+        }
+        var taskMax = create.Spec.Aggregation.SampleCountMax;
+        return taskMax > 0 && count > taskMax
+            ? $"node '{nodeId}' has {count} training samples of data set '{dataset}'; the task allows at most {taskMax} per site (task.aggregation.sample-count-max)"
+            : null;
+    }
+
+    /// <summary>Whether a task's participants declare their sample counts at consent: round tasks do; a data-vector
+    /// task weighs each vector by the count it carries (its own chain's rule).</summary>
+    private static bool Declares(TaskSpec spec) => spec.DataVectors is null;
+
+    /// <summary>A participant's answer as it counts: a consent without a valid sample declaration (when this node
+    /// checks them) counts as a refusal with the reason.</summary>
+    private ParticipantAnswer Counted(Submission submission, AnswerArrived answer)
+    {
+        if (!answer.Consents)
+        {
+            return new ParticipantAnswer(answer.From, false, answer.Reason ?? "refused");
+        }
+        var spec = submission.Spec;
+        if (samples is null || !Declares(spec))
+        {
+            return new ParticipantAnswer(answer.From, true, null);
+        }
+        var problem = answer.Declaration is not { } declaration
+            ? "its consent carries no sample declaration"
+            : declaration.Problem(submission.ChainId, spec.Id, answer.From, spec.Aggregation.SampleCountMax, samples.KeyOf(answer.From), samples.Verifier);
+        if (problem is not null)
+        {
+            Note(NoteLevel.Warning, $"task {spec.Id}: the consent of {answer.From} does not count: {problem}");
+            return new ParticipantAnswer(answer.From, false, $"consent not counted by the submitter: {problem}");
+        }
+        submission.Declarations[answer.From] = answer.Declaration!;
+        return new ParticipantAnswer(answer.From, true, null) { SampleCount = answer.Declaration!.SampleCount };
+    }
+
+    /// <summary>Why a start cannot be taken as it is: this node declared a sample count with its consent and the start
+    /// does not carry exactly that declaration, once. Null when it can (or this node declared nothing).</summary>
+    private string? StartDeclarationsProblem(StartArrived start)
+    {
+        if (!_declared.TryGetValue(start.TaskId, out var own) || !_awaiting.TryGetValue(start.TaskId, out var awaited)
+            || awaited.Submitter != start.From || !awaited.Digest.AsSpan().SequenceEqual(start.Digest))
+        {
+            return null;
+        }
+        var mine = start.Declarations.Where(d => d.Site == nodeId).ToList();
+        if (mine.Count != 1 || !mine[0].SameAs(own))
+        {
+            return $"it does not carry this node's sample declaration ({own.SampleCount} samples) exactly once";
+        }
+        return start.Declarations.Select(d => d.Site).Distinct(StringComparer.Ordinal).Count() == start.Declarations.Count
+            ? null
+            : "it carries two sample declarations of one site";
     }
 
     /// <summary>Whether a start or abort refers to a task consented here, from that submitter, for the same spec;
@@ -306,6 +411,7 @@ public sealed class ConsentState(string nodeId, LocalPolicy policy, Func<string,
 
     private void Forget(string taskId, byte[] digest)
     {
+        _declared.Remove(taskId);
         Emit(new StartTimer(taskId, digest, Start: false));
         Emit(new ForgetTask(taskId));
     }
@@ -314,11 +420,16 @@ public sealed class ConsentState(string nodeId, LocalPolicy policy, Func<string,
 
     private void Note(NoteLevel level, string text) => Emit(new ConsentNote(level, text));
 
-    private sealed class Submission(TaskSpec spec, byte[] digest)
+    private sealed class Submission(TaskSpec spec, byte[] digest, string chainId)
     {
         public TaskSpec Spec { get; } = spec;
 
         public byte[] Digest { get; } = digest;
+
+        /// <summary>The chain id the task will have: what the participants' declarations are signed for.</summary>
+        public string ChainId { get; } = chainId;
+
+        public Dictionary<string, SampleDeclaration> Declarations { get; } = new(StringComparer.Ordinal);
 
         public Dictionary<string, ParticipantAnswer> Answers { get; } = new(StringComparer.Ordinal);
     }

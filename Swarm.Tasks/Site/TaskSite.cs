@@ -50,6 +50,9 @@ public sealed partial class TaskSite
     private int _sitOutRound;
     private UpdateTrained? _pending;
     private bool _replayPending;
+    private readonly long? _ownSamples;
+    private bool _declarationsSent;
+    private bool _samplesChecked;
 
     /// <param name="spec">The task's spec (rounds, epochs, θ, deadline, personalization).</param>
     /// <param name="self">This site's id, one of the chain's sites.</param>
@@ -80,6 +83,7 @@ public sealed partial class TaskSite
             (_global, _globalHash) = (initialModel, _initialHash);
         }
         _state = chain.Cancellation is not null ? TaskState.Cancelled : TaskState.Running;
+        _ownSamples = privacy?.SampleCount;
         if (spec.Privacy.DifferentialPrivacy)
         {
             if (privacy is null)
@@ -92,6 +96,12 @@ public sealed partial class TaskSite
             _stepsSpent = chain.SpentBy(self)?.Steps ?? 0;
         }
     }
+
+    /// <summary>Every participant's sample declaration as the task's start carried them (in participant order): what
+    /// this site asks the chain to record before its first round when the chain fixes counts at consent
+    /// (<see cref="TaskChainTerms.SamplesDeclaredAtConsent"/>). Empty: the site submits no record and waits for
+    /// another site's.</summary>
+    public IReadOnlyList<SampleDeclaration> Declarations { get; init; } = [];
 
     /// <summary>The site's DP-SGD plan under a local-DP or Dopamine task; null without DP.</summary>
     public SitePrivacyPlan? PrivacyPlan => _privacyPlan;
@@ -303,6 +313,10 @@ public sealed partial class TaskSite
     private void StartDue(bool retry)
     {
         if (_chain.Cancellation is not null || _halted || _state is TaskState.Completed or TaskState.Failed)
+        {
+            return;
+        }
+        if (!SamplesReady(retry))
         {
             return;
         }
@@ -581,6 +595,68 @@ public sealed partial class TaskSite
             Unweighted = _spec.Privacy.Mode == PrivacyModes.Dopamine,
         });
     }
+
+    /// <summary>Whether the site may train: in a task whose chain fixes the sample counts declared at consent, only once
+    /// the record is on the chain (the site submits it from its start's declarations, again on a retry) and its own
+    /// count and its start's declarations agree with it. Otherwise it asks the chain to end the task, once, with the
+    /// reason: a site whose data changed would train with another weight than the one fixed, and a site whose start
+    /// carried other declarations than the chain recorded was told something else than the others.</summary>
+    private bool SamplesReady(bool retry)
+    {
+        if (!Terms.SamplesDeclaredAtConsent)
+        {
+            return true;
+        }
+        if (_chain.SamplesFixedAt is not { } height)
+        {
+            _detail ??= "waiting for the chain to record the sample counts declared at consent";
+            if (Declarations.Count > 0 && (!_declarationsSent || retry))
+            {
+                _declarationsSent = true;
+                Note(NoteLevel.Debug, $"asking the chain to record the sample counts declared at consent: {CountsText(Declarations.Select(d => (d.Site, d.SampleCount)))}");
+                Emit(new SubmitToChain(new SamplesDeclared(_self, Declarations)));
+            }
+            return false;
+        }
+        if (_detail == "waiting for the chain to record the sample counts declared at consent")
+        {
+            _detail = null;
+        }
+        if (_samplesChecked)
+        {
+            return !_halted;
+        }
+        _samplesChecked = true;
+        if (SamplesMismatch(height) is not { } reason)
+        {
+            return true;
+        }
+        Note(NoteLevel.Warning, reason);
+        _halted = true;
+        if (!_chain.IsOver)
+        {
+            Emit(new SubmitToChain(new CancellationRequest(_self, reason)));
+        }
+        return false;
+    }
+
+    private string? SamplesMismatch(long height)
+    {
+        var fixedCount = _chain.SamplesOf(_self);
+        if (_ownSamples is { } own && fixedCount is { } declared && own != declared)
+        {
+            return $"site '{_self}' now has {own} training samples, but declared {declared} at consent (fixed on the task's chain at height {height}): " +
+                "its data changed since, and it will not train with another weight than the fixed one";
+        }
+        var differing = Declarations.Where(d => _chain.SamplesOf(d.Site) != d.SampleCount).ToList();
+        return differing.Count == 0
+            ? null
+            : $"the task's chain fixed sample counts {CountsText(Terms.Sites.Select(s => (s, _chain.SamplesOf(s) ?? 0)))} (height {height}), which differ from " +
+              $"the declarations site '{_self}' got with the task's start ({CountsText(Declarations.Select(d => (d.Site, d.SampleCount)))})";
+    }
+
+    private static string CountsText(IEnumerable<(string Site, long Count)> counts) =>
+        string.Join(", ", counts.Select(c => $"{c.Site} {c.Count}"));
 
     /// <summary>Asks the likely holders for a blob once, and every site again on a retry.</summary>
     private void Want(BlobKind kind, string hash, IReadOnlyList<string> holders, bool retry)

@@ -42,6 +42,10 @@ public sealed record LocalPolicy(
     /// <summary>Models this node trains; empty: any model of the zoo.</summary>
     public IReadOnlyList<string> AllowedModels { get; init; } = [];
 
+    /// <summary>The most training samples this node declares for a task (its FedAvg weight, fixed for the task at
+    /// consent); with more its consent is refused, naming both numbers. 0: no bound.</summary>
+    public long SampleCountMax { get; init; }
+
     /// <summary>Consent, or a refusal whose reason names the rule the task breaks. <paramref name="submitter"/> is
     /// the node that asks (null when it does not matter, e.g. a check of the spec alone).</summary>
     public PolicyDecision Evaluate(TaskSpec spec, string self, string? submitter = null)

@@ -72,6 +72,12 @@ public sealed class TaskClusterTests : IAsyncLifetime
         Assert.Equal(["node-a", "node-b"], launches.Select(l => l.Node).Order());
         var onB = await httpB.GetFromJsonAsync<TaskInfo>(new Uri(_nodes[1].HttpAddress!, "/tasks/pair-1"), TaskJson.Options);
         Assert.Equal(("node-a", started.SpecDigest), (onB!.Submitter, onB.SpecDigest));
+        // Each consent carried the participant's signed sample count, checked over the transport; the start carried them
+        // all to both peers, and the participant shows them.
+        var counts = started.Answers.Select(x => x.SampleCount).ToList();
+        Assert.All(counts, c => Assert.True(c > 0));
+        Assert.All(launches, l => Assert.Equal(counts, l.Launch.Declarations.Select(d => (long?)d.SampleCount)));
+        Assert.Equal(counts, onB.SampleCounts.Select(c => (long?)c.SampleCount));
 
         var refused = await SubmitAsync(http, a, "pair-2", "breastmnist");
 

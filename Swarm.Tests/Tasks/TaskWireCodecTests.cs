@@ -17,6 +17,11 @@ public sealed class TaskWireCodecTests
         new TaskAnswer("forged", "t-1", Digest, false, "not allowed"),
         new TaskAnswer("forged", "t-1", Digest, true, null),
         new StartTask("forged", "t-1", Digest),
+        new TaskAnswer("forged", "t-1", Digest, true, null) { Declaration = new SampleDeclaration("t-1", "node-b", 4_708, [7, 8, 9]) },
+        new StartTask("forged", "t-1", Digest)
+        {
+            Declarations = [new SampleDeclaration("t-1", "node-a", 1, [1]), new SampleDeclaration("t-1", "node-b", 4_708, [7, 8, 9])],
+        },
         new AbortTask("forged", "t-1", Digest, "b refused"),
     };
 
@@ -78,11 +83,25 @@ public sealed class TaskWireCodecTests
     }
 
     /// <summary>Records holding byte arrays compare them by reference; compare their text instead.</summary>
+    private static string ShowDeclarations(IReadOnlyList<SampleDeclaration> declarations) =>
+        string.Join(",", declarations.Select(d => $"{d.TaskId}/{d.Site}/{d.SampleCount}/{Convert.ToHexString(d.Signature)}"));
+
+    [Fact]
+    public void A_declaration_with_an_oversized_signature_is_refused_at_the_edge()
+    {
+        var start = new TaskStart { TaskId = "t", SpecDigest = ByteString.CopyFrom(Digest) };
+        start.Declarations.Add(new TaskSampleDeclaration { TaskId = "t", Site = "a", SampleCount = 1, Signature = ByteString.CopyFrom(new byte[1_000]) });
+        var encoded = new ActorMessage { TypeUrl = TaskWireCodec.StartType, Body = start.ToByteString() };
+
+        Assert.Null(Codecs.TryDecode("node-b", encoded, out var problem));
+        Assert.Contains("signature of 1000 bytes", problem, StringComparison.Ordinal);
+    }
+
     private static string Show(object message) => message switch
     {
         CreateTask m => $"create {m.From} {Convert.ToHexString(m.SpecBytes)}",
-        TaskAnswer m => $"answer {m.From} {m.TaskId} {Convert.ToHexString(m.SpecDigest)} {m.Consents} {m.Reason}",
-        StartTask m => $"start {m.From} {m.TaskId} {Convert.ToHexString(m.SpecDigest)}",
+        TaskAnswer m => $"answer {m.From} {m.TaskId} {Convert.ToHexString(m.SpecDigest)} {m.Consents} {m.Reason} {ShowDeclarations(m.Declaration is { } d ? [d] : [])}",
+        StartTask m => $"start {m.From} {m.TaskId} {Convert.ToHexString(m.SpecDigest)} {ShowDeclarations(m.Declarations)}",
         AbortTask m => $"abort {m.From} {m.TaskId} {Convert.ToHexString(m.SpecDigest)} {m.Reason}",
         _ => message.ToString()!,
     };

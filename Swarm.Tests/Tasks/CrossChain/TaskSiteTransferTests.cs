@@ -88,10 +88,17 @@ public sealed class TaskSiteTransferTests
         return source;
     }
 
-    private static InProcessTaskChain Importing(InProcessTaskChain source) => new(InProcessTaskChain.SpecFor("importing", 4, 1) with
+    /// <summary>The importing task's chain, started: the sample counts declared at consent are on it (a site trains
+    /// only after both the record and the import).</summary>
+    private static InProcessTaskChain Importing(InProcessTaskChain source)
     {
-        Transfer = new TransferSpec(source.Genesis.ChainId, source.Genesis.Hash.ToHex(), "g1", Layers: Conv),
-    });
+        var importing = new InProcessTaskChain(InProcessTaskChain.SpecFor("importing", 4, 1) with
+        {
+            Transfer = new TransferSpec(source.Genesis.ChainId, source.Genesis.Hash.ToHex(), "g1", Layers: Conv),
+        });
+        importing.DeclareSamples();
+        return importing;
+    }
 
     private static TaskSite Site(InProcessTaskChain importing) =>
         new(importing.Spec, importing.Spec.Participants[0], TaskChain.Replay(importing.Terms, importing.Verifier, importing.Ledger()), Initial);

@@ -25,4 +25,13 @@ public enum TaskLie
     /// <summary>Publishes an update hash whose bytes it never gives anyone (withholding). The round protocol has no
     /// rule that drops an unavailable update from a closed round: a round that includes it stalls, safely.</summary>
     WithheldUpdate = 32,
+
+    /// <summary>With sample counts declared at consent: publishes every update with ten times the count it declared
+    /// (a FedAvg weight it did not declare).</summary>
+    InflatedSamples = 64,
+
+    /// <summary>With sample counts declared at consent: signs a second declaration of its own at ten times its count
+    /// and races a record carrying it (with the others' real declarations) onto the chain (with
+    /// <see cref="InflatedSamples"/> its updates then carry that count).</summary>
+    RedeclaredSamples = 128,
 }

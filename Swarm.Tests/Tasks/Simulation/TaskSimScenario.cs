@@ -15,6 +15,22 @@ public sealed record TaskSimScenario(int N, int F, int Quorum, int Rounds, doubl
     /// <summary>Run the rounds under additive secret sharing (sealed shares, partial sums; quorum n).</summary>
     public bool SecretSharing { get; init; }
 
+    /// <summary>The chain fixes the sample counts the sites declared at consent (every site starts with all the
+    /// declarations, as a node's start carries them) instead of each site's first update.</summary>
+    public bool DeclaredSamples { get; init; }
+
+    /// <summary>A seeded draw with sample counts declared at consent, whose liars also lie about their weight.</summary>
+    public static TaskSimScenario DrawDeclared(int n, ulong seed)
+    {
+        var drawn = Draw(n, seed);
+        var random = new Consensus.Simulation.SimRandom(seed ^ 0x5A11_0000UL);
+        return drawn with
+        {
+            DeclaredSamples = true,
+            Liars = drawn.Liars.ToDictionary(l => l.Key, l => l.Value | TaskLie.InflatedSamples | (random.Chance(0.5) ? TaskLie.RedeclaredSamples : TaskLie.None)),
+        };
+    }
+
     /// <summary>Under secure aggregation or secret sharing: sites that go down for good at a given step of round 1.</summary>
     public IReadOnlyDictionary<int, SecAggDrop> SecAggDrops { get; init; } = new Dictionary<int, SecAggDrop>();
 

@@ -61,10 +61,13 @@ public sealed class TaskSimulation
                 : new OptimizerSpec(),
         };
         _signers = [.. Enumerable.Range(0, scenario.N).Select(FakeSignatureScheme.CreateSigner)];
-        _terms = new TaskChainTerms("task/sim", ids, [.. _signers.Select(s => s.PublicKey)], scenario.Rounds, scenario.Quorum, scenario.F)
+        // A declaration names the task that the chain id names.
+        var chainId = scenario.DeclaredSamples ? "task/sim/0000000000000000" : "task/sim";
+        _terms = new TaskChainTerms(chainId, ids, [.. _signers.Select(s => s.PublicKey)], scenario.Rounds, scenario.Quorum, scenario.F)
         {
             SecureAggregation = scenario.SecureAggregation ? new ChainSecAggTerms(ChainSecAggTerms.ThresholdFor(scenario.N)) : null,
             SecretSharing = scenario.SecretSharing,
+            SamplesDeclaredAtConsent = scenario.DeclaredSamples,
             Privacy = _spec.Privacy.DifferentialPrivacy
                 ? new ChainPrivacyTerms(_spec.Privacy.NoiseMultiplier, _spec.Privacy.Delta, _spec.Optimizer.BatchSize, _spec.LocalEpochs)
                 {
@@ -74,7 +77,14 @@ public sealed class TaskSimulation
         };
         _sites = [.. ids.Select((id, i) => new TaskSimSite(i, id, scenario.Liars.GetValueOrDefault(i)))];
         _initial = [.. Enumerable.Range(0, scenario.ModelLength).Select(i => (i % 7) * 0.01f)];
+        _declarations = scenario.DeclaredSamples ? [.. _sites.Select(s => Declare(s, SampleCountOf(s)))] : [];
     }
+
+    /// <summary>Every site's declaration as the task's start carries them (the consent checked them).</summary>
+    private readonly IReadOnlyList<SampleDeclaration> _declarations;
+
+    private SampleDeclaration Declare(TaskSimSite site, long count) =>
+        SampleDeclaration.Sign(_terms.ChainId, _spec.Id, site.Id, count, bytes => _signers[site.Index].Sign(bytes));
 
     public ulong Seed { get; }
 
@@ -132,9 +142,18 @@ public sealed class TaskSimulation
         {
             return $"agreement: honest sites ended on different final models ({string.Join(", ", honestFinals.Select(h => h?[..12]))})";
         }
+        if (WeightProblem() is { } weight)
+        {
+            return weight;
+        }
         var stuck = _sites.Where(s => MustComplete(s) && s.Ended != TaskState.Completed).Select(s => s.Id).ToList();
         if (stuck.Count == 0)
         {
+            return null;
+        }
+        if (EndedOnRedeclaration() is { } ended)
+        {
+            StalledOn = ended;
             return null;
         }
         if (UnavailableUpdate() is { } unavailable)
@@ -143,6 +162,43 @@ public sealed class TaskSimulation
             return null;
         }
         return $"liveness: {string.Join(", ", stuck)} did not complete all {_scenario.Rounds} rounds within {TaskSimScenario.LivenessBoundMs} ms";
+    }
+
+    /// <summary>With declared counts: every update a final round included carries its site's declared count (a liar
+    /// never weighs more than it declared), and no round closed before the counts were on the chain.</summary>
+    private string? WeightProblem()
+    {
+        if (!_scenario.DeclaredSamples)
+        {
+            return null;
+        }
+        foreach (var site in _sites.Where(s => s.Honest && s.Site is not null))
+        {
+            var chain = site.Site!.Chain;
+            var wrong = chain.Finalized.SelectMany(f => f.Included.Select(u => (f.Round, u)))
+                .FirstOrDefault(r => r.u.SampleCount != SampleCountOf(_sites[_terms.IndexOf(r.u.Site)]));
+            if (wrong.u is not null)
+            {
+                return $"weight: round {wrong.Round} on {site.Id} weighs {wrong.u.Site} by {wrong.u.SampleCount}, not its declared {SampleCountOf(_sites[_terms.IndexOf(wrong.u.Site)])}";
+            }
+            if (chain.Finalized.Count > 0 && chain.SamplesFixedAt is null)
+            {
+                return $"weight: {site.Id}'s chain finalized rounds without the declared counts";
+            }
+        }
+        return null;
+    }
+
+    /// <summary>With declared counts, a liar that re-signed its own count may get its record onto the chain first:
+    /// the counts fixed are then not the ones the start carried, and the sites ask the chain to end the task rather
+    /// than train under them (an honest site because its start said otherwise, the liar because its data does). A
+    /// safe end, named in the result.</summary>
+    private string? EndedOnRedeclaration()
+    {
+        var chains = _sites.Where(MustComplete).Select(s => s.Site?.Chain).ToList();
+        return _scenario.DeclaredSamples && chains.All(c => c?.Cancellation is not null && _sites.Any(s => c.SamplesOf(s.Id) != SampleCountOf(s)))
+            ? $"task ended on counts other than declared: {chains[0]!.Cancellation!.Reason}"
+            : null;
     }
 
     /// <summary>The protocol's known gap: a closed round that includes an update whose bytes no live site holds (its
@@ -201,9 +257,12 @@ public sealed class TaskSimulation
         site.Ended = null;
         // Seeded entropy, the same after a restart (a node keeps a round's bytes on disk before its keys leave); nodes
         // draw them from the OS CSPRNG.
-        var privacy = _spec.Privacy.DifferentialPrivacy ? new SitePrivacy(SampleCountOf(site)) : null;
+        var privacy = _spec.Privacy.DifferentialPrivacy || _scenario.DeclaredSamples ? new SitePrivacy(SampleCountOf(site)) : null;
         site.Site = new TaskSite(_spec, site.Id, chain, _initial, privacy, secAggEntropy: round =>
-            SHA256.HashData(Encoding.UTF8.GetBytes($"{Seed}/{site.Id}/{round}")));
+            SHA256.HashData(Encoding.UTF8.GetBytes($"{Seed}/{site.Id}/{round}")))
+        {
+            Declarations = _declarations,
+        };
         Step(site, new SiteStarted(site.LedgerBlocks > 0));
         Sync(site);
         RetryLoop(site);
@@ -506,6 +565,10 @@ public sealed class TaskSimulation
                 return vote;
             case ValidationReport report when site.Lies.HasFlag(TaskLie.ScoresAndImpersonation):
                 return report with { Auc = 1, Accuracy = 1 };
+            case UpdatePublished update when site.Lies.HasFlag(TaskLie.InflatedSamples):
+                return update with { SampleCount = 10 * update.SampleCount };
+            case SamplesDeclared declared when site.Lies.HasFlag(TaskLie.RedeclaredSamples):
+                return declared with { Declarations = [.. declared.Declarations.Select(d => d.Site == site.Id ? Declare(site, 10 * d.SampleCount) : d)] };
             case UpdatePublished update when site.Lies.HasFlag(TaskLie.WithheldUpdate):
                 return update with { UpdateHash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(update.UpdateHash))) };
             default:
