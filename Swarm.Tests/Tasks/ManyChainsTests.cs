@@ -40,11 +40,13 @@ public sealed class ManyChainsTests(ITestOutputHelper output)
 
         // Both chains grow while both tasks run: seen at one moment on node-a, each with blocks and neither finished.
         var api = NodeApis.Of(nodes[0]);
+        IReadOnlyList<TaskInfo> seen = [];
         await UntilAsync(async () =>
         {
-            var list = await ListAsync(api);
-            return list.Count(t => t.Progress.State == TaskState.Running && t.Progress.ChainHeight > 0) == 2;
-        }, "both chains running with blocks at once");
+            seen = await ListAsync(api);
+            return seen.Count(t => t.Progress.State == TaskState.Running && t.Progress.ChainHeight > 0) == 2;
+        }, "both chains running with blocks at once", () => string.Join(" | ", seen.Select(t =>
+            $"{t.TaskId}: {t.Progress.State}, height {t.Progress.ChainHeight}, {t.Progress.Detail}")));
         var running = new StringWriter();
         await TaskCommand.ListAsync(api, running, TextWriter.Null, CancellationToken.None);
         output.WriteLine(running.ToString());
@@ -113,12 +115,12 @@ public sealed class ManyChainsTests(ITestOutputHelper output)
         return (await response.Content.ReadFromJsonAsync<TaskList>(TaskJson.Options))!.Tasks;
     }
 
-    private static async Task UntilAsync(Func<Task<bool>> condition, string phase)
+    private static async Task UntilAsync(Func<Task<bool>> condition, string phase, Func<string>? last = null)
     {
         var deadline = DateTime.UtcNow + Wait;
         while (!await condition())
         {
-            Assert.True(DateTime.UtcNow < deadline, $"phase '{phase}' did not happen within {Wait}");
+            Assert.True(DateTime.UtcNow < deadline, $"phase '{phase}' did not happen within {Wait}{(last is null ? "" : ": " + last())}");
             await Task.Delay(100);
         }
     }
