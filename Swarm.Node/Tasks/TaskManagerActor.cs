@@ -28,6 +28,7 @@ public sealed class TaskManagerActor : SwarmActor
     private readonly OrderedDictionary<string, TaskEntry> _tasks = new(StringComparer.Ordinal);
     private readonly ConsentState _consent;
     private readonly Dictionary<string, IActorRef> _submitters = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SiteData> _counted = new(StringComparer.Ordinal);
     private readonly SupervisorStrategy _strategy;
     private Exception? _lastPeerFailure;
 
@@ -154,14 +155,9 @@ public sealed class TaskManagerActor : SwarmActor
                 OnDataLoaded(loaded);
                 break;
             case SamplesCounted counted:
-                Consent(counted.Create with
-                {
-                    IdInUse = _tasks.ContainsKey(counted.Create.Spec.Id),
-                    CapacityProblem = CapacityProblem() ?? RunningLimit.Problem(_options.NodeId, _options.RunningMax, ActiveTaskIds()),
-                    DataProblem = counted.Create.DataProblem ?? counted.Problem,
-                    SampleCount = counted.Count,
-                });
+                OnCounted(counted);
                 break;
+
             case ListTasks:
                 ReplyWithProgress([.. _tasks.Values], Sender, infos => new TaskList(infos));
                 break;
@@ -265,8 +261,10 @@ public sealed class TaskManagerActor : SwarmActor
         dataProblem ??= spec.Participants.Contains(_options.NodeId) ? _options.SpecProblem?.Invoke(spec) : null;
         var arrived = new CreateArrived(create.From, spec, create.SpecBytes, TaskSpecCodec.Digest(create.SpecBytes), _tasks.ContainsKey(spec.Id),
             CapacityProblem() ?? RunningLimit.Problem(_options.NodeId, _options.RunningMax, ActiveTaskIds()), dataProblem);
-        if (_options.Samples is null || dataProblem is not null || dataset is null || spec.DataVectors is not null)
+        if (_options.Samples is null || dataProblem is not null || dataset is null || spec.DataVectors is not null || arrived.IdInUse
+            || arrived.CapacityProblem is not null || !_options.Policy.Evaluate(spec, _options.NodeId, create.From).Consents)
         {
+            // Nothing to count, or refused whatever the count: decided at once, no data read.
             Consent(arrived);
             return;
         }
@@ -277,13 +275,32 @@ public sealed class TaskManagerActor : SwarmActor
         {
             try
             {
-                self.Tell(new SamplesCounted(arrived, data.Load(dataset).Train.Count, null));
+                var loaded = data.Load(dataset);
+                self.Tell(new SamplesCounted(arrived, loaded.Train.Count, null) { Data = loaded });
             }
             catch (Exception e)
             {
                 self.Tell(new SamplesCounted(arrived, null, $"cannot count the training samples of data set '{dataset}': {e.Message}"));
             }
         });
+    }
+
+    /// <summary>The count is in: the consent decides on it (the registry's facts read again now). The data read for it
+    /// is kept for the task's start while the task waits for it, so a consented task is not read twice.</summary>
+    private void OnCounted(SamplesCounted counted)
+    {
+        var id = counted.Create.Spec.Id;
+        Consent(counted.Create with
+        {
+            IdInUse = _tasks.ContainsKey(id),
+            CapacityProblem = CapacityProblem() ?? RunningLimit.Problem(_options.NodeId, _options.RunningMax, ActiveTaskIds()),
+            DataProblem = counted.Create.DataProblem ?? counted.Problem,
+            SampleCount = counted.Count,
+        });
+        if (counted.Data is not null && (_consent.IsAwaitingStart(id) || _consent.IsAwaitingApproval(id)))
+        {
+            _counted[id] = counted.Data;
+        }
     }
 
     /// <summary>Steps the consent state and carries out what it decided.</summary>
@@ -318,6 +335,7 @@ public sealed class TaskManagerActor : SwarmActor
                 };
                 break;
             case ApprovalClosed closed when _tasks.TryGetValue(closed.TaskId, out var entry):
+                _counted.Remove(closed.TaskId);
                 entry.State = closed.Rejected ? TaskState.Rejected : TaskState.Cancelled;
                 entry.Detail = closed.Rejected ? $"rejected by the operator: {closed.Reason}" : closed.Reason;
                 if (!closed.Rejected)
@@ -370,6 +388,7 @@ public sealed class TaskManagerActor : SwarmActor
                 break;
             case ForgetTask forget:
                 _tasks.Remove(forget.TaskId);
+                _counted.Remove(forget.TaskId);
                 Journal(j => j.Forgotten(forget.TaskId), forget.TaskId);
                 break;
             case ConsentTimer { Start: true } timer:
@@ -433,6 +452,12 @@ public sealed class TaskManagerActor : SwarmActor
     {
         entry.Detail = "loading this node's data";
         var (self, id, dataset, data) = (Self, entry.Spec.Id, entry.Spec.Datasets[_options.NodeId], _options.Data);
+        if (_counted.Remove(id, out var counted))
+        {
+            // Read at consent to count its samples: the data the declaration was made from.
+            self.Tell(new DataLoaded(id, counted, null));
+            return;
+        }
         // Reading and cutting a data set takes seconds: off the actor's thread, the result comes back as a message.
         _ = Task.Run(() =>
         {
@@ -510,6 +535,7 @@ public sealed class TaskManagerActor : SwarmActor
             if (entry.State == TaskState.Starting)
             {
                 Consent(new CancelledBeforeStart(entry.Spec.Id));
+                _counted.Remove(entry.Spec.Id);
                 Journal(j => j.Forgotten(entry.Spec.Id), entry.Spec.Id);
                 entry.State = TaskState.Cancelled;
                 entry.Detail = $"cancelled before it started: {cancel.Reason}";
@@ -690,7 +716,11 @@ public sealed class TaskManagerActor : SwarmActor
 
     /// <summary>This node's training samples for a task it was asked to join (null with the reason when the data set
     /// could not be read); the consent decision follows.</summary>
-    private sealed record SamplesCounted(CreateArrived Create, long? Count, string? Problem);
+    private sealed record SamplesCounted(CreateArrived Create, long? Count, string? Problem)
+    {
+        /// <summary>The data read to count (kept for the task's start when it is consented).</summary>
+        public SiteData? Data { get; init; }
+    }
 
     private sealed record ProgressSeen(IReadOnlyList<TaskProgress> Progress);
 }

@@ -51,7 +51,10 @@ public sealed partial class TaskSite
     private UpdateTrained? _pending;
     private bool _replayPending;
     private readonly long? _ownSamples;
-    private bool _declarationsSent;
+    private int _recordRetries;
+
+    /// <summary>Retry periods a site waits after its start before it submits the sample record (and between repeats).</summary>
+    private const int RecordDelayRetries = 2;
     private bool _samplesChecked;
 
     /// <param name="spec">The task's spec (rounds, epochs, θ, deadline, personalization).</param>
@@ -610,9 +613,11 @@ public sealed partial class TaskSite
         if (_chain.SamplesFixedAt is not { } height)
         {
             _detail ??= "waiting for the chain to record the sample counts declared at consent";
-            if (Declarations.Count > 0 && (!_declarationsSent || retry))
+            _recordRetries += retry ? 1 : 0;
+            // The first request of a new chain goes out only after a couple of retry periods: sent while another
+            // participant's peer is still starting, PBFT would hold it until a view change (seconds).
+            if (Declarations.Count > 0 && retry && _recordRetries >= RecordDelayRetries)
             {
-                _declarationsSent = true;
                 Note(NoteLevel.Debug, $"asking the chain to record the sample counts declared at consent: {CountsText(Declarations.Select(d => (d.Site, d.SampleCount)))}");
                 Emit(new SubmitToChain(new SamplesDeclared(_self, Declarations)));
             }
