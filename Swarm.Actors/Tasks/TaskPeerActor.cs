@@ -101,6 +101,7 @@ public sealed partial class TaskPeerActor : SwarmActor
         _site = new TaskSite(_context.Spec, Self_, chain, _context.InitialModel(), _context.Privacy, _context.SecAggEntropy)
         {
             Declarations = _context.Declarations,
+            TrainAhead = _context.TrainAhead,
         };
         // Unnamed: after a restart the old trainer may still be stopping under its name.
         _trainer = Context.ActorOf(TrainerActor.Props(_context.Trainer, _context.ComputeGate));

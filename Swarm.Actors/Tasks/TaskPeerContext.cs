@@ -39,6 +39,10 @@ public sealed record TaskPeerContext
 
     public required ITaskBlobs Blobs { get; init; }
 
+    /// <summary>Whether the site trains the next round from its own aggregate while the votes are ordered
+    /// (<see cref="TaskSite.TrainAhead"/>; on by default, off only to measure what it saves).</summary>
+    public bool TrainAhead { get; init; } = true;
+
     /// <summary>Brings other sites' blobs into <see cref="Blobs"/>' reach by hash (blob transfer between nodes).</summary>
     public required ITaskBlobFetcher Fetcher { get; init; }
 

@@ -52,6 +52,8 @@ public sealed partial class TaskSite
     private bool _replayPending;
     private readonly long? _ownSamples;
     private int _recordRetries;
+    private (int Round, string BaseHash)? _trainingAhead;
+    private (UpdateTrained Update, string BaseHash)? _heldAhead;
 
     /// <summary>Retry periods a site waits after its start before it submits the sample record (and between repeats).</summary>
     private const int RecordDelayRetries = 2;
@@ -105,6 +107,13 @@ public sealed partial class TaskSite
     /// (<see cref="TaskChainTerms.SamplesDeclaredAtConsent"/>). Empty: the site submits no record and waits for
     /// another site's.</summary>
     public IReadOnlyList<SampleDeclaration> Declarations { get; init; } = [];
+
+    /// <summary>Whether the site trains the next round from its own aggregate as soon as it has voted it, instead of
+    /// waiting for the chain to finalize the round (default: yes, for rounds without secure aggregation or secret
+    /// sharing). The update it trains that way leaves the site only once the chain finalizes exactly that model
+    /// (the same hash, so the same bits); otherwise it is thrown away and the round is trained again from the final
+    /// model. The votes' ordering then overlaps the next round's training instead of preceding it.</summary>
+    public bool TrainAhead { get; init; } = true;
 
     /// <summary>The site's DP-SGD plan under a local-DP or Dopamine task; null without DP.</summary>
     public SitePrivacyPlan? PrivacyPlan => _privacyPlan;
@@ -349,11 +358,21 @@ public sealed partial class TaskSite
             StartDueShared(round, retry);
             return;
         }
+        if (ReleaseHeldAhead())
+        {
+            return;
+        }
         if (_chain.CurrentClosed is not { } closed)
         {
             if (_trainingRound != round && _publishedRound != round && !_chain.HasPublished(_self))
             {
                 StartTraining(round);
+            }
+            if (_trainingRound == round || _publishedRound == round)
+            {
+                // Armed here rather than at the start of training, so that a round trained ahead gets its deadline
+                // when it opens (its update may go out at that moment).
+                ArmDeadline(round);
             }
             return;
         }
@@ -680,15 +699,69 @@ public sealed partial class TaskSite
         {
             return;
         }
+        Train(round, _global!);
+        ArmDeadline(round);
+    }
+
+    private void Train(int round, float[] from)
+    {
         _trainingRound = round;
-        Note(NoteLevel.Debug, $"training round {round}");
+        Note(NoteLevel.Debug, $"training round {round}{(_trainingAhead?.Round == round ? " ahead, from its own aggregate" : "")}");
         var totalEpochs = _spec.Rounds * _spec.LocalEpochs;
-        Emit(new TrainRound(round, _global!, _spec.LocalEpochs, (round - 1) * _spec.LocalEpochs, totalEpochs, _spec.PartialShareFraction));
+        Emit(new TrainRound(round, from, _spec.LocalEpochs, (round - 1) * _spec.LocalEpochs, totalEpochs, _spec.PartialShareFraction));
+    }
+
+    private void ArmDeadline(int round)
+    {
         if (_deadlineRound != round)
         {
             _deadlineRound = round;
             Emit(new SetDeadline(round, _spec.RoundDeadline));
         }
+    }
+
+    /// <summary>After voting round r's aggregate, trains round r + 1 from it at once (<see cref="TrainAhead"/>):
+    /// plain rounds only (under secure aggregation or secret sharing a round starts with its own chain phases), not
+    /// after the last round, and not when a DP budget would refuse the round (that refusal is the chain's to record,
+    /// once the round is open).</summary>
+    private void TrainAheadFrom(AggregateRecomputed aggregate)
+    {
+        var next = aggregate.Round + 1;
+        if (!TrainAhead || aggregate.Parameters is not { } parameters || next > Terms.Rounds || _trainingRound != 0 || _heldAhead is not null
+            || Terms.SecureAggregation is not null || Terms.SecretSharing || _halted || _chain.IsOver
+            || (_privacyPlan is { } plan && _budget is { } budget && plan.EpsilonAfter(_stepsSpent + plan.StepsPerRound) > budget.Epsilon))
+        {
+            return;
+        }
+        _trainingAhead = (next, aggregate.ModelHash);
+        Train(next, parameters);
+    }
+
+    /// <summary>An update trained ahead, once the round it was trained after is final: published when the chain
+    /// finalized the model it was trained from, thrown away otherwise (the round is then trained from the final
+    /// model). True while it still waits for that round.</summary>
+    private bool ReleaseHeldAhead()
+    {
+        if (_heldAhead is not { } held)
+        {
+            return false;
+        }
+        var after = held.Update.Round - 1;
+        if (_chain.LastFinalized is not { } final || final.Round < after)
+        {
+            return true;
+        }
+        _heldAhead = null;
+        if (final.Round == after && final.ModelHash == held.BaseHash)
+        {
+            Publish(held.Update);
+        }
+        else
+        {
+            Note(NoteLevel.Information, $"round {held.Update.Round}'s update, trained ahead from model {held.BaseHash[..12]}, is thrown away: " +
+                $"round {final.Round} finalized model {final.ModelHash[..12]}");
+        }
+        return false;
     }
 
     /// <summary>Whether training <paramref name="round"/> would take this site's ε past its budget; if so the site
@@ -718,6 +791,19 @@ public sealed partial class TaskSite
     {
         _trainingRound = 0;
         Emit(new RoundTrained(trained.Round, trained.MeanLoss, trained.Elapsed, trained.TrainingTime));
+        if (_trainingAhead is { } ahead && ahead.Round == trained.Round)
+        {
+            // Trained from this site's own aggregate: held until the chain finalizes the round before it.
+            _trainingAhead = null;
+            _heldAhead = (trained, ahead.BaseHash);
+            Advance();
+            return;
+        }
+        Publish(trained);
+    }
+
+    private void Publish(UpdateTrained trained)
+    {
         if (trained.Round != _chain.CurrentRound || _chain.CurrentClosed is not null || _chain.HasPublished(_self))
         {
             Note(NoteLevel.Information, $"update for round {trained.Round} is late (the round closed without it)");
@@ -782,6 +868,7 @@ public sealed partial class TaskSite
         _ownAggregates[aggregate.Round] = aggregate;
         Note(NoteLevel.Debug, $"voting model {aggregate.ModelHash[..12]} for round {aggregate.Round}");
         Emit(new SubmitToChain(new AggregateVote(aggregate.Round, _self, closed.UpdateSetDigest, aggregate.AggregateHash, aggregate.ModelHash)));
+        TrainAheadFrom(aggregate);
     }
 
     private void OnScored(ModelScored scored)
@@ -836,6 +923,7 @@ public sealed partial class TaskSite
             default:
                 _trainingRound = 0;
                 _votingRound = 0;
+                _trainingAhead = null;
                 break;
         }
     }
