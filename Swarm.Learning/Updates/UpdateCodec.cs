@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 
 namespace Swarm.Learning.Updates;
 
@@ -23,17 +24,10 @@ public static class UpdateCodec
         var offset = HeaderBytes;
         if (!dense)
         {
-            foreach (var index in update.Indices)
-            {
-                BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(offset), index);
-                offset += 4;
-            }
+            WriteLittleEndian(update.Indices, bytes.AsSpan(offset, 4 * update.Count));
+            offset += 4 * update.Count;
         }
-        foreach (var value in update.Values)
-        {
-            BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(offset), value);
-            offset += 4;
-        }
+        WriteLittleEndian(update.Values, bytes.AsSpan(offset, 4 * update.Count));
         return bytes;
     }
 
@@ -65,15 +59,47 @@ public static class UpdateCodec
         var indices = new int[count];
         var values = new float[count];
         var offset = HeaderBytes;
-        for (var i = 0; i < count; i++)
+        if (dense)
         {
-            indices[i] = dense ? i : BinaryPrimitives.ReadInt32LittleEndian(bytes[(offset + (4 * i))..]);
+            for (var i = 0; i < count; i++)
+            {
+                indices[i] = i;
+            }
         }
-        offset += dense ? 0 : 4 * count;
-        for (var i = 0; i < count; i++)
+        else
         {
-            values[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes[(offset + (4 * i))..]);
+            ReadLittleEndian(bytes.Slice(offset, 4 * count), indices);
+            offset += 4 * count;
         }
+        ReadLittleEndian(bytes.Slice(offset, 4 * count), values);
         return SparseUpdate.Create(length, indices, values);
+    }
+
+    // Whole spans at once (a copy on little-endian machines) rather than value by value: a model's update is
+    // hundreds of thousands of values, decoded by every site in every round.
+    private static void WriteLittleEndian<T>(ReadOnlySpan<T> values, Span<byte> bytes) where T : unmanaged
+    {
+        var raw = MemoryMarshal.AsBytes(values);
+        raw.CopyTo(bytes);
+        if (!BitConverter.IsLittleEndian)
+        {
+            SwapWords(bytes);
+        }
+    }
+
+    private static void ReadLittleEndian<T>(ReadOnlySpan<byte> bytes, Span<T> values) where T : unmanaged
+    {
+        var raw = MemoryMarshal.AsBytes(values);
+        bytes.CopyTo(raw);
+        if (!BitConverter.IsLittleEndian)
+        {
+            SwapWords(raw);
+        }
+    }
+
+    private static void SwapWords(Span<byte> bytes)
+    {
+        var words = MemoryMarshal.Cast<byte, int>(bytes);
+        BinaryPrimitives.ReverseEndianness(words, words);
     }
 }

@@ -21,6 +21,35 @@ public sealed class AggregationStrategyTests
     }
 
     [Fact]
+    public void FedAvg_of_dense_updates_is_bit_identical_to_the_per_coordinate_walk_of_partial_updates()
+    {
+        // Every site shares every coordinate: the dense path. The same updates with one site's zero coordinates
+        // left out take the per-coordinate walk, which counts an unshared coordinate as Δ = 0: the same sum.
+        var random = new Random(7);
+        const int Length = 5000;
+        var sites = Enumerable.Range(0, 5).Select(s =>
+        {
+            var delta = new float[Length];
+            for (var j = 0; j < Length; j++)
+            {
+                delta[j] = j % 97 == 0 && s == 2 ? 0f : (float)((random.NextDouble() - 0.5) * Math.Pow(10, random.Next(-6, 2)));
+            }
+            return (Id: "site-" + s, Samples: 17L + (31 * s), Delta: delta);
+        }).ToList();
+        var dense = new FedAvg().Aggregate([.. sites.Select(s => Site(s.Id, s.Samples, s.Delta))]);
+        var partial = sites.Select(s =>
+        {
+            var shared = Enumerable.Range(0, Length).Where(j => s.Delta[j] != 0f).ToArray();
+            return Partial(s.Id, s.Samples, Length, shared, [.. shared.Select(j => s.Delta[j])]);
+        }).ToList();
+        Assert.Single(partial, p => !p.Update.IsDense);
+        var walked = new FedAvg().Aggregate(partial);
+
+        Assert.Equal(ModelDigest.Hex(walked.Delta), ModelDigest.Hex(dense.Delta));
+        Assert.Equal(walked.Weights, dense.Weights);
+    }
+
+    [Fact]
     public void FedAvg_of_partial_updates_counts_a_site_that_did_not_share_a_coordinate_as_zero_there()
     {
         var result = new FedAvg().Aggregate(

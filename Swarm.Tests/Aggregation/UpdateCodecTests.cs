@@ -21,6 +21,28 @@ public sealed class UpdateCodecTests
     }
 
     [Fact]
+    public void The_bytes_are_the_documented_little_endian_layout_value_by_value()
+    {
+        // Encoding and decoding copy whole spans; the layout they must produce is written out here field by field.
+        var update = SparseUpdate.Create(70_000, [3, 65_536, 69_999], [-0.5f, 1e-30f, float.MaxValue]);
+        var expected = new byte[13 + 24];
+        "SWU1"u8.CopyTo(expected);
+        expected[4] = 0;
+        BinaryPrimitives.WriteInt32LittleEndian(expected.AsSpan(5), 70_000);
+        BinaryPrimitives.WriteInt32LittleEndian(expected.AsSpan(9), 3);
+        for (var i = 0; i < 3; i++)
+        {
+            BinaryPrimitives.WriteInt32LittleEndian(expected.AsSpan(13 + (4 * i)), update.Indices[i]);
+            BinaryPrimitives.WriteSingleLittleEndian(expected.AsSpan(25 + (4 * i)), update.Values[i]);
+        }
+
+        Assert.Equal(expected, UpdateCodec.Encode(update));
+        var back = UpdateCodec.Decode(expected);
+        Assert.Equal(update.Indices, back.Indices);
+        Assert.Equal(update.Values, back.Values);
+    }
+
+    [Fact]
     public void Dense_updates_do_not_carry_indices()
     {
         Assert.Equal(13 + (4 * 3), UpdateCodec.Encode(SparseUpdate.Dense([1f, 2f, 3f])).Length);
