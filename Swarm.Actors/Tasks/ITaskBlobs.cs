@@ -12,6 +12,9 @@ public interface ITaskBlobs
     byte[]? Get(BlobKind kind, string hash);
 
     void Put(BlobKind kind, string hash, byte[] bytes);
+
+    /// <summary>Removes a blob; false when there was none.</summary>
+    bool Remove(BlobKind kind, string hash);
 }
 
 /// <summary>Blobs as files <c>&lt;root&gt;/&lt;kind&gt;/&lt;hash&gt;</c>, written to a temporary name and renamed, so a
@@ -48,6 +51,16 @@ public sealed class DirectoryTaskBlobs : ITaskBlobs
         File.Move(temporary, path, overwrite: true);
     }
 
+    public bool Remove(BlobKind kind, string hash)
+    {
+        if (!Contains(kind, hash))
+        {
+            return false;
+        }
+        File.Delete(PathOf(kind, hash));
+        return true;
+    }
+
     /// <summary>The file holding <paramref name="hash"/> (an update or a model), or null when there is none.</summary>
     public string? FileOf(string hash) =>
         !IsHash(hash) ? null
@@ -71,4 +84,6 @@ public sealed class MemoryTaskBlobs : ITaskBlobs
     public byte[]? Get(BlobKind kind, string hash) => _blobs.TryGetValue((kind, hash), out var bytes) ? bytes : null;
 
     public void Put(BlobKind kind, string hash, byte[] bytes) => _blobs.TryAdd((kind, hash), bytes);
+
+    public bool Remove(BlobKind kind, string hash) => _blobs.TryRemove((kind, hash), out _);
 }

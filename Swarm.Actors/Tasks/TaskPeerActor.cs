@@ -265,6 +265,10 @@ public sealed partial class TaskPeerActor : SwarmActor
                 break;
             case ModelAdopted adopted:
                 Publish(new SiteRoundFinalized(TaskId, Self_, adopted.Round, adopted.Parameters));
+                if (!_context.KeepOldBlobs)
+                {
+                    RemoveOldBlobs(adopted.Round.Round);
+                }
                 break;
             case SiteEnded ended:
                 var personalized = ended.Personalization is { } p ? new PersonalizeRes(Self_, p.Global, p.Personalized, p.BestEpoch) : null;
@@ -281,6 +285,27 @@ public sealed partial class TaskPeerActor : SwarmActor
                 break;
             default:
                 throw new InvalidOperationException($"no adapter for {output.GetType().Name}");
+        }
+    }
+
+    /// <summary>After adopting round <paramref name="round"/>'s model (<see cref="TaskPeerContext.KeepOldBlobs"/>
+    /// false): the updates of round − 1 and the models before it go. The current and the previous round's blobs
+    /// stay, for peers that are a round behind.</summary>
+    private void RemoveOldBlobs(int round)
+    {
+        foreach (var final in _site!.Chain.Finalized)
+        {
+            if (final.Round == round - 1)
+            {
+                foreach (var update in final.Included)
+                {
+                    _context.Blobs.Remove(BlobKind.Update, update.Hash);
+                }
+            }
+            if (final.Round == round - 2)
+            {
+                _context.Blobs.Remove(BlobKind.Model, final.ModelHash);
+            }
         }
     }
 

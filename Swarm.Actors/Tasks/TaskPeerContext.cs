@@ -43,6 +43,12 @@ public sealed record TaskPeerContext
     /// (<see cref="TaskSite.TrainAhead"/>; on by default, off only to measure what it saves).</summary>
     public bool TrainAhead { get; init; } = true;
 
+    /// <summary>False: once the site adopts round r's final model it removes the updates of round r − 1 and the
+    /// models of rounds before r − 1 from its blobs (simulations in one process, where every site keeps a copy of
+    /// every update: ResNet-18 would pass a gigabyte a round). A node keeps them (true): it serves final models to
+    /// importers and operators size the folder (docs/operations.md, "Disk space").</summary>
+    public bool KeepOldBlobs { get; init; } = true;
+
     /// <summary>Brings other sites' blobs into <see cref="Blobs"/>' reach by hash (blob transfer between nodes).</summary>
     public required ITaskBlobFetcher Fetcher { get; init; }
 

@@ -48,7 +48,9 @@ public sealed class SimulationRunner
         _workDirectory = workDirectory;
         _loggers = loggers;
         _siteSettings = siteSettings;
-        _configure = configure;
+        // A simulation keeps no old rounds' blobs (every site would hold every update: ResNet-18 passes a gigabyte a
+        // round); the report reads the models from the sites' events, not from the blobs.
+        _configure = context => (configure?.Invoke(context) ?? context) with { KeepOldBlobs = false };
     }
 
     public async Task<SimulationResults> RunAsync(MedMnistSplits splits, CancellationToken cancellation = default)

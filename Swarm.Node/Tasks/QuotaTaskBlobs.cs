@@ -52,4 +52,15 @@ public sealed class QuotaTaskBlobs : ITaskBlobs
         }
         _inner.Put(kind, hash, bytes);
     }
+
+    public bool Remove(BlobKind kind, string hash)
+    {
+        var bytes = _inner.Get(kind, hash);
+        if (bytes is null || !_inner.Remove(kind, hash))
+        {
+            return false;
+        }
+        Interlocked.Add(ref _bytes, -bytes.Length);
+        return true;
+    }
 }

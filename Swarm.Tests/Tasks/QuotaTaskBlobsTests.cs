@@ -33,4 +33,24 @@ public sealed class QuotaTaskBlobsTests
         Assert.Equal(1000, again.Bytes);
         Assert.Throws<TaskDiskLimitException>(() => again.Put(BlobKind.Update, Hash('d'), new byte[1]));
     }
+
+    [Fact]
+    public void A_removed_blob_gives_its_bytes_back_and_removing_it_twice_gives_nothing()
+    {
+        using var dir = new TempDirectory();
+        var root = dir.Sub("t1");
+        var blobs = new QuotaTaskBlobs(new DirectoryTaskBlobs(root), root, "t1", bytesMax: 1000);
+        blobs.Put(BlobKind.Update, Hash('a'), new byte[600]);
+        blobs.Put(BlobKind.Model, Hash('b'), new byte[400]);
+
+        Assert.True(blobs.Remove(BlobKind.Update, Hash('a')));
+        Assert.False(blobs.Remove(BlobKind.Update, Hash('a')));
+        Assert.False(blobs.Remove(BlobKind.Update, Hash('b'))); // the model, asked for as an update
+
+        Assert.Equal(400, blobs.Bytes);
+        Assert.False(blobs.Contains(BlobKind.Update, Hash('a')));
+        Assert.True(blobs.Contains(BlobKind.Model, Hash('b')));
+        blobs.Put(BlobKind.Update, Hash('c'), new byte[600]);
+        Assert.Equal(1000, new QuotaTaskBlobs(new DirectoryTaskBlobs(root), root, "t1", bytesMax: 1000).Bytes);
+    }
 }

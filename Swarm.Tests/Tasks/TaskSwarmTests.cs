@@ -47,6 +47,10 @@ public sealed class TaskSwarmTests
 
         public InProcessSwarm Swarm { get; }
 
+        /// <summary>How many blobs of <paramref name="kind"/> (the folder's name) a site's store holds.</summary>
+        public int BlobCount(string site, string kind) =>
+            Directory.EnumerateFiles(Path.Combine(_dir.Path, "blobs", site, kind)).Count(f => !f.EndsWith(".tmp", StringComparison.Ordinal));
+
         /// <summary>Reads events until every site ended; returns each site's last adopted model hash by site.</summary>
         public async Task<Dictionary<string, string>> RunToEndAsync(Func<object, Task>? onEvent = null)
         {
@@ -133,6 +137,21 @@ public sealed class TaskSwarmTests
         var common = chains.Min(c => c.Count);
         Assert.True(common >= 4, $"only {common} blocks in common");
         Assert.All(chains, c => Assert.Equal(first.Take(common).Select(b => b.Hash), c.Take(common).Select(b => b.Hash)));
+        // A node's site keeps every update and final model (KeepOldBlobs, the default).
+        Assert.All(Sites, site => Assert.Equal((8, 2), (run.BlobCount(site, "update"), run.BlobCount(site, "model"))));
+    }
+
+    [Fact]
+    public async Task Sites_that_keep_no_old_blobs_hold_only_the_last_rounds_update_and_two_models_and_end_on_one_model()
+    {
+        await using var run = new SwarmRun(Spec(rounds: 4, quorum: 4), configure: context => context with { KeepOldBlobs = false });
+
+        var models = await run.RunToEndAsync();
+
+        Assert.Single(models.Values.Distinct());
+        Assert.Equal(4, models.Count);
+        // After adopting round 4: round 4's four updates and the models of rounds 3 and 4 (kept: 16 and 4).
+        Assert.All(Sites, site => Assert.Equal((4, 2), (run.BlobCount(site, "update"), run.BlobCount(site, "model"))));
     }
 
     [Fact]
