@@ -13,8 +13,8 @@ public interface ITaskBlobs
 
     void Put(BlobKind kind, string hash, byte[] bytes);
 
-    /// <summary>Removes a blob; false when there was none.</summary>
-    bool Remove(BlobKind kind, string hash);
+    /// <summary>Removes a blob; false when there was none. <paramref name="bytes"/>: its size.</summary>
+    bool Remove(BlobKind kind, string hash, out long bytes);
 }
 
 /// <summary>Blobs as files <c>&lt;root&gt;/&lt;kind&gt;/&lt;hash&gt;</c>, written to a temporary name and renamed, so a
@@ -51,13 +51,16 @@ public sealed class DirectoryTaskBlobs : ITaskBlobs
         File.Move(temporary, path, overwrite: true);
     }
 
-    public bool Remove(BlobKind kind, string hash)
+    public bool Remove(BlobKind kind, string hash, out long bytes)
     {
+        bytes = 0;
         if (!Contains(kind, hash))
         {
             return false;
         }
-        File.Delete(PathOf(kind, hash));
+        var path = PathOf(kind, hash);
+        bytes = new FileInfo(path).Length;
+        File.Delete(path);
         return true;
     }
 
@@ -85,5 +88,10 @@ public sealed class MemoryTaskBlobs : ITaskBlobs
 
     public void Put(BlobKind kind, string hash, byte[] bytes) => _blobs.TryAdd((kind, hash), bytes);
 
-    public bool Remove(BlobKind kind, string hash) => _blobs.TryRemove((kind, hash), out _);
+    public bool Remove(BlobKind kind, string hash, out long bytes)
+    {
+        var removed = _blobs.TryRemove((kind, hash), out var blob);
+        bytes = blob?.Length ?? 0;
+        return removed;
+    }
 }

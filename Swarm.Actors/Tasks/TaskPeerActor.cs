@@ -299,12 +299,12 @@ public sealed partial class TaskPeerActor : SwarmActor
             {
                 foreach (var update in final.Included)
                 {
-                    _context.Blobs.Remove(BlobKind.Update, update.Hash);
+                    _context.Blobs.Remove(BlobKind.Update, update.Hash, out _);
                 }
             }
             if (final.Round == round - 2)
             {
-                _context.Blobs.Remove(BlobKind.Model, final.ModelHash);
+                _context.Blobs.Remove(BlobKind.Model, final.ModelHash, out _);
             }
         }
     }

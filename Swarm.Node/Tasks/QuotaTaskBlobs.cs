@@ -53,14 +53,13 @@ public sealed class QuotaTaskBlobs : ITaskBlobs
         _inner.Put(kind, hash, bytes);
     }
 
-    public bool Remove(BlobKind kind, string hash)
+    public bool Remove(BlobKind kind, string hash, out long bytes)
     {
-        var bytes = _inner.Get(kind, hash);
-        if (bytes is null || !_inner.Remove(kind, hash))
+        if (!_inner.Remove(kind, hash, out bytes))
         {
             return false;
         }
-        Interlocked.Add(ref _bytes, -bytes.Length);
+        Interlocked.Add(ref _bytes, -bytes);
         return true;
     }
 }

@@ -729,7 +729,7 @@ public sealed partial class TaskSite
         var next = aggregate.Round + 1;
         if (!TrainAhead || aggregate.Parameters is not { } parameters || next > Terms.Rounds || _trainingRound != 0 || _heldAhead is not null
             || Terms.SecureAggregation is not null || Terms.SecretSharing || _halted || _chain.IsOver
-            || (_privacyPlan is { } plan && _budget is { } budget && plan.EpsilonAfter(_stepsSpent + plan.StepsPerRound) > budget.Epsilon))
+            || WouldPassBudget())
         {
             return;
         }
@@ -768,15 +768,11 @@ public sealed partial class TaskSite
     /// asks the chain (once) to end the task with the reason instead of training.</summary>
     private bool OverBudget(int round)
     {
-        if (_privacyPlan is not { } plan || _budget is not { } budget)
+        if (!WouldPassBudget() || _privacyPlan is not { } plan || _budget is not { } budget)
         {
             return false;
         }
         var after = plan.EpsilonAfter(_stepsSpent + plan.StepsPerRound);
-        if (after <= budget.Epsilon)
-        {
-            return false;
-        }
         if (_refusedRound != round)
         {
             _refusedRound = round;
@@ -786,6 +782,10 @@ public sealed partial class TaskSite
         }
         return true;
     }
+
+    /// <summary>Whether one more round would take this site's ε past its budget (false without a budget).</summary>
+    private bool WouldPassBudget() =>
+        _privacyPlan is { } plan && _budget is { } budget && plan.EpsilonAfter(_stepsSpent + plan.StepsPerRound) > budget.Epsilon;
 
     private void OnTrained(UpdateTrained trained)
     {

@@ -43,9 +43,10 @@ public sealed class QuotaTaskBlobsTests
         blobs.Put(BlobKind.Update, Hash('a'), new byte[600]);
         blobs.Put(BlobKind.Model, Hash('b'), new byte[400]);
 
-        Assert.True(blobs.Remove(BlobKind.Update, Hash('a')));
-        Assert.False(blobs.Remove(BlobKind.Update, Hash('a')));
-        Assert.False(blobs.Remove(BlobKind.Update, Hash('b'))); // the model, asked for as an update
+        Assert.True(blobs.Remove(BlobKind.Update, Hash('a'), out var freed));
+        Assert.Equal(600, freed);
+        Assert.False(blobs.Remove(BlobKind.Update, Hash('a'), out _));
+        Assert.False(blobs.Remove(BlobKind.Update, Hash('b'), out _)); // the model, asked for as an update
 
         Assert.Equal(400, blobs.Bytes);
         Assert.False(blobs.Contains(BlobKind.Update, Hash('a')));
