@@ -30,6 +30,8 @@ public static class RoundBench
         var memorySites = new Option<int>("--memory-sites") { Description = "Sites in the memory run (0 skips it)", DefaultValueFactory = _ => 16 };
         var threads = new Option<int>("--threads") { Description = "libtorch threads", DefaultValueFactory = _ => 2 };
         var limit = new Option<int>("--train-limit") { Description = "Training images used in all (0 = the whole split)", DefaultValueFactory = _ => 0 };
+        var model = new Option<string>("--model") { Description = "smallcnn, resnet18, resnet18-gn (the overhead run)", DefaultValueFactory = _ => "smallcnn" };
+        var epochs = new Option<int>("--local-epochs") { Description = "Local epochs per round (the overhead run)", DefaultValueFactory = _ => 1 };
         var work = new Option<string?>("--work") { Description = "Folder for the sites' ledgers and blobs (default: a temporary folder, removed after)" };
         var waitForFinal = new Option<bool>("--no-train-ahead")
         {
@@ -39,22 +41,32 @@ public static class RoundBench
         {
             Description = "Only the memory run, in this process (the bench starts its memory run this way, in a fresh process of its own)",
         };
-        foreach (var option in new Option[] { sites, rounds, memorySites, threads, limit, work, memoryOnly, waitForFinal })
+        foreach (var option in new Option[] { sites, rounds, memorySites, threads, limit, model, epochs, work, memoryOnly, waitForFinal })
         {
             command.Options.Add(option);
         }
-        command.SetAction((parse, ct) => RunAsync(parse.GetValue(sites), parse.GetValue(rounds), parse.GetValue(memorySites),
-            parse.GetValue(threads), parse.GetValue(limit), parse.GetValue(work), parse.GetValue(memoryOnly), !parse.GetValue(waitForFinal), ct));
+        command.SetAction((parse, ct) => RunAsync(new Workload(parse.GetValue(sites), parse.GetValue(rounds), parse.GetValue(threads),
+                parse.GetValue(model)!, parse.GetValue(epochs)), parse.GetValue(memorySites),
+            parse.GetValue(limit), parse.GetValue(work), parse.GetValue(memoryOnly), !parse.GetValue(waitForFinal), ct));
         return command;
     }
 
-    private static async Task<int> RunAsync(int sites, int rounds, int memorySites, int threads, int limit, string? work, bool memoryOnly,
+    /// <summary>What the overhead run trains: sites, rounds, libtorch threads, the model and its local epochs per round.</summary>
+    private sealed record Workload(int Sites, int Rounds, int Threads, string Model, int LocalEpochs);
+
+    private static async Task<int> RunAsync(Workload load, int memorySites, int limit, string? work, bool memoryOnly,
         bool trainAhead, CancellationToken ct)
     {
-        if (sites < 1 || rounds < 2 || memorySites < 0 || threads < 1 || limit < 0 || (memoryOnly && memorySites == 0))
+        var (sites, rounds, threads) = (load.Sites, load.Rounds, load.Threads);
+        if (sites < 1 || rounds < 2 || memorySites < 0 || threads < 1 || limit < 0 || load.LocalEpochs < 1 || (memoryOnly && memorySites == 0))
         {
-            Console.Error.WriteLine("swarm bench round: --sites and --threads >= 1, --rounds >= 2, --memory-sites and --train-limit >= 0 " +
+            Console.Error.WriteLine("swarm bench round: --sites, --threads and --local-epochs >= 1, --rounds >= 2, --memory-sites and --train-limit >= 0 " +
                 "(>= 1 with --memory-only)");
+            return ExitCodes.Usage;
+        }
+        if (load.Model is not ("smallcnn" or "resnet18" or "resnet18-gn"))
+        {
+            Console.Error.WriteLine($"swarm bench round: unknown --model '{load.Model}' (smallcnn, resnet18 or resnet18-gn)");
             return ExitCodes.Usage;
         }
         var folder = work ?? Path.Combine(Path.GetTempPath(), "swarm-bench-round-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
@@ -62,7 +74,7 @@ public static class RoundBench
         {
             var splits = SiteSplits.Limit(MedMnist.Load("pneumoniamnist"), limit);
             TorchRuntime.SetThreads(threads);
-            Console.WriteLine($"swarm bench round: SmallCnn on PneumoniaMNIST ({splits.Train.Count} training images), {threads} libtorch threads, " +
+            Console.WriteLine($"swarm bench round: {load.Model}, {load.LocalEpochs} local epoch(s) per round, on PneumoniaMNIST ({splits.Train.Count} training images), {threads} libtorch threads, " +
                 $"{Environment.ProcessorCount} cores; sites take turns on the cores");
             var baseline = PeakResidentBytes();
             if (memoryOnly)
@@ -70,7 +82,7 @@ public static class RoundBench
                 await MemoryAsync(splits, memorySites, threads, Path.Combine(folder, "memory"), baseline, trainAhead, ct).ConfigureAwait(false);
                 return ExitCodes.Ok;
             }
-            var overhead = await OverheadAsync(splits, sites, rounds, threads, Path.Combine(folder, "overhead"), trainAhead, ct).ConfigureAwait(false);
+            var overhead = await OverheadAsync(splits, load, Path.Combine(folder, "overhead"), trainAhead, ct).ConfigureAwait(false);
             // The peak resident set is the process's, so the memory run gets a process of its own: run here, its peak
             // would hold what the overhead run left (its heap, libtorch's caches), and run first it would slow the
             // overhead run with its 16 sites' garbage.
@@ -97,14 +109,14 @@ public static class RoundBench
     /// with nothing else on the cores). Inside the swarm, work that runs beside training (a final model's
     /// validation score, the other sites' aggregates while a site trains ahead) slows the training and so hides in
     /// the first; the second counts it as overhead.</summary>
-    private static async Task<int> OverheadAsync(MedMnistSplits splits, int sites, int rounds, int threads, string folder, bool trainAhead,
-        CancellationToken ct)
+    private static async Task<int> OverheadAsync(MedMnistSplits splits, Workload load, string folder, bool trainAhead, CancellationToken ct)
     {
-        var setup = SwarmSetup.Of(splits, sites, rounds, threads);
-        var alone = TrainAlone(setup, rounds);
-        var timeline = await RunSwarmAsync(setup, folder, trainAhead, ct).ConfigureAwait(false);
+        var (sites, rounds) = (load.Sites, load.Rounds);
+        var setup = SwarmSetup.Of(splits, sites, rounds, load.Threads, load.Model, load.LocalEpochs);
+        var (alone, aloneCpu) = TrainAlone(setup, rounds, load.LocalEpochs);
+        var (timeline, cpu) = await RunSwarmAsync(setup, folder, trainAhead, ct).ConfigureAwait(false);
         Console.WriteLine();
-        Console.WriteLine($"overhead run: {sites} sites, {rounds} rounds, 1 local epoch, θ = 1, fedavg, k = n, " +
+        Console.WriteLine($"overhead run: {sites} sites, {rounds} rounds, {load.Model}, {load.LocalEpochs} local epoch(s), θ = 1, fedavg, k = n, " +
             (trainAhead ? "sites train the next round from their own aggregate while the votes are ordered" : "sites wait for the final model (--no-train-ahead)"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"baseline: the {sites} sites training alone, one after another, before the swarm: {alone.Average():F2} s per round ({string.Join(", ", alone.Select(a => a.ToString("F2", CultureInfo.InvariantCulture)))})"));
@@ -129,23 +141,45 @@ public static class RoundBench
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"protocol overhead against the sites training alone: {100 * (wallTotal - aloneTotal) / wallTotal:F1} % of the round (wall {wallTotal / counted:F2} s per round, alone {alone.Average():F2} s)"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio wall / training in the swarm: {wallTotal / trainTotal:F3}; wall / training alone: {wallTotal / aloneTotal:F3}"));
+        PrintCpu(cpu, counted, sites, aloneCpu);
         return ExitCodes.Ok;
+    }
+
+    /// <summary>Where the process's CPU went in the counted rounds, per round, against the CPU the same training
+    /// took alone. Unlike wall time this does not depend on how the scheduler interleaved the sites, and it is what
+    /// the protocol costs a site on a machine of its own (each site's quarter of it).</summary>
+    private static void PrintCpu(IReadOnlyList<(string Kind, double Seconds)> cpu, int rounds, int sites, double aloneCpu)
+    {
+        if (cpu.Count == 0 || aloneCpu <= 0)
+        {
+            return;
+        }
+        var total = cpu.Sum(k => k.Seconds) / rounds;
+        var kinds = string.Join("; ", cpu.Select(k => string.Create(CultureInfo.InvariantCulture, $"{k.Kind} {k.Seconds / rounds:F2}")));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"CPU per round (core-seconds, rounds 2..{rounds + 1}): {total:F2} in all; {kinds}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"CPU of the same training alone: {aloneCpu:F2} core-seconds per round; the swarm's CPU beyond it: {100 * (total - aloneCpu) / aloneCpu:F1} % ({(total - aloneCpu) / sites:F2} core-seconds per site and round)"));
     }
 
     /// <summary>Each site trains <paramref name="rounds"/> local epochs alone, one site after another as the swarm's
     /// sites take turns; per round, the sum over the sites of their training time (the first round is JIT and
     /// libtorch warm-up and is left out, as in the swarm).</summary>
-    private static IReadOnlyList<double> TrainAlone(SwarmSetup setup, int rounds)
+    private static (IReadOnlyList<double> PerRound, double CpuPerRound) TrainAlone(SwarmSetup setup, int rounds, int epochs)
     {
         var perRound = new double[rounds];
+        ThreadCpu? from = null;
         var trainers = Enumerable.Range(0, setup.Data.Count).Select(setup.Trainer).ToList();
         try
         {
             for (var round = 1; round <= rounds; round++)
             {
+                if (round == 2)
+                {
+                    from = ThreadCpu.Read();
+                }
                 foreach (var trainer in trainers)
                 {
-                    var result = trainer.Train(new TrainIns(round, setup.Initial, 1, round - 1, rounds, 1.0));
+                    var result = trainer.Train(new TrainIns(round, setup.Initial, epochs, (round - 1) * epochs, rounds * epochs, 1.0));
                     perRound[round - 1] += result.TrainingTime.TotalSeconds;
                 }
             }
@@ -154,7 +188,8 @@ public static class RoundBench
         {
             trainers.ForEach(t => t.Dispose());
         }
-        return perRound.Skip(1).ToList();
+        var cpu = ThreadCpu.Between(from!, ThreadCpu.Read()).Sum(k => k.Seconds);
+        return (perRound.Skip(1).ToList(), cpu / (rounds - 1));
     }
 
     /// <summary>Starts this executable again with <c>bench round --memory-only</c>; its output goes to this console.</summary>
@@ -187,7 +222,7 @@ public static class RoundBench
         CancellationToken ct)
     {
         var before = PeakResidentBytes();
-        await RunSwarmAsync(SwarmSetup.Of(splits, sites, rounds: 1, threads), folder, trainAhead, ct).ConfigureAwait(false);
+        _ = await RunSwarmAsync(SwarmSetup.Of(splits, sites, rounds: 1, threads), folder, trainAhead, ct).ConfigureAwait(false);
         var peak = PeakResidentBytes();
         Console.WriteLine();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -203,9 +238,12 @@ public static class RoundBench
     /// <summary>The task, the sites' data and trainers of one swarm, as <c>swarm simulate</c> builds them.</summary>
     private sealed record SwarmSetup(TaskSpec Spec, IReadOnlyList<SiteData> Data, Func<int, SiteTrainer> Trainer, float[] Initial)
     {
-        public static SwarmSetup Of(MedMnistSplits splits, int sites, int rounds, int threads)
+        public static SwarmSetup Of(MedMnistSplits splits, int sites, int rounds, int threads, string modelName = "smallcnn", int localEpochs = 1)
         {
-            var options = new SimulationOptions { Sites = sites, Rounds = rounds, Threads = threads, PersonalizationEpochs = 0 };
+            var options = new SimulationOptions
+            {
+                Sites = sites, Rounds = rounds, Threads = threads, PersonalizationEpochs = 0, Model = modelName, LocalEpochs = localEpochs,
+            };
             var data = SiteSplits.Create(splits, options);
             var train = splits.Train;
             ITrainer Model() => TorchTrainer.Create(options.Model, train.Channels, train.Classes, train.Height, (ulong)options.Seed);
@@ -225,8 +263,10 @@ public static class RoundBench
         }
     }
 
-    private static async Task<IReadOnlyList<RoundTiming>> RunSwarmAsync(SwarmSetup setup, string folder, bool trainAhead, CancellationToken ct)
+    private static async Task<(IReadOnlyList<RoundTiming> Timeline, IReadOnlyList<(string Kind, double Seconds)> Cpu)> RunSwarmAsync(
+        SwarmSetup setup, string folder, bool trainAhead, CancellationToken ct)
     {
+        ThreadCpu? from = null;
         var (spec, sites) = (setup.Spec, setup.Data.Count);
         var training = new Dictionary<int, List<double>>();
         var timings = new List<RoundTiming>();
@@ -236,6 +276,7 @@ public static class RoundBench
             configure: context => context with { TrainAhead = trainAhead });
         var last = TimeSpan.Zero;
         var lastTrained = TimeSpan.Zero;
+        IReadOnlyList<(string Kind, double Seconds)> cpu = [];
         await foreach (var evt in swarm.Events.ReadAllAsync(ct).ConfigureAwait(false))
         {
             switch (evt)
@@ -253,6 +294,14 @@ public static class RoundBench
                     var times = training.GetValueOrDefault(finalized.Round.Round) ?? [];
                     timings.Add(new RoundTiming(finalized.Round.Round, (now - last).TotalSeconds, times.Sum(), times.DefaultIfEmpty(0).Max(),
                         (now - lastTrained).TotalSeconds));
+                    if (finalized.Round.Round == 1)
+                    {
+                        from = ThreadCpu.Read();
+                    }
+                    else if (finalized.Round.Round == setup.Spec.Rounds)
+                    {
+                        cpu = ThreadCpu.Between(from!, ThreadCpu.Read());
+                    }
                     last = now;
                     break;
                 case SiteTaskEnded end when end.State != TaskState.Completed:
@@ -266,7 +315,7 @@ public static class RoundBench
                 break;
             }
         }
-        return timings;
+        return (timings, cpu);
     }
 
     /// <summary>The process's peak resident set (VmHWM), which includes libtorch's native allocations.</summary>

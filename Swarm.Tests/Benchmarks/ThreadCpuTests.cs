@@ -1,0 +1,48 @@
+using Swarm.Node.Cli.Bench;
+
+namespace Swarm.Tests.Benchmarks;
+
+/// <summary>The round bench's CPU accounting: work done on a trainer-named thread is counted as training, and the
+/// CPU of a thread that ended between the two readings is still counted (as "ended threads").</summary>
+public sealed class ThreadCpuTests
+{
+    [Fact]
+    public void A_trainer_thread_s_work_is_counted_as_training_and_an_ended_thread_s_work_is_not_lost()
+    {
+        Assert.True(OperatingSystem.IsLinux(), "/proc is read on Linux, where the bench runs");
+        var before = ThreadCpu.Read();
+        var release = new ManualResetEventSlim();
+        var trainer = new Thread(() =>
+        {
+            Spin(TimeSpan.FromMilliseconds(400));
+            release.Wait();
+        }) { Name = "swarm.training-dispatcher_9" };
+        var ended = new Thread(() => Spin(TimeSpan.FromMilliseconds(400))) { Name = "scratch" };
+        trainer.Start();
+        ended.Start();
+        ended.Join();
+        // The trainer spun, and waits while the second reading sees it alive.
+        while (trainer.ThreadState == ThreadState.Running)
+        {
+            Thread.Sleep(10);
+        }
+        var spent = ThreadCpu.Between(before, ThreadCpu.Read()).ToDictionary(k => k.Kind, k => k.Seconds);
+        release.Set();
+        trainer.Join();
+
+        Assert.InRange(spent[ThreadCpu.Training], 0.25, 2.0);
+        Assert.True(spent[ThreadCpu.Ended] + spent[ThreadCpu.Other] >= 0.25,
+            $"the ended thread's 0.4 s went missing: ended {spent[ThreadCpu.Ended]:F2} s, other {spent[ThreadCpu.Other]:F2} s");
+    }
+
+    private static void Spin(TimeSpan time)
+    {
+        var until = DateTime.UtcNow + time;
+        var x = 0UL;
+        while (DateTime.UtcNow < until)
+        {
+            x = x * 6364136223846793005UL + 1442695040888963407UL;
+        }
+        GC.KeepAlive(x);
+    }
+}
