@@ -21,16 +21,32 @@ public sealed record BlobFetch(string From, BlobKind Kind, string Hash, byte[]? 
 }
 
 /// <summary>Fetches from the other sites' stores in this process (simulations and tests): the bytes are read from
-/// the holder's <see cref="ITaskBlobs"/> and checked against their hash like a transfer's.</summary>
-public sealed class StoreBlobFetcher(Func<string, ITaskBlobs?> storeOf) : ITaskBlobFetcher
+/// the holder's <see cref="ITaskBlobs"/> and checked against their hash like a transfer's. Given the fetching site's
+/// own store (<paramref name="destination"/>), a blob between two directory stores is linked into it rather than
+/// read there and written again (<see cref="DirectoryTaskBlobs.TryLinkFrom"/>): the site then stores it at no cost,
+/// and bytes that fail the hash are unlinked again.</summary>
+public sealed class StoreBlobFetcher(Func<string, ITaskBlobs?> storeOf, ITaskBlobs? destination = null) : ITaskBlobFetcher
 {
     public Task<BlobFetch> FetchAsync(string taskId, string site, BlobKind kind, string hash, CancellationToken cancellationToken)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        var bytes = storeOf(site)?.Get(kind, hash);
+        var source = storeOf(site);
+        var linked = source is DirectoryTaskBlobs from && destination is DirectoryTaskBlobs to && !to.Contains(kind, hash)
+            && to.TryLinkFrom(from, kind, hash);
+        var bytes = linked ? destination!.Get(kind, hash) : source?.Get(kind, hash);
         var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
-        return Task.FromResult(bytes is null ? BlobFetch.Failed(site, kind, hash, elapsed, $"'{site}' does not hold {kind} {hash}")
-            : RoundAggregate.HashOf(bytes) != hash ? BlobFetch.Failed(site, kind, hash, elapsed, $"'{site}' holds other bytes under {hash}")
-            : new BlobFetch(site, kind, hash, bytes, elapsed, null));
+        if (bytes is null)
+        {
+            return Task.FromResult(BlobFetch.Failed(site, kind, hash, elapsed, $"'{site}' does not hold {kind} {hash}"));
+        }
+        if (RoundAggregate.HashOf(bytes) != hash)
+        {
+            if (linked)
+            {
+                destination!.Remove(kind, hash, out _);
+            }
+            return Task.FromResult(BlobFetch.Failed(site, kind, hash, elapsed, $"'{site}' holds other bytes under {hash}"));
+        }
+        return Task.FromResult(new BlobFetch(site, kind, hash, bytes, elapsed, null));
     }
 }

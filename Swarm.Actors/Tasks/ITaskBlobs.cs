@@ -64,6 +64,37 @@ public sealed class DirectoryTaskBlobs : ITaskBlobs
         return true;
     }
 
+    /// <summary>
+    /// Gives this store <paramref name="source"/>'s blob as a second name of the same file (a hard link), without
+    /// copying its bytes: for stores of one process on one file system (a simulation's sites). Blobs are never
+    /// changed in place (a put writes a new file and renames it; a removal unlinks one name), so the two stores stay
+    /// independent. False when the source lacks the blob or the file system refuses the link (another device, no
+    /// link support): the caller then copies. The caller still checks the bytes against the hash.
+    /// </summary>
+    public bool TryLinkFrom(DirectoryTaskBlobs source, BlobKind kind, string hash)
+    {
+        if (!IsHash(hash) || !source.Contains(kind, hash))
+        {
+            return false;
+        }
+        var path = PathOf(kind, hash);
+        if (File.Exists(path))
+        {
+            return true;
+        }
+        if (!OperatingSystem.IsLinux())
+        {
+            return false;
+        }
+        var temporary = path + "." + Environment.ProcessId + "." + Environment.CurrentManagedThreadId + ".link";
+        if (HardLink.Create(source.PathOf(kind, hash), temporary) != 0)
+        {
+            return false;
+        }
+        File.Move(temporary, path, overwrite: true);
+        return true;
+    }
+
     /// <summary>The file holding <paramref name="hash"/> (an update or a model), or null when there is none.</summary>
     public string? FileOf(string hash) =>
         !IsHash(hash) ? null
@@ -94,4 +125,11 @@ public sealed class MemoryTaskBlobs : ITaskBlobs
         bytes = blob?.Length ?? 0;
         return removed;
     }
+}
+
+/// <summary>link(2): a second name for an existing file.</summary>
+internal static partial class HardLink
+{
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "link", StringMarshalling = System.Runtime.InteropServices.StringMarshalling.Utf8)]
+    internal static partial int Create(string existing, string added);
 }

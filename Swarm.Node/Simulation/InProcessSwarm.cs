@@ -66,6 +66,7 @@ public sealed class InProcessSwarm : IAsyncDisposable
         for (var i = 0; i < spec.Participants.Count; i++)
         {
             var (site, index) = (spec.Participants[i], i);
+            var blobs = new DirectoryTaskBlobs(Path.Combine(directory, "blobs", site));
             var context = new TaskPeerContext
             {
                 Spec = spec,
@@ -79,14 +80,21 @@ public sealed class InProcessSwarm : IAsyncDisposable
                 Peer = other => _refs.TryGetValue(other, out var peer) ? peer : ActorRefs.Nobody,
                 Trainer = () => trainer(index),
                 InitialModel = initialModel,
-                Blobs = new DirectoryTaskBlobs(Path.Combine(directory, "blobs", site)),
-                // A site that is down serves nothing, like a node that is down.
-                Fetcher = new StoreBlobFetcher(other => _systems.ContainsKey(other) ? _contexts[other].Blobs : null),
+                Blobs = blobs,
+                // A site that is down serves nothing, like a node that is down. Blobs are linked between the sites'
+                // folders rather than copied (one file system; the fetch still checks the hash).
+                Fetcher = new StoreBlobFetcher(other => _systems.ContainsKey(other) ? _contexts[other].Blobs : null, blobs),
                 ComputeGate = gate,
                 Privacy = privacy?[i],
                 SecAggEntropy = new SecAggEntropyFile(Path.Combine(directory, "secagg", site)).For,
             };
-            _contexts[site] = configure?.Invoke(context) ?? context;
+            var configured = configure?.Invoke(context) ?? context;
+            if (!ReferenceEquals(configured.Blobs, blobs) && ReferenceEquals(configured.Fetcher, context.Fetcher))
+            {
+                // A store wrapped by the caller (a quota) must see every blob put: no links beneath it.
+                configured = configured with { Fetcher = new StoreBlobFetcher(other => _systems.ContainsKey(other) ? _contexts[other].Blobs : null) };
+            }
+            _contexts[site] = configured;
         }
         foreach (var site in spec.Participants)
         {
