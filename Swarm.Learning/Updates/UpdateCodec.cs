@@ -56,22 +56,15 @@ public static class UpdateCodec
         {
             throw new InvalidUpdateException($"update blob is {bytes.Length} bytes, expected {expected}");
         }
-        var indices = new int[count];
         var values = new float[count];
-        var offset = HeaderBytes;
         if (dense)
         {
-            for (var i = 0; i < count; i++)
-            {
-                indices[i] = i;
-            }
+            ReadLittleEndian(bytes.Slice(HeaderBytes, 4 * count), values);
+            return SparseUpdate.DenseOver(values);
         }
-        else
-        {
-            ReadLittleEndian(bytes.Slice(offset, 4 * count), indices);
-            offset += 4 * count;
-        }
-        ReadLittleEndian(bytes.Slice(offset, 4 * count), values);
+        var indices = new int[count];
+        ReadLittleEndian(bytes.Slice(HeaderBytes, 4 * count), indices);
+        ReadLittleEndian(bytes.Slice(HeaderBytes + (4 * count), 4 * count), values);
         return SparseUpdate.Create(length, indices, values);
     }
 

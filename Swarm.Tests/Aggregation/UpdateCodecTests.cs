@@ -49,6 +49,22 @@ public sealed class UpdateCodecTests
     }
 
     [Fact]
+    public void Decoded_dense_updates_share_one_index_array_and_a_non_finite_value_is_still_refused()
+    {
+        var first = UpdateCodec.Decode(UpdateCodec.Encode(SparseUpdate.Dense([1f, 2f, 3f, 4f, 5f])));
+        var second = UpdateCodec.Decode(UpdateCodec.Encode(SparseUpdate.Dense([5f, 4f, 3f, 2f, 1f])));
+
+        Assert.Same(first.Indices, second.Indices);
+        Assert.Equal([0, 1, 2, 3, 4], first.Indices);
+        Assert.True(first.IsDense);
+
+        var bytes = UpdateCodec.Encode(SparseUpdate.Dense([1f, 2f, 3f, 4f, 5f]));
+        BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(13 + (4 * 3)), float.NaN);
+        var refused = Assert.Throws<InvalidUpdateException>(() => UpdateCodec.Decode(bytes));
+        Assert.Contains("coordinate 3 is not finite", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Truncated_bytes_are_rejected_with_the_expected_size()
     {
         var bytes = UpdateCodec.Encode(SparseUpdate.Create(10, [1, 4], [1f, 2f]));
