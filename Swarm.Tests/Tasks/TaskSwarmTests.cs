@@ -103,7 +103,7 @@ public sealed class TaskSwarmTests
                     var progress = await peer.Ask<TaskProgress>(GetTaskProgress.Instance, TimeSpan.FromSeconds(5));
                     text.AppendLine(CultureInfo.InvariantCulture, $"{site}: {progress}");
                 }
-                catch (TimeoutException e)
+                catch (Exception e) when (e is TimeoutException or Akka.Actor.AskTimeoutException)
                 {
                     text.AppendLine(CultureInfo.InvariantCulture, $"{site}: no answer ({e.Message})");
                 }
@@ -208,7 +208,9 @@ public sealed class TaskSwarmTests
         Assert.True(restarted, "no round was finalized without site-3 while it was down");
         Assert.Single(models.Values.Distinct());
         Assert.Equal(4, models.Count);
-        Assert.Contains(await run.Swarm.BlocksAsync(3), b => b.Kind.Contains("rejoin", StringComparison.Ordinal));
+        // Its announcement is on the chain (read from a site that never went down: the restarted site's own ledger
+        // may have taken the task's last blocks by state transfer).
+        Assert.Contains(await run.Swarm.BlocksAsync(0), b => b.Kind.Contains("rejoin", StringComparison.Ordinal));
     }
 
     [Fact]
