@@ -83,7 +83,7 @@ public sealed class InProcessSwarm : IAsyncDisposable
                 Blobs = blobs,
                 // A site that is down serves nothing, like a node that is down. Blobs are linked between the sites'
                 // folders rather than copied (one file system; the fetch still checks the hash).
-                Fetcher = new StoreBlobFetcher(other => _systems.ContainsKey(other) ? _contexts[other].Blobs : null, blobs),
+                Fetcher = new StoreBlobFetcher(ServingStore, blobs),
                 ComputeGate = gate,
                 Privacy = privacy?[i],
                 SecAggEntropy = new SecAggEntropyFile(Path.Combine(directory, "secagg", site)).For,
@@ -92,7 +92,7 @@ public sealed class InProcessSwarm : IAsyncDisposable
             if (!ReferenceEquals(configured.Blobs, blobs) && ReferenceEquals(configured.Fetcher, context.Fetcher))
             {
                 // A store wrapped by the caller (a quota) must see every blob put: no links beneath it.
-                configured = configured with { Fetcher = new StoreBlobFetcher(other => _systems.ContainsKey(other) ? _contexts[other].Blobs : null) };
+                configured = configured with { Fetcher = new StoreBlobFetcher(ServingStore) };
             }
             _contexts[site] = configured;
         }
@@ -101,6 +101,9 @@ public sealed class InProcessSwarm : IAsyncDisposable
             Start(site);
         }
     }
+
+    /// <summary>The store a site serves blobs from; none while it is down, like a node that is down.</summary>
+    private ITaskBlobs? ServingStore(string site) => _systems.ContainsKey(site) ? _contexts[site].Blobs : null;
 
     /// <summary>Stops a site's whole actor system, as if its node went down (its ledger and blobs stay on disk).</summary>
     public async Task StopSiteAsync(string site)
