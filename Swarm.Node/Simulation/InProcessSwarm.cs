@@ -176,6 +176,7 @@ public sealed class InProcessSwarm : IAsyncDisposable
                 CancellationRequest => "cancel",
                 ValidationReport => "score",
                 SiteRejoined => "rejoin",
+                UpdatesMissing => "missing-update report",
                 BudgetRefused => "budget refusal",
                 _ => "other",
             };

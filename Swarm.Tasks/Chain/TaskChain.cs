@@ -132,6 +132,10 @@ public sealed record RoundClosed(int Round, IReadOnlyList<UpdateRef> Included, s
 
 public sealed record RoundFinalized(FinalizedRound Round) : TaskChainEvent;
 
+/// <summary>f + 1 sites could not get these sites' included updates: the round dropped them and is open again (or
+/// closed again at once, with a <see cref="RoundClosed"/> after this event).</summary>
+public sealed record UpdatesDropped(int Round, IReadOnlyList<string> Sites, long Height) : TaskChainEvent;
+
 /// <summary>A vote that arrived after its round was final and disagreed with it.</summary>
 public sealed record VoteOutvoted(int Round, string Site, string ModelHash) : TaskChainEvent;
 
@@ -318,25 +322,23 @@ public sealed class TaskChain
         var state = RoundOf(CurrentRound);
         switch (decoded)
         {
+            case UpdatePublished update when state.Dropped.Contains(update.Site):
+                events.Add(new RequestIgnored(request.ClientId, $"round {update.Round} dropped the update of '{update.Site}' as unavailable; it takes no other"));
+                break;
             case UpdatePublished update when state.Closed is null && state.Updates.All(u => u.Site != update.Site):
-                if ((CheckSamples(update) ?? CheckPrivacy(update) ?? CheckMasked(state, index) ?? state.Sharing.CheckDealt(_terms, index)) is { } refusal)
+                if (Accept(state, update, index, height, events))
                 {
-                    events.Add(new RequestIgnored(request.ClientId, refusal));
-                    return;
+                    CloseIfDue(state, height, events);
                 }
-                _samples.TryAdd(update.Site, update.SampleCount);
-                if (update.Privacy is { } claim)
-                {
-                    RecordPrivacy(update.Round, update.Site, claim);
-                    events.Add(new PrivacyRecorded(update.Round, update.Site, claim, height));
-                }
-                // The FedAvg weight is the count fixed for the task (CheckSamples let only that count through).
-                state.Updates.Add(new UpdateRef(update.Site, update.UpdateHash, _samples[update.Site]));
-                if (state.Updates.Count >= _terms.Quorum || (state.Notices.Count >= _terms.NoticesToClose && state.Updates.Count >= UpdatesToClose)
-                    || (_terms.SecureAggregation is not null && state.Updates.Count == state.SecAgg.Shares.Count))
-                {
-                    Close(state, height, events);
-                }
+                break;
+            case UpdatePublished update when state.Closed is not null && CanReopen && state.Updates.All(u => u.Site != update.Site)
+                && state.Late.All(u => u.Site != update.Site):
+                // Too late for the closed set; kept (unchecked until then) in case an included update is dropped.
+                state.Late.Add(update);
+                events.Add(new RequestIgnored(request.ClientId, $"update of '{update.Site}' after round {update.Round} closed; kept in case the round drops an update"));
+                break;
+            case UpdatesMissing missing:
+                OnMissing(state, missing, height, events);
                 break;
             case CloseRound close when state.Closed is null && _terms.SecureAggregation is not null && !state.SecAgg.SharesClosed:
                 OnSecAggNotice(state, close.Site, height, events);
@@ -436,10 +438,103 @@ public sealed class TaskChain
             : $"masked update of '{_terms.Sites[index]}' for round {state.Round} before the shares phase closed or from a site that dealt no shares";
     }
 
+    /// <summary>Records an update that passed every check (false, with the reason as an event, when one refused it).</summary>
+    private bool Accept(RoundState state, UpdatePublished update, int index, long height, List<TaskChainEvent> events)
+    {
+        if ((CheckSamples(update) ?? CheckPrivacy(update) ?? CheckMasked(state, index) ?? state.Sharing.CheckDealt(_terms, index)) is { } refusal)
+        {
+            events.Add(new RequestIgnored(update.Site, refusal));
+            return false;
+        }
+        _samples.TryAdd(update.Site, update.SampleCount);
+        if (update.Privacy is { } claim)
+        {
+            RecordPrivacy(update.Round, update.Site, claim);
+            events.Add(new PrivacyRecorded(update.Round, update.Site, claim, height));
+        }
+        // The FedAvg weight is the count fixed for the task (CheckSamples let only that count through).
+        state.Updates.Add(new UpdateRef(update.Site, update.UpdateHash, _samples[update.Site]));
+        return true;
+    }
+
+    private void CloseIfDue(RoundState state, long height, List<TaskChainEvent> events)
+    {
+        if (state.Updates.Count >= _terms.Quorum || (state.Notices.Count >= _terms.NoticesToClose && state.Updates.Count >= UpdatesToClose)
+            || (_terms.SecureAggregation is not null && state.Updates.Count == state.SecAgg.Shares.Count))
+        {
+            Close(state, height, events);
+        }
+    }
+
+    /// <summary>Whether a closed round may drop an unavailable update and close again: plain rounds only. Under secure
+    /// aggregation the unmask responses answer for one fixed survivor set, and under secret sharing the partial sums
+    /// add one fixed set of shares, so a changed set would need those phases again (not built: such a round stalls
+    /// on a withheld blob, docs/secure-aggregation.md).</summary>
+    private bool CanReopen => _terms.SecureAggregation is null && !_terms.SecretSharing;
+
+    /// <summary>A site still lacks included updates a deadline after the round closed. f + 1 reports naming the same
+    /// update mean at least one honest site could not get its bytes from anyone: the chain drops it (its site takes
+    /// no other update this round), forgets the votes on the old set, adds the updates that came too late for it
+    /// (in commit order, checked now) and closes again: the reporters count as deadline notices, as each waited one
+    /// out. Fewer than f + 1 (a liar alone) change nothing.</summary>
+    private void OnMissing(RoundState state, UpdatesMissing missing, long height, List<TaskChainEvent> events)
+    {
+        if (!CanReopen)
+        {
+            events.Add(new RequestIgnored(missing.Site, "an unavailable update cannot be dropped from a round under secure aggregation or secret sharing"));
+            return;
+        }
+        if (state.Closed is not { } closed)
+        {
+            events.Add(new RequestIgnored(missing.Site, $"missing-update report of '{missing.Site}' for round {missing.Round}, which is open"));
+            return;
+        }
+        if (missing.UpdateSetDigest != closed.UpdateSetDigest)
+        {
+            events.Add(new RequestIgnored(missing.Site, $"missing-update report of '{missing.Site}' is on another update set than round {missing.Round} closed with"));
+            return;
+        }
+        foreach (var site in missing.Sites.Distinct())
+        {
+            if (site != missing.Site && closed.Included.Any(u => u.Site == site))
+            {
+                state.MissingReports.TryAdd(site, []);
+                state.MissingReports[site].Add(missing.Site);
+            }
+        }
+        var dropped = closed.Included.Where(u => state.MissingReports.GetValueOrDefault(u.Site)?.Count >= _terms.NoticesToClose)
+            .Select(u => u.Site).ToList();
+        if (dropped.Count == 0)
+        {
+            return;
+        }
+        foreach (var site in dropped)
+        {
+            state.Notices.UnionWith(state.MissingReports[site]);
+            state.Dropped.Add(site);
+        }
+        state.Updates.RemoveAll(u => state.Dropped.Contains(u.Site));
+        state.Closed = null;
+        state.Votes.Clear();
+        state.MissingReports.Clear();
+        events.Add(new UpdatesDropped(state.Round, dropped, height));
+        var late = state.Late.ToList();
+        state.Late.Clear();
+        foreach (var update in late)
+        {
+            if (state.Updates.Count < _terms.Quorum && !state.Dropped.Contains(update.Site))
+            {
+                Accept(state, update, _terms.IndexOf(update.Site), height, events);
+            }
+        }
+        CloseIfDue(state, height, events);
+    }
+
     private void Close(RoundState state, long height, List<TaskChainEvent> events)
     {
         IReadOnlyList<UpdateRef> included = [.. state.Updates];
         state.Closed = new RoundClosed(state.Round, included, UpdateSetDigest(included), height);
+        state.MissingReports.Clear();
         events.Add(state.Closed);
     }
 
@@ -649,6 +744,15 @@ public sealed class TaskChain
         public HashSet<string> Notices { get; } = [];
         public Dictionary<string, AggregateVote> Votes { get; } = [];
         public RoundClosed? Closed { get; set; }
+
+        /// <summary>Updates published after the round closed, in commit order (plain rounds).</summary>
+        public List<UpdatePublished> Late { get; } = [];
+
+        /// <summary>For the closed set: the sites that reported each included update missing, by its publisher.</summary>
+        public Dictionary<string, HashSet<string>> MissingReports { get; } = [];
+
+        /// <summary>Sites whose update the round dropped as unavailable.</summary>
+        public HashSet<string> Dropped { get; } = [];
         public SecAggRecord SecAgg { get; } = new();
         public SharingRecord Sharing { get; } = new();
     }

@@ -79,6 +79,13 @@ public abstract record TaskRequest(int Round, string Site)
                 writer.WriteByte(14);
                 SampleDeclaration.WriteAll(writer, declared.Declarations);
                 break;
+            case UpdatesMissing missing:
+                writer.WriteByte(15).WriteString(missing.UpdateSetDigest).WriteInt32(missing.Sites.Count);
+                foreach (var site in missing.Sites)
+                {
+                    writer.WriteString(site);
+                }
+                break;
             case ValidationReport report:
                 writer.WriteByte(5).WriteInt64(Scale(report.Auc)).WriteInt64(Scale(report.Accuracy)).WriteInt32(report.Count);
                 break;
@@ -127,6 +134,7 @@ public abstract record TaskRequest(int Round, string Site)
                 12 => new ShareKeyPublished(round, site, reader.ReadBytes(SecAggBytesMax)),
                 13 => new PartialSumPublished(round, site, reader.ReadString(HashBytesMax)),
                 14 => new SamplesDeclared(site, SampleDeclaration.ReadAll(ref reader)) { Round = round },
+                15 => ReadMissing(ref reader, round, site),
                 8 => new BudgetRefused(round, site, ReadDouble(ref reader), ReadDouble(ref reader), ReadDouble(ref reader), ReadDouble(ref reader)),
                 var kind => throw new CanonicalFormatException($"unknown task request kind {kind}"),
             };
@@ -162,6 +170,22 @@ public abstract record TaskRequest(int Round, string Site)
                 reader.ReadBytes(SecAggBytesMax)));
         }
         return new SecAggSharesPublished(round, site, commitment, entries);
+    }
+
+    private static UpdatesMissing ReadMissing(ref CanonicalReader reader, int round, string site)
+    {
+        var digest = reader.ReadString(HashBytesMax);
+        var count = reader.ReadInt32();
+        if (count < 1 || count > SecAggEntriesMax)
+        {
+            throw new CanonicalFormatException($"{count} missing updates named (1 to {SecAggEntriesMax})");
+        }
+        var sites = new List<string>(count);
+        for (var i = 0; i < count; i++)
+        {
+            sites.Add(reader.ReadString(256));
+        }
+        return new UpdatesMissing(round, site, digest, sites);
     }
 
     /// <summary>Revealed shares by owner, in ascending owner order (so the bytes are canonical).</summary>
@@ -202,6 +226,12 @@ public abstract record TaskRequest(int Round, string Site)
 
     private static double Unscale(long value) => value < 0 ? double.NaN : value / MetricScale;
 }
+
+/// <summary>The site's deadline passed again after round <paramref name="Round"/> closed on the update set
+/// <paramref name="UpdateSetDigest"/>, and it still cannot get the included updates of <paramref name="Sites"/>
+/// from anyone (their publisher is down for good, or withholds the bytes). Once f + 1 sites name the same update
+/// (so at least one honest site could not get it), the chain drops it and closes the round again without it.</summary>
+public sealed record UpdatesMissing(int Round, string Site, string UpdateSetDigest, IReadOnlyList<string> Sites) : TaskRequest(Round, Site);
 
 /// <summary>A site's update for <paramref name="Round"/> is published: its SHA-256 and the samples it trained on
 /// (the FedAvg weight). The bytes themselves travel between the sites, never through the chain.</summary>

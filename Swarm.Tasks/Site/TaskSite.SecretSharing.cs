@@ -189,7 +189,7 @@ public sealed partial class TaskSite
             }
             sums[site] = words;
         }
-        _votingRound = round;
+        BeginVote(round, closed);
         var aggregate = SharedRound.Aggregate(_global!, sums, closed.Included.Sum(u => u.SampleCount));
         Note(NoteLevel.Debug, $"round {round}: the total of {sums.Length} partial sums gives model {aggregate.ModelHash[..12]}");
         OnAggregate(new AggregateRecomputed(round, aggregate.AggregateHash, aggregate.ModelHash, aggregate.Parameters));

@@ -31,6 +31,9 @@ public sealed partial class TaskSite
     private int _trainingRound;
     private int _publishedRound;
     private int _votingRound;
+    private string? _votingDigest;
+    private bool _recomputing;
+    private string? _missingWatch;
     private int _deadlineRound;
     private bool _personalizing;
     private TaskState _state;
@@ -149,7 +152,12 @@ public sealed partial class TaskSite
     /// <summary>One line for a simulator's failure report.</summary>
     public string StatusLine() =>
         $"{_self}: {_state}, chain round {_chain.CurrentRound}/{Terms.Rounds} at height {_chain.Height}, model {_globalHash?[..12] ?? "none"}, " +
-        $"training {_trainingRound}, published {_publishedRound}, voting {_votingRound}, waiting for {_wanted.Count} blobs" + SecAggStatus() + SharedStatus();
+        $"training {_trainingRound}, published {_publishedRound}, voting {_votingRound}{VotingStatus()}, waiting for {_wanted.Count} blobs" + SecAggStatus() + SharedStatus();
+
+    private string VotingStatus() =>
+        _chain.CurrentClosed is { } closed
+            ? $" (set {closed.UpdateSetDigest[..8]} of {string.Join(",", closed.Included.Select(u => u.Site))}, voted {_votingDigest?[..8] ?? "none"}{(_recomputing ? ", recomputing" : "")})"
+            : "";
 
     private string SecAggStatus()
     {
@@ -249,6 +257,10 @@ public sealed partial class TaskSite
                 break;
             case RoundFinalized finalized:
                 OnFinalized(finalized.Round);
+                break;
+            case UpdatesDropped dropped:
+                Note(NoteLevel.Warning, $"round {dropped.Round} dropped the updates of {string.Join(", ", dropped.Sites)} at height {dropped.Height}: " +
+                    $"{Terms.NoticesToClose} sites could not get them from anyone");
                 break;
             case VoteOutvoted outvoted:
                 Note(NoteLevel.Warning, $"site '{outvoted.Site}' voted model {outvoted.ModelHash} for round {outvoted.Round}, " +
@@ -358,12 +370,15 @@ public sealed partial class TaskSite
             StartDueShared(round, retry);
             return;
         }
-        if (ReleaseHeldAhead())
-        {
-            return;
-        }
+        // Holding the next round's update trained ahead: nothing to train, but the round, closed again on another
+        // set after an update was dropped, may still want this site's vote.
+        var holding = ReleaseHeldAhead();
         if (_chain.CurrentClosed is not { } closed)
         {
+            if (holding)
+            {
+                return;
+            }
             if (_trainingRound != round && _publishedRound != round && !_chain.HasPublished(_self))
             {
                 StartTraining(round);
@@ -376,8 +391,10 @@ public sealed partial class TaskSite
             }
             return;
         }
-        if (_votingRound == round || _chain.HasVoted(_self))
+        if (_chain.HasVoted(_self) || (_votingRound == round && (_recomputing || _votingDigest == closed.UpdateSetDigest)))
         {
+            // Voted, or recomputing. (A round the chain closed again on another set, after dropping an unavailable
+            // update, is recomputed once the result for the old set is in and thrown away.)
             return;
         }
         var missing = closed.Included.Where(u => !_heldUpdates.Contains(u.Hash)).ToList();
@@ -387,9 +404,10 @@ public sealed partial class TaskSite
         }
         if (missing.Count > 0)
         {
+            WatchAvailability(round, closed);
             return;
         }
-        _votingRound = round;
+        BeginVote(round, closed);
         Note(NoteLevel.Debug, $"recomputing round {round}'s aggregate");
         Emit(new RecomputeAggregate(round, _global!, closed.Included));
     }
@@ -608,7 +626,7 @@ public sealed partial class TaskSite
             return;
         }
         _secAggAttempt = (round, responses);
-        _votingRound = round;
+        BeginVote(round, closed);
         Note(NoteLevel.Debug, $"recomputing round {round}'s secure sum from {responses} unmask responses");
         var me = Terms.IndexOf(_self);
         Emit(new RecomputeSecureAggregate(round, _global!, closed.Included, SecureRound.Parameters(Terms, round, _global!.Length),
@@ -709,6 +727,25 @@ public sealed partial class TaskSite
         Note(NoteLevel.Debug, $"training round {round}{(_trainingAhead?.Round == round ? " ahead, from its own aggregate" : "")}");
         var totalEpochs = _spec.Rounds * _spec.LocalEpochs;
         Emit(new TrainRound(round, from, _spec.LocalEpochs, (round - 1) * _spec.LocalEpochs, totalEpochs, _spec.PartialShareFraction));
+    }
+
+    /// <summary>The site recomputes the closed round's aggregate for <paramref name="closed"/>'s update set.</summary>
+    private void BeginVote(int round, RoundClosed closed)
+    {
+        _votingRound = round;
+        _votingDigest = closed.UpdateSetDigest;
+        _recomputing = true;
+    }
+
+    /// <summary>Included updates are missing when the round closes: a fresh deadline (replacing the round's) after
+    /// which the site tells the chain which ones it still cannot get (<see cref="UpdatesMissing"/>).</summary>
+    private void WatchAvailability(int round, RoundClosed closed)
+    {
+        if (_missingWatch != closed.UpdateSetDigest)
+        {
+            _missingWatch = closed.UpdateSetDigest;
+            Emit(new SetDeadline(round, _spec.RoundDeadline));
+        }
     }
 
     private void ArmDeadline(int round)
@@ -851,8 +888,16 @@ public sealed partial class TaskSite
 
     private void OnAggregate(AggregateRecomputed aggregate)
     {
+        _recomputing = false;
         if (aggregate.Round != _chain.CurrentRound || _chain.CurrentClosed is not { } closed)
         {
+            return;
+        }
+        if (_votingDigest != closed.UpdateSetDigest)
+        {
+            _votingRound = 0;
+            Note(NoteLevel.Debug, $"round {aggregate.Round} closed again on another update set while its aggregate was recomputed; recomputing");
+            StartDue(retry: false);
             return;
         }
         if (aggregate.Error is not null || aggregate.Parameters is null)
@@ -923,6 +968,7 @@ public sealed partial class TaskSite
             default:
                 _trainingRound = 0;
                 _votingRound = 0;
+                _recomputing = false;
                 _trainingAhead = null;
                 break;
         }
@@ -933,6 +979,19 @@ public sealed partial class TaskSite
         if (Terms.SecretSharing)
         {
             OnSharedDeadline(due);
+            return;
+        }
+        if (due.Round == _chain.CurrentRound && _chain.CurrentClosed is { } closed && !_chain.IsOver && !_chain.HasVoted(_self)
+            && Terms.SecureAggregation is null)
+        {
+            var missing = closed.Included.Where(u => u.Site != _self && !_heldUpdates.Contains(u.Hash)).Select(u => u.Site).ToList();
+            if (missing.Count > 0)
+            {
+                Note(NoteLevel.Warning, $"round {due.Round}: a deadline after it closed, still no one gives the updates of {string.Join(", ", missing)}; " +
+                    "reporting them missing");
+                Emit(new SubmitToChain(new UpdatesMissing(due.Round, _self, closed.UpdateSetDigest, missing)));
+                Emit(new SetDeadline(due.Round, _spec.RoundDeadline));
+            }
             return;
         }
         if (due.Round == _chain.CurrentRound && _chain.CurrentClosed is null && !_chain.IsOver)

@@ -84,6 +84,70 @@ public sealed class TaskChainTests : IDisposable
     }
 
     [Fact]
+    public void An_update_f_plus_one_sites_cannot_get_is_dropped_and_the_round_closes_again_with_the_late_update()
+    {
+        var chain = NewChain(quorum: 3);
+        var closed = Assert.Single(Apply(chain, Update(1, "d"), Update(1, "a"), Update(1, "b")).OfType<RoundClosed>());
+        // c's update came after the round closed: not included, kept.
+        Assert.Empty(Apply(chain, Update(1, "c")).OfType<RoundClosed>());
+        Apply(chain, Vote(closed, "d"));
+
+        // One report (a liar alone, or one site's bad luck) changes nothing; nor does one on another set, nor a site
+        // naming its own update, nor naming a site whose update is not included.
+        Assert.Empty(Apply(chain, new UpdatesMissing(1, "a", closed.UpdateSetDigest, ["d"])).OfType<UpdatesDropped>());
+        Assert.Contains("another update set", Apply(chain, new UpdatesMissing(1, "b", new string('0', 64), ["d"])).OfType<RequestIgnored>().Single().Reason,
+            StringComparison.Ordinal);
+        Assert.Empty(Apply(chain, new UpdatesMissing(1, "d", closed.UpdateSetDigest, ["d"]), new UpdatesMissing(1, "c", closed.UpdateSetDigest, ["c"]))
+            .OfType<UpdatesDropped>());
+        Assert.Same(closed, chain.CurrentClosed);
+
+        // The second site (f + 1 = 2) naming d: d's update goes, c's late one takes its place, the round closes again.
+        var events = Apply(chain, new UpdatesMissing(1, "b", closed.UpdateSetDigest, ["d"]));
+        Assert.Equal(["d"], Assert.Single(events.OfType<UpdatesDropped>()).Sites);
+        var again = Assert.Single(events.OfType<RoundClosed>());
+        Assert.Equal(["a", "b", "c"], again.Included.Select(u => u.Site));
+        Assert.NotEqual(closed.UpdateSetDigest, again.UpdateSetDigest);
+
+        // Votes on the old set no longer count (d's vote before the drop was forgotten), and d takes no other update.
+        Assert.Contains("another update set", Apply(chain, Vote(closed, "a")).OfType<RequestIgnored>().Single().Reason, StringComparison.Ordinal);
+        Assert.Contains("dropped", Apply(chain, Update(1, "d") with { UpdateHash = new string('e', 64) }).OfType<RequestIgnored>().Single().Reason,
+            StringComparison.Ordinal);
+        Assert.Empty(Apply(chain, Vote(again, "a"), Vote(again, "b")).OfType<RoundFinalized>());
+        var final = Assert.Single(Apply(chain, Vote(again, "c")).OfType<RoundFinalized>()).Round;
+        Assert.Equal(["a", "b", "c"], final.Included.Select(u => u.Site));
+    }
+
+    [Fact]
+    public void A_round_that_drops_updates_without_enough_left_stays_open_until_an_update_closes_it()
+    {
+        var chain = NewChain(quorum: 1);
+        var closed = Assert.Single(Apply(chain, Update(1, "d")).OfType<RoundClosed>());
+        var events = Apply(chain, new UpdatesMissing(1, "a", closed.UpdateSetDigest, ["d"]), new UpdatesMissing(1, "b", closed.UpdateSetDigest, ["d"]));
+        Assert.Single(events.OfType<UpdatesDropped>());
+        Assert.Empty(events.OfType<RoundClosed>());
+        Assert.Null(chain.CurrentClosed);
+        // The reporters waited out a deadline each (f + 1 notices): the next update closes the round.
+        Assert.Equal(["a"], Assert.Single(Apply(chain, Update(1, "a")).OfType<RoundClosed>()).Included.Select(u => u.Site));
+    }
+
+    [Fact]
+    public void Under_secure_aggregation_a_missing_update_report_is_refused_with_a_reason()
+    {
+        var terms = new TaskChainTerms("task/t/0", Sites, [.. _signers.Select(s => s.PublicKey)], 2, 3, F: 1)
+        {
+            SecureAggregation = new ChainSecAggTerms(3),
+        };
+        var chain = new TaskChain(terms, _verifier);
+        var digest = TaskChain.UpdateSetDigest([]);
+        var refused = Apply(chain, new UpdatesMissing(1, "a", digest, ["d"]), new UpdatesMissing(1, "b", digest, ["d"])).OfType<RequestIgnored>().ToList();
+        Assert.Equal(2, refused.Count);
+        Assert.All(refused, r => Assert.Contains("secure aggregation", r.Reason, StringComparison.Ordinal));
+
+        var plain = NewChain();
+        Assert.Contains("which is open", Apply(plain, new UpdatesMissing(1, "a", digest, ["d"])).OfType<RequestIgnored>().Single().Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_site_voting_another_aggregate_is_outvoted_and_the_round_is_final_on_two_f_plus_one_votes()
     {
         var chain = NewChain();

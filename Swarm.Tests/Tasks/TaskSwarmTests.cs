@@ -182,7 +182,9 @@ public sealed class TaskSwarmTests
     [Fact]
     public async Task A_site_that_goes_down_mid_task_rejoins_from_its_ledger_and_ends_on_the_same_model()
     {
-        await using var run = new SwarmRun(Spec(rounds: 4, quorum: 3));
+        // A deadline far below the test's patience: if site-3 goes down with its update on the chain and in no one
+        // else's store, the others drop it after one deadline (and only then restart it).
+        await using var run = new SwarmRun(Spec(rounds: 4, quorum: 3) with { RoundDeadline = TimeSpan.FromSeconds(15) });
         var stopped = false;
         var restarted = false;
 
@@ -211,6 +213,40 @@ public sealed class TaskSwarmTests
         // Its announcement is on the chain (read from a site that never went down: the restarted site's own ledger
         // may have taken the task's last blocks by state transfer).
         Assert.Contains(await run.Swarm.BlocksAsync(0), b => b.Kind.Contains("rejoin", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_site_that_withholds_its_updates_is_dropped_from_every_round_and_all_sites_end_on_one_model()
+    {
+        // Quorum 4 of 4: each round closes with site-3's update, whose bytes site-3 never gives anyone. Without the
+        // drop rule the first round never ends.
+        await using var run = new SwarmRun(Spec(rounds: 2, quorum: 4) with { RoundDeadline = TimeSpan.FromSeconds(6) },
+            configure: context => context with { Fetcher = new WithholdingFetcher(context.Fetcher, "site-3") });
+        var included = new List<string>();
+
+        var models = await run.RunToEndAsync(evt =>
+        {
+            if (evt is SiteRoundFinalized { Site: "site-0" } f)
+            {
+                included.AddRange(f.Round.Included.Select(u => u.Site));
+            }
+            return Task.CompletedTask;
+        });
+
+        Assert.Single(models.Values.Distinct());
+        Assert.Equal(4, models.Count);
+        Assert.Equal(6, included.Count);
+        Assert.DoesNotContain("site-3", included);
+        Assert.Contains(await run.Swarm.BlocksAsync(0), b => b.Kind.Contains("missing", StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <summary>The withholding attack: <paramref name="withholder"/> serves none of the updates it holds.</summary>
+    private sealed class WithholdingFetcher(ITaskBlobFetcher inner, string withholder) : ITaskBlobFetcher
+    {
+        public Task<BlobFetch> FetchAsync(string taskId, string site, BlobKind kind, string hash, CancellationToken cancellationToken) =>
+            site == withholder && kind == BlobKind.Update
+                ? Task.FromResult(BlobFetch.Failed(site, kind, hash, TimeSpan.Zero, $"'{site}' withholds its updates"))
+                : inner.FetchAsync(taskId, site, kind, hash, cancellationToken);
     }
 
     [Fact]

@@ -22,8 +22,9 @@ public enum TaskLie
     /// <summary>Reports a perfect validation score and votes in another site's name.</summary>
     ScoresAndImpersonation = 16,
 
-    /// <summary>Publishes an update hash whose bytes it never gives anyone (withholding). The round protocol has no
-    /// rule that drops an unavailable update from a closed round: a round that includes it stalls, safely.</summary>
+    /// <summary>Publishes an update hash whose bytes it never gives anyone (withholding). In a plain round the others
+    /// report it missing after a deadline and the chain drops it; under secure aggregation or secret sharing the
+    /// round stalls, safely.</summary>
     WithheldUpdate = 32,
 
     /// <summary>With sample counts declared at consent: publishes every update with ten times the count it declared

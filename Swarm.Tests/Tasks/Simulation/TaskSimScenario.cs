@@ -112,9 +112,16 @@ public sealed record TaskCrash(int Site, long AtMs, long? RestartAtMs)
 /// sharing: its dealt shares, so it never publishes its partial sum).</summary>
 public enum SecAggDrop
 {
+    /// <summary>Not used as a drop: what a site without one reads.</summary>
+    None,
+
     AfterShares,
 
     /// <summary>Under secret sharing: right after it published its session key (so it never deals its shares).</summary>
     AfterKeys,
     AfterMasking,
+
+    /// <summary>In a plain round: right after it stored its update and before it offered it to anyone, while its
+    /// <c>UpdatePublished</c> is on its way to the chain (so no one ever gets the bytes the chain names).</summary>
+    BeforeOffering,
 }

@@ -36,7 +36,7 @@ public sealed class TaskSimSite(int index, string id, TaskLie lies)
     public HashSet<string> OwnUpdates { get; } = [];
 
     /// <summary>The model hash this site computed itself for each round, as it voted it (before any lie).</summary>
-    public Dictionary<int, string> OwnModels { get; } = [];
+    public Dictionary<(int Round, string UpdateSet), string> OwnModels { get; } = [];
 
     /// <summary>The model hash this site adopted for each round.</summary>
     public Dictionary<int, string> Adopted { get; } = [];

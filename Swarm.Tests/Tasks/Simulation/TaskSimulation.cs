@@ -126,7 +126,10 @@ public sealed class TaskSimulation
             action();
         }
         _failure ??= FinalCheck();
-        return new TaskSimResult(_failure is null, Report(), _sites.Where(s => s.Honest).Max(s => s.Adopted.Count), StalledOn);
+        return new TaskSimResult(_failure is null, Report(), _sites.Where(s => s.Honest).Max(s => s.Adopted.Count), StalledOn)
+        {
+            Finalized = _sites.Where(s => s.Honest && s.Site is not null).Select(s => s.Site!.Chain).MaxBy(c => c.Height)?.Finalized ?? [],
+        };
     }
 
     /// <summary>Every honest site that is (or comes back) up has ended; only then may the run stop early.</summary>
@@ -156,7 +159,7 @@ public sealed class TaskSimulation
             StalledOn = ended;
             return null;
         }
-        if (UnavailableUpdate() is { } unavailable)
+        if ((_terms.SecureAggregation is not null || _terms.SecretSharing) && UnavailableUpdate() is { } unavailable)
         {
             StalledOn = unavailable;
             return null;
@@ -201,9 +204,10 @@ public sealed class TaskSimulation
             : null;
     }
 
-    /// <summary>The protocol's known gap: a closed round that includes an update whose bytes no live site holds (its
-    /// site crashed for good before anyone got them, or withholds them) can never be recomputed, and no rule drops
-    /// it from the round. Named so that the run reports it instead of failing liveness for it.</summary>
+    /// <summary>The known gap of masked rounds: a closed round under secure aggregation or secret sharing that
+    /// includes an update whose bytes no live site holds (its site crashed for good before anyone got them, or
+    /// withholds them) can never be recomputed; only plain rounds drop such an update (<see cref="UpdatesMissing"/>).
+    /// Named so that such a run reports it instead of failing liveness for it; in a plain task it fails.</summary>
     private string? UnavailableUpdate()
     {
         var chain = _sites.Where(s => s.Honest && s.Site is not null).Select(s => s.Site!.Chain).MaxBy(c => c.Height);
@@ -312,7 +316,7 @@ public sealed class TaskSimulation
                 var result = secure.Run(u => site.Blobs[(BlobKind.Update, u.Hash)], _terms.IndexOf);
                 if (result.Parameters is not null)
                 {
-                    site.OwnModels[secure.Round] = result.ModelHash;
+                    site.OwnModels[(secure.Round, TaskChain.UpdateSetDigest(secure.Included))] = result.ModelHash;
                 }
                 ScheduleFor(site, _random.Range(1, 50), () => Step(site, result));
                 break;
@@ -337,6 +341,12 @@ public sealed class TaskSimulation
                 break;
             case StoreBlob store:
                 site.Blobs[(store.Kind, store.Hash)] = store.Bytes;
+                break;
+            case OfferUpdate offer when _scenario.SecAggDrops.GetValueOrDefault(site.Index, SecAggDrop.None) == SecAggDrop.BeforeOffering:
+                // Down for good between storing its update and offering it; the chain request after the offer still
+                // goes out (it was on its way), so the chain names bytes no one else ever got.
+                site.Dropped = true;
+                Crash(site);
                 break;
             case OfferUpdate offer:
                 // A site offers only its own update (under secure aggregation: its masked vector).
@@ -377,7 +387,7 @@ public sealed class TaskSimulation
         {
             return;
         }
-        if (site.OwnModels.TryGetValue(round, out var own) && own != hash)
+        if (site.OwnModels.TryGetValue((round, adopted.Round.UpdateSetDigest), out var own) && own != hash)
         {
             _failure = $"site-{site.Index} accepted model {hash[..12]} for round {round}, its own recomputation is {own[..12]}";
             return;
@@ -543,7 +553,7 @@ public sealed class TaskSimulation
         try
         {
             var result = RoundAggregate.Compute(new FedAvg(), aggregate.Global, updates);
-            site.OwnModels[aggregate.Round] = result.ModelHash;
+            site.OwnModels[(aggregate.Round, TaskChain.UpdateSetDigest(aggregate.Included))] = result.ModelHash;
             return new AggregateRecomputed(aggregate.Round, result.AggregateHash, result.ModelHash, result.Parameters);
         }
         catch (InvalidUpdateException e)
