@@ -15,6 +15,7 @@ public sealed partial class Replica
     private int _fetchPeer;
     private readonly Dictionary<long, Dictionary<int, (long View, Digest Hash)>> _observedCommits = [];
     private StableCheckpoint? _pendingStable;
+    private readonly Dictionary<int, long> _farAhead = [];
 
     private void OnOwnCheckpoint(Block block, bool emit)
     {
@@ -129,9 +130,13 @@ public sealed partial class Replica
     /// anyway.</summary>
     private void NoteCommit(Commit commit)
     {
-        if (commit.Sequence <= _lastExecuted || commit.Sequence > _lastExecuted + _parameters.WatermarkWindowBlocks
-            || !ConfigurationFor(commit.Sequence).Contains(commit.Sender))
+        if (commit.Sequence <= _lastExecuted || !ConfigurationFor(commit.Sequence).Contains(commit.Sender))
         {
+            return;
+        }
+        if (commit.Sequence > _lastExecuted + _parameters.WatermarkWindowBlocks)
+        {
+            NoteCommitFarAhead(commit);
             return;
         }
         if (!_observedCommits.TryGetValue(commit.Sequence, out var votes))
@@ -144,6 +149,27 @@ public sealed partial class Replica
         if (votes.Values.Count(v => v == vote) >= ConfigurationFor(commit.Sequence).WeakQuorum)
         {
             RaiseFetchTarget(commit.Sequence, immediately: false);
+        }
+    }
+
+    /// <summary>A commit beyond the window above the last executed block: only the highest per sender is kept (n
+    /// entries at most, whatever a flooding peer sends). Once f + 1 senders are that far ahead, at least one correct
+    /// replica committed up to the (f + 1)-th highest of their claims, and this replica fetches up to it at once:
+    /// it is too far behind for the normal path, and the others may order nothing more for a long time (a task's
+    /// chain after its last round), so no checkpoint would come to show the way.</summary>
+    private void NoteCommitFarAhead(Commit commit)
+    {
+        if (commit.Sequence <= _farAhead.GetValueOrDefault(commit.Sender))
+        {
+            return;
+        }
+        _farAhead[commit.Sender] = commit.Sequence;
+        var horizon = _lastExecuted + _parameters.WatermarkWindowBlocks;
+        var claims = _farAhead.Values.Where(s => s > horizon).OrderByDescending(s => s).ToList();
+        var weakQuorum = _config.WeakQuorum;
+        if (claims.Count >= weakQuorum)
+        {
+            RaiseFetchTarget(claims[weakQuorum - 1], immediately: true);
         }
     }
 

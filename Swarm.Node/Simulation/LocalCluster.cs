@@ -201,6 +201,32 @@ public sealed class LocalCluster : IDisposable
     /// <summary>The last lines node <paramref name="index"/> wrote.</summary>
     public string Output(int index, int lines = 60) => $"--- {Names[index]} ---\n" + string.Join("\n", _output[index].TakeLast(lines));
 
+    /// <summary>The last warnings and errors node <paramref name="index"/> wrote in all its lives (from its log file, so
+    /// also those that later lines pushed out of <see cref="Output"/>): what a stalled run is diagnosed from.</summary>
+    public string Warnings(int index, int lines = 40)
+    {
+        var path = Path.Combine(Root, Names[index] + ".log");
+        var found = new List<string>();
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            using var reader = new StreamReader(stream);
+            while (reader.ReadLine() is { } line)
+            {
+                if (line.Contains(" warn:", StringComparison.Ordinal) || line.Contains(" fail:", StringComparison.Ordinal)
+                    || line.Contains(" crit:", StringComparison.Ordinal) || line.Contains("Application started", StringComparison.Ordinal))
+                {
+                    found.Add(line.Length > 400 ? line[..400] + " …" : line);
+                }
+            }
+        }
+        catch (IOException e)
+        {
+            found.Add($"(log {path} unreadable: {e.Message})");
+        }
+        return $"--- {Names[index]}: warnings and starts ---\n" + string.Join("\n", found.TakeLast(lines));
+    }
+
     public void Dispose()
     {
         for (var i = 0; i < _processes.Length; i++)

@@ -103,11 +103,11 @@ internal sealed partial class SwarmNodeProcess : IDisposable
         }
     }
 
-    /// <summary>The last lines the node wrote (stdout and stderr).</summary>
     /// <summary>Every line in which the node reported verifying a cross-chain proof (kept apart from the last 500
     /// lines of <see cref="Output"/>, which later rounds push out).</summary>
     public IReadOnlyCollection<string> ProofVerifications => _proofVerifications;
 
+    /// <summary>The last lines the node wrote (stdout and stderr).</summary>
     public string Output(int lines = 40) => $"--- {Name} output ---\n" + string.Join("\n", _output.TakeLast(lines));
 
     public void Dispose()

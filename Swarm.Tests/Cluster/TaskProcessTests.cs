@@ -158,7 +158,8 @@ public sealed class TaskProcessTests(ITestOutputHelper output) : IDisposable
         catch (OperationCanceledException)
         {
             throw new TimeoutException($"waiting for {what} on {_cluster.Names[node]}; last progress {last}\n"
-                + string.Join("\n", Enumerable.Range(0, Size).Select(i => _cluster.Output(i, 30))));
+                + string.Join("\n", Enumerable.Range(0, Size).Select(i => _cluster.Output(i, 30)))
+                + "\n" + string.Join("\n", Enumerable.Range(0, Size).Select(i => _cluster.Warnings(i))));
         }
     }
 

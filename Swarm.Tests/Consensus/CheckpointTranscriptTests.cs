@@ -72,6 +72,45 @@ public sealed class CheckpointTranscriptTests
     }
 
     [Fact]
+    public void A_replica_far_behind_catches_up_from_the_commits_of_one_later_block_without_a_checkpoint()
+    {
+        // Replica 3 misses more than a watermark window of blocks, every checkpoint included (it was down). Then the
+        // others order one more block, whose height is no checkpoint: its commits are all replica 3 ever hears. It
+        // must fetch, or it stays behind until some later request makes a checkpoint (what a restarted task site
+        // saw after the task's last round: the others had nothing left to order).
+        var h = new PbftHarness();
+        var window = PbftHarness.Parameters.WatermarkWindowBlocks;
+        var k = PbftHarness.Parameters.CheckpointIntervalBlocks;
+        var missed = 2 * window + 1;
+        while ((missed + 1) % k == 0)
+        {
+            missed++;
+        }
+        Commit(h, missed, isolated: 3);
+        Assert.Equal(0, h.Replicas[3].LastExecuted);
+
+        Commit(h, 1, firstId: missed + 1);
+        Assert.Equal(missed + 1, h.Replicas[0].LastExecuted);
+        Assert.Equal(missed + 1, h.Replicas[3].LastExecuted);
+        Assert.Equal(h.Ledgers[0].Select(b => b.Block.Hash), h.Ledgers[3].Select(b => b.Block.Hash));
+    }
+
+    [Fact]
+    public void Commits_far_ahead_from_f_replicas_alone_start_no_fetch()
+    {
+        // A faulty replica (f = 1) claiming a commit far ahead makes a replica fetch nothing: it takes f + 1 senders.
+        var h = new PbftHarness();
+        var far = 10L * PbftHarness.Parameters.WatermarkWindowBlocks;
+        var outputs = h.Deliver(1, h.Sign(2, new Commit(2, 0, far, h.Genesis.Hash)));
+        Assert.DoesNotContain(outputs, o => o is SignRequest { Message: FetchBlocks });
+        outputs = h.Deliver(1, h.Sign(3, new Commit(3, 0, far + 5, h.Genesis.Hash)));
+        var fetch = Assert.IsType<FetchBlocks>(Assert.Single(outputs.OfType<SignRequest>()).Message);
+        // The target is the lower of the two claims: at least one of them comes from a correct replica.
+        Assert.Equal(1, fetch.FromHeight);
+        Assert.True(fetch.ToHeight <= far);
+    }
+
+    [Fact]
     public void Fetched_block_with_too_few_commit_votes_is_rejected()
     {
         var h = new PbftHarness();
