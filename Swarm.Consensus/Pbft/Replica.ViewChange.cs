@@ -61,6 +61,11 @@ public sealed partial class Replica
         {
             return;
         }
+        if (!_config.Contains(vc.Sender))
+        {
+            Reject(vc.Sender, $"view change from {vc.Sender}, which is not a member of the configuration in force");
+            return;
+        }
         var verdict = ViewChangeValidator.Check(vc, ConfigurationFor, _genesis);
         if (!verdict.Ok)
         {
@@ -84,7 +89,7 @@ public sealed partial class Replica
     private void ArmViewChangeTimer()
     {
         if (_mode != ReplicaMode.ViewChange || _viewChangeDeadline != long.MaxValue
-            || _viewChanges.Values.Count(s => ((ViewChange)s.Message).NewView >= _view) < _config.Quorum)
+            || MemberViewChanges.Count(s => ((ViewChange)s.Message).NewView >= _view) < _config.Quorum)
         {
             return;
         }
@@ -132,7 +137,7 @@ public sealed partial class Replica
     /// without waiting for its timer, since at least one correct replica suspects the primary.</summary>
     private void JoinIfOthersMovedOn()
     {
-        var ahead = _viewChanges.Values.Select(s => ((ViewChange)s.Message).NewView)
+        var ahead = MemberViewChanges.Select(s => ((ViewChange)s.Message).NewView)
             .Where(v => v > _view).ToList();
         if (ahead.Count >= _config.WeakQuorum)
         {
@@ -140,13 +145,19 @@ public sealed partial class Replica
         }
     }
 
+    /// <summary>The view changes of the members of the configuration in force. One stored from a member that a
+    /// membership change has since removed no longer counts: with it, a removed (possibly faulty) replica could
+    /// complete a new-view quorum that misses every member holding a committed block's certificate, and the new view
+    /// would re-propose another block at that height.</summary>
+    private IEnumerable<SignedMessage> MemberViewChanges => _viewChanges.Where(e => _config.Contains(e.Key)).Select(e => e.Value);
+
     private void TryNewView()
     {
         if (_mode != ReplicaMode.ViewChange || !IsPrimary || _newViewSentFor == _view)
         {
             return;
         }
-        var forView = _viewChanges.Values.Where(s => ((ViewChange)s.Message).NewView == _view)
+        var forView = MemberViewChanges.Where(s => ((ViewChange)s.Message).NewView == _view)
             .OrderBy(s => s.Message.Sender == _id ? -1 : s.Message.Sender).ToList();
         if (forView.Count < _config.Quorum || forView[0].Message.Sender != _id)
         {
@@ -190,6 +201,10 @@ public sealed partial class Replica
             if (signed.Message is not ViewChange vc || vc.NewView != nv.View)
             {
                 return Verdict.Reject($"new view {nv.View} holds a message that is not a view change for it");
+            }
+            if (!_config.Contains(vc.Sender))
+            {
+                return Verdict.Reject($"new view {nv.View} holds a view change from {vc.Sender}, which is not a member of the configuration in force");
             }
             var verdict = ViewChangeValidator.Check(vc, ConfigurationFor, _genesis);
             if (!verdict.Ok)

@@ -46,6 +46,38 @@ public sealed class ReconfigurationTests
     }
 
     [Fact]
+    public void A_removed_members_view_change_counts_toward_no_new_view()
+    {
+        // Found by the sweep (n = 4, seed 120, with requests relayed at once): member 1, faulty and removed, sent a
+        // view change that completed a new-view quorum of 2 in the 3-member configuration; the quorum missed the
+        // members holding the certificate of a committed block, and the new view re-proposed a null block there.
+        var h = new PbftHarness();
+        var removal = h.Approved(new MembershipChange(MembershipChangeKind.Remove, h.Genesis.Members[3]), 1, 0, 1, 2);
+        h.Run(0, new SubmitRequest(removal));
+        h.Pump();
+        var activation = MembershipChange.ActivationHeight(1, PbftHarness.Parameters);
+        for (var i = 2; h.Replicas[0].LastExecuted < activation + 2; i++)
+        {
+            h.Run(0, new SubmitRequest(PbftHarness.Request(i)));
+            h.Pump();
+        }
+        Assert.Equal(3, h.Replicas[0].Configuration.N);
+
+        ViewChange To(int sender, long view) =>
+            new(sender, view, 0, h.Genesis.Hash, PbftHarness.Parameters.GenesisTimestampMs, [], []);
+        var removed = h.Sign(3, To(3, 1));
+        Assert.Contains("not a member of the configuration in force",
+            Assert.IsType<Rejected>(Assert.Single(h.Deliver(0, removed), o => o is Rejected)).Reason);
+
+        // A new view for view 1 (primary: replica 1 of {0, 1, 2}) that counts the removed member is refused.
+        var primary = h.Replicas[0].Configuration.Primary(1);
+        var newView = h.Sign(primary, new NewView(primary, 1, [h.Sign(primary, To(primary, 1)), removed]));
+        Assert.Contains("not a member of the configuration in force",
+            Assert.IsType<Rejected>(Assert.Single(h.Deliver(2, newView), o => o is Rejected)).Reason);
+        Assert.Equal(0, h.Replicas[2].View);
+    }
+
+    [Fact]
     public void Change_that_leaves_no_usable_configuration_is_ignored()
     {
         var single = new Swarm.Consensus.Blocks.Configuration([new Member(0, [1])], 0);
