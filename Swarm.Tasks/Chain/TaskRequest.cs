@@ -114,7 +114,7 @@ public abstract record TaskRequest(int Round, string Site)
                 return null;
             }
             var round = reader.ReadInt32();
-            var site = reader.ReadString(256);
+            var site = reader.ReadString(SiteBytesMax);
             TaskRequest request = reader.ReadByte() switch
             {
                 1 => new UpdatePublished(round, site, reader.ReadString(HashBytesMax), reader.ReadInt64()),
@@ -152,17 +152,17 @@ public abstract record TaskRequest(int Round, string Site)
     /// <summary>Keys, commitments, ciphertexts and Shamir shares of secure aggregation are all far below this.</summary>
     private const int SecAggBytesMax = 256;
 
-    /// <summary>Share entries or revealed shares in one request: one per site at most.</summary>
-    private const int SecAggEntriesMax = SecAggParameters.SitesMax;
+    /// <summary>Entries keyed by site in one request (share entries, revealed shares, sites named missing): one per
+    /// site at most.</summary>
+    private const int SiteEntriesMax = SecAggParameters.SitesMax;
+
+    /// <summary>A site's name in a request.</summary>
+    private const int SiteBytesMax = 256;
 
     private static SecAggSharesPublished ReadShares(ref CanonicalReader reader, int round, string site)
     {
         var commitment = reader.ReadBytes(SecAggBytesMax);
-        var count = reader.ReadInt32();
-        if (count < 0 || count > SecAggEntriesMax)
-        {
-            throw new CanonicalFormatException($"{count} share entries (at most {SecAggEntriesMax})");
-        }
+        var count = reader.ReadCount(SiteEntriesMax, "share entries");
         var entries = new List<EncryptedShares>(count);
         for (var i = 0; i < count; i++)
         {
@@ -175,15 +175,15 @@ public abstract record TaskRequest(int Round, string Site)
     private static UpdatesMissing ReadMissing(ref CanonicalReader reader, int round, string site)
     {
         var digest = reader.ReadString(HashBytesMax);
-        var count = reader.ReadInt32();
-        if (count < 1 || count > SecAggEntriesMax)
+        var count = reader.ReadCount(SiteEntriesMax, "missing-update sites");
+        if (count == 0)
         {
-            throw new CanonicalFormatException($"{count} missing updates named (1 to {SecAggEntriesMax})");
+            throw new CanonicalFormatException("a missing-update report names no site");
         }
         var sites = new List<string>(count);
         for (var i = 0; i < count; i++)
         {
-            sites.Add(reader.ReadString(256));
+            sites.Add(reader.ReadString(SiteBytesMax));
         }
         return new UpdatesMissing(round, site, digest, sites);
     }
@@ -200,11 +200,7 @@ public abstract record TaskRequest(int Round, string Site)
 
     private static SortedDictionary<int, byte[]> ReadShareMap(ref CanonicalReader reader)
     {
-        var count = reader.ReadInt32();
-        if (count < 0 || count > SecAggEntriesMax)
-        {
-            throw new CanonicalFormatException($"{count} revealed shares (at most {SecAggEntriesMax})");
-        }
+        var count = reader.ReadCount(SiteEntriesMax, "revealed shares");
         var shares = new SortedDictionary<int, byte[]>();
         for (var i = 0; i < count; i++)
         {
