@@ -534,7 +534,6 @@ public sealed class TaskChain
     {
         IReadOnlyList<UpdateRef> included = [.. state.Updates];
         state.Closed = new RoundClosed(state.Round, included, UpdateSetDigest(included), height);
-        state.MissingReports.Clear();
         events.Add(state.Closed);
     }
 

@@ -16,22 +16,29 @@ public sealed class ReconfigurationTests
         Assert.Equal(8, MembershipChange.ActivationHeight(3, parameters));
     }
 
-    [Fact]
-    public void Removed_member_stops_counting_from_the_activation_height_on()
+    /// <summary>Members 0–2 approve removing member 3 (committed at height 1); requests are committed until two
+    /// blocks above the activation height. Returns that height.</summary>
+    private static long RemoveMemberThreePastItsActivation(PbftHarness h)
     {
-        var h = new PbftHarness();
         var removal = h.Approved(new MembershipChange(MembershipChangeKind.Remove, h.Genesis.Members[3]), 1, 0, 1, 2);
         h.Run(0, new SubmitRequest(removal));
         h.Pump();
         var activation = MembershipChange.ActivationHeight(1, PbftHarness.Parameters);
-        Assert.All(h.Replicas, r => Assert.Equal(4, r.ConfigurationFor(activation).N));
-        Assert.All(h.Replicas, r => Assert.Equal(3, r.ConfigurationFor(activation + 1).N));
-
         for (var i = 2; h.Replicas[0].LastExecuted < activation + 2; i++)
         {
             h.Run(0, new SubmitRequest(PbftHarness.Request(i)));
             h.Pump();
         }
+        return activation;
+    }
+
+    [Fact]
+    public void Removed_member_stops_counting_from_the_activation_height_on()
+    {
+        var h = new PbftHarness();
+        var activation = RemoveMemberThreePastItsActivation(h);
+        Assert.All(h.Replicas, r => Assert.Equal(4, r.ConfigurationFor(activation).N));
+        Assert.All(h.Replicas, r => Assert.Equal(3, r.ConfigurationFor(activation + 1).N));
         Assert.Equal(3, h.Replicas[0].Configuration.N);
         Assert.Equal(2, h.Replicas[0].Configuration.Quorum);
         var after = h.Ledgers[0].Single(b => b.Block.Height == activation + 1);
@@ -52,15 +59,7 @@ public sealed class ReconfigurationTests
         // view change that completed a new-view quorum of 2 in the 3-member configuration; the quorum missed the
         // members holding the certificate of a committed block, and the new view re-proposed a null block there.
         var h = new PbftHarness();
-        var removal = h.Approved(new MembershipChange(MembershipChangeKind.Remove, h.Genesis.Members[3]), 1, 0, 1, 2);
-        h.Run(0, new SubmitRequest(removal));
-        h.Pump();
-        var activation = MembershipChange.ActivationHeight(1, PbftHarness.Parameters);
-        for (var i = 2; h.Replicas[0].LastExecuted < activation + 2; i++)
-        {
-            h.Run(0, new SubmitRequest(PbftHarness.Request(i)));
-            h.Pump();
-        }
+        RemoveMemberThreePastItsActivation(h);
         Assert.Equal(3, h.Replicas[0].Configuration.N);
 
         ViewChange To(int sender, long view) =>

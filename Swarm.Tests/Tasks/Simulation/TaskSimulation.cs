@@ -128,7 +128,7 @@ public sealed class TaskSimulation
         _failure ??= FinalCheck();
         return new TaskSimResult(_failure is null, Report(), _sites.Where(s => s.Honest).Max(s => s.Adopted.Count), StalledOn)
         {
-            Finalized = _sites.Where(s => s.Honest && s.Site is not null).Select(s => s.Site!.Chain).MaxBy(c => c.Height)?.Finalized ?? [],
+            Finalized = LongestHonestChain()?.Finalized ?? [],
         };
     }
 
@@ -210,10 +210,12 @@ public sealed class TaskSimulation
     /// Named so that such a run reports it instead of failing liveness for it; in a plain task it fails.</summary>
     private string? UnavailableUpdate()
     {
-        var chain = _sites.Where(s => s.Honest && s.Site is not null).Select(s => s.Site!.Chain).MaxBy(c => c.Height);
+        var chain = LongestHonestChain();
         var missing = chain?.CurrentClosed?.Included.FirstOrDefault(u => !_sites.Any(s => s.Up && s.Blobs.ContainsKey((BlobKind.Update, u.Hash))));
         return missing is null ? null : $"round {chain!.CurrentRound} includes {missing.Site}'s update {missing.Hash[..12]}, which no live site holds";
     }
+
+    private TaskChain? LongestHonestChain() => _sites.Where(s => s.Honest && s.Site is not null).Select(s => s.Site!.Chain).MaxBy(c => c.Height);
 
     /// <summary>Why the run stalled without failing: an included update nobody live can give (see <see cref="UnavailableUpdate"/>).</summary>
     public string? StalledOn { get; private set; }
