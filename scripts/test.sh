@@ -14,10 +14,28 @@ done
 
 results="$root/.build/test-results"
 rm -rf "$results"
+mkdir -p "$results"
+log="$results/console.log"
 status=0
+set +e
 dotnet test "$root/Swarm.sln" -c "$configuration" --no-build -nologo \
-  --logger "console;verbosity=normal" --logger "trx;LogFileName=swarm.trx" --results-directory "$results" "$@" \
-  || status=$?
+  --logger "console;verbosity=normal" --logger "trx;LogFileName=swarm.trx" --results-directory "$results" "$@" 2>&1 \
+  | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+
+# The console interleaves every test's output; repeat each failure (name, message, the first lines of its stack
+# and output) at the end, where a reader of the run's last lines finds it.
+failures="$(awk '
+  /^  Failed [^ ]/ { grab = 1; lines = 0 }
+  grab && /^  (Passed|Skipped) [^ ]/ { grab = 0 }
+  grab && lines < 60 { print; lines++ }
+' "$log")"
+if [ -n "$failures" ]; then
+  echo "==================== failed tests ===================="
+  printf '%s\n' "$failures"
+  echo "======================================================"
+fi
 
 trx="$(find "$results" -name '*.trx' 2>/dev/null | head -n 1)"
 if [ -n "$trx" ]; then
