@@ -321,14 +321,19 @@ public sealed partial class TaskPeerActor : SwarmActor
         StartFetch(fetch.Kind, fetch.Hash, fetch.From);
     }
 
-    /// <summary>A peer holds its update: fetch it now, so that it is here when the chain closes the round.</summary>
+    /// <summary>A peer holds its update: fetch it now, so that it is here when the chain closes the round (the site
+    /// hears of the offer too, <see cref="UpdateOffered"/>).</summary>
     private void OnAnnounced(UpdateAnnounced announced)
     {
-        if (_context.Terms.IndexOf(announced.Site) < 0 || announced.Site == Self_ || _context.Blobs.Contains(BlobKind.Update, announced.Hash))
+        if (_context.Terms.IndexOf(announced.Site) < 0 || announced.Site == Self_)
         {
             return;
         }
-        StartFetch(BlobKind.Update, announced.Hash, [announced.Site]);
+        Step(new UpdateOffered(announced.Site, announced.Round, announced.Hash));
+        if (!_context.Blobs.Contains(BlobKind.Update, announced.Hash))
+        {
+            StartFetch(BlobKind.Update, announced.Hash, [announced.Site]);
+        }
     }
 
     private void StartFetch(BlobKind kind, string hash, IReadOnlyList<string> from)

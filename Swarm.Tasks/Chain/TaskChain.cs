@@ -210,6 +210,14 @@ public sealed class TaskChain
     /// <summary>The current round's closed update set, when it is closed.</summary>
     public RoundClosed? CurrentClosed => _rounds.TryGetValue(CurrentRound, out var state) ? state.Closed : null;
 
+    /// <summary>The updates the current round has taken so far, in commit order (while it is open: the first part of
+    /// the set it will close on).</summary>
+    public IReadOnlyList<UpdateRef> CurrentUpdates => _rounds.TryGetValue(CurrentRound, out var state) ? state.Updates : [];
+
+    /// <summary>Whether the current round dropped <paramref name="site"/>'s update as unavailable (it takes no other
+    /// update of that site).</summary>
+    public bool IsDropped(string site) => _rounds.TryGetValue(CurrentRound, out var state) && state.Dropped.Contains(site);
+
     /// <summary>Whether <paramref name="site"/> has an update recorded for the current round.</summary>
     public bool HasPublished(string site) =>
         _rounds.TryGetValue(CurrentRound, out var state) && state.Updates.Any(u => u.Site == site);

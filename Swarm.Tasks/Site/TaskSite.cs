@@ -57,6 +57,9 @@ public sealed partial class TaskSite
     private int _recordRetries;
     private (int Round, string BaseHash)? _trainingAhead;
     private (UpdateTrained Update, string BaseHash)? _heldAhead;
+    private readonly HashSet<(int Round, string Site, string Hash)> _offers = [];
+    private (int Round, string Digest, AggregateRecomputed? Result)? _speculation;
+    private bool _speculating;
 
     /// <summary>Retry periods a site waits after its start before it submits the sample record (and between repeats).</summary>
     private const int RecordDelayRetries = 2;
@@ -156,8 +159,12 @@ public sealed partial class TaskSite
 
     private string VotingStatus() =>
         _chain.CurrentClosed is { } closed
-            ? $" (set {closed.UpdateSetDigest[..8]} of {string.Join(",", closed.Included.Select(u => u.Site))}, voted {_votingDigest?[..8] ?? "none"}{(_recomputing ? ", recomputing" : "")})"
-            : "";
+            ? $" (set {closed.UpdateSetDigest[..8]} of {string.Join(",", closed.Included.Select(u => u.Site))}, voted {_votingDigest?[..8] ?? "none"}{(_recomputing ? ", recomputing" : "")}{SpeculationStatus()})"
+            : SpeculationStatus() is { Length: > 0 } speculation ? $" ({speculation[2..]})" : "";
+
+    /// <summary>The set this site guessed the open round would close on (<see cref="Speculate"/>), if any.</summary>
+    private string SpeculationStatus() =>
+        _speculation is { } s && s.Round == _chain.CurrentRound ? $", speculated {s.Digest[..8]}{(s.Result is null ? "" : " (computed)")}" : "";
 
     private string SecAggStatus()
     {
@@ -201,6 +208,9 @@ public sealed partial class TaskSite
             case BlobArrived arrived:
                 OnBlob(arrived);
                 break;
+            case UpdateOffered offered:
+                OnOffered(offered);
+                break;
             case DeadlinePassed due:
                 OnDeadline(due);
                 break;
@@ -222,6 +232,7 @@ public sealed partial class TaskSite
             default:
                 throw new InvalidOperationException($"no step for {input.GetType().Name}");
         }
+        ScoreDue();
         return _outputs;
     }
 
@@ -304,8 +315,8 @@ public sealed partial class TaskSite
             $"({round.Agreeing.Count} agreeing)");
         if (_global is not null && _globalHash == round.ModelHash)
         {
-            // Scored off the round's critical path: the trainer gets it after the next round's training
-            // instruction (Advance emits it last), so it runs while the other sites train.
+            // Scored off the round's critical path, when the trainer has nothing else of this site's to do
+            // (ScoreDue), so it runs while the other sites train.
             _toScore.Enqueue((round.Round, _global));
         }
     }
@@ -324,9 +335,17 @@ public sealed partial class TaskSite
     /// current global model, training the open round, fetching included updates and voting a closed round,
     /// personalizing after the last one; then the scoring of final models. Idempotent; <paramref name="retry"/>
     /// asks again for missing blobs.</summary>
-    private void Advance(bool retry = false)
+    private void Advance(bool retry = false) => StartDue(retry);
+
+    /// <summary>After every step: the final models waiting for their score go to the trainer once it neither trains
+    /// nor recomputes for this site. A score queued behind a training would run as soon as that training ends, which
+    /// is when the site that trained last computes the aggregate every site's next training waits for.</summary>
+    private void ScoreDue()
     {
-        StartDue(retry);
+        if (_trainingRound != 0 || _recomputing)
+        {
+            return;
+        }
         while (_toScore.TryDequeue(out var score))
         {
             _scoring.Add(score.Round);
@@ -389,7 +408,15 @@ public sealed partial class TaskSite
                 // when it opens (its update may go out at that moment).
                 ArmDeadline(round);
             }
+            Speculate(round);
             return;
+        }
+        if (_speculating && _votingRound != round)
+        {
+            // The round closed while the aggregate of the set it was expected to close on is computed: that result
+            // decides (a vote if the sets agree, a recomputation otherwise).
+            _votingRound = round;
+            _votingDigest = _speculation!.Value.Digest;
         }
         if (_chain.HasVoted(_self) || (_votingRound == round && (_recomputing || _votingDigest == closed.UpdateSetDigest)))
         {
@@ -408,6 +435,13 @@ public sealed partial class TaskSite
             return;
         }
         BeginVote(round, closed);
+        if (_speculation is { Result: { Parameters: not null } speculated } s && s.Round == round && s.Digest == closed.UpdateSetDigest)
+        {
+            // Computed before the close, on the set the chain then closed on: voted at once.
+            _recomputing = false;
+            Vote(speculated, closed);
+            return;
+        }
         Note(NoteLevel.Debug, $"recomputing round {round}'s aggregate");
         Emit(new RecomputeAggregate(round, _global!, closed.Included));
     }
@@ -764,6 +798,13 @@ public sealed partial class TaskSite
     private void TrainAheadFrom(AggregateRecomputed aggregate)
     {
         var next = aggregate.Round + 1;
+        if (_heldAhead is { } held && held.BaseHash != aggregate.ModelHash && held.Update.Round == next)
+        {
+            // Trained from an aggregate speculated before the close, of a set the chain did not close on.
+            Note(NoteLevel.Information, $"round {next}'s update, trained ahead from model {held.BaseHash[..12]}, is thrown away: " +
+                $"this site voted model {aggregate.ModelHash[..12]} for round {aggregate.Round}");
+            _heldAhead = null;
+        }
         if (!TrainAhead || aggregate.Parameters is not { } parameters || next > Terms.Rounds || _trainingRound != 0 || _heldAhead is not null
             || Terms.SecureAggregation is not null || Terms.SecretSharing || _halted || _chain.IsOver
             || WouldPassBudget())
@@ -882,13 +923,30 @@ public sealed partial class TaskSite
             Note(NoteLevel.Information, $"round {trained.Round}: ε = {claim.Epsilon:G4} at δ = {claim.Delta:G3} after {claim.Steps} DP-SGD steps " +
                 $"(q = {claim.SamplingRate:G4}, σ = {claim.NoiseMultiplier:G4})");
         }
+        _offers.Add((trained.Round, _self, update.Hash));
         Emit(new OfferUpdate(trained.Round, update.Hash, [.. Terms.Sites.Where(s => s != _self)]));
         Emit(new SubmitToChain(new UpdatePublished(trained.Round, _self, update.Hash, update.SampleCount) { Privacy = claim }));
+        // The last update of the quorum may be this one: the site holds every byte of the set already.
+        Speculate(trained.Round);
     }
 
     private void OnAggregate(AggregateRecomputed aggregate)
     {
         _recomputing = false;
+        if (_speculating)
+        {
+            _speculating = false;
+            _speculation = _speculation is { } s && s.Round == aggregate.Round ? s with { Result = aggregate } : null;
+            if (aggregate.Round == _chain.CurrentRound && _chain.CurrentClosed is null)
+            {
+                if (aggregate.Parameters is not null)
+                {
+                    Note(NoteLevel.Debug, $"round {aggregate.Round}'s aggregate computed before the close: model {aggregate.ModelHash[..12]}");
+                    TrainAheadFrom(aggregate);
+                }
+                return;
+            }
+        }
         if (aggregate.Round != _chain.CurrentRound || _chain.CurrentClosed is not { } closed)
         {
             return;
@@ -906,14 +964,73 @@ public sealed partial class TaskSite
             Note(NoteLevel.Warning, $"cannot reproduce round {aggregate.Round}'s aggregate: {aggregate.Error}");
             return;
         }
+        Vote(aggregate, closed);
+    }
+
+    /// <summary>Votes the site's own aggregate of <paramref name="closed"/>'s set, then trains the next round from it
+    /// (<see cref="TrainAhead"/>).</summary>
+    private void Vote(AggregateRecomputed aggregate, RoundClosed closed)
+    {
         foreach (var refusal in aggregate.Refused)
         {
             Note(NoteLevel.Warning, $"round {aggregate.Round}: {refusal}; the aggregate leaves it out");
         }
         _ownAggregates[aggregate.Round] = aggregate;
+        if (_speculation?.Round == aggregate.Round)
+        {
+            _speculation = null;
+        }
         Note(NoteLevel.Debug, $"voting model {aggregate.ModelHash[..12]} for round {aggregate.Round}");
         Emit(new SubmitToChain(new AggregateVote(aggregate.Round, _self, closed.UpdateSetDigest, aggregate.AggregateHash, aggregate.ModelHash)));
         TrainAheadFrom(aggregate);
+    }
+
+    /// <summary>A peer's offer of its update for the open round: remembered (for <see cref="Speculate"/>) until the
+    /// round is over.</summary>
+    private void OnOffered(UpdateOffered offered)
+    {
+        if (offered.Site == _self || Terms.IndexOf(offered.Site) < 0 || offered.Round != _chain.CurrentRound || _chain.CurrentClosed is not null)
+        {
+            return;
+        }
+        _offers.RemoveWhere(o => o.Round < offered.Round);
+        _offers.Add((offered.Round, offered.Site, offered.Hash));
+        Advance();
+    }
+
+    /// <summary>
+    /// Training ahead, one step earlier: while the open round lacks one update of its quorum, the site holds the bytes of those it has, and
+    /// exactly one site outside them has offered an update the site holds, the set the chain will close on is known unless something
+    /// else happens first (a deadline, a refusal, another site's update). The site computes that set's aggregate now,
+    /// beside the chain's ordering of the last update, and trains the next round from it. Nothing is trusted on the
+    /// strength of the guess: the vote waits for the chain's close and goes out only for the set the chain closed on
+    /// (computed again if the sets differ), and the update trained ahead leaves only if the chain finalizes exactly the
+    /// model it was trained from (<see cref="ReleaseHeldAhead"/>). A wrong guess costs a computation, and at worst a
+    /// round of training done twice.
+    /// </summary>
+    private void Speculate(int round)
+    {
+        if (!TrainAhead || _trainingRound != 0 || _recomputing || _heldAhead is not null || _trainingAhead is not null
+            || _speculation?.Round == round || _halted || _chain.IsOver || WouldPassBudget())
+        {
+            return;
+        }
+        var taken = _chain.CurrentUpdates;
+        if (taken.Count != Terms.Quorum - 1 || !taken.All(u => _heldUpdates.Contains(u.Hash)))
+        {
+            return;
+        }
+        var outside = _offers.Where(o => o.Round == round && !_chain.IsDropped(o.Site) && taken.All(u => u.Site != o.Site)).ToList();
+        if (outside.Count != 1 || !_heldUpdates.Contains(outside[0].Hash) || _chain.SamplesOf(outside[0].Site) is not { } samples)
+        {
+            return;
+        }
+        IReadOnlyList<UpdateRef> set = [.. taken, new UpdateRef(outside[0].Site, outside[0].Hash, samples)];
+        _speculation = (round, TaskChain.UpdateSetDigest(set), null);
+        _speculating = true;
+        _recomputing = true;
+        Note(NoteLevel.Debug, $"computing round {round}'s aggregate before the close, with '{outside[0].Site}''s offered update as the last of the quorum");
+        Emit(new RecomputeAggregate(round, _global!, set));
     }
 
     private void OnScored(ModelScored scored)
@@ -969,6 +1086,7 @@ public sealed partial class TaskSite
                 _trainingRound = 0;
                 _votingRound = 0;
                 _recomputing = false;
+                _speculating = false;
                 _trainingAhead = null;
                 break;
         }

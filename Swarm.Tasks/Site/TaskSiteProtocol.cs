@@ -51,6 +51,11 @@ public sealed record TrainerFailed(TrainerWork Work, int Round, string Reason) :
 /// (<paramref name="From"/> is then the site itself). Checked against <paramref name="Hash"/> before use.</summary>
 public sealed record BlobArrived(string From, BlobKind Kind, string Hash, byte[] Bytes) : SiteInput;
 
+/// <summary>A peer says it holds its update for <paramref name="Round"/> under <paramref name="Hash"/> (its
+/// <see cref="OfferUpdate"/>; the adapter fetches the bytes). Only a hint: nothing is trusted before the chain names
+/// the update, and the bytes still arrive by <see cref="BlobArrived"/> and are checked there.</summary>
+public sealed record UpdateOffered(string Site, int Round, string Hash) : SiteInput;
+
 /// <summary>The deadline set by <see cref="SetDeadline"/> for <paramref name="Round"/> passed.</summary>
 public sealed record DeadlinePassed(int Round) : SiteInput;
 

@@ -141,6 +141,23 @@ public sealed class TrainAheadTests
     }
 
     [Fact]
+    public void A_final_models_score_waits_until_the_trainer_is_done_with_the_round_trained_ahead()
+    {
+        float[] aggregate = [0.25f, 0.5f, -0.25f, 1f];
+        var (site, _, digest) = VoteRoundOne(aggregate);
+
+        // Round 1 is final while round 2 trains ahead: a score sent now would wait behind the training and then hold
+        // up whatever the site must do the moment its training ends.
+        Assert.DoesNotContain(site.Step(Votes(1, digest, aggregate, "a", "c", "d")), o => o is ScoreModel);
+
+        var trained = site.Step(Trained(2, Update("b", 2, 0.7f)));
+        var score = Assert.Single(trained.OfType<ScoreModel>());
+        Assert.Equal((1, aggregate), (score.Round, score.Parameters));
+        Assert.True(trained.ToList().FindIndex(o => o is SubmitToChain { Request: UpdatePublished }) < trained.ToList().IndexOf(score),
+            "the score went out before the update it waited for");
+    }
+
+    [Fact]
     public void Without_training_ahead_a_site_waits_for_the_final_model_and_there_is_no_training_ahead_after_the_last_round()
     {
         float[] aggregate = [0.25f, 0.5f, -0.25f, 1f];

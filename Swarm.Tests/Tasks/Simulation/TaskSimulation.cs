@@ -487,7 +487,11 @@ public sealed class TaskSimulation
                 var garbage = _random.Bytes(40);
                 Send(site, target, t => Step(t, new BlobArrived(site.Id, BlobKind.Update, offer.Hash, garbage)));
             }
-            Send(site, target, t => Answer(site, t, BlobKind.Update, offer.Hash));
+            Send(site, target, t =>
+            {
+                Step(t, new UpdateOffered(site.Id, offer.Round, offer.Hash));
+                Answer(site, t, BlobKind.Update, offer.Hash);
+            });
         }
     }
 
