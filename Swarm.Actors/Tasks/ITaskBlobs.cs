@@ -1,3 +1,4 @@
+using Swarm.Learning.Updates;
 using Swarm.Tasks;
 using System.Collections.Concurrent;
 
@@ -10,6 +11,20 @@ public interface ITaskBlobs
     bool Contains(BlobKind kind, string hash);
 
     byte[]? Get(BlobKind kind, string hash);
+
+    /// <summary>A blob's bytes in an array of <paramref name="pool"/>, which the caller gives back once done with
+    /// them (every round's recomputation reads every included update: reused arrays spare it fresh memory); null
+    /// when the store lacks the blob.</summary>
+    byte[]? Rent(BlobKind kind, string hash, VectorPool<byte> pool)
+    {
+        if (Get(kind, hash) is not { } bytes)
+        {
+            return null;
+        }
+        var rented = pool.Rent(bytes.Length);
+        bytes.CopyTo(rented, 0);
+        return rented;
+    }
 
     void Put(BlobKind kind, string hash, byte[] bytes);
 
@@ -34,6 +49,23 @@ public sealed class DirectoryTaskBlobs : ITaskBlobs
     public bool Contains(BlobKind kind, string hash) => IsHash(hash) && File.Exists(PathOf(kind, hash));
 
     public byte[]? Get(BlobKind kind, string hash) => Contains(kind, hash) ? File.ReadAllBytes(PathOf(kind, hash)) : null;
+
+    public byte[]? Rent(BlobKind kind, string hash, VectorPool<byte> pool)
+    {
+        if (!Contains(kind, hash))
+        {
+            return null;
+        }
+        using var file = new FileStream(PathOf(kind, hash), FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1);
+        var length = file.Length;
+        if (length > Array.MaxLength)
+        {
+            throw new IOException($"blob {hash} is {length} bytes, more than one array holds");
+        }
+        var bytes = pool.Rent((int)length);
+        file.ReadExactly(bytes);
+        return bytes;
+    }
 
     public void Put(BlobKind kind, string hash, byte[] bytes)
     {

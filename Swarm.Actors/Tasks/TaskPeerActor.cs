@@ -4,6 +4,7 @@ using Akka.Actor;
 using Swarm.Actors.Platform;
 using Swarm.Actors.Training;
 using Swarm.Consensus.Blocks;
+using Swarm.Learning.Updates;
 using Swarm.Tasks;
 
 namespace Swarm.Actors.Tasks;
@@ -225,9 +226,11 @@ public sealed partial class TaskPeerActor : SwarmActor
                 _trainer.Tell(new TrainIns(train.Round, train.Global, train.Epochs, train.EpochOffset, train.TotalEpochs, train.Theta), Self);
                 break;
             case RecomputeAggregate aggregate:
+                // Read into reused arrays, given back once the trainer has recomputed the round from them.
+                var pool = VectorPool<byte>.Shared;
                 var updates = aggregate.Included
-                    .Select(u => new PublishedUpdate(u.Site, u.SampleCount, _context.Blobs.Get(BlobKind.Update, u.Hash)!, u.Hash)).ToList();
-                _trainer.Tell(new AggregateIns(aggregate.Round, aggregate.Global, updates), Self);
+                    .Select(u => new PublishedUpdate(u.Site, u.SampleCount, _context.Blobs.Rent(BlobKind.Update, u.Hash, pool)!, u.Hash)).ToList();
+                _trainer.Tell(new AggregateIns(aggregate.Round, aggregate.Global, updates) { Done = () => updates.ForEach(u => pool.Return(u.Bytes)) }, Self);
                 break;
             case RecomputeSecureAggregate secure:
                 // Unmasking regenerates one AES-CTR stream per survivor and per dropped pair: off the actor's turn.

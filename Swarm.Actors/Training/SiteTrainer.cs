@@ -91,7 +91,10 @@ public sealed partial class SiteTrainer : IDisposable
     }
 
     /// <summary>Local epochs from the global model, then Δ = θ_local − θ_global cut to its top-θ share.</summary>
-    public TrainRes Train(TrainIns ins)
+    /// <param name="ins">The round to train and the global model it starts from.</param>
+    /// <param name="modelDone">Called once the site's model is no longer used (the epochs ran and the trained
+    /// parameters are read out); Δ, its selection, the encoding and the hash follow in managed memory only.</param>
+    public TrainRes Train(TrainIns ins, Action? modelDone = null)
     {
         var watch = Stopwatch.StartNew();
         RequireLength(ins.GlobalParameters);
@@ -113,6 +116,7 @@ public sealed partial class SiteTrainer : IDisposable
         var training = watch.Elapsed;
         var local = new float[ins.GlobalParameters.Length];
         _trainer.GetParameters(local);
+        modelDone?.Invoke();
         var delta = new float[local.Length];
         for (var i = 0; i < delta.Length; i++)
         {

@@ -38,12 +38,23 @@ public sealed class TrainerActor : SwarmActor
         switch (message)
         {
             case TrainIns train:
-                Reply(site, TrainerWork.Train, train.Round, () => site.Train(train));
+                // The gate opens for the next site as soon as the model is read out: this site's Δ, encoding and
+                // hash (managed work, tens of milliseconds of a SmallCnn round) run beside the next site's epochs.
+                Reply(site, TrainerWork.Train, train.Round, release => site.Train(train, release));
+                break;
+            case AggregateIns { Evaluate: false } aggregate:
+                // Recomputing an aggregate is .NET work on the published bytes (no libtorch) and comes when every
+                // site waits for it: off the actor's turn, so that it never waits behind this site's training or
+                // scoring, side by side with the other sites' rather than in turns, and on a thread of its own
+                // rather than in the thread pool's queue behind the protocol's work.
+                var sender = Sender;
+                Task.Factory.StartNew(() => Answer(site, TrainerWork.Aggregate, aggregate.Round, _ => Verify(site, aggregate), gated: false),
+                        CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)
+                    .PipeTo(sender, Self, failure: e => new TrainingFailed(site.SiteId, aggregate.Round, e.Message) { Work = TrainerWork.Aggregate });
                 break;
             case AggregateIns aggregate:
-                // Recomputing an aggregate (and scoring it on the small validation slice) is short and comes when
-                // every site waits for it: the sites do it side by side rather than in turns.
-                Reply(site, TrainerWork.Aggregate, aggregate.Round, () => site.Verify(aggregate), gated: false);
+                // Scoring the new model as well: libtorch on the site's model, so on the actor's turn.
+                Reply(site, TrainerWork.Aggregate, aggregate.Round, _ => Verify(site, aggregate), gated: false);
                 break;
             case EvaluateIns evaluate:
                 Reply(site, TrainerWork.Score, evaluate.Round, () => site.Evaluate(evaluate), gated: false);
@@ -60,24 +71,50 @@ public sealed class TrainerActor : SwarmActor
         }
     }
 
-    private void Reply(SiteTrainer site, TrainerWork kind, int round, Func<object> work, bool gated = true)
+    private static AggregateRes Verify(SiteTrainer site, AggregateIns aggregate)
     {
-        object answer;
-        var gate = gated ? _computeGate : null;
-        gate?.Wait();
         try
         {
-            answer = work();
+            return site.Verify(aggregate);
+        }
+        finally
+        {
+            aggregate.Done?.Invoke();
+        }
+    }
+
+    private void Reply(SiteTrainer site, TrainerWork kind, int round, Func<object> work, bool gated = true) =>
+        Reply(site, kind, round, _ => work(), gated);
+
+    private void Reply(SiteTrainer site, TrainerWork kind, int round, Func<Action, object> work, bool gated = true) =>
+        Sender.Tell(Answer(site, kind, round, work, gated), Self);
+
+    /// <summary>Runs <paramref name="work"/> (behind the gate when <paramref name="gated"/>); the work may open the
+    /// gate early with the action it gets, once it no longer uses the site's model.</summary>
+    private object Answer(SiteTrainer site, TrainerWork kind, int round, Func<Action, object> work, bool gated = true)
+    {
+        var gate = gated ? _computeGate : null;
+        gate?.Wait();
+        var open = 0;
+        void Open()
+        {
+            if (Interlocked.Exchange(ref open, 1) == 0)
+            {
+                gate?.Release();
+            }
+        }
+        try
+        {
+            return work(Open);
         }
         catch (Exception e) when (e is ArgumentException or TorchException or InvalidUpdateException)
         {
             // Bad instructions and engine errors are expected faults: answer them, keep the site alive.
-            answer = new TrainingFailed(site.SiteId, round, e.Message) { Work = kind };
+            return new TrainingFailed(site.SiteId, round, e.Message) { Work = kind };
         }
         finally
         {
-            gate?.Release();
+            Open();
         }
-        Sender.Tell(answer, Self);
     }
 }

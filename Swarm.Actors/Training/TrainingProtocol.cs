@@ -23,6 +23,10 @@ public sealed record AggregateIns(int Round, float[] GlobalParameters, IReadOnly
 {
     /// <summary>Also score the new global model on the site's own validation slice (the metrics a round block records).</summary>
     public bool Evaluate { get; init; }
+
+    /// <summary>Called once the trainer is done with <see cref="Updates"/>' bytes (the sender's arrays go back to
+    /// its pool); never called when the instruction is lost.</summary>
+    public Action? Done { get; init; }
 }
 
 /// <summary>A site's own recomputation of a round: the aggregate Δ's and the new global model's digests, or the

@@ -33,7 +33,11 @@ public static class UpdateCodec
 
     /// <summary>Decodes and validates an update; anything malformed throws <see cref="InvalidUpdateException"/>
     /// naming the problem.</summary>
-    public static SparseUpdate Decode(ReadOnlySpan<byte> bytes)
+    public static SparseUpdate Decode(ReadOnlySpan<byte> bytes) => Decode(bytes, null);
+
+    /// <summary>As <see cref="Decode(ReadOnlySpan{byte})"/>, with the values in an array of
+    /// <paramref name="pool"/> (the caller gives it back once done with the update).</summary>
+    public static SparseUpdate Decode(ReadOnlySpan<byte> bytes, VectorPool<float>? pool)
     {
         if (bytes.Length < HeaderBytes || !bytes[..4].SequenceEqual(Magic))
         {
@@ -56,7 +60,7 @@ public static class UpdateCodec
         {
             throw new InvalidUpdateException($"update blob is {bytes.Length} bytes, expected {expected}");
         }
-        var values = new float[count];
+        var values = pool?.Rent(count) ?? new float[count];
         if (dense)
         {
             ReadLittleEndian(bytes.Slice(HeaderBytes, 4 * count), values);

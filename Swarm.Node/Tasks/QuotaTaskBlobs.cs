@@ -1,3 +1,4 @@
+using Swarm.Learning.Updates;
 using Swarm.Actors.Tasks;
 using Swarm.Tasks;
 
@@ -34,6 +35,8 @@ public sealed class QuotaTaskBlobs : ITaskBlobs
     public bool Contains(BlobKind kind, string hash) => _inner.Contains(kind, hash);
 
     public byte[]? Get(BlobKind kind, string hash) => _inner.Get(kind, hash);
+
+    public byte[]? Rent(BlobKind kind, string hash, VectorPool<byte> pool) => _inner.Rent(kind, hash, pool);
 
     public void Put(BlobKind kind, string hash, byte[] bytes)
     {

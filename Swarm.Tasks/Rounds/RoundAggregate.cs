@@ -46,6 +46,13 @@ public sealed record RoundAggregate(float[] Delta, float[] Parameters, string Ag
             decoded.Add(new SiteUpdate(update.SiteId, update.SampleCount, sparse!));
         }
         var delta = decoded.Count == 0 ? new float[global.Length] : strategy.Aggregate(decoded).Delta;
+        foreach (var update in decoded)
+        {
+            if (!ReferenceEquals(update.Update.Values, delta))
+            {
+                VectorPool<float>.Shared.Return(update.Update.Values);
+            }
+        }
         return FromDelta(global, delta) with { Refused = refused };
     }
 
@@ -54,7 +61,8 @@ public sealed record RoundAggregate(float[] Delta, float[] Parameters, string Ag
         sparse = null;
         try
         {
-            sparse = UpdateCodec.Decode(update.Bytes);
+            // The decoded values live only until the strategy has reduced them: pooled (given back in Compute).
+            sparse = UpdateCodec.Decode(update.Bytes, VectorPool<float>.Shared);
         }
         catch (InvalidUpdateException e)
         {
