@@ -114,20 +114,22 @@ public sealed partial class SiteTrainer : IDisposable
                 $"site '{SiteId}' took {dpSteps} DP-SGD steps in round {ins.Round}; its privacy plan counts {ins.Epochs * dp.StepsPerCall}");
         }
         var training = watch.Elapsed;
-        var local = new float[ins.GlobalParameters.Length];
-        _trainer.GetParameters(local);
+        // The trained parameters, then Δ in the same reused vector (Share copies what it sends; nothing keeps it).
+        var pool = VectorPool<float>.Shared;
+        var delta = pool.Rent(ins.GlobalParameters.Length);
+        _trainer.GetParameters(delta);
+        RememberLocalLayers();
         modelDone?.Invoke();
-        var delta = new float[local.Length];
         for (var i = 0; i < delta.Length; i++)
         {
-            delta[i] = local[i] - ins.GlobalParameters[i];
+            delta[i] -= ins.GlobalParameters[i];
         }
-        RememberLocalLayers();
         if (!_local.IsEmpty)
         {
             _localAfterRound[ins.Round] = (float[])_localValues.Clone();
         }
         var bytes = UpdateCodec.Encode(Share(delta, ins.Theta));
+        pool.Return(delta);
         var update = new PublishedUpdate(SiteId, Data.Train.Count, bytes, RoundAggregate.HashOf(bytes));
         return new TrainRes(ins.Round, update, loss / Math.Max(1, ins.Epochs), watch.Elapsed) { TrainingTime = training, DpSteps = dpSteps };
     }
