@@ -999,19 +999,22 @@ public sealed partial class TaskSite
     }
 
     /// <summary>
-    /// Training ahead, one step earlier: while the open round lacks one update of its quorum, the site holds the bytes of those it has, and
-    /// exactly one site outside them has offered an update the site holds, the set the chain will close on is known unless something
-    /// else happens first (a deadline, a refusal, another site's update). The site computes that set's aggregate now,
-    /// beside the chain's ordering of the last update, and trains the next round from it. Nothing is trusted on the
-    /// strength of the guess: the vote waits for the chain's close and goes out only for the set the chain closed on
-    /// (computed again if the sets differ), and the update trained ahead leaves only if the chain finalizes exactly the
-    /// model it was trained from (<see cref="ReleaseHeldAhead"/>). A wrong guess costs a computation, and at worst a
-    /// round of training done twice.
+    /// Training ahead, one step earlier (plain rounds): while the open round lacks one update of its quorum, the site
+    /// holds the bytes of those it has, and exactly one site outside them has offered an update the site holds, the
+    /// set the chain will close on is known unless something else happens first (a deadline, a refusal, another
+    /// site's update). The site computes that set's aggregate now, beside the chain's ordering of the last update,
+    /// and trains the next round from it. Nothing is trusted on the strength of the guess: the vote waits for the
+    /// chain's close and goes out only for the set the chain closed on (computed again if the sets differ), and the
+    /// update trained ahead leaves only if the chain finalizes exactly the model it was trained from
+    /// (<see cref="ReleaseHeldAhead"/>). A wrong guess costs a computation, and at worst a round of training done
+    /// twice.
     /// </summary>
     private void Speculate(int round)
     {
-        if (!TrainAhead || _trainingRound != 0 || _recomputing || _heldAhead is not null || _trainingAhead is not null
-            || _speculation?.Round == round || _halted || _chain.IsOver || WouldPassBudget())
+        _offers.RemoveWhere(o => o.Round < round);
+        if (!TrainAhead || Terms.SecureAggregation is not null || Terms.SecretSharing || _trainingRound != 0 || _recomputing
+            || _heldAhead is not null || _trainingAhead is not null || _speculation?.Round == round || _halted || _chain.IsOver
+            || WouldPassBudget())
         {
             return;
         }

@@ -1,5 +1,3 @@
-using Swarm.Actors.Consensus;
-using Swarm.Consensus.Blocks;
 using Swarm.Learning.Updates;
 using Swarm.Tasks;
 
@@ -10,47 +8,12 @@ namespace Swarm.Tests.Tasks;
 /// that set's aggregate before the chain closes the round and trains the next round from it. The attack: a peer
 /// offers an update (and serves its bytes) that the chain never takes. The site must never vote the guessed set, and
 /// nothing it trained from the guess may leave it.</summary>
-public sealed class SpeculativeAggregateTests
+public sealed class SpeculativeAggregateTests() : FourSiteTaskTests("speculate")
 {
-    private const string ChainId = "task/speculate/0";
-    private static readonly string[] Sites = ["a", "b", "c", "d"];
-    private static readonly float[] Initial = [0f, 0f, 0f, 0f];
-    private readonly Ed25519Signer[] _signers = [.. Sites.Select(_ => Ed25519Signer.Generate())];
-    private readonly Ed25519SignatureScheme _verifier = new();
-    private long _requestId;
-    private long _height;
-
-    private TaskChainTerms Terms() => new(ChainId, Sites, [.. _signers.Select(s => s.PublicKey)], Rounds: 3, Quorum: 4, F: 1);
-
-    private static TaskSpec Spec() => new()
-    {
-        Id = "speculate",
-        Model = "smallcnn",
-        Participants = Sites,
-        Datasets = Sites.ToDictionary(s => s, _ => "synthetic"),
-        Rounds = 3,
-        LocalEpochs = 1,
-    };
-
-    private ChainCommitted Block(params TaskRequest[] requests) =>
-        new([new CommittedBlock(++_height, [.. requests.Select(r =>
-            new ClientRequest(r.Site, ++_requestId, r.ToPayload(ChainId, b => _signers[Array.IndexOf(Sites, r.Site)].Sign(b))))])]);
-
-    private static PublishedUpdate Update(string site, int round, float value)
-    {
-        var bytes = UpdateCodec.Encode(SparseUpdate.Dense([value, value * 2, -value, round]));
-        return new PublishedUpdate(site, 100, bytes, RoundAggregate.HashOf(bytes));
-    }
-
-    private static UpdateTrained Trained(int round, PublishedUpdate update) => new(round, update, 0.5, TimeSpan.Zero, TimeSpan.Zero);
-
     private static UpdatePublished Published(int round, PublishedUpdate update) => new(round, update.SiteId, update.Hash, update.SampleCount);
 
     private static AggregateRecomputed Computed(int round, float[] model) =>
         new(round, "agg-" + ModelDigest.Hex(model), ModelDigest.Hex(model), model);
-
-    private ChainCommitted Votes(int round, string digest, float[] model, params string[] voters) =>
-        Block([.. voters.Select(v => new AggregateVote(round, v, digest, "agg-" + ModelDigest.Hex(model), ModelDigest.Hex(model)))]);
 
     private static bool Publishes(IEnumerable<SiteOutput> outputs, int round, string hash) =>
         outputs.Any(o => o is SubmitToChain { Request: UpdatePublished p } && p.Round == round && p.UpdateHash == hash)
@@ -63,7 +26,7 @@ public sealed class SpeculativeAggregateTests
     /// the quorum. Returns d's round-2 update, not yet offered.</summary>
     private (TaskSite Site, PublishedUpdate D) OneUpdateShortInRoundTwo()
     {
-        var site = new TaskSite(Spec(), "b", new TaskChain(Terms(), _verifier), Initial);
+        var site = new TaskSite(Spec(), "b", NewChain(), Initial);
         site.Step(new SiteStarted(Restarted: false));
         var first = Sites.Select((s, i) => Update(s, 1, 0.1f * (i + 1))).ToList();
         site.Step(Trained(1, first[1]));

@@ -1,6 +1,4 @@
 using System.Runtime.InteropServices;
-using Swarm.Actors.Consensus;
-using Swarm.Consensus.Blocks;
 using Swarm.Learning.Updates;
 using Swarm.Tasks;
 
@@ -10,47 +8,15 @@ namespace Swarm.Tests.Tasks;
 /// r + 1 from it while the votes are ordered, and the update it trains that way leaves the site only once the chain
 /// finalizes exactly the model it was trained from. The attack: a site whose own recomputation is wrong (a fault,
 /// or bytes a peer tampered with) must not publish an update built on a model the swarm did not agree.</summary>
-public sealed class TrainAheadTests
+public sealed class TrainAheadTests() : FourSiteTaskTests("ahead")
 {
-    private const string ChainId = "task/ahead/0";
-    private static readonly string[] Sites = ["a", "b", "c", "d"];
-    private static readonly float[] Initial = [0f, 0f, 0f, 0f];
-    private readonly Ed25519Signer[] _signers = [.. Sites.Select(_ => Ed25519Signer.Generate())];
-    private readonly Ed25519SignatureScheme _verifier = new();
-    private long _requestId;
-    private long _height;
-
-    private TaskChainTerms Terms() => new(ChainId, Sites, [.. _signers.Select(s => s.PublicKey)], Rounds: 3, Quorum: 4, F: 1);
-
-    private static TaskSpec Spec() => new()
-    {
-        Id = "ahead",
-        Model = "smallcnn",
-        Participants = Sites,
-        Datasets = Sites.ToDictionary(s => s, _ => "synthetic"),
-        Rounds = 3,
-        LocalEpochs = 1,
-    };
-
-    private ChainCommitted Block(params TaskRequest[] requests) =>
-        new([new CommittedBlock(++_height, [.. requests.Select(r =>
-            new ClientRequest(r.Site, ++_requestId, r.ToPayload(ChainId, b => _signers[Array.IndexOf(Sites, r.Site)].Sign(b))))])]);
-
-    private static PublishedUpdate Update(string site, int round, float value)
-    {
-        var bytes = UpdateCodec.Encode(SparseUpdate.Dense([value, value * 2, -value, round]));
-        return new PublishedUpdate(site, 100, bytes, RoundAggregate.HashOf(bytes));
-    }
-
-    private static UpdateTrained Trained(int round, PublishedUpdate update) => new(round, update, 0.5, TimeSpan.Zero, TimeSpan.Zero);
-
     private static byte[] Bytes(float[] model) => MemoryMarshal.AsBytes(model.AsSpan()).ToArray();
 
     /// <summary>Runs site b through round 1 up to its vote: every site publishes, b fetches the others' updates and
     /// recomputes; returns the outputs of b's vote step (made with <paramref name="own"/> as its aggregate).</summary>
     private (TaskSite Site, IReadOnlyList<SiteOutput> VoteStep, string SetDigest) VoteRoundOne(float[] own, bool trainAhead = true)
     {
-        var site = new TaskSite(Spec(), "b", new TaskChain(Terms(), _verifier), Initial) { TrainAhead = trainAhead };
+        var site = new TaskSite(Spec(), "b", NewChain(), Initial) { TrainAhead = trainAhead };
         Assert.Contains(site.Step(new SiteStarted(Restarted: false)), o => o is TrainRound { Round: 1 });
         var updates = Sites.Select((s, i) => Update(s, 1, 0.1f * (i + 1))).ToList();
         site.Step(Trained(1, updates[1]));
@@ -65,9 +31,6 @@ public sealed class TrainAheadTests
         var digest = site.Chain.CurrentClosed!.UpdateSetDigest;
         return (site, site.Step(new AggregateRecomputed(1, "agg-" + ModelDigest.Hex(own), ModelDigest.Hex(own), own)), digest);
     }
-
-    private ChainCommitted Votes(int round, string digest, float[] model, params string[] voters) =>
-        Block([.. voters.Select(v => new AggregateVote(round, v, digest, "agg-" + ModelDigest.Hex(model), ModelDigest.Hex(model)))]);
 
     private static bool Publishes(IEnumerable<SiteOutput> outputs, int round) =>
         outputs.Any(o => o is SubmitToChain { Request: UpdatePublished p } && p.Round == round)
