@@ -41,13 +41,14 @@ public sealed class VectorPool<T> where T : unmanaged
     public void Return(T[] array)
     {
         ArgumentNullException.ThrowIfNull(array);
-        var size = SizeOf(array.Length);
-        if (array.Length == 0 || Interlocked.Add(ref _retainedBytes, size) > RetainedBytesMax)
+        if (array.Length == 0)
         {
-            if (array.Length > 0)
-            {
-                Interlocked.Add(ref _retainedBytes, -size);
-            }
+            return;
+        }
+        var size = SizeOf(array.Length);
+        if (Interlocked.Add(ref _retainedBytes, size) > RetainedBytesMax)
+        {
+            Interlocked.Add(ref _retainedBytes, -size);
             return;
         }
         _free.GetOrAdd(array.Length, _ => []).Add(array);

@@ -219,8 +219,7 @@ public sealed class TaskChain
     public bool IsDropped(string site) => _rounds.TryGetValue(CurrentRound, out var state) && state.Dropped.Contains(site);
 
     /// <summary>Whether <paramref name="site"/> has an update recorded for the current round.</summary>
-    public bool HasPublished(string site) =>
-        _rounds.TryGetValue(CurrentRound, out var state) && state.Updates.Any(u => u.Site == site);
+    public bool HasPublished(string site) => CurrentUpdates.Any(u => u.Site == site);
 
     /// <summary>The current round's secure-aggregation record (empty in a task without it).</summary>
     public SecAggRecord CurrentSecAgg => RoundOf(CurrentRound).SecAgg;

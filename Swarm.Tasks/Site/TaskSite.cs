@@ -59,7 +59,6 @@ public sealed partial class TaskSite
     private (UpdateTrained Update, string BaseHash)? _heldAhead;
     private readonly HashSet<(int Round, string Site, string Hash)> _offers = [];
     private (int Round, string Digest, AggregateRecomputed? Result)? _speculation;
-    private bool _speculating;
 
     /// <summary>Retry periods a site waits after its start before it submits the sample record (and between repeats).</summary>
     private const int RecordDelayRetries = 2;
@@ -156,6 +155,9 @@ public sealed partial class TaskSite
     public string StatusLine() =>
         $"{_self}: {_state}, chain round {_chain.CurrentRound}/{Terms.Rounds} at height {_chain.Height}, model {_globalHash?[..12] ?? "none"}, " +
         $"training {_trainingRound}, published {_publishedRound}, voting {_votingRound}{VotingStatus()}, waiting for {_wanted.Count} blobs" + SecAggStatus() + SharedStatus();
+
+    /// <summary>Whether the recomputation in flight is the guess of <see cref="Speculate"/> (its result not in yet).</summary>
+    private bool Speculating => _recomputing && _speculation is { Result: null };
 
     private string VotingStatus() =>
         _chain.CurrentClosed is { } closed
@@ -411,7 +413,7 @@ public sealed partial class TaskSite
             Speculate(round);
             return;
         }
-        if (_speculating && _votingRound != round)
+        if (Speculating && _votingRound != round)
         {
             // The round closed while the aggregate of the set it was expected to close on is computed: that result
             // decides (a vote if the sets agree, a recomputation otherwise).
@@ -932,10 +934,10 @@ public sealed partial class TaskSite
 
     private void OnAggregate(AggregateRecomputed aggregate)
     {
+        var speculative = Speculating;
         _recomputing = false;
-        if (_speculating)
+        if (speculative)
         {
-            _speculating = false;
             _speculation = _speculation is { } s && s.Round == aggregate.Round ? s with { Result = aggregate } : null;
             if (aggregate.Round == _chain.CurrentRound && _chain.CurrentClosed is null)
             {
@@ -985,15 +987,14 @@ public sealed partial class TaskSite
         TrainAheadFrom(aggregate);
     }
 
-    /// <summary>A peer's offer of its update for the open round: remembered (for <see cref="Speculate"/>) until the
-    /// round is over.</summary>
+    /// <summary>A peer's offer of its update for the open round, remembered for <see cref="Speculate"/> (which
+    /// forgets the offers of past rounds).</summary>
     private void OnOffered(UpdateOffered offered)
     {
         if (offered.Site == _self || Terms.IndexOf(offered.Site) < 0 || offered.Round != _chain.CurrentRound || _chain.CurrentClosed is not null)
         {
             return;
         }
-        _offers.RemoveWhere(o => o.Round < offered.Round);
         _offers.Add((offered.Round, offered.Site, offered.Hash));
         Advance();
     }
@@ -1030,7 +1031,6 @@ public sealed partial class TaskSite
         }
         IReadOnlyList<UpdateRef> set = [.. taken, new UpdateRef(outside[0].Site, outside[0].Hash, samples)];
         _speculation = (round, TaskChain.UpdateSetDigest(set), null);
-        _speculating = true;
         _recomputing = true;
         Note(NoteLevel.Debug, $"computing round {round}'s aggregate before the close, with '{outside[0].Site}''s offered update as the last of the quorum");
         Emit(new RecomputeAggregate(round, _global!, set));
@@ -1089,7 +1089,7 @@ public sealed partial class TaskSite
                 _trainingRound = 0;
                 _votingRound = 0;
                 _recomputing = false;
-                _speculating = false;
+                _speculation = null;
                 _trainingAhead = null;
                 break;
         }
