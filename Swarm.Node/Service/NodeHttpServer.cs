@@ -48,7 +48,11 @@ public sealed class NodeHttpServer : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(IPAddress.Loopback, port);
-            kestrel.Limits.MaxRequestBodySize = TaskEndpoints.BodyBytesMax;
+            // Kestrel counts a chunked body's framing (the size lines) against its limit, so with the limit at
+            // BodyBytesMax a chunked body a few hundred bytes under it was refused. The endpoints count the body's
+            // own bytes (TaskEndpoints.ReadBodyAsync); Kestrel's limit stays a backstop with room for the framing of
+            // chunks down to 64 bytes.
+            kestrel.Limits.MaxRequestBodySize = TaskEndpoints.BodyBytesMax + TaskEndpoints.BodyBytesMax / 8;
         });
         var app = builder.Build();
         var sessions = new DashboardSessions(TimeProvider.System);
