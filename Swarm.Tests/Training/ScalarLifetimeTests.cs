@@ -38,7 +38,11 @@ public sealed class ScalarLifetimeTests
         {
             for (var step = 0; step < 120_000; step++)
             {
-                parameter.grad = torch.ones(4);
+                // Held, like every tensor the trainer hands to libtorch. A temporary gradient here was itself freed
+                // by the collector during set_grad and killed the test host: SIGSEGV in THSTensor_set_grad, in about
+                // half of the runs of this class beside three other libtorch test classes.
+                using var gradient = torch.ones(4);
+                parameter.grad = gradient;
                 try
                 {
                     optimizer.Step(options);
