@@ -37,13 +37,23 @@ if [ -n "$failures" ]; then
   echo "======================================================"
 fi
 
+# A test host that dies (a native crash, a stack overflow) ends the run early with only the tests done by then in
+# the report; say so where the summary is read, with the reason the test platform gave.
+aborted="$(grep -E 'Test Run Aborted|test run was aborted|Test host process crashed' "$log" | head -n 5 | cut -c1-400 || true)"
+if [ -n "$aborted" ]; then
+  echo "==================== the test run was aborted ===================="
+  printf '%s\n' "$aborted"
+  echo "=================================================================="
+  [ "$status" -ne 0 ] || status=1
+fi
+
 trx="$(find "$results" -name '*.trx' 2>/dev/null | head -n 1)"
 if [ -n "$trx" ]; then
   counters="$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)"
   value() { printf '%s' "$counters" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*'; }
   passed="$(value passed)"; failed="$(value failed)"; total="$(value total)"; executed="$(value executed)"
   skipped=$(( ${total:-0} - ${executed:-0} ))
-  echo "tests: ${passed:-0} passed, ${failed:-0} failed, ${skipped} skipped"
+  echo "tests: ${passed:-0} passed, ${failed:-0} failed, ${skipped} skipped${aborted:+ (the run was aborted: the test host died)}"
   if [ "${executed:-0}" -eq 0 ]; then
     echo "[swarm] no test was executed" >&2
     status=1
